@@ -1,0 +1,226 @@
+//! Lesson 02: convolution forward, by loops.
+//!
+//! One window at a time: the notebook's `conv_single_step` and `conv_forward`
+//! (seed 002), the worked 5×5×3 example of seed 004 cell by cell, and the
+//! output size ⌊(n + 2p − f)/s⌋ + 1. With `--input/--weights/--bias` it walks
+//! through your tensors instead and checks the loops against seed 004's
+//! per-image `ConvLayer.forward`.
+
+use cnn_walkthrough::check::EXACT;
+use cnn_walkthrough::conv::{conv_forward, conv_single_step, Hparameters};
+use cnn_walkthrough::padding::zero_pad;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::sensitivity::conv_forward_by_layer;
+use cnn_walkthrough::show::{conv_cell, output_size_table};
+use cnn_walkthrough::worked_example::WorkedExample;
+use cnn_walkthrough::your_tensors::YourConv;
+
+fn main() -> std::process::ExitCode {
+    Lesson::main(&registry::LESSON_02_CONV_FORWARD, run)
+}
+
+pub fn run(l: &mut Lesson) -> Result<()> {
+    if let Some(yours) = YourConv::from_flags(l)? {
+        return your_tensors(l, yours);
+    }
+
+    l.stage("conv_single_step: one window, one number (seed 002)");
+    l.say(
+        "np.random.seed(1)\na_slice_prev = np.random.randn(4, 4, 3)\nW = np.random.randn(4, 4, 3)\n\
+         b = np.random.randn(1, 1, 1)\nZ = np.sum(a_slice_prev * W) + b\n",
+    );
+    let mut rng = RandomState::new(1);
+    let a_slice_prev = rng.randn((4, 4, 3));
+    let w = rng.randn((4, 4, 3));
+    let b = rng.randn((1, 1, 1))[[0, 0, 0]];
+    let z = conv_single_step(&a_slice_prev.view(), &w.view(), b);
+    l.value("Z =", z);
+    // Published: the notebook (2018 edition), conv_single_step cell, np.random.seed(1).
+    l.check_close("conv_single_step Z", -6.99908945068, z, published(11));
+
+    l.say(
+        "\nThe notebook's first edition published Z = -23.1602122025: its answer added b to every\n\
+         element before summing, np.sum(a_slice_prev * W + b), so b counted 4·4·3 = 48 times.",
+    );
+    let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
+    l.value("np.sum(a_slice_prev * W + b) =", z_2017);
+    // Published: the notebook's 2017 edition, same cell (the erratum).
+    l.check_close(
+        "2017 erratum, np.sum(a*W + b)",
+        -23.1602122025,
+        z_2017,
+        published(10),
+    );
+
+    l.stage("The output size");
+    let example = WorkedExample::new();
+    let cell = Hparameters { pad: 2, stride: 2 };
+    l.say(&output_size_table(&[
+        ("worked example (seed 004)", 5, 3, example.hparameters),
+        ("notebook conv_forward cell", 4, 2, cell),
+    ]));
+
+    l.stage("The worked 5×5×3 example, cell by cell (seed 004)");
+    l.say("Input a (3 channels of 5×5), two 3×3×3 filters with biases 1 and 0, zero padding 1, stride 2.");
+    l.say("The article stores one image as CHW; the notebook's layout (NHWC) holds the same numbers.\n");
+    for d in 0..3 {
+        l.show(
+            &format!("a[{d}] ="),
+            &example.a_prev.slice(s![0, .., .., d]),
+        );
+    }
+    let (z, _) = conv_forward(
+        &example.a_prev.view(),
+        &example.w.view(),
+        &example.b.view(),
+        example.hparameters,
+    )?;
+    let a_prev_pad = zero_pad(&example.a_prev.view(), example.hparameters.pad);
+    let shown = if l.detail() { 18 } else { 2 };
+    for (k, (c, h, wi)) in cells(3, 3, 2).take(shown).enumerate() {
+        if k > 0 {
+            l.pause();
+        }
+        l.say(&format!(
+            "\n{}",
+            conv_cell(
+                &a_prev_pad.view(),
+                &example.w.view(),
+                &example.b.view(),
+                (0, h, wi, c),
+                2
+            )
+        ));
+    }
+    if shown < 18 {
+        l.say(
+            "\n(The other 16 cells go the same way: run with --verbose or --step to see them all.)",
+        );
+    }
+    l.say("");
+    // Published: seed 004's run of the worked example, one 3×3 map per filter.
+    let published_z = [
+        arr2(&[[6., 7., 5.], [3., -1., -1.], [2., -1., 4.]]),
+        arr2(&[[2., -5., -8.], [1., -4., -4.], [0., -5., -5.]]),
+    ];
+    for (c, expected) in published_z.iter().enumerate() {
+        l.show(&format!("Z[0,:,:,{c}] ="), &z.slice(s![0, .., .., c]));
+        l.check_arrays(
+            &format!("worked example, filter {c} output"),
+            &expected.view(),
+            &z.slice(s![0, .., .., c]),
+            EXACT,
+        );
+    }
+
+    l.stage("conv_forward on the notebook's cell (seed 002)");
+    l.say(
+        "np.random.seed(1)\nA_prev = np.random.randn(10, 4, 4, 3)\nW = np.random.randn(2, 2, 3, 8)\n\
+         b = np.random.randn(1, 1, 1, 8)\nhparameters = {\"pad\" : 2, \"stride\": 2}\n",
+    );
+    let mut rng = RandomState::new(1);
+    let a_prev = rng.randn((10, 4, 4, 3));
+    let w = rng.randn((2, 2, 3, 8));
+    let b = rng.randn((1, 1, 1, 8));
+    let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), cell)?;
+    l.shape("Z.shape =", z.shape());
+    l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
+    l.show("Z[3,2,1] =", &z.slice(s![3, 2, 1, ..]));
+    l.show(
+        "cache_conv[0][1][2][3] =",
+        &cache.a_prev.slice(s![1, 2, 3, ..]),
+    );
+    l.save("Z", &z.view())?;
+    // Published: the notebook (2018 edition), conv_forward cell, np.random.seed(1).
+    let published_z_3_2_1 = [
+        -0.61490741,
+        -6.7439236,
+        -2.55153897,
+        1.75698377,
+        3.56208902,
+        0.53036437,
+        5.18531798,
+        8.75898442,
+    ];
+    let published_a_prev_1_2_3 = [-0.20075807, 0.18656139, 0.41005165];
+    l.check_equal("Z.shape", "(10, 4, 4, 8)", &format!("{:?}", z.dim()));
+    l.check_close(
+        "Z's mean",
+        0.0489952035289,
+        z.mean().unwrap_or(f64::NAN),
+        published(13),
+    );
+    l.check_arrays(
+        "Z[3,2,1]",
+        &Array1::from(published_z_3_2_1.to_vec()).view(),
+        &z.slice(s![3, 2, 1, ..]),
+        published(8),
+    );
+    l.check_arrays(
+        "A_prev[1][2][3]",
+        &Array1::from(published_a_prev_1_2_3.to_vec()).view(),
+        &cache.a_prev.slice(s![1, 2, 3, ..]),
+        published(8),
+    );
+    let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
+    l.check_arrays(
+        "loops = seed 004's ConvLayer.forward",
+        &by_layer.view(),
+        &z.view(),
+        1e-12,
+    );
+    Ok(())
+}
+
+/// Output cells in the article's order: filter by filter, row by row.
+fn cells(n_h: usize, n_w: usize, n_c: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..n_c).flat_map(move |c| (0..n_h).flat_map(move |h| (0..n_w).map(move |w| (c, h, w))))
+}
+
+fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {
+    l.stage("Your tensors");
+    y.describe(l);
+    let (z, _) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    let a_prev_pad = zero_pad(&y.a_prev.view(), y.hparameters.pad);
+    l.stage("The first output cells of image 0");
+    let p = y.params;
+    let shown = if l.detail() {
+        p.out_h() * p.out_w() * p.n_c
+    } else {
+        2.min(p.out_h() * p.out_w() * p.n_c)
+    };
+    for (k, (c, h, wi)) in cells(p.out_h(), p.out_w(), p.n_c).take(shown).enumerate() {
+        if k > 0 {
+            l.pause();
+        }
+        l.say(&format!(
+            "\n{}",
+            conv_cell(
+                &a_prev_pad.view(),
+                &y.w.view(),
+                &y.b.view(),
+                (0, h, wi, c),
+                p.stride
+            )
+        ));
+    }
+    l.stage("Z");
+    l.shape("Z.shape =", z.shape());
+    l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
+    l.show("Z =", &z.view());
+    l.save("Z", &z.view())?;
+    let by_layer =
+        conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    l.check_equal(
+        "Z.shape",
+        format!("{:?}", p.out_shape()),
+        format!("{:?}", z.shape()),
+    );
+    l.check_arrays(
+        "loops = seed 004's ConvLayer.forward",
+        &by_layer.view(),
+        &z.view(),
+        y.tolerance(None),
+    );
+    Ok(())
+}

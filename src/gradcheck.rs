@@ -1,0 +1,78 @@
+//! Finite differences: the gradient a backward pass must agree with.
+//!
+//! For a loss `L(x)`, the central difference
+//! `∂L/∂x_k ≈ (L(x + ε·e_k) − L(x − ε·e_k)) / 2ε`
+//! has an error of order `ε²` (none at all when `L` is linear in `x_k`, as a
+//! convolution is in its weights and its input).
+
+use ndarray::{Array, Dimension};
+
+/// The central-difference gradient of `loss` at `x`, at the flat (C-order)
+/// positions `indices`.
+///
+/// ```
+/// use cnn_walkthrough::gradcheck::numerical_gradient_at;
+/// let x = ndarray::arr1(&[1.0, 2.0, 3.0]);
+/// let g = numerical_gradient_at(&x, 1e-3, &[0, 2], |x| x.mapv(|v| v * v).sum());
+/// assert!((g[0] - 2.0).abs() < 1e-9 && (g[1] - 6.0).abs() < 1e-9);
+/// ```
+///
+/// # Panics
+/// If an index is out of range.
+pub fn numerical_gradient_at<D: Dimension>(
+    x: &Array<f64, D>,
+    eps: f64,
+    indices: &[usize],
+    mut loss: impl FnMut(&Array<f64, D>) -> f64,
+) -> Vec<f64> {
+    let mut probe = x.as_standard_layout().into_owned();
+    let set = |p: &mut Array<f64, D>, k: usize, v: f64| -> f64 {
+        let slot = &mut p.as_slice_mut().expect("standard layout")[k];
+        std::mem::replace(slot, v)
+    };
+    indices
+        .iter()
+        .map(|&k| {
+            let original = set(&mut probe, k, 0.0);
+            set(&mut probe, k, original + eps);
+            let plus = loss(&probe);
+            set(&mut probe, k, original - eps);
+            let minus = loss(&probe);
+            set(&mut probe, k, original);
+            (plus - minus) / (2.0 * eps)
+        })
+        .collect()
+}
+
+/// The central-difference gradient of `loss` at every element of `x`.
+pub fn numerical_gradient<D: Dimension>(
+    x: &Array<f64, D>,
+    eps: f64,
+    loss: impl FnMut(&Array<f64, D>) -> f64,
+) -> Array<f64, D> {
+    let indices: Vec<usize> = (0..x.len()).collect();
+    let values = numerical_gradient_at(x, eps, &indices, loss);
+    Array::from_shape_vec(x.raw_dim(), values).expect("one value per element")
+}
+
+/// Up to `n` flat positions spread evenly over `len` elements (all of them
+/// when `len ≤ n`): where to probe a large tensor.
+pub fn spread_indices(len: usize, n: usize) -> Vec<usize> {
+    if len <= n {
+        return (0..len).collect();
+    }
+    (0..n).map(|k| k * (len - 1) / (n - 1).max(1)).collect()
+}
+
+/// How far a central difference may stray from the true gradient by
+/// rounding alone, for a loss that sums `terms` products of total size
+/// `scale`: each evaluation carries up to `terms · ε_machine · scale`, and
+/// the difference is divided by `2·eps`.
+///
+/// ```
+/// let tol = cnn_walkthrough::gradcheck::fd_tolerance(100.0, 1000, 1e-3);
+/// assert!(tol > 1e-9 && tol < 1e-6);
+/// ```
+pub fn fd_tolerance(scale: f64, terms: usize, eps: f64) -> f64 {
+    terms as f64 * f64::EPSILON * scale.max(1.0) / eps
+}

@@ -1,0 +1,258 @@
+//! The plumbing every lesson shares: flags, printing, pausing, checks,
+//! saving and loading `.npy`, and the exit status. A lesson file only tells
+//! its story through these calls.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use ndarray::{ArrayD, ArrayView, Dimension};
+
+use crate::check::Checks;
+use crate::cli::{help, Args};
+use crate::error::{Error, Result};
+use crate::npy::{read_npy, write_npy};
+use crate::numpy_fmt::{format_scalar, labelled, shape_str, NumpyElement};
+use crate::registry::LessonInfo;
+
+/// A lesson's body: set up, compute, show, check.
+pub type LessonFn = fn(&mut Lesson) -> Result<()>;
+
+/// One run of a lesson.
+#[derive(Debug)]
+pub struct Lesson {
+    /// Which lesson this is.
+    pub info: &'static LessonInfo,
+    /// The flags it was given.
+    pub args: Args,
+    /// The checks made so far.
+    pub checks: Checks,
+    /// Print nothing at all (the course runner's `--check`).
+    silent: bool,
+    /// Print only the check table.
+    quiet: bool,
+    /// Pause between stages.
+    step: bool,
+    /// Colour headings (a terminal, and no `NO_COLOR`).
+    colour: bool,
+    stages: usize,
+}
+
+/// Whether to colour output: stdout is a terminal and `NO_COLOR` is not set.
+pub fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `text` in an ANSI colour when `on` (never used inside table cells).
+pub fn paint(text: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+impl Lesson {
+    fn new(info: &'static LessonInfo, args: Args, silent: bool) -> Self {
+        let quiet = silent || args.has("--quiet");
+        Lesson {
+            info,
+            step: !quiet && args.has("--step") && std::io::stdin().is_terminal(),
+            colour: !silent && use_colour(),
+            quiet,
+            args,
+            silent,
+            checks: Checks::default(),
+            stages: 0,
+        }
+    }
+
+    /// The entry point of a lesson binary: parse the flags, run the lesson,
+    /// print the check table; exit 0 when every check passes, 1 when one
+    /// fails, 2 for bad usage or bad input (with a message, never a panic).
+    pub fn main(info: &'static LessonInfo, run: LessonFn) -> ExitCode {
+        let argv: Vec<String> = std::env::args().skip(1).collect();
+        let args = match Args::parse(info, &argv) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("{}: {e}\nRun with --help to see what it takes.", info.name);
+                return ExitCode::from(2);
+            }
+        };
+        if args.has("--help") {
+            print!("{}", help(info));
+            return ExitCode::SUCCESS;
+        }
+        let mut lesson = Lesson::new(info, args, false);
+        if let Err(e) = run(&mut lesson) {
+            let _ = std::io::stdout().flush();
+            eprintln!("{}: error: {e}", info.name);
+            return ExitCode::from(2);
+        }
+        lesson.print_checks();
+        if lesson.checks.all_passed() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
+    }
+
+    /// Runs a lesson with default flags and prints nothing: for the course
+    /// runner's `--check`.
+    ///
+    /// # Errors
+    /// Whatever the lesson returns.
+    pub fn run_silently(info: &'static LessonInfo, run: LessonFn) -> Result<Checks> {
+        let mut lesson = Lesson::new(info, Args::default(), true);
+        run(&mut lesson)?;
+        Ok(lesson.checks)
+    }
+
+    fn out(&self, text: &str) {
+        if !self.quiet {
+            let mut o = std::io::stdout().lock();
+            let _ = writeln!(o, "{text}");
+        }
+    }
+
+    /// Whether to show every step (`--verbose` or `--step`), not just the first.
+    pub fn detail(&self) -> bool {
+        self.args.has("--verbose") || self.args.has("--step")
+    }
+
+    /// Starts a stage of the lesson: a heading; with `--step`, first waits for Enter.
+    pub fn stage(&mut self, title: &str) {
+        if self.stages > 0 {
+            self.pause();
+        }
+        self.stages += 1;
+        let bar = "─".repeat(title.chars().count() + 4);
+        self.out(&format!(
+            "\n{}\n{}",
+            paint(&format!("{}. {title}", self.stages), "1;36", self.colour),
+            paint(&bar, "36", self.colour)
+        ));
+    }
+
+    /// With `--step` on a terminal, waits for Enter; otherwise does nothing.
+    pub fn pause(&mut self) {
+        if !self.step {
+            return;
+        }
+        let _ = write!(
+            std::io::stdout(),
+            "{}",
+            paint("  [Enter] ", "2", self.colour)
+        );
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
+            self.step = false; // end of input: stop pausing
+        }
+    }
+
+    /// A paragraph of explanation.
+    pub fn say(&self, text: &str) {
+        self.out(text);
+    }
+
+    /// A tensor, labelled and printed as numpy prints it (`x[1,1] = [[ 0.9 ...`).
+    pub fn show<T: NumpyElement, D: Dimension>(&self, label: &str, a: &ArrayView<T, D>) {
+        self.out(&labelled(label, a));
+    }
+
+    /// A number, printed as numpy prints a float64.
+    pub fn value(&self, label: &str, x: f64) {
+        self.out(&format!("{label} {}", format_scalar(x)));
+    }
+
+    /// A shape, printed as Python prints a tuple.
+    pub fn shape(&self, label: &str, shape: &[usize]) {
+        self.out(&format!("{label} {}", shape_str(shape)));
+    }
+
+    /// Checks one number; `tol` as in [`crate::check`].
+    pub fn check_close(&mut self, quantity: &str, expected: f64, computed: f64, tol: f64) -> bool {
+        self.checks.close(quantity, expected, computed, tol)
+    }
+
+    /// Checks a whole array, element by element.
+    pub fn check_arrays<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+        tol: f64,
+    ) -> bool {
+        self.checks.arrays(quantity, expected, computed, tol)
+    }
+
+    /// Checks that two things (shapes, paddings, counts) are equal.
+    pub fn check_equal<T: PartialEq + std::fmt::Display>(
+        &mut self,
+        quantity: &str,
+        expected: T,
+        computed: T,
+    ) -> bool {
+        self.checks.equal(quantity, expected, computed)
+    }
+
+    /// With `--save DIR`, writes `a` to `DIR/name.npy`.
+    ///
+    /// # Errors
+    /// When the directory cannot be created or the file cannot be written.
+    pub fn save<D: Dimension>(&self, name: &str, a: &ArrayView<f64, D>) -> Result<()> {
+        let Some(dir) = self.args.path("--save") else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let path = dir.join(format!("{name}.npy"));
+        write_npy(&path, a)?;
+        self.out(&format!(
+            "saved {} {}",
+            path.display(),
+            shape_str(a.shape())
+        ));
+        Ok(())
+    }
+
+    /// The `.npy` file named by `flag` (e.g. `--input`), if given.
+    ///
+    /// # Errors
+    /// When the file is missing or is not a finite, non-empty float64 `.npy`.
+    pub fn npy(&self, flag: &str) -> Result<Option<ArrayD<f64>>> {
+        match self.args.path(flag) {
+            None => Ok(None),
+            Some(path) => Ok(Some(read_npy(&path)?)),
+        }
+    }
+
+    /// Prints the check table, then a verdict line (coloured on a terminal).
+    pub fn print_checks(&self) {
+        if self.silent {
+            return;
+        }
+        let c = &self.checks;
+        let verdict = if c.all_passed() {
+            paint(
+                &format!("All {} checks pass.", c.list.len()),
+                "1;32",
+                self.colour,
+            )
+        } else {
+            paint(
+                &format!(
+                    "{} of {} checks FAIL.",
+                    c.list.len() - c.passed(),
+                    c.list.len()
+                ),
+                "1;31",
+                self.colour,
+            )
+        };
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(o, "\nChecks\n{}{verdict}", c.table());
+    }
+}

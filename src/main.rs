@@ -1,0 +1,169 @@
+//! The course runner: `cargo run` lists the lessons, `cargo run -- --check`
+//! runs every one of them quietly and shows one table of results.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use cnn_walkthrough::lesson::{paint, use_colour, Lesson, LessonFn};
+use cnn_walkthrough::registry::{LessonInfo, LESSONS};
+use cnn_walkthrough::show::table;
+
+// Each lesson file is also compiled here, so that `--check` can run it in
+// this process; its own `main` is only for its binary.
+#[allow(dead_code)]
+#[path = "../lessons/lesson_01_zero_pad.rs"]
+mod lesson_01_zero_pad;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_02_conv_forward.rs"]
+mod lesson_02_conv_forward;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_03_conv_backward.rs"]
+mod lesson_03_conv_backward;
+
+/// The body of each lesson in the registry, by name.
+const RUNS: &[(&str, LessonFn)] = &[
+    ("lesson_01_zero_pad", lesson_01_zero_pad::run),
+    ("lesson_02_conv_forward", lesson_02_conv_forward::run),
+    ("lesson_03_conv_backward", lesson_03_conv_backward::run),
+];
+
+const HELP: &str =
+    "cnn-walkthrough: how a convolutional neural network works inside, one small program at a time.
+
+Usage:
+  cargo run                      list the lessons
+  cargo run -- --check           run every lesson quietly and show which checks pass
+  cargo run --bin LESSON         run one lesson (add -- --help for its flags)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => {
+            print_course();
+            ExitCode::SUCCESS
+        }
+        ["--check"] => check_all(),
+        ["--help"] | ["-h"] => {
+            print!("{HELP}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help.");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_course() {
+    let rows: Vec<Vec<String>> = LESSONS
+        .iter()
+        .map(|l| {
+            vec![
+                l.name.to_string(),
+                l.title.to_string(),
+                l.source.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}\n\n{}\nRun a lesson:   cargo run --bin lesson_01_zero_pad\n\
+         Its flags:      cargo run --bin lesson_01_zero_pad -- --help\n\
+         Check them all: cargo run -- --check",
+        paint(
+            "cnn-walkthrough: a convolutional neural network from the inside",
+            "1",
+            use_colour()
+        ),
+        table(&["lesson", "what it builds", "source"], &rows)
+    );
+}
+
+fn run_of(info: &LessonInfo) -> Option<LessonFn> {
+    RUNS.iter()
+        .find(|(name, _)| *name == info.name)
+        .map(|&(_, run)| run)
+}
+
+fn check_all() -> ExitCode {
+    let mut rows = vec![];
+    let mut why = vec![];
+    for info in LESSONS {
+        let (result, count) = match run_of(info).map(|run| Lesson::run_silently(info, run)) {
+            None => ("FAIL".to_string(), "no code registered".to_string()),
+            Some(Err(e)) => {
+                why.push(format!("{}: error: {e}", info.name));
+                ("FAIL".to_string(), "stopped with an error".to_string())
+            }
+            Some(Ok(checks)) => {
+                let n = checks.list.len();
+                if !checks.all_passed() {
+                    let mut failed = checks.clone();
+                    failed.list.retain(|c| !c.passed);
+                    why.push(format!("{} failed:\n{}", info.name, failed.table()));
+                }
+                let ok = checks.all_passed() && n > 0;
+                (
+                    if ok { "pass" } else { "FAIL" }.to_string(),
+                    format!("{}/{n}", checks.passed()),
+                )
+            }
+        };
+        rows.push(vec![
+            info.name.to_string(),
+            info.title.to_string(),
+            count,
+            result,
+        ]);
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}",
+        table(&["lesson", "title", "checks passed", "result"], &rows)
+    );
+    let all_ok = why.is_empty() && rows.iter().all(|r| r[3] == "pass");
+    for w in &why {
+        let _ = writeln!(out, "{w}");
+    }
+    let verdict = if all_ok {
+        paint(
+            &format!("All {} lessons pass.", LESSONS.len()),
+            "1;32",
+            use_colour(),
+        )
+    } else {
+        paint("Some lessons FAIL (see above).", "1;31", use_colour())
+    };
+    let _ = writeln!(out, "{verdict}");
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_lesson_has_code_and_no_code_is_unregistered() {
+        for info in LESSONS {
+            assert!(run_of(info).is_some(), "{} has no run function", info.name);
+        }
+        for (name, _) in RUNS {
+            assert!(
+                LESSONS.iter().any(|l| l.name == *name),
+                "{name} is not in the registry"
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! The one list of lessons: names (the `[[bin]]` names), titles, sources and
+//! flags. The course runner, `--help` and the tests all read it from here.
+
+/// A command-line flag of a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag {
+    /// `--input`.
+    pub name: &'static str,
+    /// The value it takes, e.g. `A.npy`; `None` for a switch.
+    pub value: Option<&'static str>,
+    /// One line of help.
+    pub help: &'static str,
+}
+
+/// One lesson of the course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LessonInfo {
+    /// The binary's name: `lesson_NN_topic`.
+    pub name: &'static str,
+    /// A short title.
+    pub title: &'static str,
+    /// The source article(s) it follows.
+    pub source: &'static str,
+    /// What it teaches, in a sentence or two.
+    pub teaches: &'static str,
+    /// The `.npy` files `--save DIR` writes.
+    pub saves: &'static str,
+    /// Its own flags, beyond [`COMMON_FLAGS`].
+    pub flags: &'static [Flag],
+}
+
+const fn switch(name: &'static str, help: &'static str) -> Flag {
+    Flag {
+        name,
+        value: None,
+        help,
+    }
+}
+
+const fn valued(name: &'static str, value: &'static str, help: &'static str) -> Flag {
+    Flag {
+        name,
+        value: Some(value),
+        help,
+    }
+}
+
+/// Flags every lesson takes.
+pub const COMMON_FLAGS: &[Flag] = &[
+    switch(
+        "--help",
+        "what the lesson teaches, its source and its flags",
+    ),
+    switch("--quiet", "print only the check table"),
+    switch(
+        "--step",
+        "pause between stages (when stdin is a terminal); shows every step",
+    ),
+    switch("--verbose", "show every step, without pausing"),
+    valued(
+        "--save",
+        "DIR",
+        "write each computed tensor to DIR as .npy (f64)",
+    ),
+];
+
+const CONV_INPUT_FLAGS: &[Flag] = &[
+    valued(
+        "--input",
+        "A.npy",
+        "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)",
+    ),
+    valued("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
+    valued("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
+    valued("--pad", "P", "zero padding for your tensors (default 0)"),
+    valued("--stride", "S", "stride for your tensors (default 1)"),
+];
+
+const CONV_BACKWARD_FLAGS: &[Flag] = &[
+    valued(
+        "--input",
+        "A.npy",
+        "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)",
+    ),
+    valued("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
+    valued("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
+    valued("--pad", "P", "zero padding for your tensors (default 0)"),
+    valued("--stride", "S", "stride for your tensors (default 1)"),
+    valued(
+        "--dz",
+        "dZ.npy",
+        "gradient of the loss with respect to Z (default dZ = Z, as the notebook)",
+    ),
+];
+
+/// Seed 002: deeplearning.ai, "Convolutional Neural Networks: Step by Step".
+pub const DEEPLEARNING_AI: &str =
+    "deeplearning.ai notebook \"Convolutional Neural Networks: Step by Step\" (seed 002)";
+
+/// Lesson 01.
+pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
+    name: "lesson_01_zero_pad",
+    title: "Zero padding",
+    source: "seed 002 (deeplearning.ai zero_pad), seed 000 (ConstantPadding2D), seed 001 (determine_padding)",
+    teaches: "Why and how a convolution pads its input: the notebook's zero_pad, \
+              asymmetric constant padding and its backward pass (crop the gradient), \
+              and the 'same' / 'valid' padding of ML-From-Scratch.",
+    saves: "x_pad.npy",
+    flags: &[],
+};
+
+/// Lesson 02.
+pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
+    name: "lesson_02_conv_forward",
+    title: "Convolution forward, by loops",
+    source: "seed 002 (deeplearning.ai conv_single_step, conv_forward), seed 004 (the worked 5×5×3 example)",
+    teaches: "One window at a time: conv_single_step, the worked 5×5×3 example cell by cell, \
+              the notebook's conv_forward, and the output size ⌊(n + 2p − f)/s⌋ + 1.",
+    saves: "Z.npy",
+    flags: CONV_INPUT_FLAGS,
+};
+
+/// Lesson 03.
+pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
+    name: "lesson_03_conv_backward",
+    title: "Convolution backward: loops and sensitivity maps",
+    source: "seed 002 (deeplearning.ai conv_backward), seed 004 (sensitivity maps, the worked example, the gradient check)",
+    teaches: "Where each gradient goes: the notebook's loop conv_backward, the worked example's \
+              gradients and one update, the same gradients by expanded, padded sensitivity maps \
+              and 180°-rotated filters, and a finite-difference check.",
+    saves: "dA_prev.npy, dW.npy, db.npy",
+    flags: CONV_BACKWARD_FLAGS,
+};
+
+/// Every lesson, in course order.
+pub const LESSONS: &[LessonInfo] = &[
+    LESSON_01_ZERO_PAD,
+    LESSON_02_CONV_FORWARD,
+    LESSON_03_CONV_BACKWARD,
+];

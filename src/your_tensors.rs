@@ -1,0 +1,152 @@
+//! A student's own tensors for the convolution lessons:
+//! `--input A.npy --weights W.npy --bias b.npy [--pad P] [--stride S] [--dz dZ.npy]`
+//! in the notebook's layout, loaded and checked before any arithmetic.
+
+use ndarray::Array4;
+
+use crate::conv::{rows_not_reached, ConvParams, Hparameters};
+use crate::error::{tuple, Error, Result};
+use crate::lesson::Lesson;
+use crate::show::output_size_table;
+use crate::tensor::into_rank4;
+
+/// Your convolution: `A_prev`, `W`, `b`, the hyperparameters and, for the
+/// backward lesson, `dZ`.
+#[derive(Debug, Clone)]
+pub struct YourConv {
+    /// `A_prev (m, n_H_prev, n_W_prev, n_C_prev)`.
+    pub a_prev: Array4<f64>,
+    /// `W (f, f, n_C_prev, n_C)`.
+    pub w: Array4<f64>,
+    /// `b (1, 1, 1, n_C)`.
+    pub b: Array4<f64>,
+    /// `dZ (m, n_H, n_W, n_C)`, when `--dz` was given.
+    pub dz: Option<Array4<f64>>,
+    /// `--pad` and `--stride`.
+    pub hparameters: Hparameters,
+    /// The checked sizes.
+    pub params: ConvParams,
+}
+
+const TENSOR_FLAGS: [&str; 3] = ["--input", "--weights", "--bias"];
+
+impl YourConv {
+    /// Your tensors, when any of `--input`, `--weights`, `--bias` was given;
+    /// `None` to run the lesson on the articles' examples.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when only some of the three are given, or `--pad`,
+    /// `--stride` or `--dz` come without them; otherwise any error of reading
+    /// the files or of [`ConvParams::new`].
+    pub fn from_flags(l: &Lesson) -> Result<Option<Self>> {
+        let args = &l.args;
+        let given = args.given_of(&TENSOR_FLAGS);
+        if given.is_empty() {
+            let stray = args.given_of(&["--pad", "--stride", "--dz"]);
+            if !stray.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} applies to your own tensors: give --input A.npy --weights W.npy --bias b.npy too",
+                    stray.join(" and ")
+                )));
+            }
+            return Ok(None);
+        }
+        if given.len() < 3 {
+            let missing: Vec<&str> = TENSOR_FLAGS
+                .iter()
+                .copied()
+                .filter(|f| !given.contains(f))
+                .collect();
+            return Err(Error::Usage(format!(
+                "your own tensors need all of --input, --weights and --bias; missing {}",
+                missing.join(" and ")
+            )));
+        }
+        let load = |flag: &str, what: &str, layout: &str| -> Result<Array4<f64>> {
+            let a = l.npy(flag)?.expect("flag was given");
+            into_rank4(a, &format!("{what} ({flag})"), layout)
+        };
+        let a_prev = load("--input", "A_prev", "(m, n_H_prev, n_W_prev, n_C_prev)")?;
+        let w = load("--weights", "W", "(f, f, n_C_prev, n_C)")?;
+        let b = load("--bias", "b", "(1, 1, 1, n_C)")?;
+        let hparameters = Hparameters {
+            pad: args.usize_or("--pad", 0)?,
+            stride: args.usize_or("--stride", 1)?,
+        };
+        let params = ConvParams::new(a_prev.shape(), w.shape(), b.shape(), hparameters)?;
+        let dz = match l.npy("--dz")? {
+            None => None,
+            Some(d) => {
+                let d = into_rank4(d, "dZ (--dz)", "(m, n_H, n_W, n_C)")?;
+                if d.shape() != params.out_shape() {
+                    return Err(Error::shape(
+                        "dZ (--dz)",
+                        format!("{}, the shape of Z", tuple(&params.out_shape())),
+                        d.shape(),
+                    ));
+                }
+                Some(d)
+            }
+        };
+        Ok(Some(YourConv {
+            a_prev,
+            w,
+            b,
+            dz,
+            hparameters,
+            params,
+        }))
+    }
+
+    /// Prints the shapes, the output size worked out, and any input rows or
+    /// columns the stride leaves out.
+    pub fn describe(&self, l: &Lesson) {
+        let p = self.params;
+        l.shape("A_prev.shape =", self.a_prev.shape());
+        l.shape("W.shape =", self.w.shape());
+        l.shape("b.shape =", self.b.shape());
+        l.say(&format!(
+            "hparameters = {{\"pad\": {}, \"stride\": {}}}\n",
+            p.pad, p.stride
+        ));
+        l.say(&output_size_table(&[
+            ("height", p.n_h_prev, p.f, self.hparameters),
+            ("width", p.n_w_prev, p.f, self.hparameters),
+        ]));
+        for (axis, n) in [("rows", p.n_h_prev), ("columns", p.n_w_prev)] {
+            let left_out = rows_not_reached(n, p.f, p.pad, p.stride);
+            if !left_out.is_empty() {
+                l.say(&format!(
+                    "Note: stride {} does not divide {n} + 2·{} − {} = {} evenly, so the output size is floored \
+                     (as numpy's int() and PyTorch do) and input {axis} {}..{} (0-based) are read by no window: \
+                     they do not affect Z and get zero gradient.",
+                    p.stride,
+                    p.pad,
+                    p.f,
+                    n + 2 * p.pad - p.f,
+                    left_out.start,
+                    left_out.end - 1,
+                ));
+            }
+        }
+    }
+
+    /// The tolerance for two computations that differ only in the order of
+    /// their sums: a bound `2·N²·ε·M²` on the rounding of a sum of at most `N`
+    /// products of numbers no larger than `M` (the largest magnitude in
+    /// `A_prev`, `W`, `b`, `dZ`, at least 1), where `N` is the longest sum any
+    /// output or gradient takes.
+    pub fn tolerance(&self, dz: Option<&Array4<f64>>) -> f64 {
+        let p = self.params;
+        let largest = |a: &Array4<f64>| a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let m = [&self.a_prev, &self.w, &self.b]
+            .into_iter()
+            .chain(dz)
+            .map(largest)
+            .fold(1.0, f64::max);
+        let n = (p.f * p.f * p.n_c_prev + 1)
+            .max(p.m * p.out_h() * p.out_w())
+            .max(p.n_c * p.f * p.f) as f64;
+        2.0 * n * n * f64::EPSILON * m * m
+    }
+}
