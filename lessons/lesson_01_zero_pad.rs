@@ -27,41 +27,23 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.save("x_pad", &x_pad.view())?;
 
     // Published in the notebook (2018 edition), zero_pad cell, np.random.seed(1).
-    let published_x_1_1 = arr2(&[
-        [0.90085595, -0.68372786],
-        [-0.12289023, -0.93576943],
-        [-0.26788808, 0.53035547],
-    ]);
+    let published_x_1_1 =
+        arr2(&[[0.90085595, -0.68372786], [-0.12289023, -0.93576943], [-0.26788808, 0.53035547]]);
     l.check_equal("x_pad.shape", "(4, 7, 7, 2)", &format!("{:?}", x_pad.dim()));
-    l.check_arrays(
-        "x[1,1]",
-        &published_x_1_1.view(),
-        &x.slice(s![1, 1, .., ..]),
-        published(8),
-    );
+    l.check_arrays("x[1,1]", &published_x_1_1.view(), &x.slice(s![1, 1, .., ..]), published(8));
     l.check_arrays(
         "x_pad[1,1] (all padding)",
         &Array2::zeros((7, 2)).view(),
         &x_pad.slice(s![1, 1, .., ..]),
         0.0,
     );
-    l.check_arrays(
-        "x_pad[:, 2:5, 2:5, :] = x",
-        &x.view(),
-        &x_pad.slice(s![.., 2..5, 2..5, ..]),
-        0.0,
-    );
+    l.check_arrays("x_pad[:, 2:5, 2:5, :] = x", &x.view(), &x_pad.slice(s![.., 2..5, 2..5, ..]), 0.0);
 
     l.stage("One channel of one image, before and after padding");
     l.say("x[1, :, :, 0] is a 3×3 image; zero_pad surrounds it with 2 rows and columns of zeros (shown as 0):\n");
     let before = grid(&x.slice(s![1, .., .., 0]), 2, |_, _| false);
-    let after = grid(&x_pad.slice(s![1, .., .., 0]), 2, |i, j| {
-        !(2..5).contains(&i) || !(2..5).contains(&j)
-    });
-    l.say(&side_by_side(
-        &[("x[1, :, :, 0]", before), ("x_pad[1, :, :, 0]", after)],
-        6,
-    ));
+    let after = grid(&x_pad.slice(s![1, .., .., 0]), 2, |i, j| !(2..5).contains(&i) || !(2..5).contains(&j));
+    l.say(&side_by_side(&[("x[1, :, :, 0]", before), ("x_pad[1, :, :, 0]", after)], 6));
 
     l.stage("Constant padding, any amount on each side (seed 000)");
     l.say(
@@ -72,15 +54,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let layer = ConstantPadding2D::new(((1, 0), (2, 1)), 9.0);
     let padded = layer.forward(&img.view());
     l.show("X[0,0] =", &img.slice(s![0, 0, .., ..]));
-    l.show(
-        "ConstantPadding2D(((1, 0), (2, 1)), 9).forward(X)[0,0] =",
-        &padded.slice(s![0, 0, .., ..]),
-    );
-    l.check_equal(
-        "padded shape (1, 1, 2+1+0, 3+2+1)",
-        "(1, 1, 3, 6)",
-        &format!("{:?}", padded.dim()),
-    );
+    l.show("ConstantPadding2D(((1, 0), (2, 1)), 9).forward(X)[0,0] =", &padded.slice(s![0, 0, .., ..]));
+    l.check_equal("padded shape (1, 1, 2+1+0, 3+2+1)", "(1, 1, 3, 6)", &format!("{:?}", padded.dim()));
 
     l.say(
         "\nBackward: the padded cells are constants, so they get no gradient. The gradient of the input\n\
@@ -91,25 +66,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("accum_grad[0,0] =", &accum_grad.slice(s![0, 0, .., ..]));
     l.show("backward(accum_grad)[0,0] =", &grad.slice(s![0, 0, .., ..]));
     // L(X) = Σ accum_grad ⊙ pad(X): its gradient, by finite differences.
-    let numeric = numerical_gradient(&img, 1e-3, |x| {
-        (&layer.forward(&x.view()) * &accum_grad).sum()
-    });
-    l.check_arrays(
-        "backward = finite differences",
-        &numeric.view(),
-        &grad.view(),
-        1e-9,
-    );
+    let numeric = numerical_gradient(&img, 1e-3, |x| (&layer.forward(&x.view()) * &accum_grad).sum());
+    l.check_arrays("backward = finite differences", &numeric.view(), &grad.view(), 1e-9);
 
     l.say("\nThe article's case: an input (1, 3, 32, 32) padded ((1, 1), (1, 1)) gets back accum_grad[:, :, 1:33, 1:33].");
     let zero_padding = ConstantPadding2D::zeros(((1, 1), (1, 1)));
     let accum_grad = RandomState::new(0).randn((1, 3, 34, 34));
     let grad = zero_padding.backward(&accum_grad.view())?;
-    l.check_equal(
-        "gradient shape of a (1, 3, 32, 32) input",
-        "(1, 3, 32, 32)",
-        &format!("{:?}", grad.dim()),
-    );
+    l.check_equal("gradient shape of a (1, 3, 32, 32) input", "(1, 3, 32, 32)", &format!("{:?}", grad.dim()));
     l.check_arrays(
         "gradient = accum_grad[:, :, 1:33, 1:33]",
         &accum_grad.slice(s![.., .., 1..33, 1..33]),
@@ -129,17 +93,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let valid = determine_padding((f, f), PaddingMode::Valid);
         let out_same = (8 + same.rows() - f) + 1;
         let out_valid = output_size(8, f, 0, 1);
-        rows.push(format!("{f}×{f}      {same:<18} {out_same:>4}×{out_same:<6}{valid:<18} {out_valid:>3}×{out_valid}"));
-        l.check_equal(
-            &format!("'same' output of a {f}×{f} filter on 8×8"),
-            8,
-            out_same,
-        );
+        rows.push(format!(
+            "{f}×{f}      {same:<18} {out_same:>4}×{out_same:<6}{valid:<18} {out_valid:>3}×{out_valid}"
+        ));
+        l.check_equal(&format!("'same' output of a {f}×{f} filter on 8×8"), 8, out_same);
     }
-    l.say(&format!(
-        "filter   'same'             output   'valid'            output\n{}",
-        rows.join("\n")
-    ));
+    l.say(&format!("filter   'same'             output   'valid'            output\n{}", rows.join("\n")));
     l.say("\nEven filters cannot pad evenly: the extra row goes below and the extra column to the right.");
     // Published in REFERENCE §5 (seed 001): a 2×2 filter pads ((0,1),(0,1)) for 'same'.
     l.check_equal(

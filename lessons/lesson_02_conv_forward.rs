@@ -45,12 +45,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
     l.value("np.sum(a_slice_prev * W + b) =", z_2017);
     // Published: the notebook's 2017 edition, same cell (the erratum).
-    l.check_close(
-        "2017 erratum, np.sum(a*W + b)",
-        -23.1602122025,
-        z_2017,
-        published(10),
-    );
+    l.check_close("2017 erratum, np.sum(a*W + b)", -23.1602122025, z_2017, published(10));
 
     l.stage("The output size");
     let example = WorkedExample::new();
@@ -64,38 +59,17 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say("Input a (3 channels of 5×5), two 3×3×3 filters with biases 1 and 0, zero padding 1, stride 2.");
     l.say("The article stores one image as CHW; the notebook's layout (NHWC) holds the same numbers.\n");
     for d in 0..3 {
-        l.show(
-            &format!("a[{d}] ="),
-            &example.a_prev.slice(s![0, .., .., d]),
-        );
+        l.show(&format!("a[{d}] ="), &example.a_prev.slice(s![0, .., .., d]));
     }
-    let (z, _) = conv_forward(
-        &example.a_prev.view(),
-        &example.w.view(),
-        &example.b.view(),
-        example.hparameters,
-    )?;
+    let (z, _) =
+        conv_forward(&example.a_prev.view(), &example.w.view(), &example.b.view(), example.hparameters)?;
     let a_prev_pad = zero_pad(&example.a_prev.view(), example.hparameters.pad);
     let shown = if l.detail() { 18 } else { 2 };
-    for (k, (c, h, wi)) in cells(3, 3, 2).take(shown).enumerate() {
-        if k > 0 {
-            l.pause();
-        }
-        l.say(&format!(
-            "\n{}",
-            conv_cell(
-                &a_prev_pad.view(),
-                &example.w.view(),
-                &example.b.view(),
-                (0, h, wi, c),
-                2
-            )
-        ));
-    }
+    l.walk(cells(3, 3, 2).take(shown).map(|(c, h, wi)| {
+        conv_cell(&a_prev_pad.view(), &example.w.view(), &example.b.view(), (0, h, wi, c), 2)
+    }));
     if shown < 18 {
-        l.say(
-            "\n(The other 16 cells go the same way: run with --verbose or --step to see them all.)",
-        );
+        l.say("\n(The other 16 cells go the same way: run with --verbose or --step to see them all.)");
     }
     l.say("");
     // Published: seed 004's run of the worked example, one 3×3 map per filter.
@@ -126,30 +100,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("Z.shape =", z.shape());
     l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
     l.show("Z[3,2,1] =", &z.slice(s![3, 2, 1, ..]));
-    l.show(
-        "cache_conv[0][1][2][3] =",
-        &cache.a_prev.slice(s![1, 2, 3, ..]),
-    );
+    l.show("cache_conv[0][1][2][3] =", &cache.a_prev.slice(s![1, 2, 3, ..]));
     l.save("Z", &z.view())?;
     // Published: the notebook (2018 edition), conv_forward cell, np.random.seed(1).
-    let published_z_3_2_1 = [
-        -0.61490741,
-        -6.7439236,
-        -2.55153897,
-        1.75698377,
-        3.56208902,
-        0.53036437,
-        5.18531798,
-        8.75898442,
-    ];
+    let published_z_3_2_1 =
+        [-0.61490741, -6.7439236, -2.55153897, 1.75698377, 3.56208902, 0.53036437, 5.18531798, 8.75898442];
     let published_a_prev_1_2_3 = [-0.20075807, 0.18656139, 0.41005165];
     l.check_equal("Z.shape", "(10, 4, 4, 8)", &format!("{:?}", z.dim()));
-    l.check_close(
-        "Z's mean",
-        0.0489952035289,
-        z.mean().unwrap_or(f64::NAN),
-        published(13),
-    );
+    l.check_close("Z's mean", 0.0489952035289, z.mean().unwrap_or(f64::NAN), published(13));
     l.check_arrays(
         "Z[3,2,1]",
         &Array1::from(published_z_3_2_1.to_vec()).view(),
@@ -163,12 +121,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         published(8),
     );
     let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
-    l.check_arrays(
-        "loops = seed 004's ConvLayer.forward",
-        &by_layer.view(),
-        &z.view(),
-        1e-12,
-    );
+    l.check_arrays("loops = seed 004's ConvLayer.forward", &by_layer.view(), &z.view(), 1e-12);
     Ok(())
 }
 
@@ -184,43 +137,23 @@ fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {
     let a_prev_pad = zero_pad(&y.a_prev.view(), y.hparameters.pad);
     l.stage("The first output cells of image 0");
     let p = y.params;
-    let shown = if l.detail() {
-        p.out_h() * p.out_w() * p.n_c
-    } else {
-        2.min(p.out_h() * p.out_w() * p.n_c)
-    };
-    for (k, (c, h, wi)) in cells(p.out_h(), p.out_w(), p.n_c).take(shown).enumerate() {
-        if k > 0 {
-            l.pause();
-        }
-        l.say(&format!(
-            "\n{}",
-            conv_cell(
-                &a_prev_pad.view(),
-                &y.w.view(),
-                &y.b.view(),
-                (0, h, wi, c),
-                p.stride
-            )
-        ));
+    let total = p.out_h() * p.out_w() * p.n_c;
+    let shown = if l.detail() { total } else { total.min(2) };
+    l.walk(
+        cells(p.out_h(), p.out_w(), p.n_c).take(shown).map(|(c, h, wi)| {
+            conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), p.stride)
+        }),
+    );
+    if shown < total {
+        l.say(&format!("\n(and {} more: run with --verbose or --step to see them all)", total - shown));
     }
     l.stage("Z");
     l.shape("Z.shape =", z.shape());
     l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
     l.show("Z =", &z.view());
     l.save("Z", &z.view())?;
-    let by_layer =
-        conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
-    l.check_equal(
-        "Z.shape",
-        format!("{:?}", p.out_shape()),
-        format!("{:?}", z.shape()),
-    );
-    l.check_arrays(
-        "loops = seed 004's ConvLayer.forward",
-        &by_layer.view(),
-        &z.view(),
-        y.tolerance(None),
-    );
+    let by_layer = conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    l.check_equal("Z.shape", format!("{:?}", p.out_shape()), format!("{:?}", z.shape()));
+    l.check_arrays("loops = seed 004's ConvLayer.forward", &by_layer.view(), &z.view(), y.tolerance(None));
     Ok(())
 }

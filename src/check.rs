@@ -78,14 +78,8 @@ pub fn table_format() -> format::TableFormat {
         .column_separator('│')
         .borders('│')
         .separators(&[LinePosition::Top], LineSeparator::new('─', '┬', '┌', '┐'))
-        .separators(
-            &[LinePosition::Title],
-            LineSeparator::new('─', '┼', '├', '┤'),
-        )
-        .separators(
-            &[LinePosition::Bottom],
-            LineSeparator::new('─', '┴', '└', '┘'),
-        )
+        .separators(&[LinePosition::Title], LineSeparator::new('─', '┼', '├', '┤'))
+        .separators(&[LinePosition::Bottom], LineSeparator::new('─', '┴', '└', '┘'))
         .padding(1, 1)
         .build()
 }
@@ -120,10 +114,7 @@ impl Checks {
     ) -> bool {
         let (e, c) = (expected.view().into_dyn(), computed.view().into_dyn());
         let (difference, passed) = if e.shape() != c.shape() {
-            (
-                format!("shape {} ≠ {}", shape_str(c.shape()), shape_str(e.shape())),
-                false,
-            )
+            (format!("shape {} ≠ {}", shape_str(c.shape()), shape_str(e.shape())), false)
         } else {
             let mut worst: Option<(f64, IxDyn)> = None;
             for ((idx, &x), &y) in e.indexed_iter().zip(c.iter()) {
@@ -139,15 +130,9 @@ impl Checks {
             match worst {
                 None => ("empty".into(), true),
                 Some((d, idx)) => {
-                    let at = if d > tol || d.is_nan() {
-                        format!(" at {:?}", idx.slice())
-                    } else {
-                        String::new()
-                    };
-                    (
-                        format!("max {}{at} (tol {})", short(d), short(tol)),
-                        d <= tol,
-                    )
+                    let at =
+                        if d > tol || d.is_nan() { format!(" at {:?}", idx.slice()) } else { String::new() };
+                    (format!("max {}{at} (tol {})", short(d), short(tol)), d <= tol)
                 }
             }
         };
@@ -172,11 +157,7 @@ impl Checks {
             quantity: quantity.into(),
             expected: expected.to_string(),
             computed: computed.to_string(),
-            difference: if passed {
-                "equal".into()
-            } else {
-                "differ".into()
-            },
+            difference: if passed { "equal".into() } else { "differ".into() },
             passed,
         })
     }

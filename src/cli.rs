@@ -40,18 +40,12 @@ impl Args {
                 } else {
                     format!("unexpected argument '{name}'")
                 };
-                return Err(Error::Usage(format!(
-                    "{what}; {} takes {}",
-                    lesson.name,
-                    known.join(", ")
-                )));
+                return Err(Error::Usage(format!("{what}; {} takes {}", lesson.name, known.join(", "))));
             };
             let value = match (flag.value, inline) {
                 (None, None) => None,
                 (None, Some(_)) => {
-                    return Err(Error::Usage(format!(
-                        "{name} is a switch and takes no value"
-                    )))
+                    return Err(Error::Usage(format!("{name} is a switch and takes no value")))
                 }
                 (Some(_), Some(v)) => Some(v),
                 (Some(kind), None) => match rest.next() {
@@ -96,9 +90,9 @@ impl Args {
     pub fn usize_or(&self, name: &str, default: usize) -> Result<usize> {
         match self.value(name) {
             None => Ok(default),
-            Some(v) => v
-                .parse()
-                .map_err(|_| Error::Usage(format!("{name} is '{v}'; expected a whole number ≥ 0"))),
+            Some(v) => {
+                v.parse().map_err(|_| Error::Usage(format!("{name} is '{v}'; expected a whole number ≥ 0")))
+            }
         }
     }
 

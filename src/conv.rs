@@ -93,11 +93,7 @@ impl ConvParams {
         let (m, n_h_prev, n_w_prev, n_c_prev) = (a_prev[0], a_prev[1], a_prev[2], a_prev[3]);
         let (f, n_c) = (w[0], w[3]);
         if w[0] != w[1] || f == 0 {
-            return Err(Error::shape(
-                "W",
-                "(f, f, n_C_prev, n_C) with a square window of at least 1×1",
-                w,
-            ));
+            return Err(Error::shape("W", "(f, f, n_C_prev, n_C) with a square window of at least 1×1", w));
         }
         if w[2] != n_c_prev {
             return Err(Error::shape(
@@ -112,24 +108,12 @@ impl ConvParams {
         if b != [1, 1, 1, n_c] {
             return Err(Error::shape(
                 "b",
-                format!(
-                    "(1, 1, 1, {n_c}): one bias for each of the {n_c} filters in W {}",
-                    tuple(w)
-                ),
+                format!("(1, 1, 1, {n_c}): one bias for each of the {n_c} filters in W {}", tuple(w)),
                 b,
             ));
         }
         check_window(f, n_h_prev, n_w_prev, hp)?;
-        Ok(ConvParams {
-            m,
-            n_h_prev,
-            n_w_prev,
-            n_c_prev,
-            f,
-            n_c,
-            pad: hp.pad,
-            stride: hp.stride,
-        })
+        Ok(ConvParams { m, n_h_prev, n_w_prev, n_c_prev, f, n_c, pad: hp.pad, stride: hp.stride })
     }
 
     /// Output height `n_H = ⌊(n_H_prev + 2·pad − f) / stride⌋ + 1`.
@@ -154,17 +138,14 @@ impl ConvParams {
 /// [`Error::Parameter`] for stride 0 or a window larger than the padded input.
 pub fn check_window(f: usize, n_h: usize, n_w: usize, hp: Hparameters) -> Result<()> {
     if hp.stride == 0 {
-        return Err(Error::parameter(
-            "stride",
-            "is 0; expected a step of at least 1 between windows",
-        ));
+        return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
     }
     let (h, w) = (n_h + 2 * hp.pad, n_w + 2 * hp.pad);
     if f > h || f > w {
         return Err(Error::parameter(
             "f",
             format!(
-                "the {f}×{f} window is larger than the padded input {h}×{w} \
+                "= {f}: the {f}×{f} window is larger than the padded input {h}×{w} \
                  ({n_h}×{n_w} with pad {}); expected f ≤ {}",
                 hp.pad,
                 h.min(w)
@@ -188,10 +169,7 @@ pub fn check_window(f: usize, n_h: usize, n_w: usize, hp: Hparameters) -> Result
 /// If the two slices differ in shape.
 pub fn conv_single_step(a_slice_prev: &ArrayView3<f64>, w: &ArrayView3<f64>, b: f64) -> f64 {
     assert_eq!(a_slice_prev.shape(), w.shape(), "window and filter differ");
-    Zip::from(a_slice_prev)
-        .and(w)
-        .fold(0.0, |acc, a, w| acc + a * w)
-        + b
+    Zip::from(a_slice_prev).and(w).fold(0.0, |acc, a, w| acc + a * w) + b
 }
 
 /// What `conv_forward` keeps for the backward pass, as the notebook's
@@ -241,29 +219,17 @@ pub fn conv_forward(
         for h in 0..p.out_h() {
             for wi in 0..p.out_w() {
                 let (vert_start, horiz_start) = (h * s, wi * s);
-                let a_slice_prev = a_prev_pad.slice(s![
-                    i,
-                    vert_start..vert_start + f,
-                    horiz_start..horiz_start + f,
-                    ..
-                ]);
+                let a_slice_prev =
+                    a_prev_pad.slice(s![i, vert_start..vert_start + f, horiz_start..horiz_start + f, ..]);
                 for c in 0..p.n_c {
-                    z[[i, h, wi, c]] = conv_single_step(
-                        &a_slice_prev,
-                        &w.slice(s![.., .., .., c]),
-                        b[[0, 0, 0, c]],
-                    );
+                    z[[i, h, wi, c]] =
+                        conv_single_step(&a_slice_prev, &w.slice(s![.., .., .., c]), b[[0, 0, 0, c]]);
                 }
             }
         }
     }
-    let cache = ConvCache {
-        a_prev: a_prev.to_owned(),
-        w: w.to_owned(),
-        b: b.to_owned(),
-        hparameters,
-        params: p,
-    };
+    let cache =
+        ConvCache { a_prev: a_prev.to_owned(), w: w.to_owned(), b: b.to_owned(), hparameters, params: p };
     Ok((z, cache))
 }
 
@@ -292,11 +258,7 @@ pub struct ConvGrads {
 pub fn conv_backward(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrads> {
     let p = cache.params;
     if dz.shape() != p.out_shape() {
-        return Err(Error::shape(
-            "dZ",
-            format!("{}, the shape of Z", tuple(&p.out_shape())),
-            dz.shape(),
-        ));
+        return Err(Error::shape("dZ", format!("{}, the shape of Z", tuple(&p.out_shape())), dz.shape()));
     }
     let (f, s, pad) = (p.f, p.stride, p.pad);
     let a_prev_pad = zero_pad(&cache.a_prev.view(), pad);
@@ -307,18 +269,11 @@ pub fn conv_backward(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrad
         for h in 0..p.out_h() {
             for wi in 0..p.out_w() {
                 let (vert_start, horiz_start) = (h * s, wi * s);
-                let window = s![
-                    i,
-                    vert_start..vert_start + f,
-                    horiz_start..horiz_start + f,
-                    ..
-                ];
+                let window = s![i, vert_start..vert_start + f, horiz_start..horiz_start + f, ..];
                 let a_slice = a_prev_pad.slice(window);
                 for c in 0..p.n_c {
                     let g = dz[[i, h, wi, c]];
-                    da_prev_pad
-                        .slice_mut(window)
-                        .scaled_add(g, &cache.w.slice(s![.., .., .., c]));
+                    da_prev_pad.slice_mut(window).scaled_add(g, &cache.w.slice(s![.., .., .., c]));
                     d_w.slice_mut(s![.., .., .., c]).scaled_add(g, &a_slice);
                     d_b[[0, 0, 0, c]] += g;
                 }
@@ -326,8 +281,6 @@ pub fn conv_backward(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrad
         }
     }
     let (h, w) = (p.n_h_prev, p.n_w_prev);
-    let d_a_prev = da_prev_pad
-        .slice(s![.., pad..pad + h, pad..pad + w, ..])
-        .to_owned();
+    let d_a_prev = da_prev_pad.slice(s![.., pad..pad + h, pad..pad + w, ..]).to_owned();
     Ok(ConvGrads { d_a_prev, d_w, d_b })
 }

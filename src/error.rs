@@ -46,19 +46,12 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// A shape error: `what` should have shape `expected`, but has `found`.
     pub fn shape(what: impl Into<String>, expected: impl Into<String>, found: &[usize]) -> Self {
-        Error::Shape {
-            what: what.into(),
-            expected: expected.into(),
-            found: found.to_vec(),
-        }
+        Error::Shape { what: what.into(), expected: expected.into(), found: found.to_vec() }
     }
 
     /// A hyperparameter error.
     pub fn parameter(name: impl Into<String>, problem: impl Into<String>) -> Self {
-        Error::Parameter {
-            name: name.into(),
-            problem: problem.into(),
-        }
+        Error::Parameter { name: name.into(), problem: problem.into() }
     }
 }
 
@@ -70,12 +63,10 @@ pub(crate) fn tuple(shape: &[usize]) -> String {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Shape {
-                what,
-                expected,
-                found,
-            } => write!(f, "{what} has shape {}; expected {expected}", tuple(found)),
-            Error::Parameter { name, problem } => write!(f, "{name}: {problem}"),
+            Error::Shape { what, expected, found } => {
+                write!(f, "{what} has shape {}; expected {expected}", tuple(found))
+            }
+            Error::Parameter { name, problem } => write!(f, "{name} {problem}"),
             Error::Npy(e) => write!(f, "{e}"),
             Error::Usage(msg) => write!(f, "{msg}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),

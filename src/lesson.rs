@@ -5,14 +5,15 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use ndarray::{ArrayD, ArrayView, Dimension};
+use ndarray::{ArrayD, ArrayView, ArrayView2, Dimension};
 
 use crate::check::Checks;
 use crate::cli::{help, Args};
 use crate::error::{Error, Result};
 use crate::npy::{read_npy, write_npy};
-use crate::numpy_fmt::{format_scalar, labelled, shape_str, NumpyElement};
+use crate::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
 use crate::registry::LessonInfo;
+use crate::show::side_by_side;
 
 /// A lesson's body: set up, compute, show, check.
 pub type LessonFn = fn(&mut Lesson) -> Result<()>;
@@ -138,11 +139,7 @@ impl Lesson {
         if !self.step {
             return;
         }
-        let _ = write!(
-            std::io::stdout(),
-            "{}",
-            paint("  [Enter] ", "2", self.colour)
-        );
+        let _ = write!(std::io::stdout(), "{}", paint("  [Enter] ", "2", self.colour));
         let _ = std::io::stdout().flush();
         let mut line = String::new();
         if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
@@ -158,6 +155,24 @@ impl Lesson {
     /// A tensor, labelled and printed as numpy prints it (`x[1,1] = [[ 0.9 ...`).
     pub fn show<T: NumpyElement, D: Dimension>(&self, label: &str, a: &ArrayView<T, D>) {
         self.out(&labelled(label, a));
+    }
+
+    /// 2-D arrays next to each other, each under its caption, as numpy prints them.
+    pub fn show_side_by_side(&self, arrays: &[(&str, ArrayView2<f64>)]) {
+        let blocks: Vec<(&str, String)> =
+            arrays.iter().map(|(caption, a)| (*caption, array2string(a, 0))).collect();
+        self.out(&side_by_side(&blocks, 4));
+    }
+
+    /// Blocks of text one after another; with `--step`, waits for Enter
+    /// between them (e.g. the cells of a convolution, one at a time).
+    pub fn walk(&mut self, blocks: impl IntoIterator<Item = String>) {
+        for (k, block) in blocks.into_iter().enumerate() {
+            if k > 0 {
+                self.pause();
+            }
+            self.out(&format!("\n{block}"));
+        }
     }
 
     /// A number, printed as numpy prints a float64.
@@ -204,17 +219,10 @@ impl Lesson {
         let Some(dir) = self.args.path("--save") else {
             return Ok(());
         };
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
         let path = dir.join(format!("{name}.npy"));
         write_npy(&path, a)?;
-        self.out(&format!(
-            "saved {} {}",
-            path.display(),
-            shape_str(a.shape())
-        ));
+        self.out(&format!("saved {} {}", path.display(), shape_str(a.shape())));
         Ok(())
     }
 
@@ -236,18 +244,10 @@ impl Lesson {
         }
         let c = &self.checks;
         let verdict = if c.all_passed() {
-            paint(
-                &format!("All {} checks pass.", c.list.len()),
-                "1;32",
-                self.colour,
-            )
+            paint(&format!("All {} checks pass.", c.list.len()), "1;32", self.colour)
         } else {
             paint(
-                &format!(
-                    "{} of {} checks FAIL.",
-                    c.list.len() - c.passed(),
-                    c.list.len()
-                ),
+                &format!("{} of {} checks FAIL.", c.list.len() - c.passed(), c.list.len()),
                 "1;31",
                 self.colour,
             )

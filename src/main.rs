@@ -38,12 +38,7 @@ Usage:
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] => {
             print_course();
             ExitCode::SUCCESS
@@ -54,42 +49,30 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         other => {
-            eprintln!("cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help.");
+            eprintln!(
+                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help."
+            );
             ExitCode::from(2)
         }
     }
 }
 
 fn print_course() {
-    let rows: Vec<Vec<String>> = LESSONS
-        .iter()
-        .map(|l| {
-            vec![
-                l.name.to_string(),
-                l.title.to_string(),
-                l.source.to_string(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> =
+        LESSONS.iter().map(|l| vec![l.name.to_string(), l.title.to_string(), l.source.to_string()]).collect();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
         "{}\n\n{}\nRun a lesson:   cargo run --bin lesson_01_zero_pad\n\
          Its flags:      cargo run --bin lesson_01_zero_pad -- --help\n\
          Check them all: cargo run -- --check",
-        paint(
-            "cnn-walkthrough: a convolutional neural network from the inside",
-            "1",
-            use_colour()
-        ),
+        paint("cnn-walkthrough: a convolutional neural network from the inside", "1", use_colour()),
         table(&["lesson", "what it builds", "source"], &rows)
     );
 }
 
 fn run_of(info: &LessonInfo) -> Option<LessonFn> {
-    RUNS.iter()
-        .find(|(name, _)| *name == info.name)
-        .map(|&(_, run)| run)
+    RUNS.iter().find(|(name, _)| *name == info.name).map(|&(_, run)| run)
 }
 
 fn check_all() -> ExitCode {
@@ -110,35 +93,19 @@ fn check_all() -> ExitCode {
                     why.push(format!("{} failed:\n{}", info.name, failed.table()));
                 }
                 let ok = checks.all_passed() && n > 0;
-                (
-                    if ok { "pass" } else { "FAIL" }.to_string(),
-                    format!("{}/{n}", checks.passed()),
-                )
+                (if ok { "pass" } else { "FAIL" }.to_string(), format!("{}/{n}", checks.passed()))
             }
         };
-        rows.push(vec![
-            info.name.to_string(),
-            info.title.to_string(),
-            count,
-            result,
-        ]);
+        rows.push(vec![info.name.to_string(), info.title.to_string(), count, result]);
     }
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{}",
-        table(&["lesson", "title", "checks passed", "result"], &rows)
-    );
+    let _ = writeln!(out, "{}", table(&["lesson", "title", "checks passed", "result"], &rows));
     let all_ok = why.is_empty() && rows.iter().all(|r| r[3] == "pass");
     for w in &why {
         let _ = writeln!(out, "{w}");
     }
     let verdict = if all_ok {
-        paint(
-            &format!("All {} lessons pass.", LESSONS.len()),
-            "1;32",
-            use_colour(),
-        )
+        paint(&format!("All {} lessons pass.", LESSONS.len()), "1;32", use_colour())
     } else {
         paint("Some lessons FAIL (see above).", "1;31", use_colour())
     };
@@ -160,10 +127,7 @@ mod tests {
             assert!(run_of(info).is_some(), "{} has no run function", info.name);
         }
         for (name, _) in RUNS {
-            assert!(
-                LESSONS.iter().any(|l| l.name == *name),
-                "{name} is not in the registry"
-            );
+            assert!(LESSONS.iter().any(|l| l.name == *name), "{name} is not in the registry");
         }
     }
 }

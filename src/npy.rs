@@ -48,17 +48,9 @@ pub enum NpyErrorKind {
     /// The shape has a zero in it, so the array holds no values.
     Empty { shape: Vec<usize> },
     /// Fewer data bytes follow the header than the shape needs.
-    Truncated {
-        values: usize,
-        expected_bytes: usize,
-        found_bytes: usize,
-    },
+    Truncated { values: usize, expected_bytes: usize, found_bytes: usize },
     /// More data bytes follow the header than the shape needs.
-    TrailingBytes {
-        values: usize,
-        expected_bytes: usize,
-        found_bytes: usize,
-    },
+    TrailingBytes { values: usize, expected_bytes: usize, found_bytes: usize },
     /// A NaN or infinity, at the first such index in C order.
     NonFinite { index: Vec<usize>, value: f64 },
     /// Reading the file failed (not found, a directory, permission denied, ...).
@@ -83,9 +75,7 @@ impl fmt::Display for NpyErrorKind {
         use NpyErrorKind::*;
         let says = |values: &usize, bytes: &usize, found: &usize| {
             let s = if *values == 1 { "" } else { "s" };
-            format!(
-                "header says {values} value{s} ({bytes} bytes) but {found} bytes follow the header"
-            )
+            format!("header says {values} value{s} ({bytes} bytes) but {found} bytes follow the header")
         };
         let message = match self {
             NotNpy => "not a .npy file (no \\x93NUMPY magic)".to_string(),
@@ -107,18 +97,10 @@ impl fmt::Display for NpyErrorKind {
                 let shape = python_shape(shape);
                 format!("is empty (shape {shape}); expected at least one value")
             }
-            Truncated {
-                values,
-                expected_bytes,
-                found_bytes,
-            } => {
+            Truncated { values, expected_bytes, found_bytes } => {
                 format!("truncated: {}", says(values, expected_bytes, found_bytes))
             }
-            TrailingBytes {
-                values,
-                expected_bytes,
-                found_bytes,
-            } => {
+            TrailingBytes { values, expected_bytes, found_bytes } => {
                 format!("too long: {}", says(values, expected_bytes, found_bytes))
             }
             NonFinite { index, value } => {
@@ -158,10 +140,7 @@ pub fn parse_npy(bytes: &[u8]) -> Result<ArrayD<f64>, NpyErrorKind> {
     if bytes.is_empty() || bytes[..magic_len] != MAGIC[..magic_len] {
         return Err(NpyErrorKind::NotNpy);
     }
-    let truncated = |expected| NpyErrorKind::TruncatedHeader {
-        expected,
-        found: bytes.len(),
-    };
+    let truncated = |expected| NpyErrorKind::TruncatedHeader { expected, found: bytes.len() };
     if bytes.len() < 8 {
         return Err(truncated(10));
     }
@@ -174,39 +153,24 @@ pub fn parse_npy(bytes: &[u8]) -> Result<ArrayD<f64>, NpyErrorKind> {
     };
     let len_bytes = bytes.get(8..prefix).ok_or_else(|| truncated(prefix))?;
     // Little-endian: the last byte is the most significant.
-    let header_len = len_bytes
-        .iter()
-        .rev()
-        .fold(0, |n, &b| (n << 8) | usize::from(b));
+    let header_len = len_bytes.iter().rev().fold(0, |n, &b| (n << 8) | usize::from(b));
     let data_start = prefix.saturating_add(header_len);
-    let header = bytes
-        .get(prefix..data_start)
-        .ok_or_else(|| truncated(data_start))?;
+    let header = bytes.get(prefix..data_start).ok_or_else(|| truncated(data_start))?;
     if major < 3 && !header.is_ascii() {
-        return Err(bad(format!(
-            "it is not ASCII text; expected ASCII in format {major}.0"
-        )));
+        return Err(bad(format!("it is not ASCII text; expected ASCII in format {major}.0")));
     }
-    let header = std::str::from_utf8(header)
-        .map_err(|_| bad("it is not UTF-8 text; expected UTF-8 in format 3.0"))?;
+    let header =
+        std::str::from_utf8(header).map_err(|_| bad("it is not UTF-8 text; expected UTF-8 in format 3.0"))?;
     let (shape, values) = check_header(header)?;
 
     // Compare the data length with the header before allocating anything.
     let (data, expected_bytes) = (&bytes[data_start..], values * 8);
     let found_bytes = data.len();
     if found_bytes < expected_bytes {
-        return Err(NpyErrorKind::Truncated {
-            values,
-            expected_bytes,
-            found_bytes,
-        });
+        return Err(NpyErrorKind::Truncated { values, expected_bytes, found_bytes });
     }
     if found_bytes > expected_bytes {
-        return Err(NpyErrorKind::TrailingBytes {
-            values,
-            expected_bytes,
-            found_bytes,
-        });
+        return Err(NpyErrorKind::TrailingBytes { values, expected_bytes, found_bytes });
     }
     let to_f64 = |c: &[u8]| f64::from_le_bytes(c.try_into().expect("chunks of 8 bytes"));
     let numbers: Vec<f64> = data.chunks_exact(8).map(to_f64).collect();
@@ -223,10 +187,7 @@ pub fn parse_npy(bytes: &[u8]) -> Result<ArrayD<f64>, NpyErrorKind> {
 /// [`NpyErrorKind::ReadFailed`] if the file cannot be read (missing, a
 /// directory, no permission), otherwise the error from [`parse_npy`].
 pub fn read_npy(path: &Path) -> Result<ArrayD<f64>, NpyError> {
-    let error = |kind| NpyError {
-        path: path.to_path_buf(),
-        kind,
-    };
+    let error = |kind| NpyError { path: path.to_path_buf(), kind };
     let read_failed = |kind, message| error(NpyErrorKind::ReadFailed { kind, message });
     if path.is_dir() {
         // Checked first because opening a directory succeeds on some systems.
@@ -253,11 +214,7 @@ pub fn npy_bytes<D: Dimension>(a: &ArrayView<f64, D>) -> Vec<u8> {
         let unpadded = prefix + header.len() + 1;
         unpadded + 64 - unpadded % 64 - prefix
     };
-    let (version, prefix) = if padded_len(10) <= 0xFFFF {
-        (1, 10)
-    } else {
-        (2, 12)
-    };
+    let (version, prefix) = if padded_len(10) <= 0xFFFF { (1, 10) } else { (2, 12) };
     let header_len = padded_len(prefix);
     header += &" ".repeat(header_len - header.len() - 1);
     header.push('\n');
@@ -281,10 +238,7 @@ pub fn npy_bytes<D: Dimension>(a: &ArrayView<f64, D>) -> Vec<u8> {
 pub fn write_npy<D: Dimension>(path: &Path, a: &ArrayView<f64, D>) -> Result<(), NpyError> {
     std::fs::write(path, npy_bytes(a)).map_err(|e| NpyError {
         path: path.to_path_buf(),
-        kind: NpyErrorKind::WriteFailed {
-            kind: e.kind(),
-            message: e.to_string(),
-        },
+        kind: NpyErrorKind::WriteFailed { kind: e.kind(), message: e.to_string() },
     })
 }
 
@@ -363,9 +317,8 @@ fn check_header(header: &str) -> Result<(Vec<usize>, usize), NpyErrorKind> {
         None => Err(bad(format!("it has no '{key}' key; {KEYS}"))),
     };
     let (descr, fortran, shape) = (get("descr")?, get("fortran_order")?, get("shape")?);
-    let wrong = |key: &str, text: &str, expected: &str| {
-        bad(format!("'{key}' is {text}; expected {expected}"))
-    };
+    let wrong =
+        |key: &str, text: &str, expected: &str| bad(format!("'{key}' is {text}; expected {expected}"));
 
     match descr {
         (Lit::Str(s), _) if s == "<f8" => {}
@@ -434,10 +387,7 @@ impl<'a> Parser<'a> {
             Some(c) => format!("{c:?}"),
             None => "the end".into(),
         };
-        bad(format!(
-            "found {found} at character {}; expected {expected}",
-            self.pos
-        ))
+        bad(format!("found {found} at character {}; expected {expected}", self.pos))
     }
 
     /// `{'key': value, ...}`, maybe with a trailing comma, then only spaces.
@@ -498,10 +448,7 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 let is_word = |b: &u8| b.is_ascii_alphanumeric() || b"_.+-".contains(b);
-                let len = self.s.as_bytes()[self.pos..]
-                    .iter()
-                    .take_while(|b| is_word(b))
-                    .count();
+                let len = self.s.as_bytes()[self.pos..].iter().take_while(|b| is_word(b)).count();
                 if len == 0 {
                     return Err(self.error("a value"));
                 }

@@ -126,17 +126,9 @@ impl FloatFormat {
     fn new(data: &[f64]) -> Self {
         let finite: Vec<f64> = data.iter().copied().filter(|x| x.is_finite()).collect();
         let nonzero = finite.iter().map(|x| x.abs()).filter(|&x| x != 0.0);
-        let (min, max) = nonzero.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
-            (lo.min(x), hi.max(x))
-        });
+        let (min, max) = nonzero.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| (lo.min(x), hi.max(x)));
         let exp_format = max > 0.0 && (max >= 1e8 || min < 1e-4 || max / min > 1e3);
-        let mut f = FloatFormat {
-            exp_format,
-            precision: 0,
-            pad_left: 0,
-            pad_right: 0,
-            exp_size: 0,
-        };
+        let mut f = FloatFormat { exp_format, precision: 0, pad_left: 0, pad_right: 0, exp_size: 0 };
         if finite.is_empty() {
             // Nothing to measure: only nan/inf below decide the width.
         } else if exp_format {
@@ -243,10 +235,7 @@ fn collect_shown<T: NumpyElement>(a: &ArrayViewD<T>, summary: bool, out: &mut Ve
         out.extend(a.iter().map(|x| x.to_numpy_scalar()));
         return;
     }
-    for i in shown_indices(a.len_of(Axis(0)), summary)
-        .into_iter()
-        .flatten()
-    {
+    for i in shown_indices(a.len_of(Axis(0)), summary).into_iter().flatten() {
         collect_shown(&a.index_axis(Axis(0), i), summary, out);
     }
 }
@@ -285,22 +274,13 @@ fn recurse<T: NumpyElement>(
     summary: bool,
 ) -> String {
     if a.ndim() == 0 {
-        return a
-            .iter()
-            .next()
-            .map_or_else(String::new, |x| f.format(x.to_numpy_scalar()));
+        return a.iter().next().map_or_else(String::new, |x| f.format(x.to_numpy_scalar()));
     }
     let next_hanging = format!("{hanging} ");
     let next_width = width - 1;
     let indices = shown_indices(a.len_of(Axis(0)), summary);
     let word = |i: Option<usize>| match i {
-        Some(i) => recurse(
-            &a.index_axis(Axis(0), i),
-            f,
-            &next_hanging,
-            next_width,
-            summary,
-        ),
+        Some(i) => recurse(&a.index_axis(Axis(0), i), f, &next_hanging, next_width, summary),
         None => "...".to_string(),
     };
     let mut s = String::new();
@@ -337,10 +317,7 @@ fn recurse<T: NumpyElement>(
 /// let a = ndarray::array![[1.0, -2.5], [0.125, 3.0]];
 /// assert_eq!(array2string(&a.view(), 0), "[[ 1.    -2.5  ]\n [ 0.125  3.   ]]");
 /// ```
-pub fn array2string<T: NumpyElement, D: Dimension>(
-    a: &ArrayView<T, D>,
-    prefix_width: usize,
-) -> String {
+pub fn array2string<T: NumpyElement, D: Dimension>(a: &ArrayView<T, D>, prefix_width: usize) -> String {
     let a = a.view().into_dyn();
     if a.is_empty() {
         return "[]".to_string();

@@ -27,12 +27,7 @@ pub struct Padding2D {
 impl Padding2D {
     /// The same `pad` on all four sides.
     pub fn uniform(pad: usize) -> Self {
-        Padding2D {
-            top: pad,
-            bottom: pad,
-            left: pad,
-            right: pad,
-        }
+        Padding2D { top: pad, bottom: pad, left: pad, right: pad }
     }
 
     /// `top + bottom`: how many rows padding adds.
@@ -49,35 +44,21 @@ impl Padding2D {
 /// `(pad_h, pad_w)`: symmetric padding, as the source's layers accept it.
 impl From<(usize, usize)> for Padding2D {
     fn from((pad_h, pad_w): (usize, usize)) -> Self {
-        Padding2D {
-            top: pad_h,
-            bottom: pad_h,
-            left: pad_w,
-            right: pad_w,
-        }
+        Padding2D { top: pad_h, bottom: pad_h, left: pad_w, right: pad_w }
     }
 }
 
 /// `((top, bottom), (left, right))`, numpy's `pad_width` for the two axes.
 impl From<((usize, usize), (usize, usize))> for Padding2D {
     fn from(((top, bottom), (left, right)): ((usize, usize), (usize, usize))) -> Self {
-        Padding2D {
-            top,
-            bottom,
-            left,
-            right,
-        }
+        Padding2D { top, bottom, left, right }
     }
 }
 
 impl std::fmt::Display for Padding2D {
     /// Written as numpy's pad width: `((0, 1), (0, 1))`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "(({}, {}), ({}, {}))",
-            self.top, self.bottom, self.left, self.right
-        )
+        write!(f, "(({}, {}), ({}, {}))", self.top, self.bottom, self.left, self.right)
     }
 }
 
@@ -134,10 +115,7 @@ pub struct ConstantPadding2D {
 impl ConstantPadding2D {
     /// A padding layer; `padding` is `(pad_h, pad_w)` or `((top, bottom), (left, right))`.
     pub fn new(padding: impl Into<Padding2D>, padding_value: f64) -> Self {
-        ConstantPadding2D {
-            padding: padding.into(),
-            padding_value,
-        }
+        ConstantPadding2D { padding: padding.into(), padding_value }
     }
 
     /// `ZeroPadding2D`: constant padding with zeros.
@@ -171,9 +149,7 @@ impl ConstantPadding2D {
                 accum_grad.shape(),
             ));
         }
-        Ok(accum_grad
-            .slice(s![.., .., p.top..h - p.bottom, p.left..w - p.right])
-            .to_owned())
+        Ok(accum_grad.slice(s![.., .., p.top..h - p.bottom, p.left..w - p.right]).to_owned())
     }
 }
 
@@ -193,10 +169,9 @@ impl std::str::FromStr for PaddingMode {
         match s {
             "same" => Ok(PaddingMode::Same),
             "valid" => Ok(PaddingMode::Valid),
-            other => Err(Error::parameter(
-                "padding",
-                format!("'{other}' is not a padding mode; expected 'same' or 'valid'"),
-            )),
+            other => {
+                Err(Error::parameter("padding", format!("'{other}' is unknown; expected 'same' or 'valid'")))
+            }
         }
     }
 }

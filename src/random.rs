@@ -51,15 +51,9 @@ impl RandomState {
         key[0] = seed;
         for i in 1..N {
             let prev = key[i - 1];
-            key[i] = 1_812_433_253u32
-                .wrapping_mul(prev ^ (prev >> 30))
-                .wrapping_add(i as u32);
+            key[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
         }
-        Self {
-            key,
-            pos: N,
-            gauss: None,
-        }
+        Self { key, pos: N, gauss: None }
     }
 
     /// `np.random.seed(seed)`: restart the stream as [`RandomState::new`] does.
@@ -149,16 +143,9 @@ impl RandomState {
     /// `np.random.uniform(low, high, shape)`: `low + (high - low) * random_sample()`
     /// in C order. `low > high` is allowed. numpy raises `OverflowError` when
     /// `high - low` is not finite; here such a range yields inf/NaN values.
-    pub fn uniform<Sh: IntoDimension>(
-        &mut self,
-        low: f64,
-        high: f64,
-        shape: Sh,
-    ) -> Array<f64, Sh::Dim> {
+    pub fn uniform<Sh: IntoDimension>(&mut self, low: f64, high: f64, shape: Sh) -> Array<f64, Sh::Dim> {
         let range = high - low;
-        Array::from_shape_simple_fn(shape.into_dimension(), || {
-            low + range * self.random_sample()
-        })
+        Array::from_shape_simple_fn(shape.into_dimension(), || low + range * self.random_sample())
     }
 
     /// numpy's `random_interval(max)`: a uniform integer in `[0, max]` by
@@ -205,20 +192,13 @@ impl RandomState {
     ///
     /// # Errors
     /// [`RandomError::EmptyRange`] if `low >= high` (numpy's `ValueError`).
-    pub fn randint(
-        &mut self,
-        low: i64,
-        high: i64,
-        shape: &[usize],
-    ) -> Result<ArrayD<i64>, RandomError> {
+    pub fn randint(&mut self, low: i64, high: i64, shape: &[usize]) -> Result<ArrayD<i64>, RandomError> {
         if low >= high {
             return Err(RandomError::EmptyRange { low, high });
         }
         // `high - 1 - low` fits in u64 although it may overflow i64.
         let max = high.wrapping_sub(low).wrapping_sub(1) as u64;
-        Ok(ArrayD::from_shape_simple_fn(IxDyn(shape), || {
-            low.wrapping_add(self.bounded(max) as i64)
-        }))
+        Ok(ArrayD::from_shape_simple_fn(IxDyn(shape), || low.wrapping_add(self.bounded(max) as i64)))
     }
 }
 

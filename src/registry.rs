@@ -30,46 +30,24 @@ pub struct LessonInfo {
 }
 
 const fn switch(name: &'static str, help: &'static str) -> Flag {
-    Flag {
-        name,
-        value: None,
-        help,
-    }
+    Flag { name, value: None, help }
 }
 
 const fn valued(name: &'static str, value: &'static str, help: &'static str) -> Flag {
-    Flag {
-        name,
-        value: Some(value),
-        help,
-    }
+    Flag { name, value: Some(value), help }
 }
 
 /// Flags every lesson takes.
 pub const COMMON_FLAGS: &[Flag] = &[
-    switch(
-        "--help",
-        "what the lesson teaches, its source and its flags",
-    ),
+    switch("--help", "what the lesson teaches, its source and its flags"),
     switch("--quiet", "print only the check table"),
-    switch(
-        "--step",
-        "pause between stages (when stdin is a terminal); shows every step",
-    ),
+    switch("--step", "pause between stages (when stdin is a terminal); shows every step"),
     switch("--verbose", "show every step, without pausing"),
-    valued(
-        "--save",
-        "DIR",
-        "write each computed tensor to DIR as .npy (f64)",
-    ),
+    valued("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
 ];
 
 const CONV_INPUT_FLAGS: &[Flag] = &[
-    valued(
-        "--input",
-        "A.npy",
-        "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)",
-    ),
+    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
     valued("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
     valued("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
@@ -77,20 +55,12 @@ const CONV_INPUT_FLAGS: &[Flag] = &[
 ];
 
 const CONV_BACKWARD_FLAGS: &[Flag] = &[
-    valued(
-        "--input",
-        "A.npy",
-        "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)",
-    ),
+    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
     valued("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
     valued("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
-    valued(
-        "--dz",
-        "dZ.npy",
-        "gradient of the loss with respect to Z (default dZ = Z, as the notebook)",
-    ),
+    valued("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
 ];
 
 /// Seed 002: deeplearning.ai, "Convolutional Neural Networks: Step by Step".
@@ -133,8 +103,4 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
 };
 
 /// Every lesson, in course order.
-pub const LESSONS: &[LessonInfo] = &[
-    LESSON_01_ZERO_PAD,
-    LESSON_02_CONV_FORWARD,
-    LESSON_03_CONV_BACKWARD,
-];
+pub const LESSONS: &[LessonInfo] = &[LESSON_01_ZERO_PAD, LESSON_02_CONV_FORWARD, LESSON_03_CONV_BACKWARD];

@@ -28,11 +28,7 @@ pub fn get_patch<'a>(
     stride: usize,
 ) -> ArrayView3<'a, f64> {
     let (start_i, start_j) = (i * stride, j * stride);
-    (*input).slice_move(s![
-        ..,
-        start_i..start_i + filter_height,
-        start_j..start_j + filter_width
-    ])
+    (*input).slice_move(s![.., start_i..start_i + filter_height, start_j..start_j + filter_width])
 }
 
 /// Seed 004's `conv`: cross-correlation of `input (depth, H, W)` with
@@ -48,12 +44,7 @@ pub fn get_patch<'a>(
 ///
 /// # Panics
 /// If the depths differ, the kernel is larger than the input, or `stride` is 0.
-pub fn conv(
-    input: &ArrayView3<f64>,
-    kernel: &ArrayView3<f64>,
-    stride: usize,
-    bias: f64,
-) -> Array2<f64> {
+pub fn conv(input: &ArrayView3<f64>, kernel: &ArrayView3<f64>, stride: usize, bias: f64) -> Array2<f64> {
     let (_, k_h, k_w) = kernel.dim();
     let (_, h, w) = input.dim();
     let (out_h, out_w) = ((h - k_h) / stride + 1, (w - k_w) / stride + 1);
@@ -85,9 +76,7 @@ pub fn expand_sensitivity_map(
     let mut expanded = Array3::zeros((depth, expanded_hw.0, expanded_hw.1));
     for i in 0..n_h {
         for j in 0..n_w {
-            expanded
-                .slice_mut(s![.., i * stride, j * stride])
-                .assign(&sensitivity.slice(s![.., i, j]));
+            expanded.slice_mut(s![.., i * stride, j * stride]).assign(&sensitivity.slice(s![.., i, j]));
         }
     }
     expanded
@@ -149,21 +138,12 @@ impl ConvLayer {
             ));
         }
         if biases.len() != n_f {
-            return Err(Error::shape(
-                "biases",
-                format!("({n_f},): one per filter"),
-                biases.shape(),
-            ));
+            return Err(Error::shape("biases", format!("({n_f},): one per filter"), biases.shape()));
         }
         if stride == 0 {
             return Err(Error::parameter("stride", "is 0; expected at least 1"));
         }
-        Ok(ConvLayer {
-            weights,
-            biases,
-            zero_padding,
-            stride,
-        })
+        Ok(ConvLayer { weights, biases, zero_padding, stride })
     }
 
     /// The same layer from the notebook's `W (f, f, n_C_prev, n_C)` and
@@ -171,16 +151,8 @@ impl ConvLayer {
     ///
     /// # Errors
     /// As [`ConvLayer::new`].
-    pub fn from_notebook(
-        w: &ArrayView4<f64>,
-        b: &ArrayView4<f64>,
-        hp: Hparameters,
-    ) -> Result<Self> {
-        let weights = w
-            .view()
-            .permuted_axes([3, 2, 0, 1])
-            .as_standard_layout()
-            .into_owned();
+    pub fn from_notebook(w: &ArrayView4<f64>, b: &ArrayView4<f64>, hp: Hparameters) -> Result<Self> {
+        let weights = w.view().permuted_axes([3, 2, 0, 1]).as_standard_layout().into_owned();
         let biases = b.iter().copied().collect();
         Self::new(weights, biases, hp.pad, hp.stride)
     }
@@ -196,22 +168,11 @@ impl ConvLayer {
         if d != depth {
             return Err(Error::shape(
                 "input",
-                format!(
-                    "({depth}, H, W): the filters {} have {depth} channels",
-                    tuple(&[n_f, depth, f, f])
-                ),
+                format!("({depth}, H, W): the filters {} have {depth} channels", tuple(&[n_f, depth, f, f])),
                 input.shape(),
             ));
         }
-        check_window(
-            f,
-            h,
-            w,
-            Hparameters {
-                pad: self.zero_padding,
-                stride: self.stride,
-            },
-        )
+        check_window(f, h, w, Hparameters { pad: self.zero_padding, stride: self.stride })
     }
 
     /// `forward`: pad the input, then [`conv`] with each filter:
@@ -225,11 +186,7 @@ impl ConvLayer {
         let (n_f, _, f, _) = self.weights.dim();
         let (_, h, w) = input.dim();
         let (pad, stride) = (self.zero_padding, self.stride);
-        let mut output = Array3::zeros((
-            n_f,
-            output_size(h, f, pad, stride),
-            output_size(w, f, pad, stride),
-        ));
+        let mut output = Array3::zeros((n_f, output_size(h, f, pad, stride), output_size(w, f, pad, stride)));
         for (fi, filter) in self.weights.outer_iter().enumerate() {
             let map = conv(&padded.view(), &filter, stride, self.biases[fi]);
             output.index_axis_mut(Axis(0), fi).assign(&map);
@@ -252,27 +209,17 @@ impl ConvLayer {
         let (n_f, depth, f, _) = self.weights.dim();
         let (_, h, w) = input.dim();
         let (pad, stride) = (self.zero_padding, self.stride);
-        let out = (
-            n_f,
-            output_size(h, f, pad, stride),
-            output_size(w, f, pad, stride),
-        );
+        let out = (n_f, output_size(h, f, pad, stride), output_size(w, f, pad, stride));
         if sensitivity.dim() != out {
             return Err(Error::shape(
                 "sensitivity map",
-                format!(
-                    "{}, the shape of the layer's output",
-                    tuple(&[out.0, out.1, out.2])
-                ),
+                format!("{}, the shape of the layer's output", tuple(&[out.0, out.1, out.2])),
                 sensitivity.shape(),
             ));
         }
         // 1. Expand for the stride, to the size of a stride-1 output.
-        let expanded = expand_sensitivity_map(
-            sensitivity,
-            (h + 2 * pad - f + 1, w + 2 * pad - f + 1),
-            stride,
-        );
+        let expanded =
+            expand_sensitivity_map(sensitivity, (h + 2 * pad - f + 1, w + 2 * pad - f + 1), stride);
         // 2. Pad by zp = f − 1 − pad, so that a valid cross-correlation with an
         //    f×f filter gives back H×W. (When pad > f − 1 the map is cropped
         //    instead: those cells only ever reached the input's padding.)
@@ -290,12 +237,8 @@ impl ConvLayer {
         for fi in 0..n_f {
             for d in 0..depth {
                 let rotated = rot180(&self.weights.slice(s![fi, d, .., ..]));
-                let delta = conv(
-                    &padded.slice(s![fi..fi + 1, .., ..]),
-                    &rotated.view().insert_axis(Axis(0)),
-                    1,
-                    0.0,
-                );
+                let delta =
+                    conv(&padded.slice(s![fi..fi + 1, .., ..]), &rotated.view().insert_axis(Axis(0)), 1, 0.0);
                 delta_per_filter.slice_mut(s![fi, d, .., ..]).assign(&delta);
                 flipped.slice_mut(s![fi, d, .., ..]).assign(&rotated);
             }
@@ -329,12 +272,7 @@ impl ConvLayer {
     }
 
     /// `update`: one step of gradient descent, `w ← w − η·∂E/∂w`, `b ← b − η·∂E/∂b`.
-    pub fn update(
-        &mut self,
-        learning_rate: f64,
-        weights_grad: &Array4<f64>,
-        bias_grad: &Array1<f64>,
-    ) {
+    pub fn update(&mut self, learning_rate: f64, weights_grad: &Array4<f64>, bias_grad: &Array1<f64>) {
         self.weights.scaled_add(-learning_rate, weights_grad);
         self.biases.scaled_add(-learning_rate, bias_grad);
     }
@@ -356,8 +294,7 @@ pub fn conv_forward_by_layer(
     let mut z = Array4::zeros(p.out_shape());
     for i in 0..p.m {
         let out = layer.forward(&image_chw(a_prev, i).view())?;
-        z.index_axis_mut(Axis(0), i)
-            .assign(&out.view().permuted_axes([1, 2, 0]));
+        z.index_axis_mut(Axis(0), i).assign(&out.view().permuted_axes([1, 2, 0]));
     }
     Ok(z)
 }
@@ -367,41 +304,24 @@ pub fn conv_forward_by_layer(
 ///
 /// # Errors
 /// [`Error::Shape`] when `dZ` does not have the shape of `Z`.
-pub fn conv_backward_by_sensitivity_maps(
-    dz: &ArrayView4<f64>,
-    cache: &ConvCache,
-) -> Result<ConvGrads> {
+pub fn conv_backward_by_sensitivity_maps(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrads> {
     let p = cache.params;
     if dz.shape() != p.out_shape() {
-        return Err(Error::shape(
-            "dZ",
-            format!("{}, the shape of Z", tuple(&p.out_shape())),
-            dz.shape(),
-        ));
+        return Err(Error::shape("dZ", format!("{}, the shape of Z", tuple(&p.out_shape())), dz.shape()));
     }
     let layer = ConvLayer::from_notebook(&cache.w.view(), &cache.b.view(), cache.hparameters)?;
     let mut d_a_prev = Array4::zeros(cache.a_prev.raw_dim());
     let mut weights_grad = Array4::zeros(layer.weights.raw_dim());
     let mut bias_grad = Array1::zeros(layer.biases.raw_dim());
     for i in 0..p.m {
-        let steps = layer.backward(
-            &image_chw(&cache.a_prev.view(), i).view(),
-            &image_chw(dz, i).view(),
-        )?;
-        d_a_prev
-            .index_axis_mut(Axis(0), i)
-            .assign(&steps.delta_array.view().permuted_axes([1, 2, 0]));
+        let steps = layer.backward(&image_chw(&cache.a_prev.view(), i).view(), &image_chw(dz, i).view())?;
+        d_a_prev.index_axis_mut(Axis(0), i).assign(&steps.delta_array.view().permuted_axes([1, 2, 0]));
         weights_grad += &steps.weights_grad;
         bias_grad += &steps.bias_grad;
     }
     Ok(ConvGrads {
         d_a_prev,
-        d_w: weights_grad
-            .permuted_axes([2, 3, 1, 0])
-            .as_standard_layout()
-            .into_owned(),
-        d_b: bias_grad
-            .into_shape_with_order((1, 1, 1, p.n_c))
-            .expect("one bias per filter"),
+        d_w: weights_grad.permuted_axes([2, 3, 1, 0]).as_standard_layout().into_owned(),
+        d_b: bias_grad.into_shape_with_order((1, 1, 1, p.n_c)).expect("one bias per filter"),
     })
 }

@@ -14,10 +14,8 @@ pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
         .iter()
         .map(|(caption, body)| std::iter::once(*caption).chain(body.lines()).collect())
         .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .map(|c| c.iter().map(|l| l.chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|l| l.chars().count()).max().unwrap_or(0)).collect();
     let height = columns.iter().map(Vec::len).max().unwrap_or(0);
     let mut lines = Vec::with_capacity(height);
     for row in 0..height {
@@ -51,30 +49,14 @@ pub fn grid(a: &ArrayView2<f64>, decimals: usize, plain: impl Fn(usize, usize) -
         .map(|(i, row)| {
             row.iter()
                 .enumerate()
-                .map(|(j, &v)| {
-                    if plain(i, j) {
-                        format!("{v}")
-                    } else {
-                        format!("{v:.decimals$}")
-                    }
-                })
+                .map(|(j, &v)| if plain(i, j) { format!("{v}") } else { format!("{v:.decimals$}") })
                 .collect()
         })
         .collect();
-    let width = cells
-        .iter()
-        .flatten()
-        .map(|c| c.chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = cells.iter().flatten().map(|c| c.chars().count()).max().unwrap_or(0);
     cells
         .iter()
-        .map(|row| {
-            row.iter()
-                .map(|c| format!("{c:>width$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-        })
+        .map(|row| row.iter().map(|c| format!("{c:>width$}")).collect::<Vec<_>>().join("  "))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -161,12 +143,5 @@ pub fn output_size_table(cases: &[(&str, usize, usize, crate::conv::Hparameters)
             ]
         })
         .collect();
-    table(
-        &[
-            "case",
-            "n, f, pad, stride",
-            "output size ⌊(n + 2·pad − f)/stride⌋ + 1",
-        ],
-        &rows,
-    )
+    table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows)
 }

@@ -12,21 +12,13 @@ use crate::error::{Error, Result};
 /// [`Error::Shape`] when `x` does not have exactly 4 axes.
 pub fn into_rank4(x: ArrayD<f64>, what: &str, layout: &str) -> Result<Array4<f64>> {
     if x.ndim() != 4 {
-        return Err(Error::shape(
-            what,
-            format!("{layout}: 4 axes, not {}", x.ndim()),
-            x.shape(),
-        ));
+        return Err(Error::shape(what, format!("{layout}: 4 axes, not {}", x.ndim()), x.shape()));
     }
     let shape = x.shape().to_vec();
-    x.into_dimensionality()
-        .map_err(|_| Error::shape(what, layout.to_string(), &shape))
+    x.into_dimensionality().map_err(|_| Error::shape(what, layout.to_string(), &shape))
 }
 
 /// Image `i` of an NHWC batch as a CHW array (channels first), seed 004's layout.
 pub fn image_chw(a: &ArrayView4<f64>, i: usize) -> Array3<f64> {
-    a.index_axis(ndarray::Axis(0), i)
-        .permuted_axes([2, 0, 1])
-        .as_standard_layout()
-        .into_owned()
+    a.index_axis(ndarray::Axis(0), i).permuted_axes([2, 0, 1]).as_standard_layout().into_owned()
 }

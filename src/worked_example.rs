@@ -26,10 +26,7 @@ pub struct WorkedExample {
 
 /// CHW `(c, h, w)` as written in the article → NHWC `(1, h, w, c)`.
 fn nhwc(chw: Array3<f64>) -> Array4<f64> {
-    chw.permuted_axes([1, 2, 0])
-        .insert_axis(ndarray::Axis(0))
-        .as_standard_layout()
-        .into_owned()
+    chw.permuted_axes([1, 2, 0]).insert_axis(ndarray::Axis(0)).as_standard_layout().into_owned()
 }
 
 impl WorkedExample {
@@ -68,17 +65,12 @@ impl WorkedExample {
             [[0., 1., 0.], [-1., 0., -1.], [-1., 1., 0.]],
             [[-1., 0., 0.], [-1., 0., 1.], [-1., 0., 0.]],
         ]);
-        let sensitivity = arr3(&[
-            [[0., 1., 1.], [2., 2., 2.], [1., 0., 0.]],
-            [[1., 0., 2.], [0., 0., 0.], [1., 2., 1.]],
-        ]);
+        let sensitivity =
+            arr3(&[[[0., 1., 1.], [2., 2., 2.], [1., 0., 0.]], [[1., 0., 2.], [0., 0., 0.], [1., 2., 1.]]]);
         // Filters (depth, f, f) → W (f, f, depth, n_filters).
         let w = ndarray::stack(
             ndarray::Axis(3),
-            &[
-                filter0.view().permuted_axes([1, 2, 0]),
-                filter1.view().permuted_axes([1, 2, 0]),
-            ],
+            &[filter0.view().permuted_axes([1, 2, 0]), filter1.view().permuted_axes([1, 2, 0])],
         )
         .expect("two filters of one shape");
         WorkedExample {

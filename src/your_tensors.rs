@@ -2,11 +2,13 @@
 //! `--input A.npy --weights W.npy --bias b.npy [--pad P] [--stride S] [--dz dZ.npy]`
 //! in the notebook's layout, loaded and checked before any arithmetic.
 
-use ndarray::Array4;
+use ndarray::{Array1, Array4};
 
-use crate::conv::{rows_not_reached, ConvParams, Hparameters};
+use crate::conv::{conv_forward, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
+use crate::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
 use crate::lesson::Lesson;
+use crate::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::show::output_size_table;
 use crate::tensor::into_rank4;
 
@@ -52,11 +54,7 @@ impl YourConv {
             return Ok(None);
         }
         if given.len() < 3 {
-            let missing: Vec<&str> = TENSOR_FLAGS
-                .iter()
-                .copied()
-                .filter(|f| !given.contains(f))
-                .collect();
+            let missing: Vec<&str> = TENSOR_FLAGS.iter().copied().filter(|f| !given.contains(f)).collect();
             return Err(Error::Usage(format!(
                 "your own tensors need all of --input, --weights and --bias; missing {}",
                 missing.join(" and ")
@@ -69,10 +67,8 @@ impl YourConv {
         let a_prev = load("--input", "A_prev", "(m, n_H_prev, n_W_prev, n_C_prev)")?;
         let w = load("--weights", "W", "(f, f, n_C_prev, n_C)")?;
         let b = load("--bias", "b", "(1, 1, 1, n_C)")?;
-        let hparameters = Hparameters {
-            pad: args.usize_or("--pad", 0)?,
-            stride: args.usize_or("--stride", 1)?,
-        };
+        let hparameters =
+            Hparameters { pad: args.usize_or("--pad", 0)?, stride: args.usize_or("--stride", 1)? };
         let params = ConvParams::new(a_prev.shape(), w.shape(), b.shape(), hparameters)?;
         let dz = match l.npy("--dz")? {
             None => None,
@@ -88,14 +84,7 @@ impl YourConv {
                 Some(d)
             }
         };
-        Ok(Some(YourConv {
-            a_prev,
-            w,
-            b,
-            dz,
-            hparameters,
-            params,
-        }))
+        Ok(Some(YourConv { a_prev, w, b, dz, hparameters, params }))
     }
 
     /// Prints the shapes, the output size worked out, and any input rows or
@@ -105,10 +94,7 @@ impl YourConv {
         l.shape("A_prev.shape =", self.a_prev.shape());
         l.shape("W.shape =", self.w.shape());
         l.shape("b.shape =", self.b.shape());
-        l.say(&format!(
-            "hparameters = {{\"pad\": {}, \"stride\": {}}}\n",
-            p.pad, p.stride
-        ));
+        l.say(&format!("hparameters = {{\"pad\": {}, \"stride\": {}}}\n", p.pad, p.stride));
         l.say(&output_size_table(&[
             ("height", p.n_h_prev, p.f, self.hparameters),
             ("width", p.n_w_prev, p.f, self.hparameters),
@@ -139,14 +125,66 @@ impl YourConv {
     pub fn tolerance(&self, dz: Option<&Array4<f64>>) -> f64 {
         let p = self.params;
         let largest = |a: &Array4<f64>| a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let m = [&self.a_prev, &self.w, &self.b]
-            .into_iter()
-            .chain(dz)
-            .map(largest)
-            .fold(1.0, f64::max);
-        let n = (p.f * p.f * p.n_c_prev + 1)
-            .max(p.m * p.out_h() * p.out_w())
-            .max(p.n_c * p.f * p.f) as f64;
+        let m = [&self.a_prev, &self.w, &self.b].into_iter().chain(dz).map(largest).fold(1.0, f64::max);
+        let n = (p.f * p.f * p.n_c_prev + 1).max(p.m * p.out_h() * p.out_w()).max(p.n_c * p.f * p.f) as f64;
         2.0 * n * n * f64::EPSILON * m * m
+    }
+
+    /// Checks the loop gradients `grads` for `dZ = dz` two other ways:
+    /// against sensitivity maps (seed 004) everywhere, and against finite
+    /// differences of `E = Σ Z ⊙ dZ` at up to 40 entries of each tensor,
+    /// spread evenly.
+    ///
+    /// # Errors
+    /// As [`conv_backward_by_sensitivity_maps`].
+    pub fn check_backward(&self, l: &mut Lesson, dz: &Array4<f64>, grads: &ConvGrads) -> Result<()> {
+        let cache_free = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
+            conv_forward(&a.view(), &w.view(), &b.view(), self.hparameters)
+        };
+        let (_, cache) = cache_free(&self.a_prev, &self.w, &self.b)?;
+        let by_maps = conv_backward_by_sensitivity_maps(&dz.view(), &cache)?;
+        let tol = self.tolerance(Some(dz));
+        l.check_arrays(
+            "dA_prev: loops = sensitivity maps",
+            &by_maps.d_a_prev.view(),
+            &grads.d_a_prev.view(),
+            tol,
+        );
+        l.check_arrays("dW: loops = sensitivity maps", &by_maps.d_w.view(), &grads.d_w.view(), tol);
+        l.check_arrays("db: loops = sensitivity maps", &by_maps.d_b.view(), &grads.d_b.view(), tol);
+
+        let (eps, probes) = (1e-3, 40);
+        l.say(&format!(
+            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {probes} entries of each tensor, spread evenly."
+        ));
+        let e = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
+            cache_free(a, w, b).map_or(f64::NAN, |(z, _)| (&z * dz).sum())
+        };
+        // Rounding of E: the same sums over absolute values bound its size.
+        let abs = |x: &Array4<f64>| x.mapv(f64::abs);
+        let (z_abs, _) = cache_free(&abs(&self.a_prev), &abs(&self.w), &abs(&self.b))?;
+        let p = self.params;
+        let terms = z_abs.len() * (p.f * p.f * p.n_c_prev + 1);
+        let tol = fd_tolerance((&z_abs * &abs(dz)).sum(), terms, eps);
+        let (a, w, b) = (&self.a_prev, &self.w, &self.b);
+        let cases: [(&str, &Array4<f64>, &Array4<f64>); 3] =
+            [("dA_prev", a, &grads.d_a_prev), ("dW", w, &grads.d_w), ("db", b, &grads.d_b)];
+        for (k, (name, x, g)) in cases.into_iter().enumerate() {
+            let at = spread_indices(x.len(), probes);
+            let numeric = numerical_gradient_at(x, eps, &at, |x| match k {
+                0 => e(x, w, b),
+                1 => e(a, x, b),
+                _ => e(a, w, x),
+            });
+            let flat: Vec<f64> = g.iter().copied().collect();
+            let computed: Array1<f64> = at.iter().map(|&i| flat[i]).collect();
+            l.check_arrays(
+                &format!("{name} = finite differences ({} entries)", at.len()),
+                &Array1::from(numeric).view(),
+                &computed.view(),
+                tol,
+            );
+        }
+        Ok(())
     }
 }

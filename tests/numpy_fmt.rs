@@ -35,10 +35,7 @@ fn parse() -> (Vec<Case<'static>>, Vec<(&'static str, &'static str)>) {
             rest.strip_prefix(' ').unwrap_or(rest)
         };
         let dtype = field("dtype");
-        let shape = field("shape")
-            .split_whitespace()
-            .map(|d| d.parse().expect("shape"))
-            .collect();
+        let shape = field("shape").split_whitespace().map(|d| d.parse().expect("shape")).collect();
         let prefix = field("prefix");
         let prefix = &prefix[1..prefix.len() - 1];
         let values = field("values").split_whitespace().collect();
@@ -46,14 +43,7 @@ fn parse() -> (Vec<Case<'static>>, Vec<(&'static str, &'static str)>) {
         let expected: Vec<&str> = (0..count).map(|_| lines.next().expect("line")).collect();
         assert_eq!(lines.next(), Some("end"), "case {name}");
         let expected = expected.join("\n");
-        cases.push(Case {
-            name,
-            dtype,
-            shape,
-            prefix,
-            values,
-            expected,
-        });
+        cases.push(Case { name, dtype, shape, prefix, values, expected });
     }
     (cases, scalars)
 }
@@ -63,10 +53,7 @@ fn render<T: NumpyElement>(case: &Case, parse: impl Fn(&str) -> T) -> (String, O
     let data: Vec<T> = case.values.iter().map(|v| parse(v)).collect();
     let a = ArrayD::from_shape_vec(IxDyn(&case.shape), data).expect("shape matches values");
     let plain = array2string(&a.view(), case.prefix.chars().count());
-    let label = case
-        .prefix
-        .strip_suffix(' ')
-        .map(|l| labelled(l, &a.view()));
+    let label = case.prefix.strip_suffix(' ').map(|l| labelled(l, &a.view()));
     (plain, label)
 }
 
@@ -84,10 +71,7 @@ fn fixture_cases_match_numpy() {
             other => panic!("unknown dtype {other}"),
         };
         if got != case.expected {
-            failures.push(format!(
-                "{}:\n{}\n--- numpy:\n{}",
-                case.name, got, case.expected
-            ));
+            failures.push(format!("{}:\n{}\n--- numpy:\n{}", case.name, got, case.expected));
         } else if let Some(label) = label {
             if label != format!("{}{}", case.prefix, case.expected) {
                 failures.push(format!("{} (labelled):\n{label}", case.name));
@@ -95,12 +79,7 @@ fn fixture_cases_match_numpy() {
         }
     }
     let shown: Vec<&String> = failures.iter().take(5).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{shown:#?}",
-        failures.len(),
-        cases.len()
-    );
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{shown:#?}", failures.len(), cases.len());
 }
 
 #[test]
@@ -146,10 +125,7 @@ fn shape_str_like_python_tuples() {
 #[test]
 fn static_dimensions_and_labels() {
     let x = ndarray::array![[1.0, 2.0], [3.0, 4.5]];
-    assert_eq!(
-        labelled("x =", &x.view()),
-        "x = [[1.  2. ]\n     [3.  4.5]]"
-    );
+    assert_eq!(labelled("x =", &x.view()), "x = [[1.  2. ]\n     [3.  4.5]]");
     let b = ndarray::arr0(true);
     assert_eq!(array2string(&b.view(), 0), "True");
     let e = ndarray::Array2::<i64>::zeros((0, 3));

@@ -18,10 +18,7 @@ fn parse_shape(s: &str) -> Vec<usize> {
 }
 
 fn parse_ints<T: std::str::FromStr>(words: &[&str]) -> Vec<T> {
-    words
-        .iter()
-        .map(|w| w.parse().ok().expect("integer"))
-        .collect()
+    words.iter().map(|w| w.parse().ok().expect("integer")).collect()
 }
 
 fn assert_bits(line: usize, got: &[f64], want: &[&str]) {
@@ -47,9 +44,7 @@ fn matches_numpy_fixture() {
                 assert_eq!(got, parse_ints::<u32>(&w[2..]), "line {line}");
             }
             Some("sample") => {
-                let got: Vec<f64> = (0..w[1].parse().unwrap())
-                    .map(|_| rng.random_sample())
-                    .collect();
+                let got: Vec<f64> = (0..w[1].parse().unwrap()).map(|_| rng.random_sample()).collect();
                 assert_bits(line, &got, &w[2..]);
             }
             Some("randn") => {
@@ -128,11 +123,7 @@ fn seed_clears_cached_gaussian() {
 fn notebook_slice() {
     // np.random.seed(1); x = np.random.randn(4, 3, 3, 2); x[1, 1]
     let x = RandomState::new(1).randn(&[4, 3, 3, 2][..]);
-    let want = [
-        [0.90085595, -0.68372786],
-        [-0.12289023, -0.93576943],
-        [-0.26788808, 0.53035547],
-    ];
+    let want = [[0.90085595, -0.68372786], [-0.12289023, -0.93576943], [-0.26788808, 0.53035547]];
     for (r, row) in want.iter().enumerate() {
         for (c, &w) in row.iter().enumerate() {
             let got = x[[1, 1, r, c]];
@@ -144,9 +135,6 @@ fn notebook_slice() {
 #[test]
 fn randint_rejects_empty_range() {
     let mut rng = RandomState::new(0);
-    assert_eq!(
-        rng.randint(5, 5, &[2]),
-        Err(RandomError::EmptyRange { low: 5, high: 5 })
-    );
+    assert_eq!(rng.randint(5, 5, &[2]), Err(RandomError::EmptyRange { low: 5, high: 5 }));
     assert!(rng.randint(i64::MAX, i64::MIN, &[]).is_err());
 }

@@ -1,0 +1,132 @@
+//! Seed 002: the deeplearning.ai notebook "Convolutional Neural Networks: Step
+//! by Step" (2018 edition). Every cell starts from `np.random.seed(1)` and
+//! draws its inputs in the order given; the published outputs are checked to
+//! half a unit of their last printed digit, and the lessons must print them.
+
+mod common;
+
+use cnn_walkthrough::conv::{conv_backward, conv_forward, conv_single_step, Hparameters};
+use cnn_walkthrough::padding::zero_pad;
+use cnn_walkthrough::random::RandomState;
+use ndarray::{arr1, arr2, s, Array4};
+
+use common::{assert_all_close, run_lesson};
+
+/// Half a unit in the last of `decimals` places.
+fn half_unit(decimals: i32) -> f64 {
+    0.5 * 10f64.powi(-decimals)
+}
+
+/// The conv_forward / conv_backward cell:
+/// `A_prev = randn(10,4,4,3); W = randn(2,2,3,8); b = randn(1,1,1,8)`, pad 2, stride 2.
+fn conv_cell() -> (Array4<f64>, Array4<f64>, Array4<f64>) {
+    let mut rng = RandomState::new(1);
+    (rng.randn((10, 4, 4, 3)), rng.randn((2, 2, 3, 8)), rng.randn((1, 1, 1, 8)))
+}
+
+const CELL: Hparameters = Hparameters { pad: 2, stride: 2 };
+
+#[test]
+fn zero_pad_cell() {
+    // x = np.random.randn(4, 3, 3, 2); x_pad = zero_pad(x, 2)
+    // published: x_pad.shape = (4, 7, 7, 2); x[1,1] below; x_pad[1,1] all zeros.
+    let x = RandomState::new(1).randn((4, 3, 3, 2));
+    let x_pad = zero_pad(&x.view(), 2);
+    assert_eq!(x_pad.shape(), &[4, 7, 7, 2]);
+    let published = arr2(&[[0.90085595, -0.68372786], [-0.12289023, -0.93576943], [-0.26788808, 0.53035547]]);
+    assert_all_close(&published.view(), &x.slice(s![1, 1, .., ..]), half_unit(8));
+    assert!(x_pad.slice(s![1, 1, .., ..]).iter().all(|&v| v == 0.0));
+}
+
+#[test]
+fn conv_single_step_cell() {
+    // a_slice_prev = randn(4,4,3); W = randn(4,4,3); b = randn(1,1,1)
+    // published: Z = -6.99908945068 (2017 edition, with the bias summed 48 times: -23.1602122025)
+    let mut rng = RandomState::new(1);
+    let a = rng.randn((4, 4, 3));
+    let w = rng.randn((4, 4, 3));
+    let b = rng.randn((1, 1, 1))[[0, 0, 0]];
+    let z = conv_single_step(&a.view(), &w.view(), b);
+    assert!((z - -6.99908945068).abs() <= half_unit(11), "Z = {z}");
+    let erratum = (&a * &w).mapv(|v| v + b).sum();
+    assert!((erratum - -23.1602122025).abs() <= half_unit(10), "2017 Z = {erratum}");
+}
+
+#[test]
+fn conv_forward_cell() {
+    // published: Z's mean = 0.0489952035289; Z[3,2,1] below; cache_conv[0][1][2][3] below.
+    let (a_prev, w, b) = conv_cell();
+    let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), CELL).unwrap();
+    assert_eq!(z.shape(), &[10, 4, 4, 8]);
+    assert!((z.mean().unwrap() - 0.0489952035289).abs() <= half_unit(13));
+    let z_3_2_1 = arr1(&[
+        -0.61490741,
+        -6.7439236,
+        -2.55153897,
+        1.75698377,
+        3.56208902,
+        0.53036437,
+        5.18531798,
+        8.75898442,
+    ]);
+    assert_all_close(&z_3_2_1.view(), &z.slice(s![3, 2, 1, ..]), half_unit(8));
+    let a_1_2_3 = arr1(&[-0.20075807, 0.18656139, 0.41005165]);
+    assert_all_close(&a_1_2_3.view(), &cache.a_prev.slice(s![1, 2, 3, ..]), half_unit(8));
+}
+
+#[test]
+fn conv_backward_cell() {
+    // dA, dW, db = conv_backward(Z, cache_conv)   (dZ = Z)
+    // published: dA_mean = 1.45243777754, dW_mean = 1.72699145831, db_mean = 7.83923256462
+    let (a_prev, w, b) = conv_cell();
+    let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), CELL).unwrap();
+    let g = conv_backward(&z.view(), &cache).unwrap();
+    assert!((g.d_a_prev.mean().unwrap() - 1.45243777754).abs() <= half_unit(11));
+    assert!((g.d_w.mean().unwrap() - 1.72699145831).abs() <= half_unit(11));
+    assert!((g.d_b.mean().unwrap() - 7.83923256462).abs() <= half_unit(11));
+}
+
+#[test]
+fn lesson_01_prints_the_zero_pad_cell_as_numpy_does() {
+    let out = run_lesson("lesson_01_zero_pad", &[]);
+    out.assert_exit(0);
+    for line in [
+        "x.shape = (4, 3, 3, 2)",
+        "x_pad.shape = (4, 7, 7, 2)",
+        "x[1,1] = [[ 0.90085595 -0.68372786]",
+        "          [-0.12289023 -0.93576943]",
+        "          [-0.26788808  0.53035547]]",
+        "x_pad[1,1] = [[0. 0.]",
+    ] {
+        out.assert_line(line);
+    }
+}
+
+#[test]
+fn lesson_02_prints_the_conv_cells() {
+    let out = run_lesson("lesson_02_conv_forward", &[]);
+    out.assert_exit(0);
+    for line in [
+        "Z = -6.999089450680221",
+        "Z.shape = (10, 4, 4, 8)",
+        "Z[3,2,1] = [-0.61490741 -6.7439236  -2.55153897  1.75698377  3.56208902",
+        "             0.53036437  5.18531798  8.75898442]",
+        "cache_conv[0][1][2][3] = [-0.20075807  0.18656139  0.41005165]",
+    ] {
+        out.assert_line(line);
+    }
+    assert!(out.stdout.contains("Z's mean = 0.04899520352885"), "{}", out.stdout);
+}
+
+#[test]
+fn lesson_03_prints_the_backward_means() {
+    let out = run_lesson("lesson_03_conv_backward", &[]);
+    out.assert_exit(0);
+    for prefix in ["dA_mean = 1.45243777753", "dW_mean = 1.72699145831", "db_mean = 7.83923256461"] {
+        assert!(
+            out.stdout.lines().any(|l| l.starts_with(prefix)),
+            "no line starting {prefix:?}:\n{}",
+            out.stdout
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! Every lesson end to end: flags, saving, your own tensors, every bad input
+//! answered with exit status 2 and a message; and the registry, the
+//! `[[bin]]` entries and the README agreeing.
+
+mod common;
+
+use std::path::Path;
+
+use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
+use cnn_walkthrough::npy::{read_npy, write_npy};
+use cnn_walkthrough::padding::zero_pad;
+use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::registry::LESSONS;
+use ndarray::{Array, ArrayD, Dimension};
+
+use common::{assert_all_close, binary, run_lesson, temp_dir, Output};
+
+fn save<D: Dimension>(dir: &Path, name: &str, a: &Array<f64, D>) -> String {
+    let path = dir.join(name);
+    write_npy(&path, &a.view()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn load(dir: &Path, name: &str) -> ArrayD<f64> {
+    read_npy(&dir.join(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Your own tensors: A (2,5,5,3), W (3,3,3,4), b (1,1,1,4) in `dir`.
+fn your_tensors(dir: &Path) -> [String; 3] {
+    let mut rng = RandomState::new(7);
+    [
+        save(dir, "A.npy", &rng.randn((2, 5, 5, 3))),
+        save(dir, "W.npy", &rng.randn((3, 3, 3, 4))),
+        save(dir, "b.npy", &rng.randn((1, 1, 1, 4))),
+    ]
+}
+
+#[test]
+fn every_lesson_passes_its_checks() {
+    for info in LESSONS {
+        let out = run_lesson(info.name, &[]);
+        out.assert_exit(0);
+        assert!(out.stdout.contains("checks pass."), "{}", out.stdout);
+        assert!(!out.stdout.contains('\x1b'), "colour with NO_COLOR set");
+    }
+}
+
+#[test]
+fn quiet_prints_only_the_check_table() {
+    for info in LESSONS {
+        let out = run_lesson(info.name, &["--quiet"]);
+        out.assert_exit(0);
+        let first = out.stdout.lines().find(|l| !l.is_empty()).unwrap_or("");
+        assert_eq!(first, "Checks", "{}", out.stdout);
+        assert!(out.stdout.contains("│ quantity"));
+    }
+}
+
+#[test]
+fn help_describes_the_lesson() {
+    for info in LESSONS {
+        let out = run_lesson(info.name, &["--help"]);
+        out.assert_exit(0);
+        for part in [info.name, info.source, "--quiet", "--step", "--save DIR", "Exit status"] {
+            assert!(out.stdout.contains(part), "--help of {} lacks {part:?}", info.name);
+        }
+        for flag in info.flags {
+            assert!(out.stdout.contains(flag.name));
+        }
+    }
+}
+
+#[test]
+fn step_without_a_terminal_runs_through() {
+    let out = run_lesson("lesson_02_conv_forward", &["--step"]);
+    out.assert_exit(0);
+    // --step shows every cell of the worked example, without waiting for input.
+    assert!(out.stdout.contains("Z[0,2,2,1]:"), "{}", out.stdout);
+}
+
+#[test]
+fn save_writes_what_the_lessons_compute() {
+    let dir = temp_dir("save");
+    let d = dir.to_string_lossy().into_owned();
+    run_lesson("lesson_01_zero_pad", &["--quiet", "--save", &d]).assert_exit(0);
+    run_lesson("lesson_02_conv_forward", &["--quiet", "--save", &d]).assert_exit(0);
+    run_lesson("lesson_03_conv_backward", &["--quiet", "--save", &d]).assert_exit(0);
+
+    let x = RandomState::new(1).randn((4, 3, 3, 2));
+    assert_eq!(load(&dir, "x_pad.npy"), zero_pad(&x.view(), 2).into_dyn());
+    let mut rng = RandomState::new(1);
+    let (a, w, b) = (rng.randn((10, 4, 4, 3)), rng.randn((2, 2, 3, 8)), rng.randn((1, 1, 1, 8)));
+    let (z, cache) =
+        conv_forward(&a.view(), &w.view(), &b.view(), Hparameters { pad: 2, stride: 2 }).unwrap();
+    let g = conv_backward(&z.view(), &cache).unwrap();
+    assert_eq!(load(&dir, "Z.npy"), z.into_dyn());
+    assert_eq!(load(&dir, "dA_prev.npy"), g.d_a_prev.into_dyn());
+    assert_eq!(load(&dir, "dW.npy"), g.d_w.into_dyn());
+    assert_eq!(load(&dir, "db.npy"), g.d_b.into_dyn());
+}
+
+#[test]
+fn your_own_tensors_forward_and_backward() {
+    let dir = temp_dir("yours");
+    let [a, w, b] = your_tensors(&dir);
+    let out_dir = dir.join("out").to_string_lossy().into_owned();
+    let flags = ["--input", &a, "--weights", &w, "--bias", &b, "--pad", "1", "--stride", "2"];
+
+    let out = run_lesson("lesson_02_conv_forward", &[&flags[..], &["--save", &out_dir]].concat());
+    out.assert_exit(0);
+    out.assert_line("Z.shape = (2, 3, 3, 4)");
+    assert!(out.stdout.contains("loops = seed 004's ConvLayer.forward"));
+
+    let mut rng = RandomState::new(8);
+    let dz = save(&dir, "dZ.npy", &rng.randn((2, 3, 3, 4)));
+    let out =
+        run_lesson("lesson_03_conv_backward", &[&flags[..], &["--dz", &dz, "--save", &out_dir]].concat());
+    out.assert_exit(0);
+    assert!(out.stdout.contains("dA_prev = finite differences"), "{}", out.stdout);
+
+    // What was saved is the library's answer for those tensors.
+    let (a, w, b) = (load(&dir, "A.npy"), load(&dir, "W.npy"), load(&dir, "b.npy"));
+    let four = |x: ArrayD<f64>| x.into_dimensionality::<ndarray::Ix4>().unwrap();
+    let (z, cache) =
+        conv_forward(&four(a).view(), &four(w).view(), &four(b).view(), Hparameters { pad: 1, stride: 2 })
+            .unwrap();
+    let out_dir = Path::new(&out_dir);
+    assert_all_close(&z.view(), &load(out_dir, "Z.npy").view(), 0.0);
+    let g = conv_backward(&four(load(&dir, "dZ.npy")).view(), &cache).unwrap();
+    assert_all_close(&g.d_w.view(), &load(out_dir, "dW.npy").view(), 0.0);
+}
+
+#[test]
+fn an_uneven_stride_says_which_rows_no_window_reaches() {
+    let dir = temp_dir("uneven");
+    let [a, w, b] = your_tensors(&dir);
+    // 5 + 0 − 3 = 2 is not a multiple of stride 3: one window per axis, rows 3..4 unread.
+    let out = run_lesson(
+        "lesson_03_conv_backward",
+        &["--input", &a, "--weights", &w, "--bias", &b, "--stride", "3"],
+    );
+    out.assert_exit(0);
+    assert!(out.stdout.contains("input rows 3..4 (0-based) are read by no window"), "{}", out.stdout);
+    assert!(out.stdout.contains("input columns 3..4"), "{}", out.stdout);
+}
+
+/// Runs `lesson` with `args` and expects exit 2 with every part in the message.
+fn rejects(lesson: &str, args: &[&str], parts: &[&str]) -> Output {
+    let out = run_lesson(lesson, args);
+    out.assert_error(parts);
+    out
+}
+
+#[test]
+fn bad_flags_exit_2_with_a_message() {
+    rejects("lesson_01_zero_pad", &["--frobnicate"], &["unknown flag '--frobnicate'", "--quiet"]);
+    rejects("lesson_01_zero_pad", &["extra"], &["unexpected argument 'extra'"]);
+    rejects("lesson_01_zero_pad", &["--input", "A.npy"], &["unknown flag '--input'"]);
+    rejects("lesson_01_zero_pad", &["--save"], &["--save needs a value"]);
+    rejects("lesson_01_zero_pad", &["--quiet=yes"], &["--quiet is a switch"]);
+    rejects("lesson_01_zero_pad", &["--quiet", "--quiet"], &["--quiet is given twice"]);
+    rejects("lesson_02_conv_forward", &["--dz", "dZ.npy"], &["unknown flag '--dz'"]);
+    rejects("lesson_02_conv_forward", &["--pad", "1"], &["--pad applies to your own tensors"]);
+    rejects("lesson_02_conv_forward", &["--input", "A.npy"], &["missing --weights and --bias"]);
+}
+
+#[test]
+fn bad_tensors_exit_2_with_a_message() {
+    let dir = temp_dir("bad");
+    let [a, w, b] = your_tensors(&dir);
+    let mut rng = RandomState::new(9);
+    let a3 = save(&dir, "A3.npy", &rng.randn((5, 5, 3)));
+    let w_channels = save(&dir, "W2.npy", &rng.randn((3, 3, 2, 4)));
+    let w_rect = save(&dir, "Wr.npy", &rng.randn((3, 2, 3, 4)));
+    let b_wrong = save(&dir, "b3.npy", &rng.randn((1, 1, 1, 3)));
+    let w_big = save(&dir, "Wbig.npy", &rng.randn((8, 8, 3, 4)));
+    let dz_wrong = save(&dir, "dZ.npy", &rng.randn((2, 3, 3, 4)));
+    let garbage = dir.join("garbage.npy");
+    std::fs::write(&garbage, b"this is not a numpy file").unwrap();
+    let garbage = garbage.to_string_lossy().into_owned();
+    let missing = dir.join("missing.npy").to_string_lossy().into_owned();
+    let with = |a: &str, w: &str, b: &str, more: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> =
+            ["--input", a, "--weights", w, "--bias", b].iter().map(|s| s.to_string()).collect();
+        v.extend(more.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |lesson: &str, args: Vec<String>, parts: &[&str]| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        rejects(lesson, &refs, parts);
+    };
+    for lesson in ["lesson_02_conv_forward", "lesson_03_conv_backward"] {
+        run(lesson, with(&a3, &w, &b, &[]), &["A_prev (--input) has shape (5, 5, 3)", "4 axes"]);
+        run(
+            lesson,
+            with(&a, &w_channels, &b, &[]),
+            &["W has shape (3, 3, 2, 4)", "3 channels of A_prev (2, 5, 5, 3)"],
+        );
+        run(lesson, with(&a, &w_rect, &b, &[]), &["W has shape (3, 2, 3, 4)", "square"]);
+        run(lesson, with(&a, &w, &b_wrong, &[]), &["b has shape (1, 1, 1, 3)", "(1, 1, 1, 4)"]);
+        run(lesson, with(&a, &w, &b, &["--stride", "0"]), &["stride", "is 0"]);
+        run(lesson, with(&a, &w_big, &b, &[]), &["8×8 window is larger than the padded input 5×5"]);
+        run(lesson, with(&a, &w, &b, &["--pad", "-1"]), &["--pad is '-1'", "whole number"]);
+        run(lesson, with(&missing, &w, &b, &[]), &["missing.npy"]);
+        run(lesson, with(&garbage, &w, &b, &[]), &["garbage.npy", "not a .npy file"]);
+    }
+    // dZ must have the shape of Z: (2, 5, 5, 4) at pad 1, stride 1.
+    run(
+        "lesson_03_conv_backward",
+        with(&a, &w, &b, &["--pad", "1", "--dz", &dz_wrong]),
+        &["dZ (--dz) has shape (2, 3, 3, 4)", "(2, 5, 5, 4), the shape of Z"],
+    );
+}
+
+#[test]
+fn the_course_runner_lists_and_checks_every_lesson() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(binary("cnn-walkthrough"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let list = run(&[]);
+    assert!(list.status.success());
+    let text = String::from_utf8_lossy(&list.stdout);
+    let check = run(&["--check"]);
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}");
+    for info in LESSONS {
+        assert!(text.contains(info.name) && text.contains(info.title), "{text}");
+        assert!(report.lines().any(|l| l.contains(info.name) && l.contains("pass")), "{report}");
+    }
+    assert_eq!(run(&["--bogus"]).status.code(), Some(2));
+}
+
+#[test]
+fn registry_bins_and_readme_agree() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let bins: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \"lesson_"))
+        .map(|rest| rest.trim_end_matches('"'))
+        .collect();
+    let names: Vec<String> =
+        LESSONS.iter().map(|l| l.name.trim_start_matches("lesson_").to_string()).collect();
+    assert_eq!(bins, names, "[[bin]] entries and the registry differ");
+    for info in LESSONS {
+        let path = format!("path = \"lessons/{}.rs\"", info.name);
+        assert!(manifest.contains(&path), "Cargo.toml lacks {path}");
+        let row = format!("| `{}` |", info.name);
+        assert!(readme.lines().any(|l| l.starts_with(&row)), "README's lesson table lacks {row}");
+    }
+    let readme_rows = readme.lines().filter(|l| l.starts_with("| `lesson_")).count();
+    assert_eq!(readme_rows, LESSONS.len(), "README lists lessons that are not in the registry");
+}

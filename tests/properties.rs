@@ -1,0 +1,921 @@
+//! Property tests over random shapes, driven by the crate's own numpy-compatible
+//! generator (`RandomState`), so no extra dependency is needed.
+//!
+//! Every case draws its sizes and tensors from its own generator,
+//! `RandomState::new(seed)`, with `seed = PROPERTIES_SEED + 1_000_000·property + case`.
+//! A failing assertion prints that seed, the case number and the shapes, pad
+//! and stride, so the case can be rebuilt exactly. The environment variables
+//! `PROPERTIES_SEED` (default 0) and `PROPERTIES_CASES` (default 256, the
+//! least each property runs) explore other or more cases, e.g.
+//! `PROPERTIES_SEED=7 PROPERTIES_CASES=5000 cargo test --release --test properties`.
+//!
+//! Size ranges below are inclusive (`1..=3` images, and so on).
+//!
+//! Tolerances come from the standard bound on rounding in a sum: computing
+//! `Σ_{j<n} x_j` (each `x_j` a rounded product) in any order is off by at most
+//! `γ_n · Σ|x_j|`, `γ_n ≈ n·u`, `u = f64::EPSILON / 2`. Two implementations that
+//! sum the same terms in a different order therefore differ by at most
+//! `n · f64::EPSILON · Σ|x_j|`, and that is the tolerance used, with `n` and
+//! `Σ|x_j|` bounded from the sizes and the largest magnitudes of the case.
+
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use cnn_walkthrough::conv::{
+    conv_backward, conv_forward, output_size, rows_not_reached, ConvParams, Hparameters,
+};
+use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::padding::{zero_pad, ConstantPadding2D, Padding2D};
+use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
+use ndarray::{s, Array, Array4, ArrayView, Dimension};
+
+// ---------------------------------------------------------------------------
+// Case generation and reporting
+// ---------------------------------------------------------------------------
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name}={v:?} is not a number"))
+        })
+        .unwrap_or(default)
+}
+
+/// How many cases each property runs (at least).
+fn cases() -> usize {
+    env_or("PROPERTIES_CASES", 256)
+}
+
+/// The seed of case `case` of property `property`.
+fn case_seed(property: u32, case: usize) -> u32 {
+    (env_or("PROPERTIES_SEED", 0) as u32)
+        .wrapping_add(property.wrapping_mul(1_000_000))
+        .wrapping_add(case as u32)
+}
+
+/// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
+fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
+    let v = rng
+        .randint(lo as i64, hi as i64 + 1, &[])
+        .expect("lo <= hi");
+    *v.first().expect("one value") as usize
+}
+
+/// A random order of magnitude, `10^k` for `k` in `-2..=2`, so that the
+/// tolerances are exercised on small and large numbers, not only on `randn`'s.
+fn magnitude(rng: &mut RandomState) -> f64 {
+    10f64.powi(int(rng, 0, 4) as i32 - 2)
+}
+
+fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
+    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+}
+
+/// Runs one case; a panic inside the crate (which would otherwise lose the
+/// case) is reported together with the case description.
+fn guard(case: &str, body: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        panic!("{case}\n  failed: {msg}");
+    }
+}
+
+/// Element-wise `|got − want| ≤ tol`, reporting the worst element.
+fn assert_close<D: Dimension>(
+    case: &str,
+    what: &str,
+    got: &ArrayView<f64, D>,
+    want: &ArrayView<f64, D>,
+    tol: f64,
+) {
+    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
+    let mut worst: Option<(D::Pattern, f64, f64, f64)> = None;
+    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
+        let d = (g - w).abs();
+        // `!(d <= tol)` also catches NaN.
+        if !(d <= tol) && worst.as_ref().is_none_or(|x| d > x.3 || d.is_nan()) {
+            worst = Some((idx, g, w, d));
+        }
+    }
+    if let Some((idx, g, w, d)) = worst {
+        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected {w:e}, |difference| {d:e} > tolerance {tol:e}");
+    }
+}
+
+/// Sizes of one notebook convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ConvCase {
+    m: usize,
+    n_h: usize,
+    n_w: usize,
+    n_c_prev: usize,
+    f: usize,
+    n_c: usize,
+    pad: usize,
+    stride: usize,
+}
+
+/// Inclusive ranges the sizes are drawn from.
+struct Ranges {
+    m: (usize, usize),
+    n: (usize, usize),
+    n_c_prev: (usize, usize),
+    f: (usize, usize),
+    n_c: (usize, usize),
+    pad: (usize, usize),
+    stride: (usize, usize),
+}
+
+/// Properties 1, 2 and 5: the ranges of the brief.
+const FULL: Ranges = Ranges {
+    m: (1, 3),
+    n: (1, 8),
+    n_c_prev: (1, 4),
+    f: (1, 5),
+    n_c: (1, 4),
+    pad: (0, 4),
+    stride: (1, 4),
+};
+
+/// Property 3: finite differences evaluate the whole forward pass twice per
+/// element of every tensor, so the cases are smaller (still with pad > f − 1
+/// and uneven strides).
+const SMALL: Ranges = Ranges {
+    m: (1, 2),
+    n: (1, 5),
+    n_c_prev: (1, 2),
+    f: (1, 3),
+    n_c: (1, 2),
+    pad: (0, 3),
+    stride: (1, 3),
+};
+
+impl ConvCase {
+    fn draw(rng: &mut RandomState, r: &Ranges) -> Self {
+        ConvCase {
+            m: int(rng, r.m.0, r.m.1),
+            n_h: int(rng, r.n.0, r.n.1),
+            n_w: int(rng, r.n.0, r.n.1),
+            n_c_prev: int(rng, r.n_c_prev.0, r.n_c_prev.1),
+            f: int(rng, r.f.0, r.f.1),
+            n_c: int(rng, r.n_c.0, r.n_c.1),
+            pad: int(rng, r.pad.0, r.pad.1),
+            stride: int(rng, r.stride.0, r.stride.1),
+        }
+    }
+
+    fn a_shape(&self) -> [usize; 4] {
+        [self.m, self.n_h, self.n_w, self.n_c_prev]
+    }
+
+    fn w_shape(&self) -> [usize; 4] {
+        [self.f, self.f, self.n_c_prev, self.n_c]
+    }
+
+    fn b_shape(&self) -> [usize; 4] {
+        [1, 1, 1, self.n_c]
+    }
+
+    fn hp(&self) -> Hparameters {
+        Hparameters {
+            pad: self.pad,
+            stride: self.stride,
+        }
+    }
+
+    /// Whether the window fits the padded input.
+    fn fits(&self) -> bool {
+        self.f <= self.n_h + 2 * self.pad && self.f <= self.n_w + 2 * self.pad
+    }
+
+    /// `(n_H, n_W)`, for a case that fits.
+    fn out_hw(&self) -> (usize, usize) {
+        (
+            output_size(self.n_h, self.f, self.pad, self.stride),
+            output_size(self.n_w, self.f, self.pad, self.stride),
+        )
+    }
+
+    fn z_shape(&self) -> [usize; 4] {
+        let (h, w) = self.out_hw();
+        [self.m, h, w, self.n_c]
+    }
+
+    /// `(n + 2·pad − f)` not a multiple of the stride on some axis.
+    fn uneven(&self) -> bool {
+        [self.n_h, self.n_w]
+            .iter()
+            .any(|&n| (n + 2 * self.pad - self.f) % self.stride != 0)
+    }
+
+    /// Random `A_prev`, `W`, `b`, each `randn` times a random magnitude.
+    fn tensors(&self, rng: &mut RandomState) -> (Array4<f64>, Array4<f64>, Array4<f64>) {
+        let [m, h, w, c] = self.a_shape();
+        let a = rng.randn((m, h, w, c)) * magnitude(rng);
+        let [f, _, c, n_c] = self.w_shape();
+        let wt = rng.randn((f, f, c, n_c)) * magnitude(rng);
+        let b = rng.randn((1, 1, 1, n_c)) * magnitude(rng);
+        (a, wt, b)
+    }
+
+    fn dz(&self, rng: &mut RandomState) -> Array4<f64> {
+        let [m, h, w, c] = self.z_shape();
+        rng.randn((m, h, w, c)) * magnitude(rng)
+    }
+}
+
+fn shape_str(s: &[usize]) -> String {
+    let parts: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+    format!("({})", parts.join(", "))
+}
+
+impl fmt::Display for ConvCase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "A_prev {}, W {}, b {}, pad {}, stride {}",
+            shape_str(&self.a_shape()),
+            shape_str(&self.w_shape()),
+            shape_str(&self.b_shape()),
+            self.pad,
+            self.stride
+        )
+    }
+}
+
+fn describe(property: &str, seed: u32, case: usize, what: impl fmt::Display) -> String {
+    format!(
+        "property {property}, case {case} (RandomState::new({seed}), PROPERTIES_SEED={}): {what}",
+        env_or("PROPERTIES_SEED", 0)
+    )
+}
+
+/// Counts of the interesting kinds of case, so a property can show that its
+/// generator reached them.
+#[derive(Default, Debug)]
+struct Coverage {
+    valid: usize,
+    window_too_large: usize,
+    pad_beyond_f_minus_1: usize,
+    uneven_stride: usize,
+    non_square_input: usize,
+}
+
+impl Coverage {
+    fn count(&mut self, c: &ConvCase) {
+        if !c.fits() {
+            self.window_too_large += 1;
+            return;
+        }
+        self.valid += 1;
+        self.pad_beyond_f_minus_1 += usize::from(c.pad + 1 > c.f);
+        self.uneven_stride += usize::from(c.uneven());
+        self.non_square_input += usize::from(c.n_h != c.n_w);
+    }
+
+    fn assert_reached(&self, property: &str) {
+        assert!(
+            self.valid >= cases()
+                && self.window_too_large > 0
+                && self.pad_beyond_f_minus_1 > 0
+                && self.uneven_stride > 0
+                && self.non_square_input > 0,
+            "property {property}: the generator missed a kind of case: {self:?}"
+        );
+    }
+}
+
+/// Draws cases of property `id` until `cases()` of them fit, calling `valid`
+/// on those and `too_large` on the ones whose window is larger than the
+/// padded input.
+fn for_conv_cases(
+    id: u32,
+    name: &str,
+    ranges: &Ranges,
+    mut valid: impl FnMut(&str, &ConvCase, &mut RandomState),
+    mut too_large: impl FnMut(&str, &ConvCase, &mut RandomState),
+) -> Coverage {
+    let mut coverage = Coverage::default();
+    let mut case = 0;
+    while coverage.valid < cases() {
+        let seed = case_seed(id, case);
+        let mut rng = RandomState::new(seed);
+        let c = ConvCase::draw(&mut rng, ranges);
+        let desc = describe(name, seed, case, c);
+        coverage.count(&c);
+        if c.fits() {
+            guard(&desc, || valid(&desc, &c, &mut rng));
+        } else {
+            guard(&desc, || too_large(&desc, &c, &mut rng));
+        }
+        case += 1;
+    }
+    coverage
+}
+
+/// A window larger than the padded input is an `f` parameter error in both
+/// implementations.
+fn assert_window_error(desc: &str, c: &ConvCase, rng: &mut RandomState) {
+    let (a, w, b) = c.tensors(rng);
+    let hp = c.hp();
+    let loops = conv_forward(&a.view(), &w.view(), &b.view(), hp).map(|r| r.0);
+    let layer = conv_forward_by_layer(&a.view(), &w.view(), &b.view(), hp);
+    for (who, r) in [("conv_forward", loops), ("conv_forward_by_layer", layer)] {
+        match r {
+            Ok(z) => panic!("{desc}\n  {who} accepted a window larger than the padded input: Z {:?}", z.shape()),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.starts_with("f: ") && msg.contains("larger than the padded input"),
+                    "{desc}\n  {who}: unexpected message {msg:?}"
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 1. conv_forward (notebook loops) == conv_forward_by_layer (seed 004)
+// ---------------------------------------------------------------------------
+
+/// Both compute every `Z` value as a sum of `n = f²·n_C_prev` products plus the
+/// bias, only in a different order, so they differ by at most
+/// `(n + 1) · EPSILON · (n · max|A| · max|W| + max|b|)` (see the module docs).
+#[test]
+fn forward_loops_equal_forward_by_layer() {
+    let coverage = for_conv_cases(
+        1,
+        "1 (conv_forward == conv_forward_by_layer)",
+        &FULL,
+        |desc, c, rng| {
+            let (a, w, b) = c.tensors(rng);
+            let (z, cache) = conv_forward(&a.view(), &w.view(), &b.view(), c.hp())
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
+            let z_layer = conv_forward_by_layer(&a.view(), &w.view(), &b.view(), c.hp())
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_forward_by_layer: {e}"));
+            assert_eq!(z.shape(), c.z_shape(), "{desc}\n  Z shape");
+            assert_eq!(cache.params.out_shape(), c.z_shape(), "{desc}\n  params");
+            let n = c.f * c.f * c.n_c_prev;
+            let scale = n as f64 * max_abs(&a.view()) * max_abs(&w.view()) + max_abs(&b.view());
+            let tol = (n + 1) as f64 * f64::EPSILON * scale;
+            assert_close(desc, "Z", &z.view(), &z_layer.view(), tol);
+        },
+        assert_window_error,
+    );
+    coverage.assert_reached("1");
+}
+
+// ---------------------------------------------------------------------------
+// 2. conv_backward (notebook loops) == conv_backward_by_sensitivity_maps
+// ---------------------------------------------------------------------------
+
+/// The input rows (or columns) of an axis of length `n` that no window reads,
+/// by brute force.
+fn unreached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
+    let mut reached = vec![false; n];
+    for k in 0..output_size(n, f, pad, stride) {
+        for pos in k * stride..k * stride + f {
+            if pos >= pad && pos - pad < n {
+                reached[pos - pad] = true;
+            }
+        }
+    }
+    (0..n).filter(|&r| !reached[r]).collect()
+}
+
+/// Tolerances, per gradient, for two implementations that sum the same
+/// products in different orders (module docs), with the sensitivity-map
+/// version also adding the exact zeros of its expanded and padded maps:
+///
+/// - `dA_prev`: at most `n_C·f²` products `W·dZ` per element (the sensitivity
+///   version sums `n_C` cross-correlations of `f²` terms);
+/// - `dW`: at most `m·n_H·n_W` products `A·dZ`, over at most `m·E_h·E_w` terms
+///   where `E = n + 2·pad − f + 1` is the expanded map;
+/// - `db`: the same count of `dZ` values.
+#[test]
+fn backward_loops_equal_backward_by_sensitivity_maps() {
+    let coverage = for_conv_cases(
+        2,
+        "2 (conv_backward == conv_backward_by_sensitivity_maps)",
+        &FULL,
+        |desc, c, rng| {
+            let (a, w, b) = c.tensors(rng);
+            let dz = c.dz(rng);
+            let (_, cache) = conv_forward(&a.view(), &w.view(), &b.view(), c.hp())
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
+            let loops = conv_backward(&dz.view(), &cache)
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
+            let maps = conv_backward_by_sensitivity_maps(&dz.view(), &cache)
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_backward_by_sensitivity_maps: {e}"));
+
+            let (out_h, out_w) = c.out_hw();
+            let (e_h, e_w) = (
+                c.n_h + 2 * c.pad - c.f + 1,
+                c.n_w + 2 * c.pad - c.f + 1,
+            );
+            let (ma, mw, mdz) = (max_abs(&a.view()), max_abs(&w.view()), max_abs(&dz.view()));
+            let eps = f64::EPSILON;
+
+            let n_da = c.n_c * c.f * c.f;
+            let tol_da = (n_da + c.n_c) as f64 * eps * (n_da as f64 * mw * mdz);
+            assert_close(desc, "dA_prev", &loops.d_a_prev.view(), &maps.d_a_prev.view(), tol_da);
+
+            let products = c.m * out_h * out_w;
+            let terms = (c.m * e_h * e_w + c.m) as f64;
+            let tol_dw = terms * eps * (products as f64 * ma * mdz);
+            assert_close(desc, "dW", &loops.d_w.view(), &maps.d_w.view(), tol_dw);
+            let tol_db = terms * eps * (products as f64 * mdz);
+            assert_close(desc, "db", &loops.d_b.view(), &maps.d_b.view(), tol_db);
+
+            // Input rows and columns no window reads get exactly zero gradient.
+            for r in unreached(c.n_h, c.f, c.pad, c.stride) {
+                assert!(
+                    loops.d_a_prev.slice(s![.., r, .., ..]).iter().all(|&v| v == 0.0),
+                    "{desc}\n  dA_prev row {r} is read by no window but has a non-zero gradient"
+                );
+            }
+            for col in unreached(c.n_w, c.f, c.pad, c.stride) {
+                assert!(
+                    loops.d_a_prev.slice(s![.., .., col, ..]).iter().all(|&v| v == 0.0),
+                    "{desc}\n  dA_prev column {col} is read by no window but has a non-zero gradient"
+                );
+            }
+        },
+        assert_window_error,
+    );
+    coverage.assert_reached("2");
+}
+
+// ---------------------------------------------------------------------------
+// 3. Finite differences == conv_backward
+// ---------------------------------------------------------------------------
+
+/// The loss `L = Σ Z ⊙ dZ` is linear in each of `A_prev`, `W` and `b`, so the
+/// central difference `(L(x+ε) − L(x−ε)) / 2ε` equals `∂L/∂x` exactly in real
+/// arithmetic, whatever `ε`: only rounding separates them. Evaluating `L`
+/// rounds `Z`'s sums of `f²·n_C_prev + 1` terms and then the sum of
+/// `K = m·n_H·n_W·n_C` products, so each evaluation is off by at most
+/// `(f²·n_C_prev + K + 2) · u · S`, with `S = Σ |dZ| · (Σ|A|·|W| + |b|)` the
+/// sum of the magnitudes of every product in `L` (taken with `|x| + ε` for the
+/// perturbed values). The difference of two evaluations divided by `2ε` is off
+/// by at most `terms · u · S / ε`; `fd_tolerance(S, terms, ε)` is twice that
+/// (it uses `EPSILON = 2u`), which also covers the rounding of `x ± ε` itself
+/// (`|∂L/∂x|·u·|x|/ε ≤ u·S/ε`). No slack beyond that bound is added.
+#[test]
+fn finite_differences_agree_with_conv_backward() {
+    const EPS: f64 = 1e-5;
+    let coverage = for_conv_cases(
+        3,
+        "3 (finite differences == conv_backward)",
+        &SMALL,
+        |desc, c, rng| {
+            let (a, w, b) = c.tensors(rng);
+            let dz = c.dz(rng);
+            let hp = c.hp();
+            let (_, cache) = conv_forward(&a.view(), &w.view(), &b.view(), hp)
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
+            let grads = conv_backward(&dz.view(), &cache)
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
+
+            let loss = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| -> f64 {
+                let (z, _) = conv_forward(&a.view(), &w.view(), &b.view(), hp)
+                    .unwrap_or_else(|e| panic!("{desc}\n  conv_forward in the loss: {e}"));
+                (&z * &dz).sum()
+            };
+            let plus_eps = |x: &Array4<f64>| x.mapv(|v| v.abs() + EPS);
+            let (z_abs, _) = conv_forward(
+                &plus_eps(&a).view(),
+                &plus_eps(&w).view(),
+                &plus_eps(&b).view(),
+                hp,
+            )
+            .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
+            let s = (&z_abs * &dz.mapv(f64::abs)).sum();
+            let terms = c.f * c.f * c.n_c_prev + dz.len() + 2;
+            let tol = fd_tolerance(s, terms, EPS);
+            let desc = format!("{desc}\n  (loss scale S = {s:e}, terms {terms}, eps {EPS:e})");
+
+            let num_da = numerical_gradient(&a, EPS, |a| loss(a, &w, &b));
+            assert_close(&desc, "dA_prev", &grads.d_a_prev.view(), &num_da.view(), tol);
+            let num_dw = numerical_gradient(&w, EPS, |w| loss(&a, w, &b));
+            assert_close(&desc, "dW", &grads.d_w.view(), &num_dw.view(), tol);
+            let num_db = numerical_gradient(&b, EPS, |b| loss(&a, &w, b));
+            assert_close(&desc, "db", &grads.d_b.view(), &num_db.view(), tol);
+        },
+        assert_window_error,
+    );
+    coverage.assert_reached("3");
+}
+
+// ---------------------------------------------------------------------------
+// 4. ConstantPadding2D backward == finite differences; zero_pad
+// ---------------------------------------------------------------------------
+
+/// `L = Σ forward(x) ⊙ g` is linear in `x`; the padded cells hold the constant
+/// and cancel between `L(x+ε)` and `L(x−ε)` only up to rounding. Evaluating
+/// `L` sums `K` (the output size) products, so as in property 3 the central
+/// difference is within `fd_tolerance(S, K + 1, ε)` of the exact gradient,
+/// where `S = Σ |forward(x)| · |g|` (with `|x| + ε` and `|value|`) includes the
+/// padding constant's share.
+#[test]
+fn constant_padding_backward_equals_finite_differences() {
+    const EPS: f64 = 1e-5;
+    let mut asymmetric = 0;
+    for case in 0..cases() {
+        let seed = case_seed(4, case);
+        let mut rng = RandomState::new(seed);
+        let (n, ch, h, w) = (
+            int(&mut rng, 1, 3),
+            int(&mut rng, 1, 3),
+            int(&mut rng, 1, 6),
+            int(&mut rng, 1, 6),
+        );
+        let padding = Padding2D {
+            top: int(&mut rng, 0, 3),
+            bottom: int(&mut rng, 0, 3),
+            left: int(&mut rng, 0, 3),
+            right: int(&mut rng, 0, 3),
+        };
+        asymmetric += usize::from(padding.top != padding.bottom || padding.left != padding.right);
+        let value = rng.standard_normal() * magnitude(&mut rng);
+        let x = rng.randn((n, ch, h, w)) * magnitude(&mut rng);
+        let (ho, wo) = (h + padding.rows(), w + padding.cols());
+        let g = rng.randn((n, ch, ho, wo)) * magnitude(&mut rng);
+        let desc = describe(
+            "4 (ConstantPadding2D backward == finite differences)",
+            seed,
+            case,
+            format_args!(
+                "X {}, padding {padding}, value {value:e}",
+                shape_str(&[n, ch, h, w])
+            ),
+        );
+        guard(&desc, || {
+            let layer = ConstantPadding2D::new(padding, value);
+            let y = layer.forward(&x.view());
+            assert_eq!(y.shape(), [n, ch, ho, wo], "{desc}\n  forward shape");
+            // Interior is X, the border is the constant.
+            for ((i, j, r, col), &v) in y.indexed_iter() {
+                let inside = (padding.top..padding.top + h).contains(&r)
+                    && (padding.left..padding.left + w).contains(&col);
+                let want = if inside {
+                    x[[i, j, r - padding.top, col - padding.left]]
+                } else {
+                    value
+                };
+                assert_eq!(
+                    v.to_bits(),
+                    want.to_bits(),
+                    "{desc}\n  forward[{i}, {j}, {r}, {col}]"
+                );
+            }
+            let dx = layer
+                .backward(&g.view())
+                .unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+            let abs_layer = ConstantPadding2D::new(padding, value.abs());
+            let s = (&abs_layer.forward(&x.mapv(|v| v.abs() + EPS).view()) * &g.mapv(f64::abs)).sum();
+            let tol = fd_tolerance(s, g.len() + 1, EPS);
+            let numeric = numerical_gradient(&x, EPS, |x| (&layer.forward(&x.view()) * &g).sum());
+            let desc = format!("{desc}\n  (loss scale S = {s:e}, eps {EPS:e})");
+            assert_close(&desc, "dX", &dx.view(), &numeric.view(), tol);
+        });
+    }
+    assert!(asymmetric > 0, "property 4 drew no asymmetric padding");
+}
+
+#[test]
+fn zero_pad_keeps_the_interior_and_adds_zeros() {
+    for case in 0..cases() {
+        let seed = case_seed(5, case);
+        let mut rng = RandomState::new(seed);
+        let (m, h, w, c) = (
+            int(&mut rng, 1, 3),
+            int(&mut rng, 1, 8),
+            int(&mut rng, 1, 8),
+            int(&mut rng, 1, 4),
+        );
+        let pad = int(&mut rng, 0, 4);
+        let x = rng.randn((m, h, w, c)) * magnitude(&mut rng);
+        let desc = describe(
+            "4b (zero_pad)",
+            seed,
+            case,
+            format_args!("X {}, pad {pad}", shape_str(&[m, h, w, c])),
+        );
+        guard(&desc, || {
+            let p = zero_pad(&x.view(), pad);
+            assert_eq!(p.shape(), [m, h + 2 * pad, w + 2 * pad, c], "{desc}\n  shape");
+            assert_eq!(
+                p.slice(s![.., pad..pad + h, pad..pad + w, ..]),
+                x,
+                "{desc}\n  interior"
+            );
+            for ((i, r, col, k), &v) in p.indexed_iter() {
+                let inside = (pad..pad + h).contains(&r) && (pad..pad + w).contains(&col);
+                assert!(
+                    inside || v.to_bits() == 0.0f64.to_bits(),
+                    "{desc}\n  border [{i}, {r}, {col}, {k}] is {v:e}, not 0"
+                );
+            }
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 5. Errors, not panics
+// ---------------------------------------------------------------------------
+
+/// One thing wrong with an otherwise valid convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    StrideZero,
+    WindowTooLarge,
+    ChannelMismatch,
+    NonSquareW,
+    WrongB,
+    RankAPrev,
+    RankW,
+    RankB,
+}
+
+const FAULTS: [Fault; 8] = [
+    Fault::StrideZero,
+    Fault::WindowTooLarge,
+    Fault::ChannelMismatch,
+    Fault::NonSquareW,
+    Fault::WrongB,
+    Fault::RankAPrev,
+    Fault::RankW,
+    Fault::RankB,
+];
+
+/// A valid case (the window fits).
+fn draw_valid(rng: &mut RandomState) -> ConvCase {
+    loop {
+        let c = ConvCase::draw(rng, &FULL);
+        if c.fits() {
+            return c;
+        }
+    }
+}
+
+/// `v` with one random axis changed to a different size in `0..=v[axis] + 3`.
+fn change_one_axis(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
+    let mut out = v.to_vec();
+    let axis = int(rng, 0, v.len() - 1);
+    let mut new = int(rng, 0, v[axis] + 2);
+    if new >= v[axis] {
+        new += 1; // skip the valid size
+    }
+    out[axis] = new;
+    out
+}
+
+/// `v` with one axis added or removed at a random place (rank 3 or 5).
+fn change_rank(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
+    let mut out = v.to_vec();
+    if int(rng, 0, 1) == 0 {
+        out.remove(int(rng, 0, 3));
+    } else {
+        out.insert(int(rng, 0, 4), int(rng, 1, 4));
+    }
+    out
+}
+
+/// `(A_prev, W, b, hp)` with `fault`, and what the message must start with.
+fn with_fault(
+    rng: &mut RandomState,
+    c: &ConvCase,
+    fault: Fault,
+) -> (Vec<usize>, Vec<usize>, Vec<usize>, Hparameters, &'static str) {
+    let (mut a, mut w, mut b, mut hp) = (
+        c.a_shape().to_vec(),
+        c.w_shape().to_vec(),
+        c.b_shape().to_vec(),
+        c.hp(),
+    );
+    let expect = match fault {
+        Fault::StrideZero => {
+            hp.stride = 0;
+            "stride: "
+        }
+        Fault::WindowTooLarge => {
+            let f = (c.n_h.min(c.n_w) + 2 * c.pad) + int(rng, 1, 3);
+            (w[0], w[1]) = (f, f);
+            "f: "
+        }
+        Fault::ChannelMismatch => {
+            let mut k = int(rng, 0, c.n_c_prev + 2);
+            if k >= c.n_c_prev {
+                k += 1;
+            }
+            w[2] = k;
+            "W has shape"
+        }
+        Fault::NonSquareW => {
+            // One of the two window axes changed (to any other size, 0 included).
+            let axis = int(rng, 0, 1);
+            let mut k = int(rng, 0, c.f + 2);
+            if k >= c.f {
+                k += 1;
+            }
+            w[axis] = k;
+            "W has shape"
+        }
+        Fault::WrongB => {
+            b = change_one_axis(rng, &b);
+            "b has shape"
+        }
+        Fault::RankAPrev => {
+            a = change_rank(rng, &a);
+            "A_prev has shape"
+        }
+        Fault::RankW => {
+            w = change_rank(rng, &w);
+            "W has shape"
+        }
+        Fault::RankB => {
+            b = change_rank(rng, &b);
+            "b has shape"
+        }
+    };
+    (a, w, b, hp, expect)
+}
+
+fn randn4(rng: &mut RandomState, s: &[usize]) -> Array4<f64> {
+    rng.randn((s[0], s[1], s[2], s[3]))
+}
+
+#[test]
+fn invalid_parameters_are_errors_not_panics() {
+    let per_fault = cases();
+    for (k, &fault) in FAULTS.iter().enumerate() {
+        for case in 0..per_fault {
+            let seed = case_seed(6 + k as u32, case);
+            let mut rng = RandomState::new(seed);
+            let c = draw_valid(&mut rng);
+            let (a, w, b, hp, expect) = with_fault(&mut rng, &c, fault);
+            let desc = describe(
+                "5 (invalid inputs are errors)",
+                seed,
+                case,
+                format_args!(
+                    "{fault:?}: A_prev {}, W {}, b {}, pad {}, stride {}",
+                    shape_str(&a),
+                    shape_str(&w),
+                    shape_str(&b),
+                    hp.pad,
+                    hp.stride
+                ),
+            );
+            guard(&desc, || {
+                let check = |who: &str, msg: String| {
+                    assert!(
+                        msg.starts_with(expect),
+                        "{desc}\n  {who}: message {msg:?} does not start with {expect:?}"
+                    );
+                };
+                match ConvParams::new(&a, &w, &b, hp) {
+                    Ok(p) => panic!("{desc}\n  ConvParams::new accepted it: {p:?}"),
+                    Err(e) => check("ConvParams::new", e.to_string()),
+                }
+                if [&a, &w, &b].iter().all(|s| s.len() == 4) {
+                    let (at, wt, bt) = (randn4(&mut rng, &a), randn4(&mut rng, &w), randn4(&mut rng, &b));
+                    match conv_forward(&at.view(), &wt.view(), &bt.view(), hp) {
+                        Ok((z, _)) => panic!("{desc}\n  conv_forward accepted it: Z {:?}", z.shape()),
+                        Err(e) => check("conv_forward", e.to_string()),
+                    }
+                    match conv_forward_by_layer(&at.view(), &wt.view(), &bt.view(), hp) {
+                        Ok(z) => panic!("{desc}\n  conv_forward_by_layer accepted it: Z {:?}", z.shape()),
+                        Err(e) => check("conv_forward_by_layer", e.to_string()),
+                    }
+                }
+            });
+        }
+    }
+}
+
+#[test]
+fn backward_with_a_wrong_dz_is_an_error() {
+    for case in 0..cases() {
+        let seed = case_seed(20, case);
+        let mut rng = RandomState::new(seed);
+        let c = draw_valid(&mut rng);
+        let (a, w, b) = c.tensors(&mut rng);
+        let dz_shape = change_one_axis(&mut rng, &c.z_shape());
+        let dz = randn4(&mut rng, &dz_shape);
+        let desc = describe(
+            "5b (conv_backward with a wrong dZ)",
+            seed,
+            case,
+            format_args!("{c}, dZ {} (Z {})", shape_str(&dz_shape), shape_str(&c.z_shape())),
+        );
+        guard(&desc, || {
+            let (_, cache) = conv_forward(&a.view(), &w.view(), &b.view(), c.hp())
+                .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
+            for (who, r) in [
+                ("conv_backward", conv_backward(&dz.view(), &cache)),
+                (
+                    "conv_backward_by_sensitivity_maps",
+                    conv_backward_by_sensitivity_maps(&dz.view(), &cache),
+                ),
+            ] {
+                match r {
+                    Ok(_) => panic!("{desc}\n  {who} accepted the wrong dZ"),
+                    Err(e) => {
+                        let msg = e.to_string();
+                        assert!(
+                            msg.starts_with("dZ has shape") && msg.contains("the shape of Z"),
+                            "{desc}\n  {who}: unexpected message {msg:?}"
+                        );
+                    }
+                }
+            }
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 6. rows_not_reached
+// ---------------------------------------------------------------------------
+
+/// Random `(n, f, pad, stride)` with the window fitting `n + 2·pad`.
+fn for_rows_cases(id: u32, name: &str, mut body: impl FnMut(&str, usize, usize, usize, usize)) {
+    let mut done = 0;
+    let mut case = 0;
+    while done < cases() {
+        let seed = case_seed(id, case);
+        let mut rng = RandomState::new(seed);
+        let (n, f, pad, stride) = (
+            int(&mut rng, 1, 12),
+            int(&mut rng, 1, 6),
+            int(&mut rng, 0, 4),
+            int(&mut rng, 1, 6),
+        );
+        case += 1;
+        if f > n + 2 * pad {
+            continue;
+        }
+        done += 1;
+        let desc = describe(name, seed, case - 1, format_args!("n {n}, f {f}, pad {pad}, stride {stride}"));
+        guard(&desc, || body(&desc, n, f, pad, stride));
+    }
+}
+
+/// Every row in the returned range is read by no window (holds for all cases).
+#[test]
+fn rows_not_reached_are_read_by_no_window() {
+    for_rows_cases(30, "6a (rows_not_reached ⊆ unreached rows)", |desc, n, f, pad, stride| {
+        let got = rows_not_reached(n, f, pad, stride);
+        let missing = unreached(n, f, pad, stride);
+        assert!(got.end == n && got.start <= n, "{desc}\n  range {got:?} is not a tail of 0..{n}");
+        for r in got.clone() {
+            assert!(missing.contains(&r), "{desc}\n  row {r} in {got:?} is read by a window");
+        }
+    });
+}
+
+/// When the windows overlap or touch (`stride ≤ f`) they cover one interval,
+/// and the returned range is exactly the rows they leave out.
+#[test]
+fn rows_not_reached_is_exact_when_windows_touch() {
+    for_rows_cases(31, "6b (rows_not_reached == unreached rows, stride <= f)", |desc, n, f, pad, stride| {
+        if stride > f {
+            return;
+        }
+        let got: Vec<usize> = rows_not_reached(n, f, pad, stride).collect();
+        assert_eq!(got, unreached(n, f, pad, stride), "{desc}");
+    });
+}
+
+/// The full property of the brief: the range is exactly the unreached rows.
+/// It fails when `stride > f`: the windows then leave gaps between them, and
+/// rows in the gaps are read by no window, but a `Range` can only describe the
+/// rows after the last window (e.g. n 5, f 1, pad 0, stride 2: rows 1 and 3 are
+/// never read, `rows_not_reached` returns `5..5`).
+#[test]
+#[ignore = "src bug: rows_not_reached misses the rows between windows when stride > f"]
+fn rows_not_reached_is_exactly_the_unreached_rows() {
+    for_rows_cases(32, "6c (rows_not_reached == unreached rows)", |desc, n, f, pad, stride| {
+        let got: Vec<usize> = rows_not_reached(n, f, pad, stride).collect();
+        assert_eq!(got, unreached(n, f, pad, stride), "{desc}");
+    });
+}
+
+/// Keeps the generator honest: `Array` is used for the element type check in
+/// `assert_close` and the unreached-row helper agrees with a hand-worked case.
+#[test]
+fn helpers_work_on_known_cases() {
+    assert_eq!(unreached(5, 2, 0, 2), vec![4]);
+    assert_eq!(unreached(5, 1, 0, 2), vec![1, 3]);
+    assert!(unreached(5, 3, 1, 2).is_empty());
+    let x: Array<f64, _> = ndarray::arr1(&[1.0, -3.0]);
+    assert_eq!(max_abs(&x.view()), 3.0);
+}

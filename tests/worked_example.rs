@@ -1,0 +1,168 @@
+//! Seed 004: the hand-written CNN after hanbt's "零基础入门深度学习(4)" and its
+//! worked 5×5×3 example (the CS231n convolution demo): input `a`, two 3×3×3
+//! filters with biases 1 and 0, zero padding 1, stride 2, identity
+//! activation, sensitivity map `b`, learning rate 0.001. Published: the
+//! forward output and the filters after one update. The gradients are not
+//! printed in the article; they are exact and were confirmed by finite
+//! differences (REFERENCE §2). All values are exact in binary floating point
+//! (sums of small integers), so the tolerance is 1e-12.
+
+use cnn_walkthrough::conv::{conv_backward, conv_forward};
+use cnn_walkthrough::gradcheck::numerical_gradient;
+use cnn_walkthrough::sensitivity::ConvLayer;
+use cnn_walkthrough::tensor::image_chw;
+use cnn_walkthrough::worked_example::WorkedExample;
+use ndarray::{arr1, arr3, s, Array3, Array4};
+
+mod common;
+use common::{assert_all_close, run_lesson};
+
+const EXACT: f64 = 1e-12;
+
+/// `print "前向傳播結果:", cl.output_array` — one 3×3 map per filter.
+fn published_output() -> Array3<f64> {
+    arr3(&[[[6., 7., 5.], [3., -1., -1.], [2., -1., 4.]], [[2., -5., -8.], [1., -4., -4.], [0., -5., -5.]]])
+}
+
+/// `print cl.filters[f]` after `cl.backward(a, b, IdentityActivator()); cl.update()`.
+fn published_updated() -> [(Array3<f64>, f64); 2] {
+    [
+        (
+            arr3(&[
+                [[-1.008, 0.99, -0.009], [-0.005, 0.994, -0.006], [-0.006, 0.995, 0.996]],
+                [[-1.004, -1.001, -0.004], [-0.01, -0.009, -0.012], [-0.002, -1.002, -0.002]],
+                [[-0.002, -0.002, -1.003], [-0.005, 0.992, -0.005], [0.993, -1.008, -1.007]],
+            ]),
+            0.991,
+        ),
+        (
+            arr3(&[
+                [[0.998, 0.998, -1.001], [-1.004, -1.007, 0.997], [-0.004, -1.004, 0.998]],
+                [[0., 0.999, 0.], [-1.009, -0.005, -1.004], [-1.004, 1., 0.]],
+                [[-1.004, -0.006, -0.005], [-1.002, -0.005, 0.998], [-1.002, -0.001, 0.]],
+            ]),
+            -0.007,
+        ),
+    ]
+}
+
+/// REFERENCE §2: the weight gradients (filter, channel, row, column).
+fn reference_weights_grad() -> Array4<f64> {
+    let f0 = arr3(&[
+        [[8., 10., 9.], [5., 6., 6.], [6., 5., 4.]],
+        [[4., 1., 4.], [10., 9., 12.], [2., 2., 2.]],
+        [[2., 2., 3.], [5., 8., 5.], [7., 8., 7.]],
+    ]);
+    let f1 = arr3(&[
+        [[2., 2., 1.], [4., 7., 3.], [4., 4., 2.]],
+        [[0., 1., 0.], [9., 5., 4.], [4., 0., 0.]],
+        [[4., 6., 5.], [2., 5., 2.], [2., 1., 0.]],
+    ]);
+    ndarray::stack(ndarray::Axis(0), &[f0.view(), f1.view()]).unwrap()
+}
+
+/// REFERENCE §2: the gradient passed back to the input (channels first).
+fn reference_delta() -> Array3<f64> {
+    arr3(&[
+        [
+            [-1., 1., 1., -2., -1.],
+            [1., -1., 3., -1., 1.],
+            [2., 0., 2., 0., 2.],
+            [4., 3., 4., 1., 3.],
+            [0., -1., -2., 1., -1.],
+        ],
+        [
+            [0., -1., 0., -2., 0.],
+            [-1., -2., -3., -4., -1.],
+            [0., 0., 0., 0., 0.],
+            [-2., 0., 0., 0., -1.],
+            [0., -3., 0., -3., 0.],
+        ],
+        [
+            [0., 1., 1., -2., 1.],
+            [0., -1., -1., -4., -1.],
+            [2., 0., 2., 0., 2.],
+            [-2., -3., -2., -1., -2.],
+            [1., -1., 0., 1., 0.],
+        ],
+    ])
+}
+
+fn layer() -> (WorkedExample, ConvLayer) {
+    let ex = WorkedExample::new();
+    let layer = ConvLayer::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
+    (ex, layer)
+}
+
+#[test]
+fn forward_matches_the_article_both_ways() {
+    let (ex, layer) = layer();
+    let out = layer.forward(&image_chw(&ex.a_prev.view(), 0).view()).unwrap();
+    assert_all_close(&published_output().view(), &out.view(), EXACT);
+    let (z, _) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
+    assert_all_close(&published_output().view(), &image_chw(&z.view(), 0).view(), EXACT);
+}
+
+#[test]
+fn sensitivity_maps_give_the_reference_gradients_and_the_published_update() {
+    let (ex, mut layer) = layer();
+    let steps =
+        layer.backward(&image_chw(&ex.a_prev.view(), 0).view(), &image_chw(&ex.dz.view(), 0).view()).unwrap();
+    assert_eq!(steps.expanded.dim(), (2, 5, 5));
+    assert_eq!(steps.zp, 1);
+    assert_all_close(&reference_weights_grad().view(), &steps.weights_grad.view(), EXACT);
+    assert_all_close(&arr1(&[9., 7.]).view(), &steps.bias_grad.view(), EXACT);
+    assert_all_close(&reference_delta().view(), &steps.delta_array.view(), EXACT);
+    layer.update(ex.learning_rate, &steps.weights_grad, &steps.bias_grad);
+    for (f, (weights, bias)) in published_updated().iter().enumerate() {
+        assert_all_close(&weights.view(), &layer.weights.slice(s![f, .., .., ..]), EXACT);
+        assert!((layer.biases[f] - bias).abs() <= EXACT);
+    }
+}
+
+#[test]
+fn loops_give_the_same_gradients() {
+    let ex = WorkedExample::new();
+    let (_, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
+    let g = conv_backward(&ex.dz.view(), &cache).unwrap();
+    let weights_grad = g.d_w.view().permuted_axes([3, 2, 0, 1]);
+    assert_all_close(&reference_weights_grad().view(), &weights_grad, EXACT);
+    assert_all_close(&reference_delta().view(), &image_chw(&g.d_a_prev.view(), 0).view(), EXACT);
+    assert_all_close(&arr1(&[9., 7.]).view(), &g.d_b.slice(s![0, 0, 0, ..]), EXACT);
+}
+
+#[test]
+fn the_articles_gradient_check() {
+    // Loss: the sum of all outputs (all-ones sensitivity), epsilon 1e-3.
+    // REFERENCE §2: filter 0's gradient is then the array below.
+    let published_filter0 = arr3(&[
+        [[5., 6., 5.], [5., 7., 5.], [5., 6., 5.]],
+        [[2., 1., 2.], [9., 9., 9.], [2., 1., 2.]],
+        [[4., 5., 4.], [4., 9., 4.], [4., 5., 4.]],
+    ]);
+    let ex = WorkedExample::new();
+    let (_, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
+    let g = conv_backward(&Array4::ones((1, 3, 3, 2)).view(), &cache).unwrap();
+    let numeric = numerical_gradient(&ex.w, 1e-3, |w| {
+        conv_forward(&ex.a_prev.view(), &w.view(), &ex.b.view(), ex.hparameters).unwrap().0.sum()
+    });
+    let computed0 = g.d_w.slice(s![.., .., .., 0]).permuted_axes([2, 0, 1]);
+    let numeric0 = numeric.slice(s![.., .., .., 0]).permuted_axes([2, 0, 1]);
+    assert_all_close(&published_filter0.view(), &computed0, EXACT);
+    // Linear in the weights: the central difference is exact up to rounding (~1e-12 here).
+    assert_all_close(&published_filter0.view(), &numeric0, 1e-9);
+}
+
+#[test]
+fn lessons_print_the_published_numbers() {
+    let out = run_lesson("lesson_02_conv_forward", &[]);
+    out.assert_exit(0);
+    out.assert_line("Z[0,:,:,0] = [[ 6.  7.  5.]");
+    out.assert_line("Z[0,:,:,1] = [[ 2. -5. -8.]");
+    let out = run_lesson("lesson_03_conv_backward", &[]);
+    out.assert_exit(0);
+    out.assert_line("filter 0 weights = [[[-1.008  0.99  -0.009]");
+    out.assert_line("bias = 0.991");
+    out.assert_line("bias = -0.007");
+    out.assert_line("db = [9. 7.]");
+}
