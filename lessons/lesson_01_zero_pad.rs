@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
 }
 
 pub fn run(l: &mut Lesson) -> Result<()> {
-    l.stage("zero_pad, as in the notebook (seed 002)");
+    l.stage("zero_pad, as in the notebook (deeplearning.ai)");
     l.say("np.random.seed(1)\nx = np.random.randn(4, 3, 3, 2)\nx_pad = zero_pad(x, 2)\n");
     let x = RandomState::new(1).randn((4, 3, 3, 2));
     let x_pad = zero_pad(&x.view(), 2);
@@ -45,7 +45,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let after = grid(&x_pad.slice(s![1, .., .., 0]), 2, |i, j| !(2..5).contains(&i) || !(2..5).contains(&j));
     l.say(&side_by_side(&[("x[1, :, :, 0]", before), ("x_pad[1, :, :, 0]", after)], 6));
 
-    l.stage("Constant padding, any amount on each side (seed 000)");
+    l.stage("Constant padding, any amount on each side (ML-From-Scratch)");
     l.say(
         "ConstantPadding2D pads the height and width of NCHW images (batch, channels, height, width),\n\
          with ((top, bottom), (left, right)) rows and columns of a constant: here ((1, 0), (2, 1)) of 9.\n",
@@ -81,7 +81,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         0.0,
     );
 
-    l.stage("'same' and 'valid' padding (seed 001)");
+    l.stage("'same' and 'valid' padding (ML-From-Scratch)");
     l.say(
         "determine_padding pads so that a stride-1 convolution keeps the size ('same'):\n\
          pad_h = f_h − 1 in all, ⌊(f_h−1)/2⌋ above and ⌈(f_h−1)/2⌉ below; 'valid' pads nothing.\n\

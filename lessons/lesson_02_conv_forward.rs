@@ -24,7 +24,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         return your_tensors(l, yours);
     }
 
-    l.stage("conv_single_step: one window, one number (seed 002)");
+    l.stage("conv_single_step: one window, one number (deeplearning.ai)");
     l.say(
         "np.random.seed(1)\na_slice_prev = np.random.randn(4, 4, 3)\nW = np.random.randn(4, 4, 3)\n\
          b = np.random.randn(1, 1, 1)\nZ = np.sum(a_slice_prev * W) + b\n",
@@ -51,11 +51,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let example = WorkedExample::new();
     let cell = Hparameters { pad: 2, stride: 2 };
     l.say(&output_size_table(&[
-        ("worked example (seed 004)", 5, 3, example.hparameters),
+        ("worked example", 5, 3, example.hparameters),
         ("notebook conv_forward cell", 4, 2, cell),
     ]));
 
-    l.stage("The worked 5×5×3 example, cell by cell (seed 004)");
+    l.stage("The worked 5×5×3 example, cell by cell (hanbt's CNN)");
     l.say("Input a (3 channels of 5×5), two 3×3×3 filters with biases 1 and 0, zero padding 1, stride 2.");
     l.say("The article stores one image as CHW; the notebook's layout (NHWC) holds the same numbers.\n");
     for d in 0..3 {
@@ -87,7 +87,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         );
     }
 
-    l.stage("conv_forward on the notebook's cell (seed 002)");
+    l.stage("conv_forward on the notebook's cell (deeplearning.ai)");
     l.say(
         "np.random.seed(1)\nA_prev = np.random.randn(10, 4, 4, 3)\nW = np.random.randn(2, 2, 3, 8)\n\
          b = np.random.randn(1, 1, 1, 8)\nhparameters = {\"pad\" : 2, \"stride\": 2}\n",
@@ -121,7 +121,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         published(8),
     );
     let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
-    l.check_arrays("loops = seed 004's ConvLayer.forward", &by_layer.view(), &z.view(), 1e-12);
+    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), 1e-12);
     Ok(())
 }
 
@@ -154,6 +154,6 @@ fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {
     l.save("Z", &z.view())?;
     let by_layer = conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
     l.check_equal("Z.shape", format!("{:?}", p.out_shape()), format!("{:?}", z.shape()));
-    l.check_arrays("loops = seed 004's ConvLayer.forward", &by_layer.view(), &z.view(), y.tolerance(None));
+    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), y.tolerance(None));
     Ok(())
 }

@@ -26,7 +26,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         return your_tensors(l, yours);
     }
 
-    l.stage("conv_backward on the notebook's cell (seed 002)");
+    l.stage("conv_backward on the notebook's cell (deeplearning.ai)");
     l.say(
         "For every image i, output cell (h, w) and filter c, with the window a_slice it read:\n\
          \x20 dA_prev_pad[i, window] += W[:,:,:,c] · dZ[i,h,w,c]\n\
@@ -55,7 +55,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_close("dW_mean", 1.72699145831, mean(&grads.d_w), published(11));
     l.check_close("db_mean", 7.83923256462, mean(&grads.d_b), published(11));
 
-    l.stage("The worked example: gradients and one update (seed 004)");
+    l.stage("The worked example: gradients and one update (hanbt's CNN)");
     let ex = WorkedExample::new();
     l.say("The 5×5×3 input and two filters of lesson 02, and the article's sensitivity map b = ∂E/∂Z:\n");
     for c in 0..2 {
@@ -110,7 +110,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          nonzero magnitudes, 1.009 and 0.001, are more than 1000 apart.)",
     );
 
-    l.stage("The same gradients by sensitivity maps (seed 004)");
+    l.stage("The same gradients by sensitivity maps (hanbt's CNN)");
     let mut layer = ConvLayer::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters)?;
     let steps =
         layer.backward(&image_chw(&ex.a_prev.view(), 0).view(), &image_chw(&ex.dz.view(), 0).view())?;
@@ -176,7 +176,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.check_close(&format!("ConvLayer.update bias {c}"), PUBLISHED_BIASES[c], layer.biases[c], EXACT);
     }
 
-    l.stage("Gradient check by finite differences (seed 004)");
+    l.stage("Gradient check by finite differences (hanbt's CNN)");
     let eps = 1e-3;
     l.say(&format!(
         "The article's check: the loss E is the sum of all outputs, so ∂E/∂Z is all ones. For each\n\

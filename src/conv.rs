@@ -3,8 +3,6 @@
 //! `A_prev (m, n_H_prev, n_W_prev, n_C_prev)`, `W (f, f, n_C_prev, n_C)`,
 //! `b (1, 1, 1, n_C)`, output `Z (m, n_H, n_W, n_C)`.
 
-use std::ops::Range;
-
 use ndarray::{s, Array4, ArrayView3, ArrayView4, Zip};
 
 use crate::error::{tuple, Error, Result};
@@ -35,19 +33,51 @@ pub fn output_size(n: usize, f: usize, pad: usize, stride: usize) -> usize {
     (n + 2 * pad - f) / stride + 1
 }
 
-/// The input rows (or columns) that no window reaches when the stride does
-/// not divide `n + 2·pad − f` evenly: windows cover padded positions
-/// `0 .. (out−1)·stride + f`, so input positions from
-/// `(out−1)·stride + f − pad` on are never read. Empty when every row is used.
+/// The input rows (or columns, 0-based) that no window reads: after the
+/// last window when the stride does not divide `n + 2·pad − f` evenly (the
+/// floor in [`output_size`] drops a window that would not fit), and between
+/// windows when the stride is larger than the window. Window `h` reads padded
+/// rows `h·stride .. h·stride + f`, that is input rows `h·stride − pad ..`.
+/// Empty when every row is read, or when the window does not fit at all.
 ///
 /// ```
 /// use cnn_walkthrough::conv::rows_not_reached;
-/// assert_eq!(rows_not_reached(5, 2, 0, 2), 4..5); // row 4 is left out
+/// assert_eq!(rows_not_reached(5, 2, 0, 2), vec![4]); // the last row is left out
+/// assert_eq!(rows_not_reached(5, 1, 0, 2), vec![1, 3]); // stride 2 skips every other row
 /// assert!(rows_not_reached(5, 3, 1, 2).is_empty());
 /// ```
-pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Range<usize> {
-    let covered = (output_size(n, f, pad, stride) - 1) * stride + f;
-    covered.saturating_sub(pad).min(n)..n
+pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
+    let padded = n.saturating_add(pad.saturating_mul(2));
+    if stride == 0 || f == 0 || f > padded {
+        return vec![];
+    }
+    let mut read = vec![false; n];
+    for h in 0..output_size(n, f, pad, stride) {
+        let start = h * stride;
+        for r in start.max(pad)..(start + f).min(pad + n) {
+            read[r - pad] = true;
+        }
+    }
+    (0..n).filter(|&r| !read[r]).collect()
+}
+
+/// Row numbers written short: `[1, 3, 4, 5]` → `1, 3–5`.
+///
+/// ```
+/// assert_eq!(cnn_walkthrough::conv::row_list(&[1, 3, 4, 5]), "1, 3–5");
+/// ```
+pub fn row_list(rows: &[usize]) -> String {
+    let mut parts: Vec<String> = vec![];
+    let mut k = 0;
+    while k < rows.len() {
+        let mut end = k;
+        while end + 1 < rows.len() && rows[end + 1] == rows[end] + 1 {
+            end += 1;
+        }
+        parts.push(if end == k { rows[k].to_string() } else { format!("{}–{}", rows[k], rows[end]) });
+        k = end + 1;
+    }
+    parts.join(", ")
 }
 
 /// The sizes of one convolution, checked: every loop bound of
@@ -78,7 +108,7 @@ impl ConvParams {
     ///
     /// # Errors
     /// - [`Error::Parameter`] for stride 0, or a window larger than the padded input;
-    /// - [`Error::Shape`] for a shape without 4 axes, a non-square or empty window, a channel count of `W`
+    /// - [`Error::Shape`] for a shape without 4 axes or with an axis of size 0, a non-square or empty window, a channel count of `W`
     ///   that differs from `A_prev`'s, or `b` not `(1, 1, 1, n_C)`.
     pub fn new(a_prev: &[usize], w: &[usize], b: &[usize], hp: Hparameters) -> Result<Self> {
         for (what, shape, layout) in [
@@ -88,6 +118,9 @@ impl ConvParams {
         ] {
             if shape.len() != 4 {
                 return Err(Error::shape(what, format!("{layout}: 4 axes"), shape));
+            }
+            if shape.contains(&0) {
+                return Err(Error::shape(what, format!("{layout} with no axis of size 0"), shape));
             }
         }
         let (m, n_h_prev, n_w_prev, n_c_prev) = (a_prev[0], a_prev[1], a_prev[2], a_prev[3]);
@@ -135,12 +168,16 @@ impl ConvParams {
 /// Checks a stride and an `f × f` window against an `n_h × n_w` input padded by `pad`.
 ///
 /// # Errors
-/// [`Error::Parameter`] for stride 0 or a window larger than the padded input.
+/// [`Error::Parameter`] for stride 0, a window larger than the padded input,
+/// or a padding so large that the padded size overflows.
 pub fn check_window(f: usize, n_h: usize, n_w: usize, hp: Hparameters) -> Result<()> {
     if hp.stride == 0 {
         return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
     }
-    let (h, w) = (n_h + 2 * hp.pad, n_w + 2 * hp.pad);
+    let padded = |n: usize| hp.pad.checked_mul(2).and_then(|p| p.checked_add(n));
+    let (Some(h), Some(w)) = (padded(n_h), padded(n_w)) else {
+        return Err(Error::parameter("pad", format!("= {} is too large", hp.pad)));
+    };
     if f > h || f > w {
         return Err(Error::parameter(
             "f",

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use cnn_walkthrough::lesson::{paint, use_colour, Lesson, LessonFn};
 use cnn_walkthrough::registry::{LessonInfo, LESSONS};
-use cnn_walkthrough::show::table;
+use cnn_walkthrough::show::{table, wrap};
 
 // Each lesson file is also compiled here, so that `--check` can run it in
 // this process; its own `main` is only for its binary.
@@ -58,17 +58,25 @@ fn main() -> ExitCode {
 }
 
 fn print_course() {
-    let rows: Vec<Vec<String>> =
-        LESSONS.iter().map(|l| vec![l.name.to_string(), l.title.to_string(), l.source.to_string()]).collect();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{}\n\n{}\nRun a lesson:   cargo run --bin lesson_01_zero_pad\n\
-         Its flags:      cargo run --bin lesson_01_zero_pad -- --help\n\
-         Check them all: cargo run -- --check",
-        paint("cnn-walkthrough: a convolutional neural network from the inside", "1", use_colour()),
-        table(&["lesson", "what it builds", "source"], &rows)
+    let colour = use_colour();
+    let mut text = format!(
+        "{}\n\nEach lesson builds one piece from its source article, prints the tensors you would\n\
+         draw on a whiteboard, and checks them against the published numbers.\n",
+        paint("cnn-walkthrough: a convolutional neural network from the inside", "1", colour)
     );
+    for (k, l) in LESSONS.iter().enumerate() {
+        text += &format!(
+            "\n{:>2}. {}\n{}\n    source: {}\n    run:    cargo run --bin {}\n",
+            k + 1,
+            paint(l.title, "1", colour),
+            wrap(l.teaches, 88, 4),
+            l.source,
+            l.name
+        );
+    }
+    text += "\nA lesson's flags: cargo run --bin lesson_01_zero_pad -- --help\n\
+             Check every lesson: cargo run -- --check\n";
+    let _ = write!(std::io::stdout().lock(), "{text}");
 }
 
 fn run_of(info: &LessonInfo) -> Option<LessonFn> {

@@ -63,15 +63,11 @@ const CONV_BACKWARD_FLAGS: &[Flag] = &[
     valued("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
 ];
 
-/// Seed 002: deeplearning.ai, "Convolutional Neural Networks: Step by Step".
-pub const DEEPLEARNING_AI: &str =
-    "deeplearning.ai notebook \"Convolutional Neural Networks: Step by Step\" (seed 002)";
-
 /// Lesson 01.
 pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
     name: "lesson_01_zero_pad",
     title: "Zero padding",
-    source: "seed 002 (deeplearning.ai zero_pad), seed 000 (ConstantPadding2D), seed 001 (determine_padding)",
+    source: "deeplearning.ai notebook (zero_pad); ML-From-Scratch (ConstantPadding2D, determine_padding)",
     teaches: "Why and how a convolution pads its input: the notebook's zero_pad, \
               asymmetric constant padding and its backward pass (crop the gradient), \
               and the 'same' / 'valid' padding of ML-From-Scratch.",
@@ -83,7 +79,8 @@ pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
 pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
     name: "lesson_02_conv_forward",
     title: "Convolution forward, by loops",
-    source: "seed 002 (deeplearning.ai conv_single_step, conv_forward), seed 004 (the worked 5×5×3 example)",
+    source:
+        "deeplearning.ai notebook (conv_single_step, conv_forward); hanbt's CNN (the worked 5×5×3 example)",
     teaches: "One window at a time: conv_single_step, the worked 5×5×3 example cell by cell, \
               the notebook's conv_forward, and the output size ⌊(n + 2p − f)/s⌋ + 1.",
     saves: "Z.npy",
@@ -94,7 +91,7 @@ pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
 pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
     name: "lesson_03_conv_backward",
     title: "Convolution backward: loops and sensitivity maps",
-    source: "seed 002 (deeplearning.ai conv_backward), seed 004 (sensitivity maps, the worked example, the gradient check)",
+    source: "deeplearning.ai notebook (conv_backward); hanbt's CNN (sensitivity maps, the worked example, its gradient check)",
     teaches: "Where each gradient goes: the notebook's loop conv_backward, the worked example's \
               gradients and one update, the same gradients by expanded, padded sensitivity maps \
               and 180°-rotated filters, and a finite-difference check.",

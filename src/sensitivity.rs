@@ -165,6 +165,9 @@ impl ConvLayer {
     fn check_input(&self, input: &ArrayView3<f64>) -> Result<()> {
         let (n_f, depth, f, _) = self.weights.dim();
         let (d, h, w) = input.dim();
+        if h == 0 || w == 0 {
+            return Err(Error::shape("input", "(depth, H, W) with H and W at least 1", input.shape()));
+        }
         if d != depth {
             return Err(Error::shape(
                 "input",

@@ -145,3 +145,26 @@ pub fn output_size_table(cases: &[(&str, usize, usize, crate::conv::Hparameters)
         .collect();
     table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows)
 }
+
+/// `text` wrapped at `width` columns, every line starting with `indent` spaces.
+///
+/// ```
+/// assert_eq!(cnn_walkthrough::show::wrap("a bb ccc", 6, 1), " a bb\n ccc");
+/// ```
+pub fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<String> = vec![];
+    let mut line = pad.clone();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > indent && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, pad.clone()));
+        }
+        if line.chars().count() > indent {
+            line.push(' ');
+        }
+        line += word;
+    }
+    lines.push(line);
+    lines.join("\n")
+}

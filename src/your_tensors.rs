@@ -4,7 +4,7 @@
 
 use ndarray::{Array1, Array4};
 
-use crate::conv::{conv_forward, rows_not_reached, ConvGrads, ConvParams, Hparameters};
+use crate::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
 use crate::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
 use crate::lesson::Lesson;
@@ -100,20 +100,28 @@ impl YourConv {
             ("width", p.n_w_prev, p.f, self.hparameters),
         ]));
         for (axis, n) in [("rows", p.n_h_prev), ("columns", p.n_w_prev)] {
-            let left_out = rows_not_reached(n, p.f, p.pad, p.stride);
-            if !left_out.is_empty() {
-                l.say(&format!(
-                    "Note: stride {} does not divide {n} + 2·{} − {} = {} evenly, so the output size is floored \
-                     (as numpy's int() and PyTorch do) and input {axis} {}..{} (0-based) are read by no window: \
-                     they do not affect Z and get zero gradient.",
-                    p.stride,
-                    p.pad,
-                    p.f,
-                    n + 2 * p.pad - p.f,
-                    left_out.start,
-                    left_out.end - 1,
+            let unread = rows_not_reached(n, p.f, p.pad, p.stride);
+            if unread.is_empty() {
+                continue;
+            }
+            let span = n + 2 * p.pad - p.f;
+            let mut why = vec![];
+            if !span.is_multiple_of(p.stride) {
+                why.push(format!(
+                    "stride {} does not divide {n} + 2·{} − {} = {span} evenly, so the output size is floored \
+                     (as numpy's int() and PyTorch do)",
+                    p.stride, p.pad, p.f
                 ));
             }
+            if p.stride > p.f {
+                why.push(format!("stride {} is larger than the {}×{} window", p.stride, p.f, p.f));
+            }
+            let why = why.join(", and ");
+            l.say(&format!(
+                "Note: {why}; input {axis} {} (0-based) are read by no window: they do not affect Z \
+                 and get zero gradient.",
+                row_list(&unread)
+            ));
         }
     }
 

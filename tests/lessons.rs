@@ -109,7 +109,7 @@ fn your_own_tensors_forward_and_backward() {
     let out = run_lesson("lesson_02_conv_forward", &[&flags[..], &["--save", &out_dir]].concat());
     out.assert_exit(0);
     out.assert_line("Z.shape = (2, 3, 3, 4)");
-    assert!(out.stdout.contains("loops = seed 004's ConvLayer.forward"));
+    assert!(out.stdout.contains("loops = hanbt's ConvLayer.forward"));
 
     let mut rng = RandomState::new(8);
     let dz = save(&dir, "dZ.npy", &rng.randn((2, 3, 3, 4)));
@@ -140,8 +140,8 @@ fn an_uneven_stride_says_which_rows_no_window_reaches() {
         &["--input", &a, "--weights", &w, "--bias", &b, "--stride", "3"],
     );
     out.assert_exit(0);
-    assert!(out.stdout.contains("input rows 3..4 (0-based) are read by no window"), "{}", out.stdout);
-    assert!(out.stdout.contains("input columns 3..4"), "{}", out.stdout);
+    assert!(out.stdout.contains("input rows 3–4 (0-based) are read by no window"), "{}", out.stdout);
+    assert!(out.stdout.contains("input columns 3–4"), "{}", out.stdout);
 }
 
 /// Runs `lesson` with `args` and expects exit 2 with every part in the message.

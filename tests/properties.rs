@@ -15,20 +15,23 @@
 //! `Σ_{j<n} x_j` (each `x_j` a rounded product) in any order is off by at most
 //! `γ_n · Σ|x_j|`, `γ_n ≈ n·u`, `u = f64::EPSILON / 2`. Two implementations that
 //! sum the same terms in a different order therefore differ by at most
-//! `n · f64::EPSILON · Σ|x_j|`, and that is the tolerance used, with `n` and
+//! `2·γ_n·Σ|x_j| ≈ n · f64::EPSILON · Σ|x_j|` (to first order in `u`, which
+//! at these sizes, `n·u < 10⁻¹²`, changes nothing), and that is the tolerance used, with `n` and
 //! `Σ|x_j|` bounded from the sizes and the largest magnitudes of the case.
 
+use std::cell::Cell;
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use cnn_walkthrough::conv::{
-    conv_backward, conv_forward, output_size, rows_not_reached, ConvParams, Hparameters,
+    conv_backward, conv_forward, output_size, rows_not_reached, ConvGrads, ConvParams, Hparameters,
 };
 use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
 use cnn_walkthrough::padding::{zero_pad, ConstantPadding2D, Padding2D};
 use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
-use ndarray::{s, Array, Array4, ArrayView, Dimension};
+use cnn_walkthrough::Error;
+use ndarray::{s, Array4, ArrayView, Dimension};
 
 // ---------------------------------------------------------------------------
 // Case generation and reporting
@@ -37,10 +40,7 @@ use ndarray::{s, Array, Array4, ArrayView, Dimension};
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
-        .map(|v| {
-            v.parse()
-                .unwrap_or_else(|_| panic!("{name}={v:?} is not a number"))
-        })
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
         .unwrap_or(default)
 }
 
@@ -58,9 +58,7 @@ fn case_seed(property: u32, case: usize) -> u32 {
 
 /// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
 fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
-    let v = rng
-        .randint(lo as i64, hi as i64 + 1, &[])
-        .expect("lo <= hi");
+    let v = rng.randint(lo as i64, hi as i64 + 1, &[]).expect("lo <= hi");
     *v.first().expect("one value") as usize
 }
 
@@ -83,8 +81,44 @@ fn guard(case: &str, body: impl FnOnce()) {
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_default();
-        panic!("{case}\n  failed: {msg}");
+        if msg.contains(case) {
+            // The assertion already names the case (and the hook printed it).
+            resume_unwind(payload);
+        }
+        panic!("{case}\n  panicked inside the crate: {msg}");
     }
+}
+
+/// The message names `name` (a tensor or a parameter) first, as the crate's
+/// errors do: `"W has shape …"`, `"stride is 0; …"`, `"f = 6: …"`.
+fn names(msg: &str, name: &str) -> bool {
+    msg.strip_prefix(name).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric() && c != '_'))
+}
+
+/// `e` is the right kind of error and its message names `name` first.
+fn assert_names(case: &str, who: &str, e: &Error, name: &str) {
+    let kind_ok = match e {
+        Error::Shape { what, .. } => what == name,
+        Error::Parameter { name: n, .. } => n == name,
+        _ => false,
+    };
+    let msg = e.to_string();
+    assert!(
+        kind_ok && names(&msg, name),
+        "{case}\n  {who}: expected an error about {name}, got {e:?}, message {msg:?}"
+    );
+}
+
+thread_local! {
+    /// The largest `|got − want| / tol` seen by [`assert_close`] in this test
+    /// (each test runs on its own thread); printed with `--nocapture` to show
+    /// how much room the tolerances leave.
+    static WORST_RATIO: Cell<f64> = const { Cell::new(0.0) };
+}
+
+fn report_worst_ratio(property: &str) {
+    let worst = WORST_RATIO.with(Cell::get);
+    eprintln!("property {property}: worst |difference| / tolerance = {worst:.3e}");
 }
 
 /// Element-wise `|got − want| ≤ tol`, reporting the worst element.
@@ -99,8 +133,10 @@ fn assert_close<D: Dimension>(
     let mut worst: Option<(D::Pattern, f64, f64, f64)> = None;
     for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
         let d = (g - w).abs();
-        // `!(d <= tol)` also catches NaN.
-        if !(d <= tol) && worst.as_ref().is_none_or(|x| d > x.3 || d.is_nan()) {
+        if tol > 0.0 {
+            WORST_RATIO.with(|r| r.set(r.get().max(d / tol)));
+        }
+        if (d.is_nan() || d > tol) && worst.as_ref().is_none_or(|x| d.is_nan() || d > x.3) {
             worst = Some((idx, g, w, d));
         }
     }
@@ -133,29 +169,16 @@ struct Ranges {
     stride: (usize, usize),
 }
 
-/// Properties 1, 2 and 5: the ranges of the brief.
-const FULL: Ranges = Ranges {
-    m: (1, 3),
-    n: (1, 8),
-    n_c_prev: (1, 4),
-    f: (1, 5),
-    n_c: (1, 4),
-    pad: (0, 4),
-    stride: (1, 4),
-};
+/// Properties 1, 2 and 5: up to 3 images of 8×8×4, 5×5 windows, 4 filters,
+/// pad up to 4 (often more than `f − 1`) and stride up to 4 (often uneven).
+const FULL: Ranges =
+    Ranges { m: (1, 3), n: (1, 8), n_c_prev: (1, 4), f: (1, 5), n_c: (1, 4), pad: (0, 4), stride: (1, 4) };
 
 /// Property 3: finite differences evaluate the whole forward pass twice per
 /// element of every tensor, so the cases are smaller (still with pad > f − 1
 /// and uneven strides).
-const SMALL: Ranges = Ranges {
-    m: (1, 2),
-    n: (1, 5),
-    n_c_prev: (1, 2),
-    f: (1, 3),
-    n_c: (1, 2),
-    pad: (0, 3),
-    stride: (1, 3),
-};
+const SMALL: Ranges =
+    Ranges { m: (1, 2), n: (1, 4), n_c_prev: (1, 2), f: (1, 3), n_c: (1, 2), pad: (0, 2), stride: (1, 3) };
 
 impl ConvCase {
     fn draw(rng: &mut RandomState, r: &Ranges) -> Self {
@@ -184,10 +207,7 @@ impl ConvCase {
     }
 
     fn hp(&self) -> Hparameters {
-        Hparameters {
-            pad: self.pad,
-            stride: self.stride,
-        }
+        Hparameters { pad: self.pad, stride: self.stride }
     }
 
     /// Whether the window fits the padded input.
@@ -210,9 +230,7 @@ impl ConvCase {
 
     /// `(n + 2·pad − f)` not a multiple of the stride on some axis.
     fn uneven(&self) -> bool {
-        [self.n_h, self.n_w]
-            .iter()
-            .any(|&n| (n + 2 * self.pad - self.f) % self.stride != 0)
+        [self.n_h, self.n_w].iter().any(|&n| !(n + 2 * self.pad - self.f).is_multiple_of(self.stride))
     }
 
     /// Random `A_prev`, `W`, `b`, each `randn` times a random magnitude.
@@ -281,6 +299,7 @@ impl Coverage {
     }
 
     fn assert_reached(&self, property: &str) {
+        eprintln!("property {property}: {self:?}");
         assert!(
             self.valid >= cases()
                 && self.window_too_large > 0
@@ -329,14 +348,10 @@ fn assert_window_error(desc: &str, c: &ConvCase, rng: &mut RandomState) {
     let layer = conv_forward_by_layer(&a.view(), &w.view(), &b.view(), hp);
     for (who, r) in [("conv_forward", loops), ("conv_forward_by_layer", layer)] {
         match r {
-            Ok(z) => panic!("{desc}\n  {who} accepted a window larger than the padded input: Z {:?}", z.shape()),
-            Err(e) => {
-                let msg = e.to_string();
-                assert!(
-                    msg.starts_with("f: ") && msg.contains("larger than the padded input"),
-                    "{desc}\n  {who}: unexpected message {msg:?}"
-                );
+            Ok(z) => {
+                panic!("{desc}\n  {who} accepted a window larger than the padded input: Z {:?}", z.shape())
             }
+            Err(e) => assert_names(desc, who, &e, "f"),
         }
     }
 }
@@ -348,6 +363,20 @@ fn assert_window_error(desc: &str, c: &ConvCase, rng: &mut RandomState) {
 /// Both compute every `Z` value as a sum of `n = f²·n_C_prev` products plus the
 /// bias, only in a different order, so they differ by at most
 /// `(n + 1) · EPSILON · (n · max|A| · max|W| + max|b|)` (see the module docs).
+fn compare_forward(
+    desc: &str,
+    c: &ConvCase,
+    (a, w, b): (&Array4<f64>, &Array4<f64>, &Array4<f64>),
+    z: &Array4<f64>,
+    z_layer: &Array4<f64>,
+) {
+    assert_eq!(z.shape(), c.z_shape(), "{desc}\n  Z shape");
+    let n = c.f * c.f * c.n_c_prev;
+    let scale = n as f64 * max_abs(&a.view()) * max_abs(&w.view()) + max_abs(&b.view());
+    let tol = (n + 1) as f64 * f64::EPSILON * scale;
+    assert_close(desc, "Z", &z.view(), &z_layer.view(), tol);
+}
+
 #[test]
 fn forward_loops_equal_forward_by_layer() {
     let coverage = for_conv_cases(
@@ -360,16 +389,13 @@ fn forward_loops_equal_forward_by_layer() {
                 .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
             let z_layer = conv_forward_by_layer(&a.view(), &w.view(), &b.view(), c.hp())
                 .unwrap_or_else(|e| panic!("{desc}\n  conv_forward_by_layer: {e}"));
-            assert_eq!(z.shape(), c.z_shape(), "{desc}\n  Z shape");
             assert_eq!(cache.params.out_shape(), c.z_shape(), "{desc}\n  params");
-            let n = c.f * c.f * c.n_c_prev;
-            let scale = n as f64 * max_abs(&a.view()) * max_abs(&w.view()) + max_abs(&b.view());
-            let tol = (n + 1) as f64 * f64::EPSILON * scale;
-            assert_close(desc, "Z", &z.view(), &z_layer.view(), tol);
+            compare_forward(desc, c, (&a, &w, &b), &z, &z_layer);
         },
         assert_window_error,
     );
     coverage.assert_reached("1");
+    report_worst_ratio("1");
 }
 
 // ---------------------------------------------------------------------------
@@ -399,6 +425,46 @@ fn unreached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
 /// - `dW`: at most `m·n_H·n_W` products `A·dZ`, over at most `m·E_h·E_w` terms
 ///   where `E = n + 2·pad − f + 1` is the expanded map;
 /// - `db`: the same count of `dZ` values.
+///
+/// Input rows and columns that no window reads (found by brute force) must
+/// get exactly zero gradient.
+fn compare_backward(
+    desc: &str,
+    c: &ConvCase,
+    (a, w, dz): (&Array4<f64>, &Array4<f64>, &Array4<f64>),
+    loops: &ConvGrads,
+    maps: &ConvGrads,
+) {
+    let (out_h, out_w) = c.out_hw();
+    let (e_h, e_w) = (c.n_h + 2 * c.pad - c.f + 1, c.n_w + 2 * c.pad - c.f + 1);
+    let (ma, mw, mdz) = (max_abs(&a.view()), max_abs(&w.view()), max_abs(&dz.view()));
+    let eps = f64::EPSILON;
+
+    let n_da = c.n_c * c.f * c.f;
+    let tol_da = (n_da + c.n_c) as f64 * eps * (n_da as f64 * mw * mdz);
+    assert_close(desc, "dA_prev", &loops.d_a_prev.view(), &maps.d_a_prev.view(), tol_da);
+
+    let products = c.m * out_h * out_w;
+    let terms = (c.m * e_h * e_w + c.m) as f64;
+    let tol_dw = terms * eps * (products as f64 * ma * mdz);
+    assert_close(desc, "dW", &loops.d_w.view(), &maps.d_w.view(), tol_dw);
+    let tol_db = terms * eps * (products as f64 * mdz);
+    assert_close(desc, "db", &loops.d_b.view(), &maps.d_b.view(), tol_db);
+
+    for r in unreached(c.n_h, c.f, c.pad, c.stride) {
+        assert!(
+            loops.d_a_prev.slice(s![.., r, .., ..]).iter().all(|&v| v == 0.0),
+            "{desc}\n  dA_prev row {r} is read by no window but has a non-zero gradient"
+        );
+    }
+    for col in unreached(c.n_w, c.f, c.pad, c.stride) {
+        assert!(
+            loops.d_a_prev.slice(s![.., .., col, ..]).iter().all(|&v| v == 0.0),
+            "{desc}\n  dA_prev column {col} is read by no window but has a non-zero gradient"
+        );
+    }
+}
+
 #[test]
 fn backward_loops_equal_backward_by_sensitivity_maps() {
     let coverage = for_conv_cases(
@@ -410,47 +476,16 @@ fn backward_loops_equal_backward_by_sensitivity_maps() {
             let dz = c.dz(rng);
             let (_, cache) = conv_forward(&a.view(), &w.view(), &b.view(), c.hp())
                 .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
-            let loops = conv_backward(&dz.view(), &cache)
-                .unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
+            let loops =
+                conv_backward(&dz.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
             let maps = conv_backward_by_sensitivity_maps(&dz.view(), &cache)
                 .unwrap_or_else(|e| panic!("{desc}\n  conv_backward_by_sensitivity_maps: {e}"));
-
-            let (out_h, out_w) = c.out_hw();
-            let (e_h, e_w) = (
-                c.n_h + 2 * c.pad - c.f + 1,
-                c.n_w + 2 * c.pad - c.f + 1,
-            );
-            let (ma, mw, mdz) = (max_abs(&a.view()), max_abs(&w.view()), max_abs(&dz.view()));
-            let eps = f64::EPSILON;
-
-            let n_da = c.n_c * c.f * c.f;
-            let tol_da = (n_da + c.n_c) as f64 * eps * (n_da as f64 * mw * mdz);
-            assert_close(desc, "dA_prev", &loops.d_a_prev.view(), &maps.d_a_prev.view(), tol_da);
-
-            let products = c.m * out_h * out_w;
-            let terms = (c.m * e_h * e_w + c.m) as f64;
-            let tol_dw = terms * eps * (products as f64 * ma * mdz);
-            assert_close(desc, "dW", &loops.d_w.view(), &maps.d_w.view(), tol_dw);
-            let tol_db = terms * eps * (products as f64 * mdz);
-            assert_close(desc, "db", &loops.d_b.view(), &maps.d_b.view(), tol_db);
-
-            // Input rows and columns no window reads get exactly zero gradient.
-            for r in unreached(c.n_h, c.f, c.pad, c.stride) {
-                assert!(
-                    loops.d_a_prev.slice(s![.., r, .., ..]).iter().all(|&v| v == 0.0),
-                    "{desc}\n  dA_prev row {r} is read by no window but has a non-zero gradient"
-                );
-            }
-            for col in unreached(c.n_w, c.f, c.pad, c.stride) {
-                assert!(
-                    loops.d_a_prev.slice(s![.., .., col, ..]).iter().all(|&v| v == 0.0),
-                    "{desc}\n  dA_prev column {col} is read by no window but has a non-zero gradient"
-                );
-            }
+            compare_backward(desc, c, (&a, &w, &dz), &loops, &maps);
         },
         assert_window_error,
     );
     coverage.assert_reached("2");
+    report_worst_ratio("2");
 }
 
 // ---------------------------------------------------------------------------
@@ -481,8 +516,8 @@ fn finite_differences_agree_with_conv_backward() {
             let hp = c.hp();
             let (_, cache) = conv_forward(&a.view(), &w.view(), &b.view(), hp)
                 .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
-            let grads = conv_backward(&dz.view(), &cache)
-                .unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
+            let grads =
+                conv_backward(&dz.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
 
             let loss = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| -> f64 {
                 let (z, _) = conv_forward(&a.view(), &w.view(), &b.view(), hp)
@@ -490,13 +525,9 @@ fn finite_differences_agree_with_conv_backward() {
                 (&z * &dz).sum()
             };
             let plus_eps = |x: &Array4<f64>| x.mapv(|v| v.abs() + EPS);
-            let (z_abs, _) = conv_forward(
-                &plus_eps(&a).view(),
-                &plus_eps(&w).view(),
-                &plus_eps(&b).view(),
-                hp,
-            )
-            .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
+            let (z_abs, _) =
+                conv_forward(&plus_eps(&a).view(), &plus_eps(&w).view(), &plus_eps(&b).view(), hp)
+                    .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
             let s = (&z_abs * &dz.mapv(f64::abs)).sum();
             let terms = c.f * c.f * c.n_c_prev + dz.len() + 2;
             let tol = fd_tolerance(s, terms, EPS);
@@ -512,6 +543,7 @@ fn finite_differences_agree_with_conv_backward() {
         assert_window_error,
     );
     coverage.assert_reached("3");
+    report_worst_ratio("3");
 }
 
 // ---------------------------------------------------------------------------
@@ -531,12 +563,8 @@ fn constant_padding_backward_equals_finite_differences() {
     for case in 0..cases() {
         let seed = case_seed(4, case);
         let mut rng = RandomState::new(seed);
-        let (n, ch, h, w) = (
-            int(&mut rng, 1, 3),
-            int(&mut rng, 1, 3),
-            int(&mut rng, 1, 6),
-            int(&mut rng, 1, 6),
-        );
+        let (n, ch, h, w) =
+            (int(&mut rng, 1, 2), int(&mut rng, 1, 2), int(&mut rng, 1, 5), int(&mut rng, 1, 5));
         let padding = Padding2D {
             top: int(&mut rng, 0, 3),
             bottom: int(&mut rng, 0, 3),
@@ -552,10 +580,7 @@ fn constant_padding_backward_equals_finite_differences() {
             "4 (ConstantPadding2D backward == finite differences)",
             seed,
             case,
-            format_args!(
-                "X {}, padding {padding}, value {value:e}",
-                shape_str(&[n, ch, h, w])
-            ),
+            format_args!("X {}, padding {padding}, value {value:e}", shape_str(&[n, ch, h, w])),
         );
         guard(&desc, || {
             let layer = ConstantPadding2D::new(padding, value);
@@ -565,20 +590,10 @@ fn constant_padding_backward_equals_finite_differences() {
             for ((i, j, r, col), &v) in y.indexed_iter() {
                 let inside = (padding.top..padding.top + h).contains(&r)
                     && (padding.left..padding.left + w).contains(&col);
-                let want = if inside {
-                    x[[i, j, r - padding.top, col - padding.left]]
-                } else {
-                    value
-                };
-                assert_eq!(
-                    v.to_bits(),
-                    want.to_bits(),
-                    "{desc}\n  forward[{i}, {j}, {r}, {col}]"
-                );
+                let want = if inside { x[[i, j, r - padding.top, col - padding.left]] } else { value };
+                assert_eq!(v.to_bits(), want.to_bits(), "{desc}\n  forward[{i}, {j}, {r}, {col}]");
             }
-            let dx = layer
-                .backward(&g.view())
-                .unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+            let dx = layer.backward(&g.view()).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
             let abs_layer = ConstantPadding2D::new(padding, value.abs());
             let s = (&abs_layer.forward(&x.mapv(|v| v.abs() + EPS).view()) * &g.mapv(f64::abs)).sum();
             let tol = fd_tolerance(s, g.len() + 1, EPS);
@@ -588,6 +603,7 @@ fn constant_padding_backward_equals_finite_differences() {
         });
     }
     assert!(asymmetric > 0, "property 4 drew no asymmetric padding");
+    report_worst_ratio("4");
 }
 
 #[test]
@@ -595,28 +611,16 @@ fn zero_pad_keeps_the_interior_and_adds_zeros() {
     for case in 0..cases() {
         let seed = case_seed(5, case);
         let mut rng = RandomState::new(seed);
-        let (m, h, w, c) = (
-            int(&mut rng, 1, 3),
-            int(&mut rng, 1, 8),
-            int(&mut rng, 1, 8),
-            int(&mut rng, 1, 4),
-        );
+        let (m, h, w, c) =
+            (int(&mut rng, 1, 3), int(&mut rng, 1, 8), int(&mut rng, 1, 8), int(&mut rng, 1, 4));
         let pad = int(&mut rng, 0, 4);
         let x = rng.randn((m, h, w, c)) * magnitude(&mut rng);
-        let desc = describe(
-            "4b (zero_pad)",
-            seed,
-            case,
-            format_args!("X {}, pad {pad}", shape_str(&[m, h, w, c])),
-        );
+        let desc =
+            describe("4b (zero_pad)", seed, case, format_args!("X {}, pad {pad}", shape_str(&[m, h, w, c])));
         guard(&desc, || {
             let p = zero_pad(&x.view(), pad);
             assert_eq!(p.shape(), [m, h + 2 * pad, w + 2 * pad, c], "{desc}\n  shape");
-            assert_eq!(
-                p.slice(s![.., pad..pad + h, pad..pad + w, ..]),
-                x,
-                "{desc}\n  interior"
-            );
+            assert_eq!(p.slice(s![.., pad..pad + h, pad..pad + w, ..]), x, "{desc}\n  interior");
             for ((i, r, col, k), &v) in p.indexed_iter() {
                 let inside = (pad..pad + h).contains(&r) && (pad..pad + w).contains(&col);
                 assert!(
@@ -689,27 +693,23 @@ fn change_rank(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
     out
 }
 
-/// `(A_prev, W, b, hp)` with `fault`, and what the message must start with.
+/// `(A_prev, W, b, hp)` with `fault`, and the tensor or parameter the error must name.
 fn with_fault(
     rng: &mut RandomState,
     c: &ConvCase,
     fault: Fault,
 ) -> (Vec<usize>, Vec<usize>, Vec<usize>, Hparameters, &'static str) {
-    let (mut a, mut w, mut b, mut hp) = (
-        c.a_shape().to_vec(),
-        c.w_shape().to_vec(),
-        c.b_shape().to_vec(),
-        c.hp(),
-    );
+    let (mut a, mut w, mut b, mut hp) =
+        (c.a_shape().to_vec(), c.w_shape().to_vec(), c.b_shape().to_vec(), c.hp());
     let expect = match fault {
         Fault::StrideZero => {
             hp.stride = 0;
-            "stride: "
+            "stride"
         }
         Fault::WindowTooLarge => {
             let f = (c.n_h.min(c.n_w) + 2 * c.pad) + int(rng, 1, 3);
             (w[0], w[1]) = (f, f);
-            "f: "
+            "f"
         }
         Fault::ChannelMismatch => {
             let mut k = int(rng, 0, c.n_c_prev + 2);
@@ -717,7 +717,7 @@ fn with_fault(
                 k += 1;
             }
             w[2] = k;
-            "W has shape"
+            "W"
         }
         Fault::NonSquareW => {
             // One of the two window axes changed (to any other size, 0 included).
@@ -727,23 +727,23 @@ fn with_fault(
                 k += 1;
             }
             w[axis] = k;
-            "W has shape"
+            "W"
         }
         Fault::WrongB => {
             b = change_one_axis(rng, &b);
-            "b has shape"
+            "b"
         }
         Fault::RankAPrev => {
             a = change_rank(rng, &a);
-            "A_prev has shape"
+            "A_prev"
         }
         Fault::RankW => {
             w = change_rank(rng, &w);
-            "W has shape"
+            "W"
         }
         Fault::RankB => {
             b = change_rank(rng, &b);
-            "b has shape"
+            "b"
         }
     };
     (a, w, b, hp, expect)
@@ -776,25 +776,20 @@ fn invalid_parameters_are_errors_not_panics() {
                 ),
             );
             guard(&desc, || {
-                let check = |who: &str, msg: String| {
-                    assert!(
-                        msg.starts_with(expect),
-                        "{desc}\n  {who}: message {msg:?} does not start with {expect:?}"
-                    );
-                };
+                let check = |who: &str, e: Error| assert_names(&desc, who, &e, expect);
                 match ConvParams::new(&a, &w, &b, hp) {
                     Ok(p) => panic!("{desc}\n  ConvParams::new accepted it: {p:?}"),
-                    Err(e) => check("ConvParams::new", e.to_string()),
+                    Err(e) => check("ConvParams::new", e),
                 }
                 if [&a, &w, &b].iter().all(|s| s.len() == 4) {
                     let (at, wt, bt) = (randn4(&mut rng, &a), randn4(&mut rng, &w), randn4(&mut rng, &b));
                     match conv_forward(&at.view(), &wt.view(), &bt.view(), hp) {
                         Ok((z, _)) => panic!("{desc}\n  conv_forward accepted it: Z {:?}", z.shape()),
-                        Err(e) => check("conv_forward", e.to_string()),
+                        Err(e) => check("conv_forward", e),
                     }
                     match conv_forward_by_layer(&at.view(), &wt.view(), &bt.view(), hp) {
                         Ok(z) => panic!("{desc}\n  conv_forward_by_layer accepted it: Z {:?}", z.shape()),
-                        Err(e) => check("conv_forward_by_layer", e.to_string()),
+                        Err(e) => check("conv_forward_by_layer", e),
                     }
                 }
             });
@@ -822,20 +817,11 @@ fn backward_with_a_wrong_dz_is_an_error() {
                 .unwrap_or_else(|e| panic!("{desc}\n  conv_forward: {e}"));
             for (who, r) in [
                 ("conv_backward", conv_backward(&dz.view(), &cache)),
-                (
-                    "conv_backward_by_sensitivity_maps",
-                    conv_backward_by_sensitivity_maps(&dz.view(), &cache),
-                ),
+                ("conv_backward_by_sensitivity_maps", conv_backward_by_sensitivity_maps(&dz.view(), &cache)),
             ] {
                 match r {
                     Ok(_) => panic!("{desc}\n  {who} accepted the wrong dZ"),
-                    Err(e) => {
-                        let msg = e.to_string();
-                        assert!(
-                            msg.starts_with("dZ has shape") && msg.contains("the shape of Z"),
-                            "{desc}\n  {who}: unexpected message {msg:?}"
-                        );
-                    }
+                    Err(e) => assert_names(&desc, who, &e, "dZ"),
                 }
             }
         });
@@ -846,21 +832,23 @@ fn backward_with_a_wrong_dz_is_an_error() {
 // 6. rows_not_reached
 // ---------------------------------------------------------------------------
 
-/// Random `(n, f, pad, stride)` with the window fitting `n + 2·pad`.
-fn for_rows_cases(id: u32, name: &str, mut body: impl FnMut(&str, usize, usize, usize, usize)) {
+/// `cases()` random `(n, f, pad, stride)` with the window fitting `n + 2·pad`
+/// and `stride ≤ max_stride(f)`.
+fn for_rows_cases(
+    id: u32,
+    name: &str,
+    max_stride: fn(usize) -> usize,
+    mut body: impl FnMut(&str, usize, usize, usize, usize),
+) {
     let mut done = 0;
     let mut case = 0;
     while done < cases() {
         let seed = case_seed(id, case);
         let mut rng = RandomState::new(seed);
-        let (n, f, pad, stride) = (
-            int(&mut rng, 1, 12),
-            int(&mut rng, 1, 6),
-            int(&mut rng, 0, 4),
-            int(&mut rng, 1, 6),
-        );
+        let (n, f, pad, stride) =
+            (int(&mut rng, 1, 12), int(&mut rng, 1, 6), int(&mut rng, 0, 4), int(&mut rng, 1, 6));
         case += 1;
-        if f > n + 2 * pad {
+        if f > n + 2 * pad || stride > max_stride(f) {
             continue;
         }
         done += 1;
@@ -869,53 +857,89 @@ fn for_rows_cases(id: u32, name: &str, mut body: impl FnMut(&str, usize, usize, 
     }
 }
 
-/// Every row in the returned range is read by no window (holds for all cases).
+/// `rows_not_reached` is exactly the rows no window reads: after the last
+/// window, and between windows when `stride > f`.
 #[test]
-fn rows_not_reached_are_read_by_no_window() {
-    for_rows_cases(30, "6a (rows_not_reached ⊆ unreached rows)", |desc, n, f, pad, stride| {
-        let got = rows_not_reached(n, f, pad, stride);
-        let missing = unreached(n, f, pad, stride);
-        assert!(got.end == n && got.start <= n, "{desc}\n  range {got:?} is not a tail of 0..{n}");
-        for r in got.clone() {
-            assert!(missing.contains(&r), "{desc}\n  row {r} in {got:?} is read by a window");
-        }
-    });
-}
-
-/// When the windows overlap or touch (`stride ≤ f`) they cover one interval,
-/// and the returned range is exactly the rows they leave out.
-#[test]
-fn rows_not_reached_is_exact_when_windows_touch() {
-    for_rows_cases(31, "6b (rows_not_reached == unreached rows, stride <= f)", |desc, n, f, pad, stride| {
-        if stride > f {
-            return;
-        }
-        let got: Vec<usize> = rows_not_reached(n, f, pad, stride).collect();
-        assert_eq!(got, unreached(n, f, pad, stride), "{desc}");
-    });
-}
-
-/// The full property of the brief: the range is exactly the unreached rows.
-/// It fails when `stride > f`: the windows then leave gaps between them, and
-/// rows in the gaps are read by no window, but a `Range` can only describe the
-/// rows after the last window (e.g. n 5, f 1, pad 0, stride 2: rows 1 and 3 are
-/// never read, `rows_not_reached` returns `5..5`).
-#[test]
-#[ignore = "src bug: rows_not_reached misses the rows between windows when stride > f"]
 fn rows_not_reached_is_exactly_the_unreached_rows() {
-    for_rows_cases(32, "6c (rows_not_reached == unreached rows)", |desc, n, f, pad, stride| {
-        let got: Vec<usize> = rows_not_reached(n, f, pad, stride).collect();
-        assert_eq!(got, unreached(n, f, pad, stride), "{desc}");
-    });
+    for_rows_cases(
+        32,
+        "6c (rows_not_reached == unreached rows)",
+        |_| usize::MAX,
+        |desc, n, f, pad, stride| {
+            assert_eq!(rows_not_reached(n, f, pad, stride), unreached(n, f, pad, stride), "{desc}");
+        },
+    );
 }
 
-/// Keeps the generator honest: `Array` is used for the element type check in
-/// `assert_close` and the unreached-row helper agrees with a hand-worked case.
+/// The brute-force helpers on hand-worked cases, so the properties above rest
+/// on checked ground.
 #[test]
 fn helpers_work_on_known_cases() {
-    assert_eq!(unreached(5, 2, 0, 2), vec![4]);
-    assert_eq!(unreached(5, 1, 0, 2), vec![1, 3]);
+    assert_eq!(unreached(5, 2, 0, 2), vec![4]); // rows_not_reached's doc example
+    assert_eq!(unreached(5, 1, 0, 2), vec![1, 3]); // gaps between windows
+    assert_eq!(unreached(1, 1, 1, 2), vec![0]); // both windows on the padding
     assert!(unreached(5, 3, 1, 2).is_empty());
-    let x: Array<f64, _> = ndarray::arr1(&[1.0, -3.0]);
-    assert_eq!(max_abs(&x.view()), 3.0);
+    assert_eq!(max_abs(&ndarray::arr1(&[1.0, -3.0]).view()), 3.0);
+    assert!(names("W has shape (1, 2)", "W") && names("f = 6: too big", "f"));
+    assert!(!names("W_prev has shape (1, 2)", "W") && !names("b has shape", "A_prev"));
+}
+
+// ---------------------------------------------------------------------------
+// Zero-size axes (beyond the ranges above, which start at 1)
+// ---------------------------------------------------------------------------
+
+/// With one axis of size 0 (an empty batch, an empty input axis made valid by
+/// the padding, no input channels, no filters) the two implementations should
+/// still agree, as in properties 1 and 2: both `Ok` with the same `Z` and
+/// gradients, or both `Err` (once, an empty input axis with padding made the
+/// sensitivity maps panic, and `n_C = 0` was accepted by one side only).
+#[test]
+fn zero_size_axes_agree_between_implementations() {
+    fn outcome<T>(r: &Result<T, Error>, shape: impl Fn(&T) -> Vec<usize>) -> String {
+        match r {
+            Ok(x) => format!("Ok, shape {}", shape_str(&shape(x))),
+            Err(e) => format!("Err({e})"),
+        }
+    }
+    for case in 0..cases() {
+        let seed = case_seed(40, case);
+        let mut rng = RandomState::new(seed);
+        let mut c = draw_valid(&mut rng);
+        match int(&mut rng, 0, 4) {
+            0 => c.m = 0,
+            1 => c.n_h = 0,
+            2 => c.n_w = 0,
+            3 => c.n_c_prev = 0,
+            _ => c.n_c = 0,
+        }
+        let desc = describe("zero-size axes", seed, case, c);
+        guard(&desc, || {
+            let (a, w, b) = c.tensors(&mut rng);
+            let hp = c.hp();
+            let loops = conv_forward(&a.view(), &w.view(), &b.view(), hp);
+            let layer = conv_forward_by_layer(&a.view(), &w.view(), &b.view(), hp);
+            let (z, cache) = match (loops, layer) {
+                (Ok((z, cache)), Ok(z_layer)) => {
+                    compare_forward(&desc, &c, (&a, &w, &b), &z, &z_layer);
+                    (z, cache)
+                }
+                (Err(_), Err(_)) => return,
+                (l, r) => panic!(
+                    "{desc}\n  conv_forward {} but conv_forward_by_layer {}",
+                    outcome(&l, |x| x.0.shape().to_vec()),
+                    outcome(&r, |z| z.shape().to_vec())
+                ),
+            };
+            let dz = z.mapv(|_| rng.standard_normal());
+            match (conv_backward(&dz.view(), &cache), conv_backward_by_sensitivity_maps(&dz.view(), &cache)) {
+                (Ok(g), Ok(g_maps)) => compare_backward(&desc, &c, (&a, &w, &dz), &g, &g_maps),
+                (Err(_), Err(_)) => {}
+                (l, r) => panic!(
+                    "{desc}\n  conv_backward {} but conv_backward_by_sensitivity_maps {}",
+                    outcome(&l, |g| g.d_a_prev.shape().to_vec()),
+                    outcome(&r, |g| g.d_a_prev.shape().to_vec())
+                ),
+            }
+        });
+    }
 }
