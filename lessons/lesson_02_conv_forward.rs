@@ -108,20 +108,15 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let published_a_prev_1_2_3 = [-0.20075807, 0.18656139, 0.41005165];
     l.check_equal("Z.shape", "(10, 4, 4, 8)", &format!("{:?}", z.dim()));
     l.check_close("Z's mean", 0.0489952035289, z.mean().unwrap_or(f64::NAN), published(13));
-    l.check_arrays(
-        "Z[3,2,1]",
-        &Array1::from(published_z_3_2_1.to_vec()).view(),
-        &z.slice(s![3, 2, 1, ..]),
-        published(8),
-    );
+    l.check_arrays("Z[3,2,1]", &arr1(&published_z_3_2_1).view(), &z.slice(s![3, 2, 1, ..]), published(8));
     l.check_arrays(
         "A_prev[1][2][3]",
-        &Array1::from(published_a_prev_1_2_3.to_vec()).view(),
+        &arr1(&published_a_prev_1_2_3).view(),
         &cache.a_prev.slice(s![1, 2, 3, ..]),
         published(8),
     );
     let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
-    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), 1e-12);
+    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), EXACT);
     Ok(())
 }
 
