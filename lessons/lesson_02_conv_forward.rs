@@ -11,7 +11,7 @@ use cnn_walkthrough::conv::{conv_forward, conv_single_step, Hparameters};
 use cnn_walkthrough::padding::zero_pad;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::sensitivity::conv_forward_by_layer;
-use cnn_walkthrough::show::{conv_cell, output_size_table};
+use cnn_walkthrough::show::{cells, conv_cell, output_size_table};
 use cnn_walkthrough::worked_example::WorkedExample;
 use cnn_walkthrough::your_tensors::YourConv;
 
@@ -118,11 +118,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
     l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), EXACT);
     Ok(())
-}
-
-/// Output cells in the article's order: filter by filter, row by row.
-fn cells(n_h: usize, n_w: usize, n_c: usize) -> impl Iterator<Item = (usize, usize, usize)> {
-    (0..n_c).flat_map(move |c| (0..n_h).flat_map(move |h| (0..n_w).map(move |w| (c, h, w))))
 }
 
 fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {

@@ -138,7 +138,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         ("turned 180°", steps.flipped.slice(s![0, 0, .., ..])),
         ("padded[0] ⋆ turned", steps.delta_per_filter.slice(s![0, 0, .., ..])),
     ]);
-    l.show("\ndelta_array = Σ over filters =", &steps.delta_array.view());
+    l.say("");
+    l.show("delta_array = Σ over filters =", &steps.delta_array.view());
     l.say("\n4. Weight gradient: the padded input cross-correlated with the expanded map. Bias gradient: its sum.\n");
     l.show("weights_grad[0] =", &steps.weights_grad.slice(s![0, .., .., ..]));
     l.show("bias_grad =", &steps.bias_grad.view());

@@ -5,7 +5,7 @@
 //! is matched to half a unit of its last digit (`0.5·10⁻ᵏ`); two computations
 //! of the same exact quantity are matched to a few ulps of its size.
 
-use ndarray::{ArrayView, Dimension, IxDyn};
+use ndarray::{ArrayView, ArrayView2, Dimension, IxDyn};
 use prettytable::{format, Cell, Row, Table};
 
 use crate::numpy_fmt::{array2string, format_scalar, shape_str};
@@ -141,6 +141,28 @@ impl Checks {
             expected: preview(&e),
             computed: preview(&c),
             difference,
+            passed,
+        })
+    }
+
+    /// Two boolean masks equal, element by element.
+    pub fn masks(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView2<bool>,
+        computed: &ArrayView2<bool>,
+    ) -> bool {
+        let as_f64 = |m: &ArrayView2<bool>| m.mapv(|b| if b { 1.0 } else { 0.0 });
+        let passed = expected == computed;
+        self.push(Check {
+            quantity: quantity.into(),
+            expected: crate::numpy_fmt::array2string(&expected.row(0), 0) + " …",
+            computed: crate::numpy_fmt::array2string(&computed.row(0), 0) + " …",
+            difference: if passed {
+                "equal".into()
+            } else {
+                format!("{} cells differ", (&as_f64(expected) - &as_f64(computed)).mapv(f64::abs).sum())
+            },
             passed,
         })
     }

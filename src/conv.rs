@@ -47,18 +47,30 @@ pub fn output_size(n: usize, f: usize, pad: usize, stride: usize) -> usize {
 /// assert!(rows_not_reached(5, 3, 1, 2).is_empty());
 /// ```
 pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
+    let count = windows_per_row(n, f, pad, stride);
+    (0..n).filter(|&r| count.get(r) == Some(&0)).collect()
+}
+
+/// How many windows read each input row (or column): 2 where windows
+/// overlap, 0 where none reaches. Empty when the window does not fit.
+///
+/// ```
+/// use cnn_walkthrough::conv::windows_per_row;
+/// assert_eq!(windows_per_row(8, 3, 0, 2), vec![1, 1, 2, 1, 2, 1, 1, 0]);
+/// ```
+pub fn windows_per_row(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
     let padded = n.saturating_add(pad.saturating_mul(2));
     if stride == 0 || f == 0 || f > padded {
         return vec![];
     }
-    let mut read = vec![false; n];
+    let mut count = vec![0; n];
     for h in 0..output_size(n, f, pad, stride) {
         let start = h * stride;
         for r in start.max(pad)..(start + f).min(pad + n) {
-            read[r - pad] = true;
+            count[r - pad] += 1;
         }
     }
-    (0..n).filter(|&r| !read[r]).collect()
+    count
 }
 
 /// Row numbers written short: `[1, 3, 4, 5]` → `1, 3–5`.

@@ -201,6 +201,16 @@ impl Lesson {
         self.checks.arrays(quantity, expected, computed, tol)
     }
 
+    /// Checks that two boolean masks are equal.
+    pub fn check_masks(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView2<bool>,
+        computed: &ArrayView2<bool>,
+    ) -> bool {
+        self.checks.masks(quantity, expected, computed)
+    }
+
     /// Checks that two things (shapes, paddings, counts) are equal.
     pub fn check_equal<T: PartialEq + std::fmt::Display>(
         &mut self,

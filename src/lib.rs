@@ -18,6 +18,7 @@ pub mod lesson;
 pub mod npy;
 pub mod numpy_fmt;
 pub mod padding;
+pub mod pool;
 pub mod random;
 pub mod registry;
 pub mod sensitivity;

@@ -19,12 +19,20 @@ mod lesson_02_conv_forward;
 #[allow(dead_code)]
 #[path = "../lessons/lesson_03_conv_backward.rs"]
 mod lesson_03_conv_backward;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_04_pool_forward.rs"]
+mod lesson_04_pool_forward;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_05_pool_backward.rs"]
+mod lesson_05_pool_backward;
 
 /// The body of each lesson in the registry, by name.
 const RUNS: &[(&str, LessonFn)] = &[
     ("lesson_01_zero_pad", lesson_01_zero_pad::run),
     ("lesson_02_conv_forward", lesson_02_conv_forward::run),
     ("lesson_03_conv_backward", lesson_03_conv_backward::run),
+    ("lesson_04_pool_forward", lesson_04_pool_forward::run),
+    ("lesson_05_pool_backward", lesson_05_pool_backward::run),
 ];
 
 const HELP: &str =

@@ -63,6 +63,21 @@ const CONV_BACKWARD_FLAGS: &[Flag] = &[
     valued("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
 ];
 
+const POOL_FORWARD_FLAGS: &[Flag] = &[
+    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
+    valued("--f", "F", "window size for your tensor (required with --input)"),
+    valued("--stride", "S", "stride for your tensor (default: f, windows side by side)"),
+    valued("--mode", "max|average", "pool one way only (default: both)"),
+];
+
+const POOL_BACKWARD_FLAGS: &[Flag] = &[
+    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
+    valued("--da", "dA.npy", "gradient of the loss with respect to the pooled output (default: all ones)"),
+    valued("--f", "F", "window size for your tensors (required with --input)"),
+    valued("--stride", "S", "stride for your tensors (default: f, windows side by side)"),
+    valued("--mode", "max|average", "pool one way only (default: both)"),
+];
+
 /// Lesson 01.
 pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
     name: "lesson_01_zero_pad",
@@ -99,5 +114,36 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
     flags: CONV_BACKWARD_FLAGS,
 };
 
+/// Lesson 04.
+pub const LESSON_04_POOL_FORWARD: LessonInfo = LessonInfo {
+    name: "lesson_04_pool_forward",
+    title: "Pooling forward: max and average",
+    source:
+        "deeplearning.ai notebook (pool_forward); hanbt's CNN (MaxPoolingLayer); the CS231n max-pool figure",
+    teaches: "One number per window: the notebook's pool_forward in max and average mode, the CS231n \
+              figure window by window, overlapping and side-by-side windows, and why pooling has no \
+              parameters and keeps the channel count.",
+    saves: "A.npy for --mode, otherwise A_max.npy and A_average.npy",
+    flags: POOL_FORWARD_FLAGS,
+};
+
+/// Lesson 05.
+pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
+    name: "lesson_05_pool_backward",
+    title: "Pooling backward: masks and distributed gradients",
+    source: "deeplearning.ai notebook (create_mask_from_window, distribute_value, pool_backward); \
+             hanbt's CNN (MaxPoolingLayer.backward); the pooling-gradient article (seed 003)",
+    teaches: "Where a pooled gradient goes: to the maximum through a mask, or shared equally by the \
+              window; the total preserved; what ties do; and a finite-difference check.",
+    saves: "dA_prev.npy for --mode, otherwise dA_prev_max.npy and dA_prev_average.npy",
+    flags: POOL_BACKWARD_FLAGS,
+};
+
 /// Every lesson, in course order.
-pub const LESSONS: &[LessonInfo] = &[LESSON_01_ZERO_PAD, LESSON_02_CONV_FORWARD, LESSON_03_CONV_BACKWARD];
+pub const LESSONS: &[LessonInfo] = &[
+    LESSON_01_ZERO_PAD,
+    LESSON_02_CONV_FORWARD,
+    LESSON_03_CONV_BACKWARD,
+    LESSON_04_POOL_FORWARD,
+    LESSON_05_POOL_BACKWARD,
+];

@@ -168,3 +168,91 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     lines.push(line);
     lines.join("\n")
 }
+
+/// One output cell of `pool_forward`, worked: the window and the value it
+/// keeps (its maximum and where it is, or the mean written out).
+pub fn pool_cell(
+    a_prev: &ndarray::ArrayView4<f64>,
+    (i, h, w, c): (usize, usize, usize, usize),
+    p: &crate::pool::PoolParams,
+    mode: crate::pool::PoolMode,
+) -> String {
+    use crate::numpy_fmt::{array2string, format_scalar};
+    use crate::pool::{first_max_mask, pool_window, PoolMode};
+    use ndarray::s;
+    let (rows, cols) = p.window(h, w);
+    let window = a_prev.slice(s![i, rows.clone(), cols.clone(), c]);
+    let value = pool_window(&window, mode);
+    let how = match mode {
+        PoolMode::Max => {
+            let at = first_max_mask(&window).indexed_iter().find(|(_, &m)| m).map(|(idx, _)| idx);
+            let at = at.map_or(String::new(), |(r, q)| format!(", at row {r}, column {q} of the window"));
+            format!("max = {}{at}", format_scalar(value))
+        }
+        PoolMode::Average => {
+            let terms: Vec<String> = window.iter().map(|&v| format_scalar(v)).collect();
+            format!("mean = ({}) / {} = {}", terms.join(" + "), window.len(), format_scalar(value))
+        }
+    };
+    let caption = format!(
+        "A[{i},{h},{w},{c}] ← A_prev[{i}, {}:{}, {}:{}, {c}]",
+        rows.start, rows.end, cols.start, cols.end
+    );
+    side_by_side(&[(&caption, array2string(&window, 0)), ("", how)], 3)
+}
+
+/// One output cell of `pool_backward`, worked: the window of the input, the
+/// mask (max) or the equal shares (average), and what lands in `dA_prev`.
+pub fn pool_backward_cell(
+    a_prev: &ndarray::ArrayView4<f64>,
+    da: &ndarray::ArrayView4<f64>,
+    (i, h, w, c): (usize, usize, usize, usize),
+    p: &crate::pool::PoolParams,
+    mode: crate::pool::PoolMode,
+) -> String {
+    use crate::numpy_fmt::{array2string, format_scalar};
+    use crate::pool::{distribute_value, first_max_mask, PoolMode};
+    use ndarray::s;
+    let (rows, cols) = p.window(h, w);
+    let window = a_prev.slice(s![i, rows.clone(), cols.clone(), c]);
+    let g = da[[i, h, w, c]];
+    let (middle, share) = match mode {
+        PoolMode::Max => {
+            let mask = first_max_mask(&window);
+            let share = mask.mapv(|m| if m { g } else { 0.0 });
+            (("mask", array2string(&mask.view(), 0)), share)
+        }
+        PoolMode::Average => {
+            let share = distribute_value(g, (p.f, p.f));
+            ((" ", format!("dA / {} each", p.f * p.f)), share)
+        }
+    };
+    let head = format!(
+        "dA[{i},{h},{w},{c}] = {} goes back to dA_prev[{i}, {}:{}, {}:{}, {c}]",
+        format_scalar(g),
+        rows.start,
+        rows.end,
+        cols.start,
+        cols.end
+    );
+    let body = side_by_side(
+        &[
+            ("window of A_prev", array2string(&window, 0)),
+            middle,
+            ("adds to dA_prev", array2string(&share.view(), 0)),
+        ],
+        3,
+    );
+    format!("{head}\n{body}")
+}
+
+/// Output cells `(channel, row, column)` in the order the articles walk
+/// them: channel by channel (filter by filter), row by row.
+///
+/// ```
+/// let order: Vec<_> = cnn_walkthrough::show::cells(1, 2, 2).collect();
+/// assert_eq!(order, vec![(0, 0, 0), (0, 0, 1), (1, 0, 0), (1, 0, 1)]);
+/// ```
+pub fn cells(n_h: usize, n_w: usize, n_c: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..n_c).flat_map(move |c| (0..n_h).flat_map(move |h| (0..n_w).map(move |w| (c, h, w))))
+}

@@ -4,6 +4,8 @@
 
 use ndarray::{Array1, Array4};
 
+use crate::pool::{PoolHparameters, PoolMode, PoolParams};
+
 use crate::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
 use crate::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
@@ -11,6 +13,34 @@ use crate::lesson::Lesson;
 use crate::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::show::output_size_table;
 use crate::tensor::into_rank4;
+
+/// Says which input rows and columns no window reads, and why (see
+/// [`rows_not_reached`]).
+fn say_unread(l: &Lesson, (n_h, n_w): (usize, usize), f: usize, pad: usize, stride: usize) {
+    for (axis, n) in [("rows", n_h), ("columns", n_w)] {
+        let unread = rows_not_reached(n, f, pad, stride);
+        if unread.is_empty() {
+            continue;
+        }
+        let span = n + 2 * pad - f;
+        let mut why = vec![];
+        if !span.is_multiple_of(stride) {
+            why.push(format!(
+                "stride {stride} does not divide {n} + 2·{pad} − {f} = {span} evenly, so the output size is floored \
+                 (as numpy's int() and PyTorch do)"
+            ));
+        }
+        if stride > f {
+            why.push(format!("stride {stride} is larger than the {f}×{f} window"));
+        }
+        l.say(&format!(
+            "Note: {}; input {axis} {} (0-based) are read by no window: they do not affect the output \
+             and get zero gradient.",
+            why.join(", and "),
+            row_list(&unread)
+        ));
+    }
+}
 
 /// Your convolution: `A_prev`, `W`, `b`, the hyperparameters and, for the
 /// backward lesson, `dZ`.
@@ -99,30 +129,7 @@ impl YourConv {
             ("height", p.n_h_prev, p.f, self.hparameters),
             ("width", p.n_w_prev, p.f, self.hparameters),
         ]));
-        for (axis, n) in [("rows", p.n_h_prev), ("columns", p.n_w_prev)] {
-            let unread = rows_not_reached(n, p.f, p.pad, p.stride);
-            if unread.is_empty() {
-                continue;
-            }
-            let span = n + 2 * p.pad - p.f;
-            let mut why = vec![];
-            if !span.is_multiple_of(p.stride) {
-                why.push(format!(
-                    "stride {} does not divide {n} + 2·{} − {} = {span} evenly, so the output size is floored \
-                     (as numpy's int() and PyTorch do)",
-                    p.stride, p.pad, p.f
-                ));
-            }
-            if p.stride > p.f {
-                why.push(format!("stride {} is larger than the {}×{} window", p.stride, p.f, p.f));
-            }
-            let why = why.join(", and ");
-            l.say(&format!(
-                "Note: {why}; input {axis} {} (0-based) are read by no window: they do not affect Z \
-                 and get zero gradient.",
-                row_list(&unread)
-            ));
-        }
+        say_unread(l, (p.n_h_prev, p.n_w_prev), p.f, p.pad, p.stride);
     }
 
     /// The tolerance for two computations that differ only in the order of
@@ -193,6 +200,148 @@ impl YourConv {
                 tol,
             );
         }
+        Ok(())
+    }
+}
+
+/// Your pooling input: `--input A.npy --f F [--stride S] [--mode max|average]`,
+/// and for the backward lesson `[--da dA.npy]`.
+#[derive(Debug, Clone)]
+pub struct YourPool {
+    /// `A_prev (m, n_H_prev, n_W_prev, n_C)`.
+    pub a_prev: Array4<f64>,
+    /// `dA (m, n_H, n_W, n_C)`, when `--da` was given.
+    pub da: Option<Array4<f64>>,
+    /// `--f` and `--stride`.
+    pub hparameters: PoolHparameters,
+    /// The checked sizes.
+    pub params: PoolParams,
+    /// `--mode`, or both modes.
+    pub modes: Vec<PoolMode>,
+}
+
+impl YourPool {
+    /// Your tensors, when `--input` was given; `None` to run the lesson on the
+    /// articles' examples.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when `--f`, `--stride`, `--mode` or `--da` come without
+    /// `--input`, or `--input` without `--f`; a bad `--mode`; any error of
+    /// reading the files or of [`PoolParams::new`]; a `dA` not shaped like the
+    /// pooled output.
+    pub fn from_flags(l: &Lesson) -> Result<Option<Self>> {
+        let args = &l.args;
+        let Some(a_prev) = l.npy("--input")? else {
+            let stray = args.given_of(&["--f", "--stride", "--mode", "--da"]);
+            if !stray.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} applies to your own tensor: give --input A.npy too",
+                    stray.join(" and ")
+                )));
+            }
+            return Ok(None);
+        };
+        if !args.has("--f") {
+            return Err(Error::Usage("--input needs --f F, the window size".into()));
+        }
+        let a_prev = into_rank4(a_prev, "A_prev (--input)", "(m, n_H_prev, n_W_prev, n_C)")?;
+        let f = args.usize_or("--f", 0)?;
+        let hparameters = PoolHparameters { f, stride: args.usize_or("--stride", f)? };
+        let modes = match args.value("--mode") {
+            Some(m) => vec![m.parse::<PoolMode>()?],
+            None => vec![PoolMode::Max, PoolMode::Average],
+        };
+        let params = PoolParams::new(a_prev.shape(), hparameters)?;
+        let da = match l.npy("--da")? {
+            None => None,
+            Some(d) => {
+                let d = into_rank4(d, "dA (--da)", "(m, n_H, n_W, n_C)")?;
+                if d.shape() != params.out_shape() {
+                    return Err(Error::shape(
+                        "dA (--da)",
+                        format!("{}, the shape of the pooled output A", tuple(&params.out_shape())),
+                        d.shape(),
+                    ));
+                }
+                Some(d)
+            }
+        };
+        Ok(Some(YourPool { a_prev, da, hparameters, params, modes }))
+    }
+
+    /// Prints the shape, the output size worked out, and any rows or columns
+    /// no window reads.
+    pub fn describe(&self, l: &Lesson) {
+        let p = self.params;
+        l.shape("A_prev.shape =", self.a_prev.shape());
+        l.say(&format!("hparameters = {{\"f\": {}, \"stride\": {}}}\n", p.f, p.stride));
+        let hp = Hparameters { pad: 0, stride: p.stride };
+        l.say(&output_size_table(&[("height", p.n_h_prev, p.f, hp), ("width", p.n_w_prev, p.f, hp)]));
+        say_unread(l, (p.n_h_prev, p.n_w_prev), p.f, 0, p.stride);
+    }
+
+    /// The file name `--save` uses for `base` in `mode`: `A` when one mode was
+    /// asked for, `A_max` / `A_average` when both.
+    pub fn save_name(&self, base: &str, mode: PoolMode) -> String {
+        if self.modes.len() == 1 {
+            base.to_string()
+        } else {
+            format!("{base}_{}", mode.name())
+        }
+    }
+
+    /// Checks `da_prev` from [`pool_backward`](crate::pool::pool_backward)
+    /// three ways: the total is preserved, a second computation agrees, and
+    /// finite differences of `E = Σ A ⊙ dA` agree at up to 40 entries (for
+    /// max pooling only where no window is near a tie).
+    ///
+    /// # Errors
+    /// As [`pool_backward_second_way`](crate::pool::pool_backward_second_way).
+    pub fn check_backward(
+        &self,
+        l: &mut Lesson,
+        da: &Array4<f64>,
+        da_prev: &Array4<f64>,
+        mode: PoolMode,
+    ) -> Result<()> {
+        use crate::pool::{pool_backward_second_way, pool_forward, second_way, smallest_gap};
+        let (hp, name) = (self.hparameters, mode.name());
+        let (_, cache) = pool_forward(&self.a_prev.view(), hp, mode)?;
+        let scale = da.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let tol = 4.0 * da.len() as f64 * f64::EPSILON * scale;
+        l.check_close(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), tol);
+        let other = pool_backward_second_way(&da.view(), &cache, mode)?;
+        l.check_arrays(
+            &format!("dA_prev ({name}) = {}", second_way(mode)),
+            &other.view(),
+            &da_prev.view(),
+            tol,
+        );
+
+        let eps = 1e-6;
+        let gap = smallest_gap(&self.a_prev.view(), &self.params);
+        if mode == PoolMode::Max && gap <= 100.0 * eps {
+            l.say(&format!(
+                "No finite-difference check for max pooling: a window holds two values {gap:.1e} apart or \
+                 less (a tie), where max has no derivative."
+            ));
+            return Ok(());
+        }
+        let e =
+            |x: &Array4<f64>| pool_forward(&x.view(), hp, mode).map_or(f64::NAN, |(a, _)| (&a * da).sum());
+        let at = spread_indices(self.a_prev.len(), 40);
+        let numeric: Array1<f64> = numerical_gradient_at(&self.a_prev, eps, &at, e).into();
+        let flat: Vec<f64> = da_prev.iter().copied().collect();
+        let computed: Array1<f64> = at.iter().map(|&i| flat[i]).collect();
+        let (a_abs, _) = pool_forward(&self.a_prev.mapv(f64::abs).view(), hp, mode)?;
+        let size = (&a_abs * &da.mapv(f64::abs)).sum() + self.a_prev.mapv(f64::abs).sum();
+        let tol = fd_tolerance(size, da.len() * self.params.f * self.params.f, eps);
+        l.check_arrays(
+            &format!("dA_prev ({name}) = finite differences ({} entries)", at.len()),
+            &numeric.view(),
+            &computed.view(),
+            tol,
+        );
         Ok(())
     }
 }

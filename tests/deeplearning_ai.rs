@@ -7,6 +7,9 @@ mod common;
 
 use cnn_walkthrough::conv::{conv_backward, conv_forward, conv_single_step, Hparameters};
 use cnn_walkthrough::padding::zero_pad;
+use cnn_walkthrough::pool::{
+    create_mask_from_window, distribute_value, pool_backward, pool_forward, PoolHparameters, PoolMode,
+};
 use cnn_walkthrough::random::RandomState;
 use ndarray::{arr1, arr2, s, Array4};
 
@@ -129,4 +132,62 @@ fn lesson_03_prints_the_backward_means() {
             out.stdout
         );
     }
+}
+
+#[test]
+fn pool_forward_cell() {
+    // A_prev = randn(2, 4, 4, 3); hparameters = {"stride": 2, "f": 3}
+    // published: A for mode max and mode average, shape (2, 1, 1, 3).
+    let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
+    let hp = PoolHparameters { f: 3, stride: 2 };
+    let max = arr2(&[[1.74481176, 0.86540763, 1.13376944], [1.13162939, 1.51981682, 2.18557541]]);
+    let average = arr2(&[[0.02105773, -0.20328806, -0.40389855], [-0.22154621, 0.51716526, 0.48155844]]);
+    for (mode, expected) in [(PoolMode::Max, max), (PoolMode::Average, average)] {
+        let (a, _) = pool_forward(&a_prev.view(), hp, mode).unwrap();
+        assert_eq!(a.shape(), &[2, 1, 1, 3]);
+        assert_all_close(&expected.view(), &a.slice(s![.., 0, 0, ..]), half_unit(8));
+    }
+}
+
+#[test]
+fn create_mask_and_distribute_value_cells() {
+    // x = randn(2, 3); mask = create_mask_from_window(x); distribute_value(2, (2, 2))
+    let x = RandomState::new(1).randn((2, 3));
+    let published_x = arr2(&[[1.62434536, -0.61175641, -0.52817175], [-1.07296862, 0.86540763, -2.3015387]]);
+    assert_all_close(&published_x.view(), &x.view(), half_unit(8));
+    assert_eq!(create_mask_from_window(&x.view()), arr2(&[[true, false, false], [false, false, false]]));
+    assert_eq!(distribute_value(2.0, (2, 2)), arr2(&[[0.5, 0.5], [0.5, 0.5]]));
+}
+
+#[test]
+fn pool_backward_cell() {
+    // A_prev = randn(5, 5, 3, 2); hparameters = {"stride": 1, "f": 2}; A, cache = pool_forward(...)
+    // dA = randn(5, 4, 2, 2). published: mean of dA = 0.145713902729; dA_prev[1,1] per mode.
+    let mut rng = RandomState::new(1);
+    let a_prev = rng.randn((5, 5, 3, 2));
+    let (_, cache) =
+        pool_forward(&a_prev.view(), PoolHparameters { f: 2, stride: 1 }, PoolMode::Max).unwrap();
+    let da = rng.randn((5, 4, 2, 2));
+    assert!((da.mean().unwrap() - 0.145713902729).abs() <= half_unit(12));
+    let max = arr2(&[[0., 0.], [5.05844394, -1.68282702], [0., 0.]]);
+    let average = arr2(&[[0.08485462, 0.2787552], [1.26461098, -0.25749373], [1.17975636, -0.53624893]]);
+    for (mode, expected) in [(PoolMode::Max, max), (PoolMode::Average, average)] {
+        let da_prev = pool_backward(&da.view(), &cache, mode).unwrap();
+        assert_all_close(&expected.view(), &da_prev.slice(s![1, 1, .., ..]), half_unit(8));
+    }
+}
+
+#[test]
+fn lessons_04_and_05_print_the_pooling_cells() {
+    let out = run_lesson("lesson_04_pool_forward", &[]);
+    out.assert_exit(0);
+    out.assert_line("A = [[[[1.74481176 0.86540763 1.13376944]]]");
+    out.assert_line("     [[[1.13162939 1.51981682 2.18557541]]]]");
+    out.assert_line("A = [[[[ 0.02105773 -0.20328806 -0.40389855]]]");
+    let out = run_lesson("lesson_05_pool_backward", &[]);
+    out.assert_exit(0);
+    out.assert_line("mask = [[ True False False]");
+    out.assert_line("mean of dA = 0.14571390272918056");
+    out.assert_line("                [ 5.05844394 -1.68282702]");
+    out.assert_line("dA_prev[1,1] = [[ 0.08485462  0.2787552 ]");
 }

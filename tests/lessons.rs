@@ -9,6 +9,7 @@ use std::path::Path;
 use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
 use cnn_walkthrough::npy::{read_npy, write_npy};
 use cnn_walkthrough::padding::zero_pad;
+use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::registry::LESSONS;
 use ndarray::{Array, ArrayD, Dimension};
@@ -85,6 +86,15 @@ fn save_writes_what_the_lessons_compute() {
     run_lesson("lesson_01_zero_pad", &["--quiet", "--save", &d]).assert_exit(0);
     run_lesson("lesson_02_conv_forward", &["--quiet", "--save", &d]).assert_exit(0);
     run_lesson("lesson_03_conv_backward", &["--quiet", "--save", &d]).assert_exit(0);
+    run_lesson("lesson_04_pool_forward", &["--quiet", "--save", &d]).assert_exit(0);
+    run_lesson("lesson_05_pool_backward", &["--quiet", "--save", &d]).assert_exit(0);
+    for name in ["A_max", "A_average", "dA_prev_max", "dA_prev_average"] {
+        assert!(dir.join(format!("{name}.npy")).exists(), "{name}.npy not written");
+    }
+    let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
+    let (a_max, _) =
+        pool_forward(&a_prev.view(), PoolHparameters { f: 3, stride: 2 }, PoolMode::Max).unwrap();
+    assert_eq!(load(&dir, "A_max.npy"), a_max.into_dyn());
 
     let x = RandomState::new(1).randn((4, 3, 3, 2));
     assert_eq!(load(&dir, "x_pad.npy"), zero_pad(&x.view(), 2).into_dyn());
@@ -254,4 +264,70 @@ fn registry_bins_and_readme_agree() {
     }
     let readme_rows = readme.lines().filter(|l| l.starts_with("| `lesson_")).count();
     assert_eq!(readme_rows, LESSONS.len(), "README lists lessons that are not in the registry");
+}
+
+#[test]
+fn your_own_tensor_pooled_forward_and_backward() {
+    let dir = temp_dir("pool");
+    let mut rng = RandomState::new(11);
+    let a = save(&dir, "A.npy", &rng.randn((2, 5, 5, 3)));
+    let da = save(&dir, "dA.npy", &rng.randn((2, 4, 4, 3)));
+    let out_dir = dir.join("out").to_string_lossy().into_owned();
+
+    let out = run_lesson(
+        "lesson_04_pool_forward",
+        &["--input", &a, "--f", "2", "--stride", "2", "--save", &out_dir],
+    );
+    out.assert_exit(0);
+    assert!(out.stdout.contains("input rows 4 (0-based) are read by no window"), "{}", out.stdout);
+    let out = run_lesson(
+        "lesson_04_pool_forward",
+        &["--input", &a, "--f", "3", "--mode", "average", "--save", &out_dir],
+    );
+    out.assert_exit(0);
+    let out = run_lesson(
+        "lesson_05_pool_backward",
+        &["--input", &a, "--da", &da, "--f", "2", "--stride", "1", "--save", &out_dir],
+    );
+    out.assert_exit(0);
+    assert!(out.stdout.contains("dA_prev (max) = finite differences"), "{}", out.stdout);
+    assert!(out.stdout.contains("dA_prev (average) = finite differences"), "{}", out.stdout);
+
+    // Saved names: A.npy for one mode; A_max / dA_prev_max / dA_prev_average for both.
+    let out_dir = Path::new(&out_dir);
+    let a = load(&dir, "A.npy").into_dimensionality::<ndarray::Ix4>().unwrap();
+    let (max, _) = pool_forward(&a.view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max).unwrap();
+    assert_eq!(load(out_dir, "A_max.npy"), max.into_dyn());
+    let (avg, _) = pool_forward(&a.view(), PoolHparameters { f: 3, stride: 3 }, PoolMode::Average).unwrap();
+    assert_eq!(load(out_dir, "A.npy"), avg.into_dyn());
+    let (_, cache) = pool_forward(&a.view(), PoolHparameters { f: 2, stride: 1 }, PoolMode::Max).unwrap();
+    let da = load(&dir, "dA.npy").into_dimensionality::<ndarray::Ix4>().unwrap();
+    let expected = pool_backward(&da.view(), &cache, PoolMode::Average).unwrap();
+    assert_eq!(load(out_dir, "dA_prev_average.npy"), expected.into_dyn());
+}
+
+#[test]
+fn bad_pooling_input_exits_2_with_a_message() {
+    let dir = temp_dir("badpool");
+    let mut rng = RandomState::new(12);
+    let a = save(&dir, "A.npy", &rng.randn((2, 5, 5, 3)));
+    let da = save(&dir, "dA.npy", &rng.randn((2, 3, 3, 3)));
+    for lesson in ["lesson_04_pool_forward", "lesson_05_pool_backward"] {
+        rejects(lesson, &["--input", &a, "--f", "6"], &["f = 6", "larger than the 5×5 input"]);
+        rejects(lesson, &["--input", &a, "--f", "2", "--stride", "0"], &["stride is 0"]);
+        rejects(
+            lesson,
+            &["--input", &a, "--f", "2", "--mode", "median"],
+            &["mode 'median' is unknown", "'max' or 'average'"],
+        );
+        rejects(lesson, &["--input", &a], &["--input needs --f"]);
+        rejects(lesson, &["--f", "2"], &["--f applies to your own tensor"]);
+        rejects(lesson, &["--input", &a, "--f", "two"], &["--f is 'two'"]);
+    }
+    rejects("lesson_04_pool_forward", &["--input", &a, "--f", "2", "--da", &da], &["unknown flag '--da'"]);
+    rejects(
+        "lesson_05_pool_backward",
+        &["--input", &a, "--f", "2", "--stride", "1", "--da", &da],
+        &["dA (--da) has shape (2, 3, 3, 3)", "(2, 4, 4, 3), the shape of the pooled output A"],
+    );
 }

@@ -9,6 +9,7 @@
 
 use cnn_walkthrough::conv::{conv_backward, conv_forward};
 use cnn_walkthrough::gradcheck::numerical_gradient;
+use cnn_walkthrough::pool::MaxPoolingLayer;
 use cnn_walkthrough::sensitivity::ConvLayer;
 use cnn_walkthrough::tensor::image_chw;
 use cnn_walkthrough::worked_example::WorkedExample;
@@ -165,4 +166,28 @@ fn lessons_print_the_published_numbers() {
     out.assert_line("bias = 0.991");
     out.assert_line("bias = -0.007");
     out.assert_line("db = [9. 7.]");
+}
+
+/// hanbt's pooling example (REFERENCE §2): channel 0 is the CS231n max-pool
+/// figure; 2×2 windows, stride 2; upstream gradients `[[1,2],[2,4]]` and
+/// `[[3,5],[8,2]]`; ties go to the first maximum in row-major order.
+#[test]
+fn max_pooling_example_forward_and_backward() {
+    let input = arr3(&[
+        [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
+        [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
+    ]);
+    let layer = MaxPoolingLayer { f: 2, stride: 2 };
+    let out = layer.forward(&input.view()).unwrap();
+    assert_all_close(&arr3(&[[[6., 8.], [3., 4.]], [[5., 7.], [9., 6.]]]).view(), &out.view(), EXACT);
+    let sensitivity = arr3(&[[[1., 2.], [2., 4.]], [[3., 5.], [8., 2.]]]);
+    let delta = layer.backward(&input.view(), &sensitivity.view()).unwrap();
+    let published = arr3(&[
+        [[0., 0., 0., 0.], [0., 1., 0., 2.], [2., 0., 0., 0.], [0., 0., 0., 4.]],
+        [[0., 0., 0., 0.], [0., 3., 0., 5.], [0., 8., 0., 0.], [0., 0., 0., 2.]],
+    ]);
+    assert_all_close(&published.view(), &delta.view(), EXACT);
+    let out = run_lesson("lesson_05_pool_backward", &[]);
+    out.assert_line("dA_prev[0,:,:,1] = [[0. 0. 0. 0.]");
+    out.assert_line("                    [0. 8. 0. 0.]");
 }

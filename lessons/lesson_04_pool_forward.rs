@@ -1,0 +1,177 @@
+//! Lesson 04: pooling forward, max and average.
+//!
+//! A pooling layer slides an f×f window over each channel and keeps one
+//! number per window: the largest, or the mean. The notebook's `pool_forward`
+//! (deeplearning.ai), the CS231n max-pool figure and hanbt's two-channel
+//! example window by window, and the output size ⌊(n − f)/s⌋ + 1. With
+//! `--input A.npy --f F` it pools your tensor and checks the loops against a
+//! second way of computing the same thing.
+
+use cnn_walkthrough::check::EXACT;
+use cnn_walkthrough::conv::{row_list, windows_per_row, Hparameters};
+use cnn_walkthrough::pool::{
+    pool_forward, pool_forward_second_way, second_way, PoolHparameters, PoolMode, PoolParams,
+};
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::show::{cells, output_size_table, pool_cell};
+use cnn_walkthrough::your_tensors::YourPool;
+
+fn main() -> std::process::ExitCode {
+    Lesson::main(&registry::LESSON_04_POOL_FORWARD, run)
+}
+
+const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
+
+pub fn run(l: &mut Lesson) -> Result<()> {
+    if let Some(yours) = YourPool::from_flags(l)? {
+        return your_tensor(l, yours);
+    }
+
+    l.stage("pool_forward on the notebook's cell (deeplearning.ai)");
+    l.say(
+        "np.random.seed(1)\nA_prev = np.random.randn(2, 4, 4, 3)\nhparameters = {\"stride\" : 2, \"f\": 3}\n",
+    );
+    let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
+    let hparameters = PoolHparameters { f: 3, stride: 2 };
+    for (mode, values) in MODES.iter().zip([PUBLISHED_MAX, PUBLISHED_AVERAGE]) {
+        let (a, _) = pool_forward(&a_prev.view(), hparameters, *mode)?;
+        l.say(&format!("mode = {}", mode.name()));
+        l.show("A =", &a.view());
+        l.save(&format!("A_{}", mode.name()), &a.view())?;
+        let expected = Array::from_shape_vec((2, 1, 1, 3), values.concat()).expect("2·3 values");
+        l.check_arrays(&format!("A ({})", mode.name()), &expected.view(), &a.view(), published(8));
+        let other = pool_forward_second_way(&a_prev.view(), hparameters, *mode)?;
+        l.check_arrays(
+            &format!("A ({}) = {}", mode.name(), second_way(*mode)),
+            &other.view(),
+            &a.view(),
+            EXACT,
+        );
+        l.say("");
+    }
+
+    l.stage("Max pooling window by window (the CS231n figure, hanbt's CNN)");
+    l.say("hanbt's two-channel example, 2×2 windows, stride 2. Channel 0 is the CS231n figure.\n");
+    let example = Array::from_shape_fn((1, 4, 4, 2), |(_, i, j, c)| EXAMPLE[c][i][j]);
+    let hp = PoolHparameters { f: 2, stride: 2 };
+    let p = PoolParams::new(example.shape(), hp)?;
+    for c in 0..2 {
+        l.show(&format!("A_prev[0,:,:,{c}] ="), &example.slice(s![0, .., .., c]));
+    }
+    let (a, _) = pool_forward(&example.view(), hp, PoolMode::Max)?;
+    let shown = if l.detail() { 8 } else { 4 };
+    l.walk(
+        cells(2, 2, 2)
+            .take(shown)
+            .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Max)),
+    );
+    l.say("");
+    for (c, published) in PUBLISHED_EXAMPLE_MAX.iter().enumerate() {
+        l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
+        l.check_arrays(
+            &format!("max pool, channel {c}"),
+            &arr2(published).view(),
+            &a.slice(s![0, .., .., c]),
+            EXACT,
+        );
+    }
+    let other = pool_forward_second_way(&example.view(), hp, PoolMode::Max)?;
+    l.check_arrays(&format!("max pool = {}", second_way(PoolMode::Max)), &other.view(), &a.view(), EXACT);
+
+    l.stage("Average pooling of the same input");
+    let (a, _) = pool_forward(&example.view(), hp, PoolMode::Average)?;
+    l.walk(
+        cells(2, 2, 2)
+            .take(shown / 2)
+            .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Average)),
+    );
+    l.say("");
+    for c in 0..2 {
+        l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
+    }
+    l.say(
+        "\nAverage pooling is a convolution whose weights are fixed: filter c holds 1/f² = 1/4 on input\n\
+         channel c and 0 on the others. Computed that way:",
+    );
+    let other = pool_forward_second_way(&example.view(), hp, PoolMode::Average)?;
+    l.show("conv_forward(A_prev, W = 1/f², b = 0)[0,:,:,0] =", &other.slice(s![0, .., .., 0]));
+    l.check_arrays(
+        &format!("average pool = {}", second_way(PoolMode::Average)),
+        &other.view(),
+        &a.view(),
+        EXACT,
+    );
+
+    l.stage("Overlapping windows, and what pooling keeps");
+    let no_pad = |stride| Hparameters { pad: 0, stride };
+    l.say(&output_size_table(&[
+        ("notebook cell, f 3, stride 2 (overlapping)", 4, 3, no_pad(2)),
+        ("notebook cell, f 2, stride 2 (side by side)", 4, 2, no_pad(2)),
+        ("8×8 input, f 3, stride 2 (overlapping)", 8, 3, no_pad(2)),
+        ("8×8 input, f 2, stride 2 (side by side)", 8, 2, no_pad(2)),
+    ]));
+    let count = windows_per_row(8, 3, 0, 2);
+    let rows_with = |k: usize| (0..8).filter(|&r| count[r] == k).collect::<Vec<_>>();
+    l.say(&format!(
+        "With f 3 and stride 2 the windows overlap: of 8 rows, rows {} are read by two windows and\n\
+         row {} by none. Pooling has no weights to learn and works on each channel alone, so the\n\
+         channel count stays:",
+        row_list(&rows_with(2)),
+        row_list(&rows_with(0))
+    ));
+    for f in [3, 2] {
+        let (a, _) = pool_forward(&a_prev.view(), PoolHparameters { f, stride: 2 }, PoolMode::Max)?;
+        l.say(&format!(
+            "  f {f}, stride 2: A_prev {:?} → A {:?}; parameters: 0; channels: {} → {}",
+            a_prev.dim(),
+            a.dim(),
+            a_prev.dim().3,
+            a.dim().3
+        ));
+        l.check_equal(&format!("channels kept (f {f}, stride 2)"), a_prev.dim().3, a.dim().3);
+    }
+    Ok(())
+}
+
+fn your_tensor(l: &mut Lesson, y: YourPool) -> Result<()> {
+    l.stage("Your tensor");
+    y.describe(l);
+    let p = y.params;
+    for &mode in &y.modes {
+        l.stage(&format!("{} pooling", mode.name()));
+        let total = p.out_h() * p.out_w() * p.n_c;
+        let shown = if l.detail() { total } else { total.min(2) };
+        l.walk(
+            cells(p.out_h(), p.out_w(), p.n_c)
+                .take(shown)
+                .map(|(c, h, w)| pool_cell(&y.a_prev.view(), (0, h, w, c), &p, mode)),
+        );
+        if shown < total {
+            l.say(&format!("\n(and {} more: run with --verbose or --step to see them all)", total - shown));
+        }
+        let (a, _) = pool_forward(&y.a_prev.view(), y.hparameters, mode)?;
+        l.say("");
+        l.shape("A.shape =", a.shape());
+        l.show("A =", &a.view());
+        l.save(&y.save_name("A", mode), &a.view())?;
+        let other = pool_forward_second_way(&y.a_prev.view(), y.hparameters, mode)?;
+        // Max picks values exactly; the mean of f² numbers may round differently in the last bits.
+        let scale = y.a_prev.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let tol = 4.0 * (p.f * p.f) as f64 * f64::EPSILON * scale;
+        l.check_arrays(&format!("A ({}) = {}", mode.name(), second_way(mode)), &other.view(), &a.view(), tol);
+    }
+    Ok(())
+}
+
+// The CS231n max-pool figure is channel 0 of hanbt's pooling example; channel 1 is the article's second.
+const EXAMPLE: [[[f64; 4]; 4]; 2] = [
+    [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
+    [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
+];
+// Published (REFERENCE §2): max pooling of the example, 2×2 windows, stride 2.
+const PUBLISHED_EXAMPLE_MAX: [[[f64; 2]; 2]; 2] = [[[6., 8.], [3., 4.]], [[5., 7.], [9., 6.]]];
+// Published: the notebook (2018 edition), pool_forward cell, np.random.seed(1), f 3, stride 2.
+const PUBLISHED_MAX: [[f64; 3]; 2] =
+    [[1.74481176, 0.86540763, 1.13376944], [1.13162939, 1.51981682, 2.18557541]];
+const PUBLISHED_AVERAGE: [[f64; 3]; 2] =
+    [[0.02105773, -0.20328806, -0.40389855], [-0.22154621, 0.51716526, 0.48155844]];

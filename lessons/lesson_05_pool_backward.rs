@@ -1,0 +1,226 @@
+//! Lesson 05: pooling backward, masks and distributed gradients.
+//!
+//! Pooling has nothing to learn, but its gradient must still reach the layer
+//! before it. Max pooling sends each gradient to the one cell that won
+//! (a mask); average pooling shares it equally. The notebook's
+//! `create_mask_from_window`, `distribute_value` and `pool_backward`
+//! (deeplearning.ai), hanbt's max-pooling backward, why the total gradient
+//! must be preserved (seed 003), what ties do, and a finite-difference check.
+
+use cnn_walkthrough::check::EXACT;
+use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::pool::{
+    create_mask_from_window, distribute_value, first_max_mask, pool_backward, pool_backward_second_way,
+    pool_forward, second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
+};
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::show::{cells, pool_backward_cell};
+use cnn_walkthrough::your_tensors::YourPool;
+
+fn main() -> std::process::ExitCode {
+    Lesson::main(&registry::LESSON_05_POOL_BACKWARD, run)
+}
+
+const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
+
+pub fn run(l: &mut Lesson) -> Result<()> {
+    if let Some(yours) = YourPool::from_flags(l)? {
+        return your_tensors(l, yours);
+    }
+
+    l.stage("create_mask_from_window and distribute_value (deeplearning.ai)");
+    l.say("np.random.seed(1)\nx = np.random.randn(2, 3)\nmask = create_mask_from_window(x)    # x == np.max(x)\n");
+    let x = RandomState::new(1).randn((2, 3));
+    let mask = create_mask_from_window(&x.view());
+    l.show("x =", &x.view());
+    l.show("mask =", &mask.view());
+    l.check_arrays("x", &arr2(&PUBLISHED_X).view(), &x.view(), published(8));
+    l.check_masks("mask", &arr2(&PUBLISHED_MASK).view(), &mask.view());
+    l.say("\na = distribute_value(2, (2, 2))    # dz / (n_H · n_W) in every cell");
+    let a = distribute_value(2.0, (2, 2));
+    l.show("distributed value =", &a.view());
+    l.check_arrays("distribute_value(2, (2, 2))", &arr2(&[[0.5, 0.5], [0.5, 0.5]]).view(), &a.view(), EXACT);
+
+    l.stage("pool_backward on the notebook's cell (deeplearning.ai)");
+    l.say(
+        "np.random.seed(1)\nA_prev = np.random.randn(5, 5, 3, 2)\nhparameters = {\"stride\" : 1, \"f\": 2}\n\
+         A, cache = pool_forward(A_prev, hparameters)\ndA = np.random.randn(5, 4, 2, 2)\n",
+    );
+    let mut rng = RandomState::new(1);
+    let a_prev = rng.randn((5, 5, 3, 2));
+    let (_, cache) = pool_forward(&a_prev.view(), PoolHparameters { f: 2, stride: 1 }, PoolMode::Max)?;
+    let da = rng.randn((5, 4, 2, 2));
+    l.value("mean of dA =", da.mean().unwrap_or(f64::NAN));
+    l.check_close("mean of dA", 0.145713902729, da.mean().unwrap_or(f64::NAN), published(12));
+    for (mode, published_da_prev_1_1) in MODES.iter().zip([PUBLISHED_MAX_1_1, PUBLISHED_AVERAGE_1_1]) {
+        let da_prev = pool_backward(&da.view(), &cache, *mode)?;
+        l.say(&format!("\nmode = {}", mode.name()));
+        l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
+        l.say(&format!("total: Σ dA = {:.10}, Σ dA_prev = {:.10}", da.sum(), da_prev.sum()));
+        l.save(&format!("dA_prev_{}", mode.name()), &da_prev.view())?;
+        l.check_arrays(
+            &format!("dA_prev[1,1] ({})", mode.name()),
+            &arr2(&published_da_prev_1_1).view(),
+            &da_prev.slice(s![1, 1, .., ..]),
+            published(8),
+        );
+        l.check_close(
+            &format!("Σ dA_prev = Σ dA ({})", mode.name()),
+            da.sum(),
+            da_prev.sum(),
+            1e-12 * da.len() as f64,
+        );
+        let other = pool_backward_second_way(&da.view(), &cache, *mode)?;
+        l.check_arrays(
+            &format!("dA_prev ({}) = {}", mode.name(), second_way(*mode)),
+            &other.view(),
+            &da_prev.view(),
+            EXACT,
+        );
+    }
+
+    l.stage("Window by window: hanbt's max-pooling example");
+    l.say("The two channels of lesson 04, 2×2 windows, stride 2, with the article's upstream gradients:");
+    let example = Array::from_shape_fn((1, 4, 4, 2), |(_, i, j, c)| EXAMPLE[c][i][j]);
+    let da = Array::from_shape_fn((1, 2, 2, 2), |(_, i, j, c)| EXAMPLE_DA[c][i][j]);
+    let hp = PoolHparameters { f: 2, stride: 2 };
+    let p = PoolParams::new(example.shape(), hp)?;
+    let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
+    let shown = if l.detail() { 8 } else { 2 };
+    l.walk(
+        cells(2, 2, 2).take(shown).map(|(c, h, w)| {
+            pool_backward_cell(&example.view(), &da.view(), (0, h, w, c), &p, PoolMode::Max)
+        }),
+    );
+    let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
+    l.say("");
+    for (c, published) in PUBLISHED_EXAMPLE_DA_PREV.iter().enumerate() {
+        l.show(&format!("dA_prev[0,:,:,{c}] ="), &da_prev.slice(s![0, .., .., c]));
+        l.check_arrays(
+            &format!("max pool backward, channel {c}"),
+            &arr2(published).view(),
+            &da_prev.slice(s![0, .., .., c]),
+            EXACT,
+        );
+    }
+    let other = pool_backward_second_way(&da.view(), &cache, PoolMode::Max)?;
+    l.check_arrays(
+        &format!("max pool backward = {}", second_way(PoolMode::Max)),
+        &other.view(),
+        &da_prev.view(),
+        EXACT,
+    );
+
+    l.say("\nAverage pooling shares each gradient among the f² = 4 cells of its window:");
+    l.walk(cells(2, 2, 2).take(1).map(|(c, h, w)| {
+        pool_backward_cell(&example.view(), &da.view(), (0, h, w, c), &p, PoolMode::Average)
+    }));
+    let da_prev_avg = pool_backward(&da.view(), &cache, PoolMode::Average)?;
+    l.say("");
+    l.show("dA_prev[0,:,:,0] =", &da_prev_avg.slice(s![0, .., .., 0]));
+    let copied = (hp.f * hp.f) as f64 * da.sum();
+    l.say(&format!(
+        "\nThe total is kept: Σ dA = {}, Σ dA_prev = {} for max and {} for average. Copying dA into every\n\
+         cell instead of dividing it (the mistake seed 003 warns about) would give {}: {}× too much, at\n\
+         every pooling layer the gradient passes.",
+        da.sum(),
+        da_prev.sum(),
+        da_prev_avg.sum(),
+        copied,
+        hp.f * hp.f
+    ));
+    l.check_close("Σ dA_prev = Σ dA (max, example)", da.sum(), da_prev.sum(), EXACT);
+    l.check_close("Σ dA_prev = Σ dA (average, example)", da.sum(), da_prev_avg.sum(), EXACT);
+
+    l.stage("Ties");
+    let tie = arr2(&[[3., 1.], [2., 3.]]);
+    l.show("window =", &tie.view());
+    l.show("create_mask_from_window(window) =", &create_mask_from_window(&tie.view()).view());
+    l.show("first maximum only (hanbt's get_max_index) =", &first_max_mask(&tie.view()).view());
+    let tied = tie.clone().into_shape_with_order((1, 2, 2, 1)).expect("4 values");
+    let (_, cache) = pool_forward(&tied.view(), hp, PoolMode::Max)?;
+    let one = Array4::ones((1, 1, 1, 1));
+    let back = pool_backward(&one.view(), &cache, PoolMode::Max)?;
+    l.show("pool_backward(dA = 1)[0,:,:,0] =", &back.slice(s![0, .., .., 0]));
+    l.say(
+        "\nThe notebook's mask marks both 3s, so a gradient of 1 would come back as 2. Max has no\n\
+         derivative at a tie; any one of the tied cells is a valid choice (a subgradient). The library\n\
+         sends the gradient to the first maximum in row-major order, as hanbt's code, numpy's argmax\n\
+         and PyTorch do, so the total is kept. Ties are rare with real-valued inputs.",
+    );
+    l.check_close("a tie gets the gradient once", 1.0, back.sum(), EXACT);
+
+    l.stage("Finite differences");
+    let x = RandomState::new(3).randn((2, 4, 4, 2));
+    let hp = PoolHparameters { f: 2, stride: 1 };
+    let (a, cache) = pool_forward(&x.view(), hp, PoolMode::Max)?;
+    let da = RandomState::new(4).randn(a.raw_dim());
+    let eps = 1e-6;
+    let gap = smallest_gap(&x.view(), &cache.params);
+    l.say(&format!(
+        "A random (2, 4, 4, 2) input, 2×2 windows, stride 1 (windows overlap), random dA; the loss is\n\
+         E = Σ A ⊙ dA. Max pooling is linear near a point where no window is close to a tie: here the\n\
+         two largest values of every window are at least {gap:.2e} apart, far more than ε = {eps}."
+    ));
+    for mode in MODES {
+        let computed = pool_backward(&da.view(), &cache, mode)?;
+        let loss =
+            |x: &Array4<f64>| pool_forward(&x.view(), hp, mode).map_or(f64::NAN, |(a, _)| (&a * &da).sum());
+        let expected = numerical_gradient(&x, eps, loss);
+        let scale = (&a.mapv(f64::abs) * &da.mapv(f64::abs)).sum() + x.mapv(f64::abs).sum();
+        let tol = fd_tolerance(scale, a.len() * 4, eps);
+        l.check_arrays(
+            &format!("{} pool backward = finite differences", mode.name()),
+            &expected.view(),
+            &computed.view(),
+            tol,
+        );
+    }
+    l.check_equal("no window near a tie (gap > 100·ε)", true, gap > 100.0 * eps);
+    Ok(())
+}
+
+fn your_tensors(l: &mut Lesson, y: YourPool) -> Result<()> {
+    l.stage("Your tensors");
+    y.describe(l);
+    let (a, cache) = pool_forward(&y.a_prev.view(), y.hparameters, PoolMode::Max)?;
+    let da = y.da.clone().unwrap_or_else(|| Array4::ones(a.raw_dim()));
+    l.say(if y.da.is_some() { "dA from --da." } else { "No --da: dA is all ones." });
+    let p = y.params;
+    for &mode in &y.modes {
+        l.stage(&format!("{} pooling backward", mode.name()));
+        let total = p.out_h() * p.out_w() * p.n_c;
+        let shown = if l.detail() { total } else { total.min(2) };
+        l.walk(
+            cells(p.out_h(), p.out_w(), p.n_c)
+                .take(shown)
+                .map(|(c, h, w)| pool_backward_cell(&y.a_prev.view(), &da.view(), (0, h, w, c), &p, mode)),
+        );
+        let da_prev = pool_backward(&da.view(), &cache, mode)?;
+        l.say("");
+        l.show("dA_prev =", &da_prev.view());
+        l.save(&y.save_name("dA_prev", mode), &da_prev.view())?;
+        y.check_backward(l, &da, &da_prev, mode)?;
+    }
+    Ok(())
+}
+
+// Published: the notebook (2018 edition), create_mask_from_window cell, np.random.seed(1).
+const PUBLISHED_X: [[f64; 3]; 2] =
+    [[1.62434536, -0.61175641, -0.52817175], [-1.07296862, 0.86540763, -2.3015387]];
+const PUBLISHED_MASK: [[bool; 3]; 2] = [[true, false, false], [false, false, false]];
+// Published: the notebook, pool_backward cell: dA_prev[1,1] for mode max and average.
+const PUBLISHED_MAX_1_1: [[f64; 2]; 3] = [[0., 0.], [5.05844394, -1.68282702], [0., 0.]];
+const PUBLISHED_AVERAGE_1_1: [[f64; 2]; 3] =
+    [[0.08485462, 0.2787552], [1.26461098, -0.25749373], [1.17975636, -0.53624893]];
+// hanbt's pooling example (REFERENCE §2): the input of lesson 04, the upstream gradients, and the
+// published input gradients (ties go to the first maximum in row-major order).
+const EXAMPLE: [[[f64; 4]; 4]; 2] = [
+    [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
+    [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
+];
+const EXAMPLE_DA: [[[f64; 2]; 2]; 2] = [[[1., 2.], [2., 4.]], [[3., 5.], [8., 2.]]];
+const PUBLISHED_EXAMPLE_DA_PREV: [[[f64; 4]; 4]; 2] = [
+    [[0., 0., 0., 0.], [0., 1., 0., 2.], [2., 0., 0., 0.], [0., 0., 0., 4.]],
+    [[0., 0., 0., 0.], [0., 3., 0., 5.], [0., 8., 0., 0.], [0., 0., 0., 2.]],
+];
