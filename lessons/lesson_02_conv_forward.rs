@@ -12,7 +12,7 @@ use cnn_walkthrough::padding::zero_pad;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::sensitivity::conv_forward_by_layer;
 use cnn_walkthrough::show::{cells, conv_cell, output_size_table};
-use cnn_walkthrough::worked_example::WorkedExample;
+use cnn_walkthrough::worked_example::{published, WorkedExample};
 use cnn_walkthrough::your_tensors::YourConv;
 
 fn main() -> std::process::ExitCode {
@@ -72,16 +72,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.say("\n(The other 16 cells go the same way: run with --verbose or --step to see them all.)");
     }
     l.say("");
-    // Published: seed 004's run of the worked example, one 3×3 map per filter.
-    let published_z = [
-        arr2(&[[6., 7., 5.], [3., -1., -1.], [2., -1., 4.]]),
-        arr2(&[[2., -5., -8.], [1., -4., -4.], [0., -5., -5.]]),
-    ];
-    for (c, expected) in published_z.iter().enumerate() {
+    // Published: hanbt's run of the worked example, one 3×3 map per filter.
+    for (c, expected) in published::OUTPUT.iter().enumerate() {
         l.show(&format!("Z[0,:,:,{c}] ="), &z.slice(s![0, .., .., c]));
         l.check_arrays(
             &format!("worked example, filter {c} output"),
-            &expected.view(),
+            &arr2(expected).view(),
             &z.slice(s![0, .., .., c]),
             EXACT,
         );

@@ -14,7 +14,7 @@ use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::sensitivity::ConvLayer;
 use cnn_walkthrough::show::table;
 use cnn_walkthrough::tensor::image_chw;
-use cnn_walkthrough::worked_example::WorkedExample;
+use cnn_walkthrough::worked_example::{published, WorkedExample};
 use cnn_walkthrough::your_tensors::YourConv;
 
 fn main() -> std::process::ExitCode {
@@ -64,7 +64,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (_, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters)?;
     let grads = conv_backward(&ex.dz.view(), &cache)?;
     l.say("\nBy the loops of conv_backward, filters shown channels first as the article stores them:");
-    for (c, reference) in REFERENCE_DW.iter().enumerate() {
+    for (c, reference) in published::WEIGHTS_GRAD.iter().enumerate() {
         l.show(&format!("dW of filter {c} ="), &chw(&grads.d_w, c).view());
         l.check_arrays(
             &format!("worked example dW, filter {c}"),
@@ -77,13 +77,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("dA_prev =", &image_chw(&grads.d_a_prev.view(), 0).view());
     l.check_arrays(
         "worked example db",
-        &arr1(&REFERENCE_DB).view(),
+        &arr1(&published::BIAS_GRAD).view(),
         &grads.d_b.slice(s![0, 0, 0, ..]),
         EXACT,
     );
     l.check_arrays(
         "worked example dA_prev",
-        &arr3(&REFERENCE_DA_PREV).view(),
+        &arr3(&published::DELTA).view(),
         &image_chw(&grads.d_a_prev.view(), 0).view(),
         EXACT,
     );
@@ -99,11 +99,16 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.value("bias =", b_new[[0, 0, 0, c]]);
         l.check_arrays(
             &format!("updated filter {c} weights"),
-            &arr3(&PUBLISHED_WEIGHTS[c]).view(),
+            &arr3(&published::UPDATED_WEIGHTS[c]).view(),
             &chw(&w_new, c).view(),
             EXACT,
         );
-        l.check_close(&format!("updated filter {c} bias"), PUBLISHED_BIASES[c], b_new[[0, 0, 0, c]], EXACT);
+        l.check_close(
+            &format!("updated filter {c} bias"),
+            published::UPDATED_BIASES[c],
+            b_new[[0, 0, 0, c]],
+            EXACT,
+        );
     }
     l.say(
         "\n(numpy, and the article, print filter 1 in scientific notation: its largest and smallest\n\
@@ -170,11 +175,16 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.value("bias =", layer.biases[c]);
         l.check_arrays(
             &format!("ConvLayer.update filter {c}"),
-            &arr3(&PUBLISHED_WEIGHTS[c]).view(),
+            &arr3(&published::UPDATED_WEIGHTS[c]).view(),
             &layer.weights.slice(s![c, .., .., ..]),
             EXACT,
         );
-        l.check_close(&format!("ConvLayer.update bias {c}"), PUBLISHED_BIASES[c], layer.biases[c], EXACT);
+        l.check_close(
+            &format!("ConvLayer.update bias {c}"),
+            published::UPDATED_BIASES[c],
+            layer.biases[c],
+            EXACT,
+        );
     }
 
     l.stage("Gradient check by finite differences (hanbt's CNN)");
@@ -204,7 +214,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_arrays("filter 0 gradient = finite differences", &expected.view(), &computed.view(), tol);
     l.check_arrays(
         "filter 0 gradient (all-ones check)",
-        &arr3(&REFERENCE_ALL_ONES_DW0).view(),
+        &arr3(&published::ALL_ONES_GRAD_FILTER_0).view(),
         &computed.view(),
         EXACT,
     );
@@ -236,35 +246,3 @@ fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {
     l.stage("Checked by sensitivity maps and by finite differences");
     y.check_backward(l, &dz, &grads)
 }
-
-// Seed 004's worked example (REFERENCE §2), filters channels first.
-// Exact gradients for the sensitivity map b: not printed in the article,
-// confirmed there by finite differences.
-#[rustfmt::skip]
-const REFERENCE_DW: [[[[f64; 3]; 3]; 3]; 2] = [
-    [[[8., 10., 9.], [5., 6., 6.], [6., 5., 4.]], [[4., 1., 4.], [10., 9., 12.], [2., 2., 2.]], [[2., 2., 3.], [5., 8., 5.], [7., 8., 7.]]],
-    [[[2., 2., 1.], [4., 7., 3.], [4., 4., 2.]], [[0., 1., 0.], [9., 5., 4.], [4., 0., 0.]], [[4., 6., 5.], [2., 5., 2.], [2., 1., 0.]]],
-];
-const REFERENCE_DB: [f64; 2] = [9., 7.];
-#[rustfmt::skip]
-const REFERENCE_DA_PREV: [[[f64; 5]; 5]; 3] = [
-    [[-1., 1., 1., -2., -1.], [1., -1., 3., -1., 1.], [2., 0., 2., 0., 2.], [4., 3., 4., 1., 3.], [0., -1., -2., 1., -1.]],
-    [[0., -1., 0., -2., 0.], [-1., -2., -3., -4., -1.], [0., 0., 0., 0., 0.], [-2., 0., 0., 0., -1.], [0., -3., 0., -3., 0.]],
-    [[0., 1., 1., -2., 1.], [0., -1., -1., -4., -1.], [2., 0., 2., 0., 2.], [-2., -3., -2., -1., -2.], [1., -1., 0., 1., 0.]],
-];
-// Published: seed 004's run, `print cl.filters[f]` after one update (learning rate 0.001).
-#[rustfmt::skip]
-const PUBLISHED_WEIGHTS: [[[[f64; 3]; 3]; 3]; 2] = [
-    [[[-1.008, 0.99, -0.009], [-0.005, 0.994, -0.006], [-0.006, 0.995, 0.996]],
-     [[-1.004, -1.001, -0.004], [-0.01, -0.009, -0.012], [-0.002, -1.002, -0.002]],
-     [[-0.002, -0.002, -1.003], [-0.005, 0.992, -0.005], [0.993, -1.008, -1.007]]],
-    [[[0.998, 0.998, -1.001], [-1.004, -1.007, 0.997], [-0.004, -1.004, 0.998]],
-     [[0., 0.999, 0.], [-1.009, -0.005, -1.004], [-1.004, 1., 0.]],
-     [[-1.004, -0.006, -0.005], [-1.002, -0.005, 0.998], [-1.002, -0.001, 0.]]],
-];
-const PUBLISHED_BIASES: [f64; 2] = [0.991, -0.007];
-// REFERENCE §2: filter 0's gradient in the article's all-ones gradient check.
-#[rustfmt::skip]
-const REFERENCE_ALL_ONES_DW0: [[[f64; 3]; 3]; 3] = [
-    [[5., 6., 5.], [5., 7., 5.], [5., 6., 5.]], [[2., 1., 2.], [9., 9., 9.], [2., 1., 2.]], [[4., 5., 4.], [4., 9., 4.], [4., 5., 4.]],
-];

@@ -40,6 +40,24 @@ pub fn published(decimals: i32) -> f64 {
 /// two computations of a value that differ only in rounding at the size of 1.
 pub const EXACT: f64 = 1e-12;
 
+/// How far two computations of the same sum may differ by rounding alone,
+/// when they add `terms` products, none larger than `largest`, in different
+/// orders: each can be off by `terms · ε · (terms · largest)`, so twice that.
+///
+/// ```
+/// let tol = cnn_walkthrough::check::sum_rounding(28, 100.0);
+/// assert!(tol > 1e-11 && tol < 1e-10);
+/// ```
+pub fn sum_rounding(terms: usize, largest: f64) -> f64 {
+    let n = terms as f64;
+    2.0 * n * n * f64::EPSILON * largest.max(f64::MIN_POSITIVE)
+}
+
+/// The largest magnitude in an array (0 for an empty one).
+pub fn largest<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
+    a.iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
 /// The checks of one lesson run, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checks {

@@ -89,3 +89,9 @@ impl From<NpyError> for Error {
         Error::Npy(e)
     }
 }
+
+impl From<crate::random::RandomError> for Error {
+    fn from(e: crate::random::RandomError) -> Self {
+        Error::parameter("randint", e.to_string())
+    }
+}

@@ -9,16 +9,20 @@
 //! (`A_prev (m, n_H, n_W, n_C)`, `W (f, f, n_C_prev, n_C)`), seed 004 uses CHW
 //! for one image, ML-From-Scratch uses NCHW.
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod conv;
+pub mod conv2d;
 pub mod error;
 pub mod gradcheck;
+pub mod im2col;
 pub mod lesson;
 pub mod npy;
 pub mod numpy_fmt;
 pub mod padding;
 pub mod pool;
+pub mod pool2d;
 pub mod random;
 pub mod registry;
 pub mod sensitivity;

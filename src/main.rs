@@ -25,6 +25,15 @@ mod lesson_04_pool_forward;
 #[allow(dead_code)]
 #[path = "../lessons/lesson_05_pool_backward.rs"]
 mod lesson_05_pool_backward;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_06_im2col.rs"]
+mod lesson_06_im2col;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_07_conv2d_im2col.rs"]
+mod lesson_07_conv2d_im2col;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_08_pool_im2col.rs"]
+mod lesson_08_pool_im2col;
 
 /// The body of each lesson in the registry, by name.
 const RUNS: &[(&str, LessonFn)] = &[
@@ -33,6 +42,9 @@ const RUNS: &[(&str, LessonFn)] = &[
     ("lesson_03_conv_backward", lesson_03_conv_backward::run),
     ("lesson_04_pool_forward", lesson_04_pool_forward::run),
     ("lesson_05_pool_backward", lesson_05_pool_backward::run),
+    ("lesson_06_im2col", lesson_06_im2col::run),
+    ("lesson_07_conv2d_im2col", lesson_07_conv2d_im2col::run),
+    ("lesson_08_pool_im2col", lesson_08_pool_im2col::run),
 ];
 
 const HELP: &str =

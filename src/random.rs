@@ -8,7 +8,7 @@
 //! Array methods panic only where any `ndarray` constructor would: when the
 //! product of `shape` overflows `isize` (or memory runs out).
 
-use ndarray::{Array, ArrayD, IntoDimension, IxDyn};
+use ndarray::{Array, IntoDimension};
 use std::fmt;
 
 const N: usize = 624;
@@ -192,13 +192,18 @@ impl RandomState {
     ///
     /// # Errors
     /// [`RandomError::EmptyRange`] if `low >= high` (numpy's `ValueError`).
-    pub fn randint(&mut self, low: i64, high: i64, shape: &[usize]) -> Result<ArrayD<i64>, RandomError> {
+    pub fn randint<Sh: IntoDimension>(
+        &mut self,
+        low: i64,
+        high: i64,
+        shape: Sh,
+    ) -> Result<Array<i64, Sh::Dim>, RandomError> {
         if low >= high {
             return Err(RandomError::EmptyRange { low, high });
         }
         // `high - 1 - low` fits in u64 although it may overflow i64.
         let max = high.wrapping_sub(low).wrapping_sub(1) as u64;
-        Ok(ArrayD::from_shape_simple_fn(IxDyn(shape), || low.wrapping_add(self.bounded(max) as i64)))
+        Ok(Array::from_shape_simple_fn(shape.into_dimension(), || low.wrapping_add(self.bounded(max) as i64)))
     }
 }
 

@@ -139,6 +139,51 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
     flags: POOL_BACKWARD_FLAGS,
 };
 
+const CONV2D_FLAGS: &[Flag] = &[
+    valued("--input", "X.npy", "your own X (batch, channels, height, width)"),
+    valued("--weights", "W.npy", "your own W (n_filters, channels, fh, fw)"),
+    valued("--bias", "w0.npy", "your own w0 (n_filters, 1)"),
+    valued("--padding", "same|valid|N", "padding for your tensors (default: same)"),
+    valued("--stride", "S", "stride for your tensors (default 1)"),
+    valued("--dout", "dY.npy", "gradient of the loss with respect to the output, for the backward pass"),
+    switch("--bench", "time loops against im2col, forward and backward (use --release for real figures)"),
+];
+
+/// Lesson 06.
+pub const LESSON_06_IM2COL: LessonInfo = LessonInfo {
+    name: "lesson_06_im2col",
+    title: "im2col: every window a column",
+    source: "ML-From-Scratch (get_im2col_indices, image_to_column, column_to_image)",
+    teaches: "How real libraries line up the windows of a batch of images as the columns of one matrix: \
+              the index arrays, the column matrix of consecutive numbers, and column_to_image, its \
+              adjoint, which counts how many windows cover each pixel.",
+    saves: "cols.npy",
+    flags: &[],
+};
+
+/// Lesson 07.
+pub const LESSON_07_CONV2D_IM2COL: LessonInfo = LessonInfo {
+    name: "lesson_07_conv2d_im2col",
+    title: "Convolution as one matrix product",
+    source: "ML-From-Scratch (Conv2D); hanbt's CNN (the worked 5×5×3 example)",
+    teaches: "The Conv2D layer: forward as W_col · X_col + w0, backward as two matrix products and \
+              column_to_image; the same numbers as the loops of lessons 02 and 03, and how much faster.",
+    saves: "output.npy; with --dout also grad_input.npy, grad_W.npy, grad_w0.npy",
+    flags: CONV2D_FLAGS,
+};
+
+/// Lesson 08.
+pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
+    name: "lesson_08_pool_im2col",
+    title: "Pooling by im2col",
+    source: "ML-From-Scratch (MaxPooling2D, AveragePooling2D; seed 003)",
+    teaches: "Max and average pooling the library way: fold batch and channels together, one column \
+              per window, argmax or mean, and back through column_to_image; what was wrong with the \
+              source's layer; the same numbers as lessons 04 and 05.",
+    saves: "A_max.npy, A_average.npy, dA_prev_max.npy, dA_prev_average.npy",
+    flags: &[],
+};
+
 /// Every lesson, in course order.
 pub const LESSONS: &[LessonInfo] = &[
     LESSON_01_ZERO_PAD,
@@ -146,4 +191,7 @@ pub const LESSONS: &[LessonInfo] = &[
     LESSON_03_CONV_BACKWARD,
     LESSON_04_POOL_FORWARD,
     LESSON_05_POOL_BACKWARD,
+    LESSON_06_IM2COL,
+    LESSON_07_CONV2D_IM2COL,
+    LESSON_08_POOL_IM2COL,
 ];

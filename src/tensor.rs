@@ -22,3 +22,30 @@ pub fn into_rank4(x: ArrayD<f64>, what: &str, layout: &str) -> Result<Array4<f64
 pub fn image_chw(a: &ArrayView4<f64>, i: usize) -> Array3<f64> {
     a.index_axis(ndarray::Axis(0), i).permuted_axes([2, 0, 1]).as_standard_layout().into_owned()
 }
+
+/// A `rows × cols` row-major matrix transposed to `cols × rows`, in square
+/// tiles so that both reading and writing stay in cache: how im2col moves the
+/// batch axis to the end and back (`(B, X) ↔ (X, B)`).
+///
+/// ```
+/// let t = cnn_walkthrough::tensor::transpose_2d(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3);
+/// assert_eq!(t, vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+/// ```
+///
+/// # Panics
+/// If `src.len() != rows · cols`.
+pub fn transpose_2d(src: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    assert_eq!(src.len(), rows * cols, "a {rows}×{cols} matrix");
+    const TILE: usize = 32;
+    let mut dst = vec![0.0; src.len()];
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                for c in c0..(c0 + TILE).min(cols) {
+                    dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+    dst
+}

@@ -345,3 +345,83 @@ impl YourPool {
         Ok(())
     }
 }
+
+/// Your `Conv2D`: `--input X.npy --weights W.npy --bias w0.npy
+/// [--padding same|valid|N] [--stride S] [--dout dY.npy]`, in NCHW.
+#[derive(Debug, Clone)]
+pub struct YourConv2D {
+    /// `X (batch, channels, height, width)`.
+    pub x: Array4<f64>,
+    /// The layer built from `W`, `w0`, the padding and the stride.
+    pub layer: crate::conv2d::Conv2D,
+    /// `dY`, the gradient of the output, when `--dout` was given.
+    pub dout: Option<Array4<f64>>,
+}
+
+impl YourConv2D {
+    /// Your tensors, when any of `--input`, `--weights`, `--bias` was given.
+    ///
+    /// # Errors
+    /// As [`YourConv::from_flags`], a bad `--padding`, and the checks of
+    /// [`crate::conv2d::Conv2D`].
+    pub fn from_flags(l: &Lesson) -> Result<Option<Self>> {
+        use crate::padding::{determine_padding, Padding2D, PaddingMode};
+        let args = &l.args;
+        let given = args.given_of(&TENSOR_FLAGS);
+        if given.is_empty() {
+            let stray = args.given_of(&["--padding", "--stride", "--dout"]);
+            if !stray.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} applies to your own tensors: give --input X.npy --weights W.npy --bias w0.npy too",
+                    stray.join(" and ")
+                )));
+            }
+            return Ok(None);
+        }
+        if given.len() < 3 {
+            let missing: Vec<&str> = TENSOR_FLAGS.iter().copied().filter(|f| !given.contains(f)).collect();
+            return Err(Error::Usage(format!(
+                "your own tensors need all of --input, --weights and --bias; missing {}",
+                missing.join(" and ")
+            )));
+        }
+        let x =
+            into_rank4(l.npy("--input")?.expect("given"), "X (--input)", "(batch, channels, height, width)")?;
+        let w = into_rank4(
+            l.npy("--weights")?.expect("given"),
+            "W (--weights)",
+            "(n_filters, channels, fh, fw)",
+        )?;
+        let w0 = l.npy("--bias")?.expect("given");
+        let shape = w0.shape().to_vec();
+        let w0 = w0
+            .into_dimensionality::<ndarray::Ix2>()
+            .map_err(|_| Error::shape("w0 (--bias)", "(n_filters, 1): 2 axes", &shape))?;
+        let filter_shape = (w.dim().2, w.dim().3);
+        let padding = match args.value("--padding").unwrap_or("same") {
+            "same" => determine_padding(filter_shape, PaddingMode::Same),
+            "valid" => determine_padding(filter_shape, PaddingMode::Valid),
+            n => Padding2D::uniform(n.parse().map_err(|_| {
+                Error::Usage(format!("--padding is '{n}'; expected same, valid or a whole number ≥ 0"))
+            })?),
+        };
+        let layer = crate::conv2d::Conv2D::new(w, w0, padding, args.usize_or("--stride", 1)?)?;
+        let p = layer.params(x.shape())?;
+        let dout = match l.npy("--dout")? {
+            None => None,
+            Some(d) => {
+                let d = into_rank4(d, "dY (--dout)", "(batch, n_filters, out_h, out_w)")?;
+                let out = [p.batch, layer.n_filters(), p.out_h(), p.out_w()];
+                if d.shape() != out {
+                    return Err(Error::shape(
+                        "dY (--dout)",
+                        format!("{}, the shape of the output", tuple(&out)),
+                        d.shape(),
+                    ));
+                }
+                Some(d)
+            }
+        };
+        Ok(Some(YourConv2D { x, layer, dout }))
+    }
+}

@@ -331,3 +331,89 @@ fn bad_pooling_input_exits_2_with_a_message() {
         &["dA (--da) has shape (2, 3, 3, 3)", "(2, 4, 4, 3), the shape of the pooled output A"],
     );
 }
+
+#[test]
+fn your_own_conv2d_tensors() {
+    use cnn_walkthrough::conv2d::Conv2D;
+    use cnn_walkthrough::padding::Padding2D;
+    let dir = temp_dir("conv2d");
+    let mut rng = RandomState::new(13);
+    let x = save(&dir, "X.npy", &rng.randn((2, 3, 6, 5)));
+    let w = save(&dir, "W.npy", &rng.randn((4, 3, 2, 3)));
+    let w0 = save(&dir, "w0.npy", &rng.randn((4, 1)));
+    let dy = save(&dir, "dY.npy", &rng.randn((2, 4, 6, 5)));
+    let out_dir = dir.join("out").to_string_lossy().into_owned();
+    // A 2×3 window, 'same' padding (asymmetric for the even height): the loops cannot take it.
+    let out = run_lesson(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0, "--dout", &dy, "--save", &out_dir],
+    );
+    out.assert_exit(0);
+    assert!(out.stdout.contains("No comparison with the loops"), "{}", out.stdout);
+    assert!(out.stdout.contains("grad_W = finite differences"), "{}", out.stdout);
+    let out_dir = Path::new(&out_dir);
+    let four = |a: ArrayD<f64>| a.into_dimensionality::<ndarray::Ix4>().unwrap();
+    let layer = Conv2D::new(
+        four(load(&dir, "W.npy")),
+        load(&dir, "w0.npy").into_dimensionality().unwrap(),
+        Padding2D::from(((0, 1), (1, 1))),
+        1,
+    )
+    .unwrap();
+    let (output, cache) = layer.forward(&four(load(&dir, "X.npy")).view()).unwrap();
+    assert_eq!(load(out_dir, "output.npy"), output.into_dyn());
+    let g = layer.backward(&four(load(&dir, "dY.npy")).view(), &cache).unwrap();
+    assert_eq!(load(out_dir, "grad_W.npy"), g.grad_w.into_dyn());
+    assert_eq!(load(out_dir, "grad_w0.npy"), g.grad_w0.into_dyn());
+    assert_eq!(load(out_dir, "grad_input.npy"), g.grad_input.into_dyn());
+
+    // A square window with numeric padding and stride 2 is compared with the loops.
+    let w_sq = save(&dir, "Wsq.npy", &rng.randn((4, 3, 3, 3)));
+    let out = run_lesson(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w_sq, "--bias", &w0, "--padding", "1", "--stride", "2"],
+    );
+    out.assert_exit(0);
+    assert!(out.stdout.contains("Conv2D = the loops of lesson 02"), "{}", out.stdout);
+
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0, "--padding", "full"],
+        &["--padding is 'full'"],
+    );
+    let w0_flat = save(&dir, "w0flat.npy", &rng.randn(4));
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0_flat],
+        &["w0 (--bias) has shape (4,)"],
+    );
+    let w0_wrong = save(&dir, "w0wrong.npy", &rng.randn((3, 1)));
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0_wrong],
+        &["w0 has shape (3, 1)", "(4, 1)"],
+    );
+    let w_ch = save(&dir, "Wch.npy", &rng.randn((4, 2, 3, 3)));
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w_ch, "--bias", &w0],
+        &["X has shape (2, 3, 6, 5)", "2 channels"],
+    );
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0, "--dout", &x],
+        &["dY (--dout) has shape (2, 3, 6, 5)", "(2, 4, 6, 5)"],
+    );
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0, "--stride", "0"],
+        &["stride is 0"],
+    );
+    let w_big = save(&dir, "Wbig.npy", &rng.randn((4, 3, 9, 9)));
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w_big, "--bias", &w0, "--padding", "valid"],
+        &["9×9", "larger than the padded image"],
+    );
+    rejects("lesson_07_conv2d_im2col", &["--stride", "2"], &["--stride applies to your own tensors"]);
+}

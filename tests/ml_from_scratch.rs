@@ -55,3 +55,61 @@ fn lesson_01_shows_the_padding_table() {
     out.assert_exit(0);
     assert!(out.stdout.contains("2×2      ((0, 1), (0, 1))"), "{}", out.stdout);
 }
+
+#[test]
+fn im2col_indices_of_the_article() {
+    // Seed 001 (REFERENCE §5): (1, 3, 32, 32), 3×3, padding ((1,1),(1,1)), stride 1.
+    use cnn_walkthrough::im2col::{get_im2col_indices, image_to_column};
+    use cnn_walkthrough::padding::Padding2D;
+    let ix = get_im2col_indices(&[1, 3, 32, 32], (3, 3), Padding2D::uniform(1), 1).unwrap();
+    assert_eq!(ix.i0.to_vec(), [0, 0, 0, 1, 1, 1, 2, 2, 2].repeat(3));
+    assert_eq!(ix.i1.to_vec(), (0..32).flat_map(|v| std::iter::repeat_n(v, 32)).collect::<Vec<_>>());
+    assert_eq!(ix.j0.to_vec(), [0, 1, 2].repeat(9));
+    assert_eq!(ix.j1.to_vec(), (0..32).collect::<Vec<_>>().repeat(32));
+    assert_eq!((ix.i.dim(), ix.j.dim(), ix.k.dim()), ((27, 1024), (27, 1024), (27, 1)));
+    let x = RandomState::new(1).randn((1, 3, 32, 32));
+    assert_eq!(image_to_column(&x.view(), (3, 3), 1, Padding2D::uniform(1)).unwrap().dim(), (27, 1024));
+}
+
+#[test]
+fn conv2d_output_shapes_and_parameters_of_the_article() {
+    // Seed 001: 16 filters of 3×3 on (1, 3, 32, 32): 'same' stride 1 -> (16, 32, 32); 'valid' stride 1
+    // -> (16, 30, 30); 'valid' stride 2 -> (16, 15, 15); 16·3·3·3 + 16 = 448 parameters.
+    use cnn_walkthrough::conv2d::Conv2D;
+    let mut rng = RandomState::new(2);
+    let image = rng.randint(0, 255, (1, 3, 32, 32)).unwrap().mapv(|v| v as f64);
+    for (mode, stride, shape) in [
+        (PaddingMode::Same, 1, [1, 16, 32, 32]),
+        (PaddingMode::Valid, 1, [1, 16, 30, 30]),
+        (PaddingMode::Valid, 2, [1, 16, 15, 15]),
+    ] {
+        let layer = Conv2D::initialize(16, 3, (3, 3), mode, stride, &mut rng).unwrap();
+        assert_eq!(layer.forward(&image.view()).unwrap().0.shape(), shape);
+        assert_eq!(layer.parameters(), 448);
+    }
+}
+
+#[test]
+fn pooling_by_im2col_matches_the_loops_on_the_notebook_cells() {
+    // Seed 003's layers, made to work (no padding, stride given), against the notebook's loops.
+    use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+    use cnn_walkthrough::pool2d::Pooling2D;
+    let nchw = |a: &ndarray::Array4<f64>| a.view().permuted_axes([0, 3, 1, 2]).to_owned();
+    let mut rng = RandomState::new(1);
+    let a_prev = rng.randn((5, 5, 3, 2));
+    let da = rng.randn((5, 4, 2, 2));
+    for mode in [PoolMode::Max, PoolMode::Average] {
+        let (a, cache) = pool_forward(&a_prev.view(), PoolHparameters { f: 2, stride: 1 }, mode).unwrap();
+        let pool = Pooling2D::new((2, 2), Some(1), mode);
+        let (out, pcache) = pool.forward(&nchw(&a_prev).view()).unwrap();
+        // The mean of four numbers may round differently in the last bit depending on the order of the sum.
+        for (o, e) in out.iter().zip(nchw(&a).iter()) {
+            assert!((o - e).abs() <= 1e-15 * 8.0, "{o} vs {e}");
+        }
+        let grad = pool.backward(&nchw(&da).view(), &pcache).unwrap();
+        let expected = nchw(&pool_backward(&da.view(), &cache, mode).unwrap());
+        for (g, e) in grad.iter().zip(expected.iter()) {
+            assert!((g - e).abs() <= 1e-12, "{g} vs {e}");
+        }
+    }
+}

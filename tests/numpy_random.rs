@@ -72,7 +72,7 @@ fn matches_numpy_fixture() {
             Some("randint") => {
                 let (low, high) = (w[1].parse().unwrap(), w[2].parse().unwrap());
                 let shape = parse_shape(w[3]);
-                let got = rng.randint(low, high, &shape).expect("valid range");
+                let got = rng.randint(low, high, &shape[..]).expect("valid range");
                 assert_eq!(got.shape(), &shape[..], "line {line}");
                 let got: Vec<i64> = got.iter().copied().collect();
                 assert_eq!(got, parse_ints::<i64>(&w[4..]), "line {line}");
@@ -135,6 +135,6 @@ fn notebook_slice() {
 #[test]
 fn randint_rejects_empty_range() {
     let mut rng = RandomState::new(0);
-    assert_eq!(rng.randint(5, 5, &[2]), Err(RandomError::EmptyRange { low: 5, high: 5 }));
-    assert!(rng.randint(i64::MAX, i64::MIN, &[]).is_err());
+    assert_eq!(rng.randint(5, 5, &[2][..]), Err(RandomError::EmptyRange { low: 5, high: 5 }));
+    assert!(rng.randint(i64::MAX, i64::MIN, &[][..]).is_err());
 }

@@ -191,3 +191,23 @@ fn max_pooling_example_forward_and_backward() {
     out.assert_line("dA_prev[0,:,:,1] = [[0. 0. 0. 0.]");
     out.assert_line("                    [0. 8. 0. 0.]");
 }
+
+#[test]
+fn conv2d_by_im2col_gives_the_published_output_gradients_and_update() {
+    use cnn_walkthrough::conv2d::Conv2D;
+    let ex = WorkedExample::new();
+    let layer = Conv2D::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
+    let x = ex.a_prev.view().permuted_axes([0, 3, 1, 2]).to_owned();
+    let (out, cache) = layer.forward(&x.view()).unwrap();
+    assert_all_close(&published_output().view(), &out.slice(s![0, .., .., ..]), EXACT);
+    let dz = ex.dz.view().permuted_axes([0, 3, 1, 2]).to_owned();
+    let g = layer.backward(&dz.view(), &cache).unwrap();
+    assert_all_close(&reference_weights_grad().view(), &g.grad_w.view(), EXACT);
+    assert_all_close(&arr1(&[9., 7.]).view(), &g.grad_w0.column(0), EXACT);
+    assert_all_close(&reference_delta().view(), &g.grad_input.slice(s![0, .., .., ..]), EXACT);
+    let updated = &layer.w - &(ex.learning_rate * &g.grad_w);
+    for (f, (weights, bias)) in published_updated().iter().enumerate() {
+        assert_all_close(&weights.view(), &updated.slice(s![f, .., .., ..]), EXACT);
+        assert!((layer.w0[[f, 0]] - ex.learning_rate * g.grad_w0[[f, 0]] - bias).abs() <= EXACT);
+    }
+}

@@ -1,0 +1,54 @@
+//! Convolution forward and backward, loops (lessons 02-03) against im2col
+//! (lesson 07), at the reference network's shapes and a CIFAR-sized one,
+//! with the bare matrix products at the same sizes: read the im2col rate as a
+//! fraction of what the machine's matrix product reaches.
+//!
+//! `cargo bench --bench conv`; throughput is reported in elements/s where one
+//! element is one floating-point operation (2 per multiply-add), so
+//! `Gelem/s` reads as GFLOP/s.
+
+use cnn_walkthrough::bench::{ConvCase, CASES};
+use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
+use cnn_walkthrough::random::RandomState;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::time::Duration;
+
+fn conv(c: &mut Criterion) {
+    for case in CASES {
+        bench_case(c, &case);
+    }
+}
+
+fn bench_case(c: &mut Criterion, case: &ConvCase) {
+    let (x, layer, dout) = case.setup(1).expect("valid case");
+    let hp = Hparameters { pad: case.f / 2, stride: 1 };
+    let x_nhwc = x.view().permuted_axes([0, 2, 3, 1]).to_owned();
+    let w_nb = layer.w_notebook();
+    let b_nb = layer.w0.clone().into_shape_with_order((1, 1, 1, case.n_filters)).expect("biases");
+    let dz_nhwc = dout.view().permuted_axes([0, 2, 3, 1]).to_owned();
+    let (_, loop_cache) = conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp).expect("valid");
+    let (_, cache) = layer.forward(&x.view()).expect("valid");
+    let (k, n) = cache.x_col.dim();
+    let mut rng = RandomState::new(2);
+    let (w_col, x_col, delta) =
+        (rng.randn((case.n_filters, k)), rng.randn((k, n)), rng.randn((case.n_filters, n)));
+
+    let mut g = c.benchmark_group(format!("conv {}", case.label()));
+    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    g.throughput(Throughput::Elements(case.forward_flops() as u64));
+    g.bench_function("forward loops", |b| {
+        b.iter(|| conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp))
+    });
+    g.bench_function("forward im2col", |b| b.iter(|| layer.forward(&x.view())));
+    g.bench_function("forward matmul W_col·X_col", |b| b.iter(|| w_col.dot(&x_col)));
+    g.throughput(Throughput::Elements(case.backward_flops() as u64));
+    g.bench_function("backward loops", |b| b.iter(|| conv_backward(&dz_nhwc.view(), &loop_cache)));
+    g.bench_function("backward im2col", |b| b.iter(|| layer.backward(&dout.view(), &cache)));
+    g.bench_function("backward matmul δ·X_colᵀ, W_colᵀ·δ", |b| {
+        b.iter(|| (delta.dot(&x_col.t()), w_col.t().dot(&delta)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, conv);
+criterion_main!(benches);

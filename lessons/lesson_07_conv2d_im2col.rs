@@ -1,0 +1,260 @@
+//! Lesson 07: convolution as one matrix product.
+//!
+//! ML-From-Scratch's `Conv2D` (seed 001): im2col turns every window into a
+//! column, so the forward pass is `W_col · X_col + w0` and the backward pass
+//! is two more matrix products and `column_to_image`. The same numbers as the
+//! loops of lessons 02 and 03, and (`--bench`) how much faster.
+
+use cnn_walkthrough::bench::{bench_case, bench_table, CASES};
+use cnn_walkthrough::check::{largest, sum_rounding, EXACT};
+use cnn_walkthrough::conv2d::Conv2D;
+use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
+use cnn_walkthrough::im2col::image_to_column;
+use cnn_walkthrough::padding::PaddingMode;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::worked_example::{published, WorkedExample};
+use cnn_walkthrough::your_tensors::YourConv2D;
+
+fn main() -> std::process::ExitCode {
+    Lesson::main(&registry::LESSON_07_CONV2D_IM2COL, run)
+}
+
+pub fn run(l: &mut Lesson) -> Result<()> {
+    if l.args.has("--bench") {
+        return bench(l);
+    }
+    if let Some(yours) = YourConv2D::from_flags(l)? {
+        return your_tensors(l, yours);
+    }
+
+    l.stage("Forward, step by step (ML-From-Scratch)");
+    l.say(
+        "image = np.random.randint(0, 255, size=(1, 3, 32, 32))\n\
+         conv2d = Conv2D(16, (3, 3), input_shape=(3, 32, 32), padding='same', stride=1)\n",
+    );
+    let mut rng = RandomState::new(0);
+    let image = rng.randint(0, 255, (1, 3, 32, 32))?.mapv(|v| v as f64);
+    let layer = Conv2D::initialize(16, 3, (3, 3), PaddingMode::Same, 1, &mut rng)?;
+    let x_col = image_to_column(&image.view(), (3, 3), 1, layer.padding)?;
+    let product = layer.w_col().dot(&x_col) + &layer.w0;
+    let (output, cache) = layer.forward(&image.view())?;
+    l.shape("X.shape =", image.shape());
+    l.shape("X_col = image_to_column(X, (3, 3), stride=1, 'same'):", x_col.shape());
+    l.shape("W.shape =", layer.w.shape());
+    l.shape("W_col = W.reshape((n_filters, -1)):", layer.w_col().shape());
+    l.shape("output = W_col.dot(X_col) + w0:", product.shape());
+    l.shape("output.reshape(self.output_shape() + (batch_size,)):", &[16, 32, 32, 1]);
+    l.shape("output.transpose(3, 0, 1, 2):", output.shape());
+    let by_steps =
+        product.into_shape_with_order((16, 32, 32, 1)).expect("16·1024").permuted_axes([3, 0, 1, 2]);
+    l.check_arrays("the steps = Conv2D.forward", &by_steps.view(), &output.view(), 0.0);
+    // Published in the article: the output shapes and the parameter count.
+    l.check_equal("'same', stride 1: output shape", "(1, 16, 32, 32)", &format!("{:?}", output.dim()));
+    for (stride, expected) in [(1, "(1, 16, 30, 30)"), (2, "(1, 16, 15, 15)")] {
+        let other = Conv2D::initialize(16, 3, (3, 3), PaddingMode::Valid, stride, &mut rng)?;
+        let (out, _) = other.forward(&image.view())?;
+        l.shape(&format!("'valid', stride {stride}: output shape"), out.shape());
+        l.check_equal(
+            &format!("'valid', stride {stride}: output shape"),
+            expected,
+            &format!("{:?}", out.dim()),
+        );
+    }
+    l.say(&format!(
+        "parameters = fh·fw·channels·n_filters + n_filters = 3·3·3·16 + 16 = {}",
+        layer.parameters()
+    ));
+    l.check_equal("conv2d.parameters()", 448, layer.parameters());
+    let (by_loops, _) = layer.forward_by_loops(&image.view())?;
+    let (k, n) = x_col.dim();
+    let (big_x, big_w) = (largest(&image.view()), largest(&layer.w.view()));
+    l.check_arrays(
+        "Conv2D = the loops of lesson 02",
+        &by_loops.view(),
+        &output.view(),
+        sum_rounding(k + 1, big_x * big_w),
+    );
+
+    l.stage("Backward as matrix products");
+    l.say(
+        "With accum_grad the gradient of the output, in column shape δ = accum_grad.transpose(1, 2, 3, 0)\n\
+         .reshape(n_filters, -1):\n\
+         \x20 grad_W  = δ · X_colᵀ, reshaped like W\n\
+         \x20 grad_w0 = the row sums of δ\n\
+         \x20 grad_X  = column_to_image(W_colᵀ · δ)\n",
+    );
+    let accum_grad = rng.randn(output.raw_dim());
+    let grads = layer.backward(&accum_grad.view(), &cache)?;
+    let delta_shape = [16, x_col.dim().1];
+    let back_cols = [x_col.dim().0, x_col.dim().1];
+    l.shape("δ:", &delta_shape);
+    l.shape("grad_W = δ · X_colᵀ:", &[16, 27]);
+    l.shape("   reshaped like W:", grads.grad_w.shape());
+    l.shape("grad_w0:", grads.grad_w0.shape());
+    l.shape("W_colᵀ · δ:", &back_cols);
+    l.shape("column_to_image(W_colᵀ · δ):", grads.grad_input.shape());
+    let (_, loop_cache) = layer.forward_by_loops(&image.view())?;
+    let by_loops = layer.backward_by_loops(&accum_grad.view(), &loop_cache)?;
+    let big_d = largest(&accum_grad.view());
+    l.check_arrays(
+        "grad_W = the loops of lesson 03",
+        &by_loops.grad_w.view(),
+        &grads.grad_w.view(),
+        sum_rounding(n, big_x * big_d),
+    );
+    l.check_arrays(
+        "grad_w0 = the loops",
+        &by_loops.grad_w0.view(),
+        &grads.grad_w0.view(),
+        sum_rounding(n, big_d),
+    );
+    l.check_arrays(
+        "grad_X = the loops",
+        &by_loops.grad_input.view(),
+        &grads.grad_input.view(),
+        sum_rounding(16 * 9, big_w * big_d),
+    );
+
+    l.stage("The worked 5×5×3 example through Conv2D (hanbt's CNN)");
+    let ex = WorkedExample::new();
+    let layer = Conv2D::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters)?;
+    let x = ex.a_prev.view().permuted_axes([0, 3, 1, 2]).to_owned();
+    let (out, cache) = layer.forward(&x.view())?;
+    let grads = layer.backward(&ex.dz.view().permuted_axes([0, 3, 1, 2]), &cache)?;
+    let w_new = &layer.w - &(ex.learning_rate * &grads.grad_w);
+    let w0_new = &layer.w0 - &(ex.learning_rate * &grads.grad_w0);
+    for c in 0..2 {
+        l.show(&format!("output[0,{c}] ="), &out.slice(s![0, c, .., ..]));
+    }
+    l.show("W after one update, filter 0 =", &w_new.slice(s![0, .., .., ..]));
+    l.show("w0 after one update =", &w0_new.column(0));
+    l.check_arrays(
+        "output = lesson 02's published output",
+        &arr3(&published::OUTPUT).view(),
+        &out.slice(s![0, .., .., ..]),
+        EXACT,
+    );
+    for (c, expected) in published::WEIGHTS_GRAD.iter().enumerate() {
+        l.check_arrays(
+            &format!("grad_W, filter {c} = lesson 03's"),
+            &arr3(expected).view(),
+            &grads.grad_w.slice(s![c, .., .., ..]),
+            EXACT,
+        );
+    }
+    l.check_arrays(
+        "grad_w0 = lesson 03's",
+        &arr1(&published::BIAS_GRAD).view(),
+        &grads.grad_w0.column(0),
+        EXACT,
+    );
+    l.check_arrays(
+        "grad_X = lesson 03's dA_prev",
+        &arr3(&published::DELTA).view(),
+        &grads.grad_input.slice(s![0, .., .., ..]),
+        EXACT,
+    );
+    for (c, expected) in published::UPDATED_WEIGHTS.iter().enumerate() {
+        l.check_arrays(
+            &format!("updated filter {c} = published"),
+            &arr3(expected).view(),
+            &w_new.slice(s![c, .., .., ..]),
+            EXACT,
+        );
+    }
+    l.check_arrays(
+        "updated biases = published",
+        &arr1(&published::UPDATED_BIASES).view(),
+        &w0_new.column(0),
+        EXACT,
+    );
+    l.say("\nFor the speed of all this against the loops: cargo run --release --bin lesson_07_conv2d_im2col -- --bench");
+    Ok(())
+}
+
+fn bench(l: &mut Lesson) -> Result<()> {
+    l.stage("Loops against im2col");
+    if cfg!(debug_assertions) {
+        l.say("This is the dev profile (no optimisation of the lesson's own code): for real figures run\n  cargo run --release --bin lesson_07_conv2d_im2col -- --bench\n");
+    }
+    l.say("Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix\nproducts' time over im2col's, at the same sizes.\n");
+    let mut rows = vec![];
+    for case in CASES {
+        rows.extend(bench_case(&case, if cfg!(debug_assertions) { 0.2 } else { 1.0 })?);
+    }
+    l.say(&bench_table(&rows));
+    Ok(())
+}
+
+fn your_tensors(l: &mut Lesson, y: YourConv2D) -> Result<()> {
+    l.stage("Your tensors");
+    let layer = &y.layer;
+    let p = layer.params(y.x.shape())?;
+    l.shape("X.shape =", y.x.shape());
+    l.shape("W.shape =", layer.w.shape());
+    l.say(&format!("padding {}, stride {}", layer.padding, layer.stride));
+    let x_col = image_to_column(&y.x.view(), layer.filter_shape(), layer.stride, layer.padding)?;
+    l.shape("X_col:", x_col.shape());
+    l.shape("W_col:", layer.w_col().shape());
+    let (output, cache) = layer.forward(&y.x.view())?;
+    l.shape("output:", output.shape());
+    l.show("output =", &output.view());
+    l.save("output", &output.view())?;
+    let scale = |a: &Array4<f64>| largest(&a.view()).max(1.0);
+    let terms = x_col.dim().0 + 1;
+    let tol = sum_rounding(terms, scale(&y.x) * scale(&layer.w));
+    match layer.forward_by_loops(&y.x.view()) {
+        Ok((by_loops, _)) => {
+            l.check_arrays("Conv2D = the loops of lesson 02", &by_loops.view(), &output.view(), tol);
+        }
+        Err(e) => l.say(&format!("(No comparison with the loops: {e}.)")),
+    }
+    let Some(dout) = &y.dout else {
+        l.say("\nGive --dout dY.npy to run the backward pass too.");
+        return Ok(());
+    };
+    l.stage("Backward");
+    let grads = layer.backward(&dout.view(), &cache)?;
+    l.show("grad_W =", &grads.grad_w.view());
+    l.show("grad_w0 =", &grads.grad_w0.view());
+    l.show("grad_input =", &grads.grad_input.view());
+    l.save("grad_input", &grads.grad_input.view())?;
+    l.save("grad_W", &grads.grad_w.view())?;
+    l.save("grad_w0", &grads.grad_w0.view())?;
+    let eps = 1e-3;
+    let loss = |x: &Array4<f64>, w: &Array4<f64>| {
+        Conv2D::new(w.clone(), layer.w0.clone(), layer.padding, layer.stride)
+            .and_then(|c| c.forward(&x.view()))
+            .map_or(f64::NAN, |(o, _)| (&o * dout).sum())
+    };
+    let size = (&output.mapv(f64::abs) * &dout.mapv(f64::abs)).sum()
+        + scale(&y.x) * scale(&layer.w) * (p.cols() * terms) as f64;
+    let tol = fd_tolerance(size, output.len() * terms, eps);
+    for (name, x, g) in [("grad_input", &y.x, &grads.grad_input), ("grad_W", &layer.w, &grads.grad_w)] {
+        let at = spread_indices(x.len(), 40);
+        let numeric = numerical_gradient_at(x, eps, &at, |v| {
+            if name == "grad_W" {
+                loss(&y.x, v)
+            } else {
+                loss(v, &layer.w)
+            }
+        });
+        let flat: Vec<f64> = g.iter().copied().collect();
+        let computed: Array1<f64> = at.iter().map(|&i| flat[i]).collect();
+        l.check_arrays(
+            &format!("{name} = finite differences ({} entries)", at.len()),
+            &Array1::from(numeric).view(),
+            &computed.view(),
+            tol,
+        );
+    }
+    let by_sums = dout.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0));
+    let tol = sum_rounding(p.cols(), largest(&dout.view()));
+    l.check_arrays(
+        "grad_w0 = Σ dY over images and positions",
+        &by_sums.view(),
+        &grads.grad_w0.column(0),
+        tol,
+    );
+    Ok(())
+}

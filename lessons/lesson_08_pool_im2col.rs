@@ -1,0 +1,210 @@
+//! Lesson 08: pooling by im2col.
+//!
+//! ML-From-Scratch's `MaxPooling2D` and `AveragePooling2D` (seed 003): fold
+//! batch and channels together, one column per window, keep each column's
+//! argmax or mean; backward, put the gradient back into the columns and add
+//! them onto the image with `column_to_image`. The same numbers as the loops
+//! of lessons 04 and 05.
+
+use cnn_walkthrough::check::EXACT;
+use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+use cnn_walkthrough::pool2d::Pooling2D;
+use cnn_walkthrough::prelude::*;
+
+fn main() -> std::process::ExitCode {
+    Lesson::main(&registry::LESSON_08_POOL_IM2COL, run)
+}
+
+const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
+
+/// NHWC (the notebook's layout) → NCHW (ML-From-Scratch's), and back.
+fn nchw(a: &Array4<f64>) -> Array4<f64> {
+    a.view().permuted_axes([0, 3, 1, 2]).as_standard_layout().into_owned()
+}
+fn nhwc(a: &Array4<f64>) -> Array4<f64> {
+    a.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned()
+}
+
+pub fn run(l: &mut Lesson) -> Result<()> {
+    l.stage("The source's layer, and what was wrong with it");
+    l.say(
+        "PoolingLayer(pool_shape=(2, 2), stride=1, padding=0) calls\n\
+         \x20 image_to_column(X, self.pool_shape, self.stride, self.padding)\n\
+         whose fourth argument is output_shape: the padding 0 reaches determine_padding(filter_shape, 0),\n\
+         which knows only 'same' and 'valid', returns None, and `pad_h, pad_w = None` fails. And with\n\
+         the default stride 1, a 2×2 pooling overlaps its windows. Here pooling never pads (the\n\
+         padding mode is a type, so 0 cannot be passed as one), and the stride defaults to the window.",
+    );
+
+    l.stage("Max pooling by im2col: hanbt's two-channel example");
+    let x = Array::from_shape_fn((1, 2, 4, 4), |(_, c, i, j)| EXAMPLE[c][i][j]);
+    let pool = Pooling2D::new((2, 2), None, PoolMode::Max);
+    let (out, cache) = pool.forward(&x.view())?;
+    l.show("X[0,0] =", &x.slice(s![0, 0, .., ..]));
+    l.show("X[0,1] =", &x.slice(s![0, 1, .., ..]));
+    l.say(&format!(
+        "\nX.reshape(batch·channels, 1, 4, 4): {:?}. image_to_column with 2×2 windows, stride {}: one\n\
+         column per window, ordered (output row, output column, image·channel):",
+        (2, 1, 4, 4),
+        pool.stride
+    ));
+    l.show("X_col =", &cache.x_col.view());
+    l.show("arg_max = np.argmax(X_col, axis=0) =", &Array1::from(cache.arg_max.clone()).view());
+    l.say("output = X_col[arg_max, range(8)], reshaped (out_h, out_w, batch, channels), transposed (2, 3, 0, 1):");
+    for (c, published) in PUBLISHED_MAX.iter().enumerate() {
+        l.show(&format!("output[0,{c}] ="), &out.slice(s![0, c, .., ..]));
+        l.check_arrays(
+            &format!("max pool by im2col, channel {c}"),
+            &arr2(published).view(),
+            &out.slice(s![0, c, .., ..]),
+            EXACT,
+        );
+    }
+    let (by_loops, _) = pool_forward(&nhwc(&x).view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max)?;
+    l.check_arrays("max pool by im2col = the loops of lesson 04", &nchw(&by_loops).view(), &out.view(), 0.0);
+
+    l.stage("Backward through column_to_image");
+    let accum_grad = Array::from_shape_fn((1, 2, 2, 2), |(_, c, i, j)| EXAMPLE_DA[c][i][j]);
+    l.say(
+        "accum_grad.transpose(2, 3, 0, 1).ravel() puts the gradients in column order; each goes into\n\
+         row arg_max of its column (average: 1/4 of it into every row), then column_to_image:",
+    );
+    let grad = pool.backward(&accum_grad.view(), &cache)?;
+    for c in 0..2 {
+        l.show(&format!("accum_grad[0,{c}] ="), &accum_grad.slice(s![0, c, .., ..]));
+    }
+    for (c, published) in PUBLISHED_DA_PREV.iter().enumerate() {
+        l.show(&format!("grad[0,{c}] ="), &grad.slice(s![0, c, .., ..]));
+        l.check_arrays(
+            &format!("max pool backward by im2col, channel {c}"),
+            &arr2(published).view(),
+            &grad.slice(s![0, c, .., ..]),
+            EXACT,
+        );
+    }
+
+    l.stage("The notebook's cells, by im2col (deeplearning.ai)");
+    let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
+    let hp = PoolHparameters { f: 3, stride: 2 };
+    for mode in MODES {
+        let (a, _) = Pooling2D::new((3, 3), Some(2), mode).forward(&nchw(&a_prev).view())?;
+        let a = nhwc(&a);
+        l.say(&format!(
+            "pool_forward cell (A_prev = randn(2, 4, 4, 3), f 3, stride 2), mode {}:",
+            mode.name()
+        ));
+        l.show("A[:, 0, 0, :] =", &a.slice(s![.., 0, 0, ..]));
+        l.save(&format!("A_{}", mode.name()), &a.view())?;
+        let (by_loops, _) = pool_forward(&a_prev.view(), hp, mode)?;
+        l.check_arrays(
+            &format!("pool_forward cell ({}) = the loops", mode.name()),
+            &by_loops.view(),
+            &a.view(),
+            EXACT,
+        );
+    }
+    let mut rng = RandomState::new(1);
+    let a_prev = rng.randn((5, 5, 3, 2));
+    let da = rng.randn((5, 4, 2, 2));
+    let hp = PoolHparameters { f: 2, stride: 1 };
+    for mode in MODES {
+        let pool = Pooling2D::new((2, 2), Some(1), mode);
+        let (_, cache) = pool.forward(&nchw(&a_prev).view())?;
+        let da_prev = nhwc(&pool.backward(&nchw(&da).view(), &cache)?);
+        l.say(&format!(
+            "pool_backward cell (A_prev = randn(5, 5, 3, 2), f 2, stride 1), mode {}:",
+            mode.name()
+        ));
+        l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
+        l.save(&format!("dA_prev_{}", mode.name()), &da_prev.view())?;
+        let (_, loop_cache) = pool_forward(&a_prev.view(), hp, mode)?;
+        let by_loops = pool_backward(&da.view(), &loop_cache, mode)?;
+        l.check_arrays(
+            &format!("pool_backward cell ({}) = the loops", mode.name()),
+            &by_loops.view(),
+            &da_prev.view(),
+            EXACT,
+        );
+    }
+
+    l.stage("Random tensors");
+    let mut rng = RandomState::new(8);
+    let cases = [
+        ((3, 4, 7, 6), (2, 2), 2),
+        ((2, 3, 9, 9), (3, 3), 2),
+        ((4, 2, 6, 8), (2, 3), 1),
+        ((1, 5, 5, 5), (5, 5), 1),
+    ];
+    for (shape, window, stride) in cases {
+        let x = rng.randn(shape);
+        for mode in MODES {
+            let pool = Pooling2D::new(window, Some(stride), mode);
+            let (out, cache) = pool.forward(&x.view())?;
+            let dout = rng.randn(out.raw_dim());
+            let grad = pool.backward(&dout.view(), &cache)?;
+            let (loops, loop_grad) = if window.0 == window.1 {
+                let hp = PoolHparameters { f: window.0, stride };
+                let (a, c) = pool_forward(&nhwc(&x).view(), hp, mode)?;
+                (nchw(&a), nchw(&pool_backward(&nhwc(&dout).view(), &c, mode)?))
+            } else {
+                // The loops take square windows: compare with the definition directly.
+                by_definition(&x, &dout, window, stride, mode)
+            };
+            let what = format!("{shape:?}, {window:?} window, stride {stride}, {}", mode.name());
+            l.say(&format!("  {what}: output {:?}", out.dim()));
+            l.check_arrays(&format!("{what}: forward"), &loops.view(), &out.view(), EXACT);
+            l.check_arrays(&format!("{what}: backward"), &loop_grad.view(), &grad.view(), EXACT);
+        }
+    }
+    Ok(())
+}
+
+/// Pooling with an `fh × fw` window straight from the definition (NCHW):
+/// each window's max (first maximum) or mean, and the gradient sent back.
+fn by_definition(
+    x: &Array4<f64>,
+    dout: &Array4<f64>,
+    (fh, fw): (usize, usize),
+    s: usize,
+    mode: PoolMode,
+) -> (Array4<f64>, Array4<f64>) {
+    let (b, c, h, w) = x.dim();
+    let (oh, ow) = ((h - fh) / s + 1, (w - fw) / s + 1);
+    let mut out = Array4::zeros((b, c, oh, ow));
+    let mut grad = Array4::zeros(x.raw_dim());
+    for ((i, k, y, z), o) in out.indexed_iter_mut() {
+        let window = x.slice(s![i, k, y * s..y * s + fh, z * s..z * s + fw]);
+        let mut target = grad.slice_mut(s![i, k, y * s..y * s + fh, z * s..z * s + fw]);
+        let g = dout[[i, k, y, z]];
+        match mode {
+            PoolMode::Max => {
+                let (at, v) = window.indexed_iter().fold(((0, 0), f64::NEG_INFINITY), |best, (idx, &v)| {
+                    if v > best.1 {
+                        (idx, v)
+                    } else {
+                        best
+                    }
+                });
+                *o = v;
+                target[at] += g;
+            }
+            PoolMode::Average => {
+                *o = window.mean().unwrap_or(f64::NAN);
+                target += g / (fh * fw) as f64;
+            }
+        }
+    }
+    (out, grad)
+}
+
+// hanbt's pooling example (REFERENCE §2): input, upstream gradients, and the published results.
+const EXAMPLE: [[[f64; 4]; 4]; 2] = [
+    [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
+    [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
+];
+const EXAMPLE_DA: [[[f64; 2]; 2]; 2] = [[[1., 2.], [2., 4.]], [[3., 5.], [8., 2.]]];
+const PUBLISHED_MAX: [[[f64; 2]; 2]; 2] = [[[6., 8.], [3., 4.]], [[5., 7.], [9., 6.]]];
+const PUBLISHED_DA_PREV: [[[f64; 4]; 4]; 2] = [
+    [[0., 0., 0., 0.], [0., 1., 0., 2.], [2., 0., 0., 0.], [0., 0., 0., 4.]],
+    [[0., 0., 0., 0.], [0., 3., 0., 5.], [0., 8., 0., 0.], [0., 0., 0., 2.]],
+];

@@ -1,0 +1,253 @@
+//! ML-From-Scratch's `Conv2D` (seed 001): a convolution layer in NCHW,
+//! `X (batch, channels, H, W)`, `W (n_filters, channels, fh, fw)`,
+//! `w0 (n_filters, 1)`, computed as one matrix product over im2col columns:
+//!
+//! - forward: `output = W_col · X_col + w0`, reshaped to
+//!   `(n_filters, out_h, out_w, batch)` and transposed to `(batch, n_filters, out_h, out_w)`;
+//! - backward, with `δ` the output gradient in column shape `(n_filters, out_h·out_w·batch)`:
+//!   `grad_W = δ · X_colᵀ`, `grad_w0 = Σ_columns δ`, `grad_X = column_to_image(W_colᵀ · δ)`.
+
+use ndarray::{Array2, Array4, ArrayView2, ArrayView4, Axis};
+
+use crate::conv::{conv_backward, conv_forward, ConvCache, Hparameters};
+use crate::error::{tuple, Error, Result};
+use crate::im2col::{column_to_image, image_to_column, Im2colParams};
+use crate::padding::{determine_padding, ConstantPadding2D, Padding2D, PaddingMode};
+use crate::random::RandomState;
+use crate::tensor::transpose_2d;
+
+/// A convolution layer's filters, biases, padding and stride.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv2D {
+    /// `W (n_filters, channels, fh, fw)`.
+    pub w: Array4<f64>,
+    /// `w0 (n_filters, 1)`.
+    pub w0: Array2<f64>,
+    /// `((top, bottom), (left, right))`.
+    pub padding: Padding2D,
+    /// Step between windows.
+    pub stride: usize,
+}
+
+/// What the forward pass keeps for the backward pass: the column matrix and
+/// the input's size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv2DCache {
+    /// `X_col (channels·fh·fw, out_h·out_w·batch)`.
+    pub x_col: Array2<f64>,
+    /// The checked sizes of the im2col.
+    pub params: Im2colParams,
+}
+
+/// The gradients of a `Conv2D` layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conv2DGrads {
+    /// `grad_W`, shaped like `W`.
+    pub grad_w: Array4<f64>,
+    /// `grad_w0`, shaped like `w0`.
+    pub grad_w0: Array2<f64>,
+    /// The gradient passed back to the input, shaped like `X`.
+    pub grad_input: Array4<f64>,
+}
+
+impl Conv2D {
+    /// A layer from its filters and biases.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `w0` is not `(n_filters, 1)` or `W` has an axis of
+    /// size 0; [`Error::Parameter`] for stride 0.
+    pub fn new(w: Array4<f64>, w0: Array2<f64>, padding: Padding2D, stride: usize) -> Result<Self> {
+        if w.shape().contains(&0) {
+            return Err(Error::shape("W", "(n_filters, channels, fh, fw) with no axis of size 0", w.shape()));
+        }
+        let n_filters = w.dim().0;
+        if w0.dim() != (n_filters, 1) {
+            return Err(Error::shape(
+                "w0",
+                format!(
+                    "({n_filters}, 1): one bias for each of the {n_filters} filters of W {}",
+                    tuple(w.shape())
+                ),
+                w0.shape(),
+            ));
+        }
+        if stride == 0 {
+            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
+        }
+        Ok(Conv2D { w, w0, padding, stride })
+    }
+
+    /// The article's `Conv2D(n_filters, filter_shape, padding, stride)` with
+    /// `initialize`: `W ~ uniform(−1/√(fh·fw), 1/√(fh·fw))`, `w0 = 0`.
+    pub fn initialize(
+        n_filters: usize,
+        channels: usize,
+        filter_shape: (usize, usize),
+        mode: PaddingMode,
+        stride: usize,
+        rng: &mut RandomState,
+    ) -> Result<Self> {
+        let limit = 1.0 / ((filter_shape.0 * filter_shape.1) as f64).sqrt();
+        let w = rng.uniform(-limit, limit, (n_filters, channels, filter_shape.0, filter_shape.1));
+        Self::new(w, Array2::zeros((n_filters, 1)), determine_padding(filter_shape, mode), stride)
+    }
+
+    /// The same layer from the notebook's `W (f, f, n_C_prev, n_C)`, `b (1, 1, 1, n_C)`.
+    ///
+    /// # Errors
+    /// As [`Conv2D::new`].
+    pub fn from_notebook(w: &ArrayView4<f64>, b: &ArrayView4<f64>, hp: Hparameters) -> Result<Self> {
+        let n_c = w.dim().3;
+        let w_nchw = w.view().permuted_axes([3, 2, 0, 1]).as_standard_layout().into_owned();
+        let w0 = Array2::from_shape_vec((n_c, 1), b.iter().copied().collect())
+            .map_err(|_| Error::shape("b", format!("(1, 1, 1, {n_c})"), b.shape()))?;
+        Self::new(w_nchw, w0, Padding2D::uniform(hp.pad), hp.stride)
+    }
+
+    /// `W` back in the notebook's layout `(fh, fw, channels, n_filters)`.
+    pub fn w_notebook(&self) -> Array4<f64> {
+        self.w.view().permuted_axes([2, 3, 1, 0]).as_standard_layout().into_owned()
+    }
+
+    /// `n_filters`.
+    pub fn n_filters(&self) -> usize {
+        self.w.dim().0
+    }
+
+    /// `(fh, fw)`.
+    pub fn filter_shape(&self) -> (usize, usize) {
+        (self.w.dim().2, self.w.dim().3)
+    }
+
+    /// The article's `parameters()`: `n_filters·channels·fh·fw + n_filters`.
+    pub fn parameters(&self) -> usize {
+        self.w.len() + self.w0.len()
+    }
+
+    /// The im2col sizes for an input of `shape`, checked against the filters.
+    ///
+    /// # Errors
+    /// When the input is not 4-D, its channels differ from the filters', or
+    /// the window does not fit.
+    pub fn params(&self, shape: &[usize]) -> Result<Im2colParams> {
+        let channels = self.w.dim().1;
+        if shape.len() == 4 && shape[1] != channels {
+            return Err(Error::shape(
+                "X",
+                format!(
+                    "(batch, {channels}, height, width): W {} has {channels} channels",
+                    tuple(self.w.shape())
+                ),
+                shape,
+            ));
+        }
+        Im2colParams::new(shape, self.filter_shape(), self.padding, self.stride)
+    }
+
+    /// `W_col = W.reshape(n_filters, −1)`.
+    pub fn w_col(&self) -> ArrayView2<'_, f64> {
+        let n = self.n_filters();
+        self.w.view().into_shape_with_order((n, self.w.len() / n)).expect("W is contiguous")
+    }
+
+    /// Forward: `W_col · X_col + w0`, back to `(batch, n_filters, out_h, out_w)`.
+    ///
+    /// # Errors
+    /// As [`Conv2D::params`].
+    pub fn forward(&self, x: &ArrayView4<f64>) -> Result<(Array4<f64>, Conv2DCache)> {
+        let p = self.params(x.shape())?;
+        let x_col = image_to_column(x, self.filter_shape(), self.stride, self.padding)?;
+        let product = self.w_col().dot(&x_col) + &self.w0;
+        // (n_filters, out_h, out_w, batch) → (batch, n_filters, out_h, out_w).
+        let (n, q) = (self.n_filters() * p.out_h() * p.out_w(), p.batch);
+        let moved = transpose_2d(product.as_slice().expect("a fresh product is contiguous"), n, q);
+        let output = Array4::from_shape_vec((p.batch, self.n_filters(), p.out_h(), p.out_w()), moved)
+            .expect("one column per window");
+        Ok((output, Conv2DCache { x_col, params: p }))
+    }
+
+    /// Backward, as matrix products (see the module docs).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when `accum_grad` does not have the output's shape.
+    pub fn backward(&self, accum_grad: &ArrayView4<f64>, cache: &Conv2DCache) -> Result<Conv2DGrads> {
+        let p = cache.params;
+        let out = [p.batch, self.n_filters(), p.out_h(), p.out_w()];
+        if accum_grad.shape() != out {
+            return Err(Error::shape(
+                "accum_grad",
+                format!("{}, the shape of the output", tuple(&out)),
+                accum_grad.shape(),
+            ));
+        }
+        // (batch, n_filters, out_h, out_w) → (n_filters, out_h·out_w·batch), the column order.
+        let accum_grad = accum_grad.as_standard_layout();
+        let moved = transpose_2d(
+            accum_grad.as_slice().expect("standard layout"),
+            p.batch,
+            self.n_filters() * p.out_h() * p.out_w(),
+        );
+        let delta =
+            Array2::from_shape_vec((self.n_filters(), p.cols()), moved).expect("one column per window");
+        let grad_w = delta.dot(&cache.x_col.t()).into_shape_with_order(self.w.raw_dim()).expect("W's size");
+        let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
+        let grad_cols = self.w_col().t().dot(&delta);
+        let grad_input = column_to_image(
+            &grad_cols.view(),
+            &p.images_shape(),
+            self.filter_shape(),
+            self.stride,
+            self.padding,
+        )?;
+        Ok(Conv2DGrads { grad_w, grad_w0, grad_input })
+    }
+
+    /// The same layer computed by the notebook's loops (lessons 02 and 03):
+    /// the input is padded first (the padding may be asymmetric), moved to
+    /// NHWC, convolved by [`conv_forward`] with pad 0, and moved back.
+    ///
+    /// # Errors
+    /// As [`Conv2D::params`], and [`Error::Shape`] for a window that is not
+    /// square (the loops take `f × f`).
+    pub fn forward_by_loops(&self, x: &ArrayView4<f64>) -> Result<(Array4<f64>, ConvCache)> {
+        self.params(x.shape())?;
+        let (fh, fw) = self.filter_shape();
+        if fh != fw {
+            return Err(Error::shape(
+                "W",
+                "(n_filters, channels, f, f): the loops take a square window",
+                self.w.shape(),
+            ));
+        }
+        let padded = ConstantPadding2D::zeros(self.padding).forward(x);
+        let a_prev = padded.permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
+        let b =
+            self.w0.view().into_shape_with_order((1, 1, 1, self.n_filters())).expect("one bias per filter");
+        let hp = Hparameters { pad: 0, stride: self.stride };
+        let (z, cache) = conv_forward(&a_prev.view(), &self.w_notebook().view(), &b, hp)?;
+        Ok((z.permuted_axes([0, 3, 1, 2]).as_standard_layout().into_owned(), cache))
+    }
+
+    /// The backward pass by the notebook's loops, for a cache of
+    /// [`Conv2D::forward_by_loops`].
+    ///
+    /// # Errors
+    /// When `accum_grad` does not have the output's shape.
+    pub fn backward_by_loops(&self, accum_grad: &ArrayView4<f64>, cache: &ConvCache) -> Result<Conv2DGrads> {
+        let dz = accum_grad.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
+        let g = conv_backward(&dz.view(), cache)?;
+        let pad = self.padding;
+        let (h, w) = (cache.params.n_h_prev - pad.rows(), cache.params.n_w_prev - pad.cols());
+        let grad_input = g
+            .d_a_prev
+            .slice(ndarray::s![.., pad.top..pad.top + h, pad.left..pad.left + w, ..])
+            .permuted_axes([0, 3, 1, 2])
+            .as_standard_layout()
+            .into_owned();
+        Ok(Conv2DGrads {
+            grad_w: g.d_w.permuted_axes([3, 2, 0, 1]).as_standard_layout().into_owned(),
+            grad_w0: g.d_b.into_shape_with_order((self.n_filters(), 1)).expect("one bias per filter"),
+            grad_input,
+        })
+    }
+}
