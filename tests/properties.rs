@@ -21,13 +21,18 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::ops::Range;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use cnn_walkthrough::conv::{
     conv_backward, conv_forward, output_size, rows_not_reached, ConvGrads, ConvParams, Hparameters,
 };
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
 use cnn_walkthrough::padding::{zero_pad, ConstantPadding2D, Padding2D};
+use cnn_walkthrough::pool::{
+    create_mask_from_window, first_max_mask, pool_backward, pool_backward_second_way, pool_forward,
+    pool_forward_second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
+};
 use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use cnn_walkthrough::Error;
@@ -58,7 +63,10 @@ fn case_seed(property: u32, case: usize) -> u32 {
 
 /// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
 fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
-    let v = rng.randint(lo as i64, hi as i64 + 1, &[]).expect("lo <= hi");
+    // A 0-d shape (one value), spelled as a slice, which `randint` takes both
+    // as `&[usize]` and as any `IntoDimension`.
+    let scalar: &[usize] = &[];
+    let v = rng.randint(lo as i64, hi as i64 + 1, scalar).expect("lo <= hi");
     *v.first().expect("one value") as usize
 }
 
@@ -942,4 +950,727 @@ fn zero_size_axes_agree_between_implementations() {
             }
         });
     }
+}
+
+// ---------------------------------------------------------------------------
+// 7. Pooling: the notebook's loops (pool_forward, pool_backward) against the
+//    second ways (seed 004's MaxPoolingLayer; a convolution with filters 1/f²)
+// ---------------------------------------------------------------------------
+
+const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
+
+/// Sizes of one pooling layer: `m` in `1..=3`, `n_H_prev` and `n_W_prev` in
+/// `1..=8` (independently), `n_C` in `1..=4`, `f` in `1..=5` and `stride` in
+/// `1..=4` (often larger than `f`, often not dividing `n − f`). About two
+/// fifths of the draws have a window larger than the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PoolCase {
+    m: usize,
+    n_h: usize,
+    n_w: usize,
+    n_c: usize,
+    f: usize,
+    stride: usize,
+}
+
+impl PoolCase {
+    fn draw(rng: &mut RandomState) -> Self {
+        PoolCase {
+            m: int(rng, 1, 3),
+            n_h: int(rng, 1, 8),
+            n_w: int(rng, 1, 8),
+            n_c: int(rng, 1, 4),
+            f: int(rng, 1, 5),
+            stride: int(rng, 1, 4),
+        }
+    }
+
+    fn a_shape(&self) -> [usize; 4] {
+        [self.m, self.n_h, self.n_w, self.n_c]
+    }
+
+    fn hp(&self) -> PoolHparameters {
+        PoolHparameters { f: self.f, stride: self.stride }
+    }
+
+    /// Whether the window fits the input.
+    fn fits(&self) -> bool {
+        self.f <= self.n_h && self.f <= self.n_w
+    }
+
+    /// `(n_H, n_W)`, for a case that fits.
+    fn out_hw(&self) -> (usize, usize) {
+        (output_size(self.n_h, self.f, 0, self.stride), output_size(self.n_w, self.f, 0, self.stride))
+    }
+
+    /// Shape of the pooled output `A` (and of `dA`).
+    fn out_shape(&self) -> [usize; 4] {
+        let (h, w) = self.out_hw();
+        [self.m, h, w, self.n_c]
+    }
+
+    /// `K = m·n_H·n_W·n_C`, the number of windows.
+    fn out_len(&self) -> usize {
+        self.out_shape().iter().product()
+    }
+
+    /// `n − f` not a multiple of the stride on some axis.
+    fn uneven(&self) -> bool {
+        [self.n_h, self.n_w].iter().any(|&n| !(n - self.f).is_multiple_of(self.stride))
+    }
+
+    /// Every input row and column is read by some window: on both axes the
+    /// stride divides `n − f` (the last window ends at the last row) and
+    /// `stride ≤ f` (no gap between windows) or `n = f` (a single window).
+    fn every_cell_read(&self) -> bool {
+        [self.n_h, self.n_w]
+            .iter()
+            .all(|&n| (n - self.f).is_multiple_of(self.stride) && (self.stride <= self.f || n == self.f))
+    }
+
+    /// The input rows and columns of output cell `(h, w)`, by the notebook's
+    /// `vert_start = h·stride`, `vert_end = vert_start + f` (written out here,
+    /// not taken from `PoolParams::window`).
+    fn window(&self, h: usize, w: usize) -> (Range<usize>, Range<usize>) {
+        let (v, hz) = (h * self.stride, w * self.stride);
+        (v..v + self.f, hz..hz + self.f)
+    }
+
+    /// `randn` times a random magnitude, shaped like `A_prev`.
+    fn x(&self, rng: &mut RandomState) -> Array4<f64> {
+        randn4(rng, &self.a_shape()) * magnitude(rng)
+    }
+
+    /// `randn` times a random magnitude, shaped like `A`.
+    fn da(&self, rng: &mut RandomState) -> Array4<f64> {
+        randn4(rng, &self.out_shape()) * magnitude(rng)
+    }
+}
+
+impl fmt::Display for PoolCase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "A_prev {}, f {}, stride {}", shape_str(&self.a_shape()), self.f, self.stride)
+    }
+}
+
+/// Counts of the interesting kinds of pooling case (as [`Coverage`]).
+#[derive(Default, Debug)]
+struct PoolCoverage {
+    valid: usize,
+    window_too_large: usize,
+    stride_beyond_f: usize,
+    uneven_stride: usize,
+    non_square_input: usize,
+    every_cell_read: usize,
+}
+
+impl PoolCoverage {
+    fn count(&mut self, c: &PoolCase) {
+        if !c.fits() {
+            self.window_too_large += 1;
+            return;
+        }
+        self.valid += 1;
+        self.stride_beyond_f += usize::from(c.stride > c.f);
+        self.uneven_stride += usize::from(c.uneven());
+        self.non_square_input += usize::from(c.n_h != c.n_w);
+        self.every_cell_read += usize::from(c.every_cell_read());
+    }
+
+    fn assert_reached(&self, property: &str) {
+        eprintln!("property {property}: {self:?}");
+        assert!(
+            self.valid >= cases()
+                && self.window_too_large > 0
+                && self.stride_beyond_f > 0
+                && self.uneven_stride > 0
+                && self.non_square_input > 0
+                && self.every_cell_read > 0,
+            "property {property}: the generator missed a kind of case: {self:?}"
+        );
+    }
+}
+
+/// Draws pooling cases of property `id` until `cases()` of them fit, calling
+/// `valid` on those; a window larger than the input must be an `f` error
+/// ([`assert_pool_window_error`]).
+fn for_pool_cases(
+    id: u32,
+    name: &str,
+    mut valid: impl FnMut(&str, &PoolCase, &mut RandomState),
+) -> PoolCoverage {
+    let mut coverage = PoolCoverage::default();
+    let mut case = 0;
+    while coverage.valid < cases() {
+        let seed = case_seed(id, case);
+        let mut rng = RandomState::new(seed);
+        let c = PoolCase::draw(&mut rng);
+        let desc = describe(name, seed, case, c);
+        coverage.count(&c);
+        if c.fits() {
+            guard(&desc, || valid(&desc, &c, &mut rng));
+        } else {
+            guard(&desc, || assert_pool_window_error(&desc, &c, &mut rng));
+        }
+        case += 1;
+    }
+    coverage
+}
+
+/// A window larger than the input is an `f` parameter error from both
+/// forward passes, in both modes.
+fn assert_pool_window_error(desc: &str, c: &PoolCase, rng: &mut RandomState) {
+    let x = c.x(rng);
+    for mode in MODES {
+        let loops = pool_forward(&x.view(), c.hp(), mode).map(|r| r.0);
+        let second = pool_forward_second_way(&x.view(), c.hp(), mode);
+        for (who, r) in [("pool_forward", loops), ("pool_forward_second_way", second)] {
+            match r {
+                Ok(a) => panic!(
+                    "{desc}\n  {who} ({}) accepted a window larger than the input: A {:?}",
+                    mode.name(),
+                    a.shape()
+                ),
+                Err(e) => assert_names(desc, &format!("{who} ({})", mode.name()), &e, "f"),
+            }
+        }
+    }
+}
+
+/// The first largest cell of `x[i, rows, cols, c]` in row-major order, by
+/// brute force (a later cell wins only when strictly larger): its `(row,
+/// column)` in the input.
+fn first_max_at(
+    x: &Array4<f64>,
+    i: usize,
+    (rows, cols): (Range<usize>, Range<usize>),
+    c: usize,
+) -> (usize, usize) {
+    let mut best = (rows.start, cols.start);
+    for r in rows {
+        for col in cols.clone() {
+            if x[[i, r, col, c]] > x[[i, best.0, best.1, c]] {
+                best = (r, col);
+            }
+        }
+    }
+    best
+}
+
+/// Input rows and columns that no window reads get exactly zero gradient.
+fn assert_unread_cells_are_zero(desc: &str, who: &str, c: &PoolCase, da_prev: &Array4<f64>) {
+    for r in unreached(c.n_h, c.f, 0, c.stride) {
+        assert!(
+            da_prev.slice(s![.., r, .., ..]).iter().all(|&v| v == 0.0),
+            "{desc}\n  {who}: dA_prev row {r} is read by no window but has a non-zero gradient"
+        );
+    }
+    for col in unreached(c.n_w, c.f, 0, c.stride) {
+        assert!(
+            da_prev.slice(s![.., .., col, ..]).iter().all(|&v| v == 0.0),
+            "{desc}\n  {who}: dA_prev column {col} is read by no window but has a non-zero gradient"
+        );
+    }
+}
+
+/// 7a. Max: both ways keep one value of the window, with no arithmetic, so
+/// they agree exactly, and with a brute-force scan of the window.
+///
+/// Average: the loops compute `fl(Σx) / f²` (`f² − 1` rounded additions and a
+/// rounded division), the convolution `Σ x·fl(1/f²)` (two roundings per
+/// product and `f² − 1` additions; the products with the zero weights of the
+/// other channels are exact zeros and add nothing, as does the zero bias).
+/// So each is within `(f² + 1)·u·Σ|x|/f² ≤ (f² + 1)·u·max|A_prev|` of the
+/// true mean and they differ by at most `(2f² + 2)·u·max|A_prev|`
+/// `= (f² + 1)·EPSILON·max|A_prev|` to first order; the tolerance is
+/// `(f² + 2)·EPSILON·max|A_prev|`, the extra `EPSILON` for second-order terms.
+#[test]
+fn pool_forward_equals_pool_forward_second_way() {
+    let coverage = for_pool_cases(50, "7a (pool_forward == pool_forward_second_way)", |desc, c, rng| {
+        let x = c.x(rng);
+        for mode in MODES {
+            let desc = format!("{desc}, mode {}", mode.name());
+            let (a, cache) = pool_forward(&x.view(), c.hp(), mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+            let second = pool_forward_second_way(&x.view(), c.hp(), mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_forward_second_way: {e}"));
+            assert_eq!(a.shape(), c.out_shape(), "{desc}\n  A shape");
+            assert_eq!(cache.params.out_shape(), c.out_shape(), "{desc}\n  params");
+            match mode {
+                PoolMode::Max => {
+                    assert_close(&desc, "A", &a.view(), &second.view(), 0.0);
+                    for ((i, h, w, ch), &v) in a.indexed_iter() {
+                        let (r, col) = first_max_at(&x, i, c.window(h, w), ch);
+                        assert_eq!(
+                            v,
+                            x[[i, r, col, ch]],
+                            "{desc}\n  A[{i}, {h}, {w}, {ch}] is not the window max"
+                        );
+                    }
+                }
+                PoolMode::Average => {
+                    let tol = (c.f * c.f + 2) as f64 * f64::EPSILON * max_abs(&x.view());
+                    assert_close(&desc, "A", &a.view(), &second.view(), tol);
+                }
+            }
+        }
+    });
+    coverage.assert_reached("7a");
+    report_worst_ratio("7a");
+}
+
+/// One thing wrong with an otherwise valid pooling layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PoolFault {
+    WindowTooLarge,
+    StrideZero,
+    FZero,
+    ZeroAxis,
+    Rank,
+}
+
+const POOL_FAULTS: [PoolFault; 5] = [
+    PoolFault::WindowTooLarge,
+    PoolFault::StrideZero,
+    PoolFault::FZero,
+    PoolFault::ZeroAxis,
+    PoolFault::Rank,
+];
+
+/// A valid pooling case (the window fits).
+fn draw_valid_pool(rng: &mut RandomState) -> PoolCase {
+    loop {
+        let c = PoolCase::draw(rng);
+        if c.fits() {
+            return c;
+        }
+    }
+}
+
+/// 7b. A window larger than the input (on either axis), stride 0, f 0, an
+/// axis of size 0 or a rank other than 4 is an `Err` naming the right
+/// parameter or tensor, from `PoolParams::new` and from both forward passes
+/// in both modes, never a panic. (The forward passes take a rank-4 view, so a
+/// wrong rank can only reach `PoolParams::new`.)
+#[test]
+fn invalid_pooling_inputs_are_errors_not_panics() {
+    for (k, &fault) in POOL_FAULTS.iter().enumerate() {
+        for case in 0..cases() {
+            let seed = case_seed(51 + k as u32, case);
+            let mut rng = RandomState::new(seed);
+            let c = draw_valid_pool(&mut rng);
+            let (mut a, mut hp) = (c.a_shape().to_vec(), c.hp());
+            let expect = match fault {
+                PoolFault::WindowTooLarge => {
+                    hp.f = c.n_h.min(c.n_w) + int(&mut rng, 1, 3);
+                    "f"
+                }
+                PoolFault::StrideZero => {
+                    hp.stride = 0;
+                    "stride"
+                }
+                PoolFault::FZero => {
+                    hp.f = 0;
+                    "f"
+                }
+                PoolFault::ZeroAxis => {
+                    a[int(&mut rng, 0, 3)] = 0;
+                    "A_prev"
+                }
+                PoolFault::Rank => {
+                    a = change_rank(&mut rng, &a);
+                    "A_prev"
+                }
+            };
+            let desc = describe(
+                "7b (invalid pooling inputs are errors)",
+                seed,
+                case,
+                format_args!("{fault:?}: A_prev {}, f {}, stride {}", shape_str(&a), hp.f, hp.stride),
+            );
+            guard(&desc, || {
+                match PoolParams::new(&a, hp) {
+                    Ok(p) => panic!("{desc}\n  PoolParams::new accepted it: {p:?}"),
+                    Err(e) => assert_names(&desc, "PoolParams::new", &e, expect),
+                }
+                if a.len() == 4 {
+                    let x = randn4(&mut rng, &a);
+                    for mode in MODES {
+                        let loops = pool_forward(&x.view(), hp, mode).map(|r| r.0);
+                        let second = pool_forward_second_way(&x.view(), hp, mode);
+                        for (who, r) in [("pool_forward", loops), ("pool_forward_second_way", second)] {
+                            let who = format!("{who} ({})", mode.name());
+                            match r {
+                                Ok(out) => panic!("{desc}\n  {who} accepted it: A {:?}", out.shape()),
+                                Err(e) => assert_names(&desc, &who, &e, expect),
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// 7c. Max: both ways send each `dA` to the first maximum of its window (with
+/// `randn` inputs there are no ties anyway) and add into each cell in the same
+/// order of windows, so they agree exactly. Unread rows and columns get 0.
+///
+/// Average: a cell read by `k ≤ ⌈f/s⌉² ≤ f²` windows sums `k` shares of
+/// `dA/f²`, each rounded once by the loops (`fl(dA/f²)`) and twice by the
+/// convolution (`fl(dA·fl(1/f²))`; the zero weights of the other channels add
+/// exact zeros), then `k − 1` rounded additions: each way is within
+/// `(k + 1)·u·k·max|dA|/f² ≤ (f² + 1)·u·max|dA|`, so they differ by at most
+/// `(f² + 1)·EPSILON·max|dA|`; the tolerance is `(f² + 2)·EPSILON·max|dA|`.
+#[test]
+fn pool_backward_equals_pool_backward_second_way() {
+    let coverage = for_pool_cases(56, "7c (pool_backward == pool_backward_second_way)", |desc, c, rng| {
+        let x = c.x(rng);
+        let da = c.da(rng);
+        for mode in MODES {
+            let desc = format!("{desc}, mode {}", mode.name());
+            let (_, cache) = pool_forward(&x.view(), c.hp(), mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+            let loops = pool_backward(&da.view(), &cache, mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_backward: {e}"));
+            let second = pool_backward_second_way(&da.view(), &cache, mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_backward_second_way: {e}"));
+            assert_eq!(loops.shape(), c.a_shape(), "{desc}\n  dA_prev shape");
+            let tol = match mode {
+                PoolMode::Max => 0.0,
+                PoolMode::Average => (c.f * c.f + 2) as f64 * f64::EPSILON * max_abs(&da.view()),
+            };
+            assert_close(&desc, "dA_prev", &loops.view(), &second.view(), tol);
+            assert_unread_cells_are_zero(&desc, "pool_backward", c, &loops);
+            assert_unread_cells_are_zero(&desc, "pool_backward_second_way", c, &second);
+        }
+    });
+    coverage.assert_reached("7c");
+    report_worst_ratio("7c");
+}
+
+/// Inputs with no near-ties, by construction: a random permutation of
+/// `0..N` (`N` elements) centred on 0, each plus a uniform jitter in
+/// `[0, 0.5)` (so that the values are not all integers), times a random
+/// magnitude `mag`. Any two values differ by more than `mag/2`. Returns the
+/// input and `mag`.
+fn distinct_values(rng: &mut RandomState, shape: [usize; 4]) -> (Array4<f64>, f64) {
+    let n: usize = shape.iter().product();
+    let perm = rng.permutation(n);
+    let mag = magnitude(rng);
+    let mut k = 0;
+    let x = Array4::from_shape_fn(shape, |_| {
+        let v = (perm[k] as f64 - (n / 2) as f64 + 0.5 * rng.random_sample()) * mag;
+        k += 1;
+        v
+    });
+    (x, mag)
+}
+
+/// How many elements of `A_prev` property 7d differentiates per case and mode
+/// (all of them when there are fewer): each costs two forward passes, and in
+/// the dev profile all of them would take about 20 s.
+const PROBES: usize = 24;
+
+/// Up to `n` random flat positions of `grad`: as many as possible (up to half)
+/// where it is non-zero (for max, the windows' maxima, which are few), the
+/// rest where it is zero (cells that no window takes, or reads), so both
+/// kinds are checked.
+fn probe_positions(rng: &mut RandomState, grad: &Array4<f64>, n: usize) -> Vec<usize> {
+    if grad.len() <= n {
+        return (0..grad.len()).collect();
+    }
+    let order = rng.permutation(grad.len());
+    let values: Vec<f64> = grad.iter().copied().collect();
+    let (non_zero, zero): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|&k| values[k] != 0.0);
+    let from_non_zero = non_zero.len().min((n / 2).max(n - zero.len().min(n)));
+    let mut probes: Vec<usize> =
+        non_zero[..from_non_zero].iter().chain(&zero[..n - from_non_zero]).copied().collect();
+    probes.sort_unstable();
+    probes
+}
+
+/// 7d. `E = Σ pool_forward(x) ⊙ dA`; its central differences agree with
+/// `pool_backward`.
+///
+/// Average: `E` is linear in `x`, so the central difference equals `∂E/∂x`
+/// exactly in real arithmetic, whatever `ε`. Max: `E` is linear in `x_k` as
+/// long as no window changes its maximum. Moving `x_k` by `±ε` keeps it below
+/// the maximum of a window where it is not the maximum (more than `gap` above
+/// it) and above the second largest of a window where it is, as long as
+/// `ε < gap`, the smallest distance between the two largest values of any
+/// window (`smallest_gap`). The inputs are [`distinct_values`], with
+/// `gap > mag/2`, and `ε = mag/8` leaves a factor 4 of margin (far more than
+/// the rounding of `x ± ε`); each case checks `smallest_gap > 2ε` before it
+/// differentiates, so no case is skipped. For average, `ε = mag/8` too, with
+/// `randn · mag` inputs: a large `ε` divides the rounding error by more.
+///
+/// Rounding, as in property 3: each evaluation of `E` is off by at most
+/// `terms · u · S`, where `S = Σ pool_forward(|x| + ε) ⊙ |dA|` bounds the
+/// magnitudes of every product in `E` (perturbed value included). Max selects
+/// without rounding, so `terms = K + 2` (`K` products, their additions, and
+/// one more for the rounding of `x ± ε`); average first rounds each mean of
+/// `f²` terms, `terms = f² + K + 2`. `fd_tolerance(S, terms, ε)` is twice
+/// that bound over `ε`.
+#[test]
+fn finite_differences_agree_with_pool_backward() {
+    let coverage = for_pool_cases(57, "7d (finite differences == pool_backward)", |desc, c, rng| {
+        for mode in MODES {
+            let (x, mag) = match mode {
+                PoolMode::Max => distinct_values(rng, c.a_shape()),
+                PoolMode::Average => {
+                    let mag = magnitude(rng);
+                    (randn4(rng, &c.a_shape()) * mag, mag)
+                }
+            };
+            let da = c.da(rng);
+            let eps = mag / 8.0;
+            let desc = format!("{desc}, mode {}, eps {eps:e}", mode.name());
+            let (_, cache) = pool_forward(&x.view(), c.hp(), mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+            if mode == PoolMode::Max {
+                let gap = smallest_gap(&x.view(), &cache.params);
+                assert!(gap > 2.0 * eps, "{desc}\n  distinct_values left a near-tie: gap {gap:e}");
+            }
+            let grad = pool_backward(&da.view(), &cache, mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_backward: {e}"));
+            let loss = |x: &Array4<f64>| -> f64 {
+                let (a, _) = pool_forward(&x.view(), c.hp(), mode)
+                    .unwrap_or_else(|e| panic!("{desc}\n  pool_forward in the loss: {e}"));
+                (&a * &da).sum()
+            };
+            let (a_abs, _) = pool_forward(&x.mapv(|v| v.abs() + eps).view(), c.hp(), mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+            let s = (&a_abs * &da.mapv(f64::abs)).sum();
+            let terms = match mode {
+                PoolMode::Max => c.out_len() + 2,
+                PoolMode::Average => c.f * c.f + c.out_len() + 2,
+            };
+            let tol = fd_tolerance(s, terms, eps);
+            // Two evaluations of E per probed element: at most PROBES of them.
+            let probes = probe_positions(rng, &grad, PROBES);
+            let numeric = numerical_gradient_at(&x, eps, &probes, loss);
+            let mut want = grad.clone();
+            let flat = want.as_slice_mut().expect("a fresh array is in standard layout");
+            for (&k, &v) in probes.iter().zip(&numeric) {
+                flat[k] = v;
+            }
+            let desc = format!(
+                "{desc}\n  (loss scale S = {s:e}, terms {terms}, {} of {} elements probed)",
+                probes.len(),
+                x.len()
+            );
+            assert_close(&desc, "dA_prev", &grad.view(), &want.view(), tol);
+        }
+    });
+    coverage.assert_reached("7d");
+    report_worst_ratio("7d");
+}
+
+/// 7e. The total gradient is preserved: `Σ dA_prev = Σ dA`, from both
+/// backward passes in both modes. Every window lies inside the input (no
+/// padding), so each `dA` lands whole inside it: on one cell (max) or as `f²`
+/// shares (average). So it holds whether or not every row and column is read
+/// (the case where all are is the one usually stated; [`PoolCase::every_cell_read`]
+/// is checked against the brute-force `unreached`, and both kinds of case
+/// must occur).
+///
+/// Rounding: `Σ dA` is a sum of `K` terms; `Σ dA_prev` adds the same `K`
+/// values (max; the zeros add exactly) or `K·f²` shares each rounded once or
+/// twice (average) in another order. By the module docs' bound they differ by
+/// at most `K·EPSILON·Σ|dA|` (max) or `K·(f² + 2)·EPSILON·Σ|dA|` (average).
+#[test]
+fn pool_backward_preserves_the_total_gradient() {
+    let (mut read, mut not_read) = (0, 0);
+    let coverage = for_pool_cases(58, "7e (Σ dA_prev == Σ dA)", |desc, c, rng| {
+        let all_read =
+            unreached(c.n_h, c.f, 0, c.stride).is_empty() && unreached(c.n_w, c.f, 0, c.stride).is_empty();
+        assert_eq!(c.every_cell_read(), all_read, "{desc}\n  every_cell_read disagrees with unreached");
+        if all_read {
+            read += 1;
+        } else {
+            not_read += 1;
+        }
+        let x = c.x(rng);
+        let da = c.da(rng);
+        let total = da.sum();
+        let total_abs = da.mapv(f64::abs).sum();
+        for mode in MODES {
+            let desc = format!("{desc}, mode {}, every cell read: {all_read}", mode.name());
+            let (_, cache) = pool_forward(&x.view(), c.hp(), mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+            let tol = match mode {
+                PoolMode::Max => c.out_len() as f64 * f64::EPSILON * total_abs,
+                PoolMode::Average => (c.out_len() * (c.f * c.f + 2)) as f64 * f64::EPSILON * total_abs,
+            };
+            for (who, r) in [
+                ("pool_backward", pool_backward(&da.view(), &cache, mode)),
+                ("pool_backward_second_way", pool_backward_second_way(&da.view(), &cache, mode)),
+            ] {
+                let da_prev = r.unwrap_or_else(|e| panic!("{desc}\n  {who}: {e}"));
+                let got = ndarray::arr0(da_prev.sum());
+                assert_close(
+                    &desc,
+                    &format!("Σ dA_prev ({who})"),
+                    &got.view(),
+                    &ndarray::arr0(total).view(),
+                    tol,
+                );
+            }
+        }
+    });
+    coverage.assert_reached("7e");
+    eprintln!("property 7e: every cell read in {read} cases, some unread in {not_read}");
+    assert!(read > 0 && not_read > 0, "property 7e: read {read}, not read {not_read}");
+    report_worst_ratio("7e");
+}
+
+/// Small integers `−2..=2` times a random magnitude, the zeros of either sign:
+/// many ties, some of them between `0.0` and `−0.0`.
+fn tied_values(rng: &mut RandomState, shape: [usize; 4]) -> Array4<f64> {
+    let mag = magnitude(rng);
+    Array4::from_shape_fn(shape, |_| {
+        let v = int(rng, 0, 4) as f64 - 2.0;
+        if v == 0.0 && int(rng, 0, 1) == 1 {
+            -0.0
+        } else {
+            v * mag
+        }
+    })
+}
+
+/// 7f. Ties. With `dA[i, h, w, c] = 2^(h·n_W + w)`, a distinct power of two
+/// per window of a channel, every sum max `pool_backward` forms is exact: a
+/// cell is read by windows at most `⌈f/s⌉ − 1 ≤ 4` rows and columns apart, so
+/// their exponents are within `4·(n_W + 1) ≤ 36 < 53` of each other. Each
+/// cell's value is then a set of windows, read off its bits, and each window
+/// must be in the set of exactly one cell of its channel: the first maximum
+/// of the window in row-major order ([`first_max_at`]). The same for
+/// `pool_backward_second_way` (seed 004's `get_max_index`). And on every
+/// window, `create_mask_from_window` marks exactly the cells equal to the
+/// window's maximum (`−0.0 == 0.0`), `first_max_mask` only the first.
+#[test]
+fn max_pool_backward_sends_each_da_to_the_first_maximum() {
+    let mut with_ties = 0;
+    let coverage = for_pool_cases(59, "7f (ties: dA goes to the first maximum)", |desc, c, rng| {
+        let x = tied_values(rng, c.a_shape());
+        let (out_h, out_w) = c.out_hw();
+        assert!(
+            (c.f.div_ceil(c.stride) - 1) * (out_w + 1) < 53 && out_h * out_w <= 64,
+            "{desc}\n  the powers of two of dA would not add exactly"
+        );
+        let da = Array4::from_shape_fn(c.out_shape(), |(_, h, w, _)| (1u64 << (h * out_w + w)) as f64);
+        let mut tied = false;
+        for ((i, h, w, ch), _) in da.indexed_iter() {
+            let (rows, cols) = c.window(h, w);
+            let window = x.slice(s![i, rows.clone(), cols.clone(), ch]);
+            let (r, col) = first_max_at(&x, i, (rows.clone(), cols.clone()), ch);
+            let max = x[[i, r, col, ch]];
+            let mask = create_mask_from_window(&window);
+            let first = first_max_mask(&window);
+            tied |= window.iter().filter(|&&v| v == max).count() > 1;
+            for ((k, l), &v) in window.indexed_iter() {
+                let at = format!(
+                    "window ({h}, {w}) of image {i}, channel {ch}, cell ({k}, {l}) = {v:e}, max {max:e}"
+                );
+                assert_eq!(mask[[k, l]], v == max, "{desc}\n  create_mask_from_window: {at}");
+                let is_first = (rows.start + k, cols.start + l) == (r, col);
+                assert_eq!(first[[k, l]], is_first, "{desc}\n  first_max_mask: {at}");
+            }
+        }
+        with_ties += usize::from(tied);
+        let (_, cache) = pool_forward(&x.view(), c.hp(), PoolMode::Max)
+            .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+        for (who, r) in [
+            ("pool_backward", pool_backward(&da.view(), &cache, PoolMode::Max)),
+            ("pool_backward_second_way", pool_backward_second_way(&da.view(), &cache, PoolMode::Max)),
+        ] {
+            let da_prev = r.unwrap_or_else(|e| panic!("{desc}\n  {who}: {e}"));
+            // For each window (i, h, w, c), the input cells whose value has its bit.
+            let mut cells = vec![vec![]; da.len()];
+            for ((i, r, col, ch), &v) in da_prev.indexed_iter() {
+                assert!(
+                    v >= 0.0 && v.fract() == 0.0 && v < 2f64.powi(64),
+                    "{desc}\n  {who}: dA_prev[{i}, {r}, {col}, {ch}] = {v:e} is not a sum of powers of two"
+                );
+                let bits = v as u64;
+                for e in (0..64).filter(|e| bits >> e & 1 == 1) {
+                    let (h, w) = (e / out_w, e % out_w);
+                    assert!(h < out_h, "{desc}\n  {who}: dA_prev[{i}, {r}, {col}, {ch}] = {v:e} has bit {e}");
+                    cells[((i * out_h + h) * out_w + w) * c.n_c + ch].push((r, col));
+                }
+            }
+            for ((i, h, w, ch), _) in da.indexed_iter() {
+                let want = first_max_at(&x, i, c.window(h, w), ch);
+                let got = &cells[((i * out_h + h) * out_w + w) * c.n_c + ch];
+                assert_eq!(
+                    got,
+                    &vec![want],
+                    "{desc}\n  {who}: dA[{i}, {h}, {w}, {ch}] went to cells (row, column) {got:?} of image {i}, \
+                     channel {ch}; expected only the first maximum {want:?} of its window {:?}",
+                    c.window(h, w)
+                );
+            }
+        }
+    });
+    coverage.assert_reached("7f");
+    eprintln!("property 7f: {with_ties} of {} cases had a tied window", coverage.valid);
+    assert!(2 * with_ties > coverage.valid, "property 7f: only {with_ties} cases had a tie");
+}
+
+/// 7g. A `dA` not shaped like the pooled output (one axis changed, to 0
+/// included) is an `Err` naming `dA` from both backward passes in both modes.
+#[test]
+fn pool_backward_with_a_wrong_da_is_an_error() {
+    for case in 0..cases() {
+        let seed = case_seed(60, case);
+        let mut rng = RandomState::new(seed);
+        let c = draw_valid_pool(&mut rng);
+        let x = c.x(&mut rng);
+        let da_shape = change_one_axis(&mut rng, &c.out_shape());
+        let da = randn4(&mut rng, &da_shape);
+        let desc = describe(
+            "7g (pool_backward with a wrong dA)",
+            seed,
+            case,
+            format_args!("{c}, dA {} (A {})", shape_str(&da_shape), shape_str(&c.out_shape())),
+        );
+        guard(&desc, || {
+            for mode in MODES {
+                let (_, cache) = pool_forward(&x.view(), c.hp(), mode)
+                    .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+                for (who, r) in [
+                    ("pool_backward", pool_backward(&da.view(), &cache, mode)),
+                    ("pool_backward_second_way", pool_backward_second_way(&da.view(), &cache, mode)),
+                ] {
+                    let who = format!("{who} ({})", mode.name());
+                    match r {
+                        Ok(_) => panic!("{desc}\n  {who} accepted the wrong dA"),
+                        Err(e) => assert_names(&desc, &who, &e, "dA"),
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The pooling helpers on hand-worked cases.
+#[test]
+fn pool_helpers_work_on_known_cases() {
+    let x = Array4::from_shape_vec((1, 2, 3, 1), vec![1.0, 3.0, 0.0, 3.0, 2.0, 3.0]).expect("6 values");
+    assert_eq!(first_max_at(&x, 0, (0..2, 0..3), 0), (0, 1)); // three tied 3s: the first in row-major order
+    assert_eq!(first_max_at(&x, 0, (1..2, 1..3), 0), (1, 2));
+    assert_eq!(first_max_at(&x, 0, (0..1, 0..1), 0), (0, 0));
+    let c = PoolCase { m: 1, n_h: 5, n_w: 7, n_c: 1, f: 3, stride: 2 };
+    assert_eq!(c.out_hw(), (2, 3));
+    assert_eq!(c.window(1, 2), (2..5, 4..7));
+    assert!(c.every_cell_read());
+    assert!(!PoolCase { n_w: 6, ..c }.every_cell_read()); // the last column is left out
+    assert!(!PoolCase { f: 1, ..c }.every_cell_read()); // stride 2 skips every other row
+    assert!(PoolCase { n_h: 3, n_w: 3, stride: 4, ..c }.every_cell_read()); // one window reads all
+    let mut rng = RandomState::new(0);
+    let (d, mag) = distinct_values(&mut rng, [2, 3, 3, 2]);
+    let mut v: Vec<f64> = d.iter().copied().collect();
+    v.sort_by(f64::total_cmp);
+    assert!(v.windows(2).all(|p| p[1] - p[0] > mag / 2.0), "{v:?}");
 }
