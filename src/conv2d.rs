@@ -160,7 +160,8 @@ impl Conv2D {
         let product = self.w_col().dot(&x_col) + &self.w0;
         // (n_filters, out_h, out_w, batch) → (batch, n_filters, out_h, out_w).
         let (n, q) = (self.n_filters() * p.out_h() * p.out_w(), p.batch);
-        let moved = transpose_2d(product.as_slice().expect("a fresh product is contiguous"), n, q);
+        let product = product.as_standard_layout();
+        let moved = transpose_2d(product.as_slice().expect("standard layout"), n, q);
         let output = Array4::from_shape_vec((p.batch, self.n_filters(), p.out_h(), p.out_w()), moved)
             .expect("one column per window");
         Ok((output, Conv2DCache { x_col, params: p }))
@@ -189,7 +190,13 @@ impl Conv2D {
         );
         let delta =
             Array2::from_shape_vec((self.n_filters(), p.cols()), moved).expect("one column per window");
-        let grad_w = delta.dot(&cache.x_col.t()).into_shape_with_order(self.w.raw_dim()).expect("W's size");
+        // (A product with one column may come back in column-major order: make it row-major first.)
+        let grad_w = delta
+            .dot(&cache.x_col.t())
+            .as_standard_layout()
+            .into_owned()
+            .into_shape_with_order(self.w.raw_dim())
+            .expect("W's size");
         let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
         let grad_cols = self.w_col().t().dot(&delta);
         let grad_input = column_to_image(
@@ -234,6 +241,14 @@ impl Conv2D {
     /// # Errors
     /// When `accum_grad` does not have the output's shape.
     pub fn backward_by_loops(&self, accum_grad: &ArrayView4<f64>, cache: &ConvCache) -> Result<Conv2DGrads> {
+        let [m, n_h, n_w, n_c] = cache.params.out_shape();
+        if accum_grad.shape() != [m, n_c, n_h, n_w] {
+            return Err(Error::shape(
+                "accum_grad",
+                format!("{}, the shape of the output", tuple(&[m, n_c, n_h, n_w])),
+                accum_grad.shape(),
+            ));
+        }
         let dz = accum_grad.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
         let g = conv_backward(&dz.view(), cache)?;
         let pad = self.padding;

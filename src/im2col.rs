@@ -62,7 +62,19 @@ impl Im2colParams {
             return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
         }
         let (height, width) = (images_shape[2], images_shape[3]);
-        let (ph, pw) = (height.saturating_add(padding.rows()), width.saturating_add(padding.cols()));
+        let grown = |n: usize, a: usize, b: usize| n.checked_add(a).and_then(|v| v.checked_add(b));
+        let (Some(ph), Some(pw)) =
+            (grown(height, padding.top, padding.bottom), grown(width, padding.left, padding.right))
+        else {
+            return Err(Error::parameter("padding", format!("{padding} is too large")));
+        };
+        let elements = images_shape[0]
+            .checked_mul(images_shape[1])
+            .and_then(|v| v.checked_mul(ph))
+            .and_then(|v| v.checked_mul(pw));
+        if elements.is_none_or(|e| e > isize::MAX as usize / 8) {
+            return Err(Error::parameter("padding", format!("{padding} makes the padded images too large")));
+        }
         if fh > ph || fw > pw {
             return Err(Error::parameter(
                 "filter_shape",

@@ -30,14 +30,14 @@ impl Padding2D {
         Padding2D { top: pad, bottom: pad, left: pad, right: pad }
     }
 
-    /// `top + bottom`: how many rows padding adds.
+    /// `top + bottom`: how many rows padding adds (saturating at `usize::MAX`).
     pub fn rows(&self) -> usize {
-        self.top + self.bottom
+        self.top.saturating_add(self.bottom)
     }
 
-    /// `left + right`: how many columns padding adds.
+    /// `left + right`: how many columns padding adds (saturating at `usize::MAX`).
     pub fn cols(&self) -> usize {
-        self.left + self.right
+        self.left.saturating_add(self.right)
     }
 }
 

@@ -1,0 +1,1448 @@
+//! Property tests of im2col and the layers built on it (ML-From-Scratch's
+//! `Conv2D` and `Pooling2D`, NCHW), against brute-force definitions, the
+//! notebook's loops and finite differences. Driven by the crate's own
+//! numpy-compatible generator (`RandomState`): no extra dependency.
+//!
+//! 1. `image_to_column` equals `image_to_column_by_indices` exactly, and every
+//!    column is its window of the padded image (brute force).
+//! 2. `column_to_image` is the adjoint of `image_to_column`:
+//!    `⟨image_to_column(x), y⟩ = ⟨x, column_to_image(y)⟩`; and it is the
+//!    brute-force scatter-add of the columns.
+//! 3. `Conv2D::forward` / `backward` equal `forward_by_loops` /
+//!    `backward_by_loops` (square windows: the loops take `f × f`).
+//! 4. Central finite differences of `E = Σ forward(x) ⊙ dY` agree with
+//!    `Conv2D::backward` for the input, `W` and `w0`.
+//! 5. `Pooling2D` (max and average), forward and backward, equals the
+//!    notebook's loop pooling (NHWC, square windows) and a brute-force
+//!    definition (any window; max keeps the first maximum in row-major order).
+//! 6. Invalid inputs are `Err`, never a panic.
+//!
+//! Every case draws its sizes and tensors from its own generator,
+//! `RandomState::new(seed)` with `seed = PROPERTIES_SEED + 1_000_000·property + case`
+//! (properties are numbered from 101 here, so that the streams differ from
+//! those of `tests/properties.rs`). A failing assertion prints the property,
+//! the case, its seed, the shapes, padding and stride. The environment
+//! variables `PROPERTIES_SEED` (default 0) and `PROPERTIES_CASES` (default
+//! 256, the least each property runs) explore other or more cases, e.g.
+//! `PROPERTIES_SEED=7 PROPERTIES_CASES=5000 cargo test --release --test properties_im2col`.
+//!
+//! Sizes are drawn from inclusive ranges. Padding is drawn side by side,
+//! `((top, bottom), (left, right))` each in `0..=3`, so most of it is
+//! asymmetric; windows `fh × fw` have `fh`, `fw` in `1..=5` (independently
+//! where the property allows it); strides are in `1..=4`, often not dividing
+//! `size + padding − window` and often larger than the window. Values are
+//! `randn` times `10^k`, `k` in `-2..=2`.
+//!
+//! Tolerances bound rounding only, from the standard bound on a sum: adding
+//! `n` terms (each possibly a rounded product) in any order is off by at most
+//! `γ_n · Σ|terms|`, `γ_n ≈ n·u`, `u = f64::EPSILON / 2`; two computations of
+//! the same sum in different orders differ by at most `2·γ_n·Σ|terms|`.
+//! `check::sum_rounding(n, largest) = 2·n²·EPSILON·largest` is that bound with
+//! `Σ|terms| ≤ n·largest`, and twice as large again, which covers the
+//! `1/(1 − n·u)` of `γ_n` at these sizes.
+
+use std::cell::Cell;
+use std::fmt;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use cnn_walkthrough::check::{largest, sum_rounding};
+use cnn_walkthrough::conv2d::Conv2D;
+use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::im2col::{
+    column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
+};
+use cnn_walkthrough::padding::Padding2D;
+use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+use cnn_walkthrough::pool2d::Pooling2D;
+use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::Error;
+use ndarray::{Array2, Array4, ArrayView, ArrayView4, Dimension};
+
+// ---------------------------------------------------------------------------
+// Case generation and reporting (as in tests/properties.rs)
+// ---------------------------------------------------------------------------
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
+        .unwrap_or(default)
+}
+
+/// How many cases each property runs (at least).
+fn cases() -> usize {
+    env_or("PROPERTIES_CASES", 256)
+}
+
+/// The seed of case `case` of property `property`.
+fn case_seed(property: u32, case: usize) -> u32 {
+    (env_or("PROPERTIES_SEED", 0) as u32)
+        .wrapping_add(property.wrapping_mul(1_000_000))
+        .wrapping_add(case as u32)
+}
+
+/// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
+fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
+    let scalar: &[usize] = &[];
+    let v = rng.randint(lo as i64, hi as i64 + 1, scalar).expect("lo <= hi");
+    *v.first().expect("one value") as usize
+}
+
+/// A random order of magnitude, `10^k` for `k` in `-2..=2`.
+fn magnitude(rng: &mut RandomState) -> f64 {
+    10f64.powi(int(rng, 0, 4) as i32 - 2)
+}
+
+fn randn4(rng: &mut RandomState, s: [usize; 4]) -> Array4<f64> {
+    rng.randn((s[0], s[1], s[2], s[3]))
+}
+
+fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
+    largest(a)
+}
+
+fn shape_str(s: &[usize]) -> String {
+    let parts: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+    format!("({})", parts.join(", "))
+}
+
+fn describe(property: &str, seed: u32, case: usize, what: impl fmt::Display) -> String {
+    format!(
+        "property {property}, case {case} (RandomState::new({seed}), PROPERTIES_SEED={}): {what}",
+        env_or("PROPERTIES_SEED", 0)
+    )
+}
+
+/// Runs one case; a panic inside the crate (which would otherwise lose the
+/// case) is reported together with the case description.
+fn guard(case: &str, body: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        if msg.contains(case) {
+            // The assertion already names the case.
+            resume_unwind(payload);
+        }
+        panic!("{case}\n  panicked inside the crate: {msg}");
+    }
+}
+
+thread_local! {
+    /// The largest `|got − want| / tol` seen by [`assert_close`] in this test
+    /// (each test runs on its own thread); printed with `--nocapture` to show
+    /// how much room the tolerances leave.
+    static WORST_RATIO: Cell<f64> = const { Cell::new(0.0) };
+}
+
+fn report_worst_ratio(property: &str) {
+    let worst = WORST_RATIO.with(Cell::get);
+    eprintln!("property {property}: worst |difference| / tolerance = {worst:.3e}");
+}
+
+/// Element-wise `|got − want| ≤ tol`, reporting the worst element.
+fn assert_close<D: Dimension>(
+    case: &str,
+    what: &str,
+    got: &ArrayView<f64, D>,
+    want: &ArrayView<f64, D>,
+    tol: f64,
+) {
+    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
+    let mut worst: Option<(D::Pattern, f64, f64, f64)> = None;
+    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
+        let d = (g - w).abs();
+        if tol > 0.0 {
+            WORST_RATIO.with(|r| r.set(r.get().max(d / tol)));
+        }
+        if (d.is_nan() || d > tol) && worst.as_ref().is_none_or(|x| d.is_nan() || d > x.3) {
+            worst = Some((idx, g, w, d));
+        }
+    }
+    if let Some((idx, g, w, d)) = worst {
+        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected {w:e}, |difference| {d:e} > tolerance {tol:e}");
+    }
+}
+
+/// Element-wise exact equality (`0.0 == -0.0`), reporting the first difference.
+fn assert_exact<D: Dimension>(case: &str, what: &str, got: &ArrayView<f64, D>, want: &ArrayView<f64, D>) {
+    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
+    if let Some(((idx, g), w)) = got.indexed_iter().zip(want.iter()).find(|((_, g), w)| *g != *w) {
+        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected exactly {w:e}");
+    }
+}
+
+/// The message names `name` first, as the crate's errors do:
+/// `"cols has shape …"`, `"stride is 0; …"`, `"filter_shape = 6×2: …"`.
+fn names(msg: &str, name: &str) -> bool {
+    msg.strip_prefix(name).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric() && c != '_'))
+}
+
+/// `r` is an `Err` of the shape or parameter kind, naming one of `expected`.
+fn expect_err<T>(case: &str, who: &str, r: Result<T, Error>, expected: &[&str]) {
+    match r {
+        Ok(_) => panic!("{case}\n  {who} returned Ok; expected an error about {expected:?}"),
+        Err(e) => {
+            let name = match &e {
+                Error::Shape { what, .. } => what.as_str(),
+                Error::Parameter { name, .. } => name.as_str(),
+                _ => "",
+            };
+            let msg = e.to_string();
+            assert!(
+                expected.contains(&name) && names(&msg, name),
+                "{case}\n  {who}: expected an error about {expected:?}, got {e:?}, message {msg:?}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cases
+// ---------------------------------------------------------------------------
+
+/// Inclusive ranges the sizes are drawn from; each side of the padding is
+/// drawn from `0..=pad`.
+struct Ranges {
+    batch: (usize, usize),
+    channels: (usize, usize),
+    size: (usize, usize),
+    window: (usize, usize),
+    pad: usize,
+    stride: (usize, usize),
+    filters: (usize, usize),
+}
+
+/// Properties 1, 2, 3, 5 and 6: up to 3 images of 3 channels of 7×7, windows
+/// up to 5×5, up to 4 filters.
+const WIDE: Ranges = Ranges {
+    batch: (1, 3),
+    channels: (1, 3),
+    size: (1, 7),
+    window: (1, 5),
+    pad: 3,
+    stride: (1, 4),
+    filters: (1, 4),
+};
+
+/// Property 4: finite differences run the forward pass twice per element of
+/// `X`, `W` and `w0`, so the cases are smaller (still with every kind of
+/// padding, window and stride).
+const SMALL: Ranges = Ranges {
+    batch: (1, 2),
+    channels: (1, 2),
+    size: (1, 5),
+    window: (1, 4),
+    pad: 3,
+    stride: (1, 4),
+    filters: (1, 2),
+};
+
+/// One im2col: images `(batch, channels, height, width)`, an `fh × fw` window,
+/// padding and stride (and, for `Conv2D`, the number of filters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Case {
+    batch: usize,
+    channels: usize,
+    height: usize,
+    width: usize,
+    fh: usize,
+    fw: usize,
+    padding: Padding2D,
+    stride: usize,
+    filters: usize,
+}
+
+impl Case {
+    fn draw(rng: &mut RandomState, r: &Ranges, square: bool) -> Self {
+        let (batch, channels) = (int(rng, r.batch.0, r.batch.1), int(rng, r.channels.0, r.channels.1));
+        let (height, width) = (int(rng, r.size.0, r.size.1), int(rng, r.size.0, r.size.1));
+        let fh = int(rng, r.window.0, r.window.1);
+        let fw = if square { fh } else { int(rng, r.window.0, r.window.1) };
+        let padding = Padding2D {
+            top: int(rng, 0, r.pad),
+            bottom: int(rng, 0, r.pad),
+            left: int(rng, 0, r.pad),
+            right: int(rng, 0, r.pad),
+        };
+        let stride = int(rng, r.stride.0, r.stride.1);
+        let filters = int(rng, r.filters.0, r.filters.1);
+        Case { batch, channels, height, width, fh, fw, padding, stride, filters }
+    }
+
+    fn x_shape(&self) -> [usize; 4] {
+        [self.batch, self.channels, self.height, self.width]
+    }
+
+    fn w_shape(&self) -> [usize; 4] {
+        [self.filters, self.channels, self.fh, self.fw]
+    }
+
+    fn window(&self) -> (usize, usize) {
+        (self.fh, self.fw)
+    }
+
+    /// The padded image's `(height, width)`.
+    fn padded(&self) -> (usize, usize) {
+        (self.height + self.padding.rows(), self.width + self.padding.cols())
+    }
+
+    /// Whether the window fits the padded image.
+    fn fits(&self) -> bool {
+        let (ph, pw) = self.padded();
+        self.fh <= ph && self.fw <= pw
+    }
+
+    /// `(out_h, out_w)` for a case that fits: `⌊(padded − window) / stride⌋ + 1`.
+    fn out_hw(&self) -> (usize, usize) {
+        let (ph, pw) = self.padded();
+        ((ph - self.fh) / self.stride + 1, (pw - self.fw) / self.stride + 1)
+    }
+
+    /// The output shape of a `Conv2D` layer: `(batch, filters, out_h, out_w)`.
+    fn y_shape(&self) -> [usize; 4] {
+        let (oh, ow) = self.out_hw();
+        [self.batch, self.filters, oh, ow]
+    }
+
+    /// The column matrix's `(channels·fh·fw, out_h·out_w·batch)`.
+    fn cols_shape(&self) -> (usize, usize) {
+        let (oh, ow) = self.out_hw();
+        (self.channels * self.fh * self.fw, oh * ow * self.batch)
+    }
+
+    /// How many windows read each input row, and each input column.
+    fn reads(&self) -> (Vec<usize>, Vec<usize>) {
+        let p = self.padding;
+        (
+            reads(self.height, self.fh, p.top, p.bottom, self.stride).0,
+            reads(self.width, self.fw, p.left, p.right, self.stride).0,
+        )
+    }
+
+    fn images(&self, rng: &mut RandomState) -> Array4<f64> {
+        randn4(rng, self.x_shape()) * magnitude(rng)
+    }
+
+    fn asymmetric(&self) -> bool {
+        self.padding.top != self.padding.bottom || self.padding.left != self.padding.right
+    }
+
+    fn uneven(&self) -> bool {
+        let (ph, pw) = self.padded();
+        !(ph - self.fh).is_multiple_of(self.stride) || !(pw - self.fw).is_multiple_of(self.stride)
+    }
+}
+
+impl fmt::Display for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "X {}, window {}×{}, padding {}, stride {}",
+            shape_str(&self.x_shape()),
+            self.fh,
+            self.fw,
+            self.padding,
+            self.stride
+        )
+    }
+}
+
+/// A case with the shapes of a `Conv2D` layer's `W` and `w0`.
+struct Layer<'a>(&'a Case);
+
+impl fmt::Display for Layer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.0;
+        write!(f, "{c}, W {}, w0 ({}, 1)", shape_str(&c.w_shape()), c.filters)
+    }
+}
+
+/// Along one axis of length `n` padded by `before` and `after`, with a
+/// window of `f` moving by `stride`: how many windows read each input index,
+/// and whether some window lies entirely in the padding. Brute force.
+fn reads(n: usize, f: usize, before: usize, after: usize, stride: usize) -> (Vec<usize>, bool) {
+    let mut count = vec![0; n];
+    let mut off_image = false;
+    let padded = n + before + after;
+    if f > padded {
+        return (count, false);
+    }
+    for k in 0..(padded - f) / stride + 1 {
+        let mut hit = false;
+        for pos in k * stride..k * stride + f {
+            if pos >= before && pos - before < n {
+                count[pos - before] += 1;
+                hit = true;
+            }
+        }
+        off_image |= !hit;
+    }
+    (count, off_image)
+}
+
+/// Counts of the interesting kinds of case, so that a property can show its
+/// generator reached them.
+#[derive(Default, Debug)]
+struct Coverage {
+    valid: usize,
+    window_too_large: usize,
+    asymmetric_padding: usize,
+    non_square_window: usize,
+    uneven_stride: usize,
+    stride_beyond_window: usize,
+    window_only_on_padding: usize,
+    unread_pixels: usize,
+}
+
+impl Coverage {
+    fn count(&mut self, c: &Case) {
+        if !c.fits() {
+            self.window_too_large += 1;
+            return;
+        }
+        self.valid += 1;
+        self.asymmetric_padding += usize::from(c.asymmetric());
+        self.non_square_window += usize::from(c.fh != c.fw);
+        self.uneven_stride += usize::from(c.uneven());
+        self.stride_beyond_window += usize::from(c.stride > c.fh || c.stride > c.fw);
+        let p = c.padding;
+        let (rows, off_rows) = reads(c.height, c.fh, p.top, p.bottom, c.stride);
+        let (cols, off_cols) = reads(c.width, c.fw, p.left, p.right, c.stride);
+        self.window_only_on_padding += usize::from(off_rows || off_cols);
+        self.unread_pixels += usize::from(rows.contains(&0) || cols.contains(&0));
+    }
+
+    fn assert_reached(&self, property: &str, non_square: bool) {
+        eprintln!("property {property}: {self:?}");
+        assert!(
+            self.valid >= cases()
+                && self.window_too_large > 0
+                && self.asymmetric_padding > 0
+                && (self.non_square_window > 0 || !non_square)
+                && self.uneven_stride > 0
+                && self.stride_beyond_window > 0
+                && self.window_only_on_padding > 0
+                && self.unread_pixels > 0,
+            "property {property}: the generator missed a kind of case: {self:?}"
+        );
+    }
+}
+
+/// Draws cases of property `id` until `cases()` of them fit, calling `valid`
+/// on those and `too_large` on the ones whose window is larger than the
+/// padded image. Windows are square if `square`; `layer` adds `W` and `w0`
+/// to the case's description.
+fn for_cases(
+    id: u32,
+    name: &str,
+    ranges: &Ranges,
+    (square, layer): (bool, bool),
+    mut valid: impl FnMut(&str, &Case, &mut RandomState),
+    mut too_large: impl FnMut(&str, &Case, &mut RandomState),
+) -> Coverage {
+    let mut coverage = Coverage::default();
+    let mut case = 0;
+    while coverage.valid < cases() {
+        let seed = case_seed(id, case);
+        let mut rng = RandomState::new(seed);
+        let c = Case::draw(&mut rng, ranges, square);
+        let desc = if layer { describe(name, seed, case, Layer(&c)) } else { describe(name, seed, case, c) };
+        coverage.count(&c);
+        if c.fits() {
+            guard(&desc, || valid(&desc, &c, &mut rng));
+        } else {
+            guard(&desc, || too_large(&desc, &c, &mut rng));
+        }
+        case += 1;
+    }
+    coverage
+}
+
+/// A window larger than the padded image is a `filter_shape` error of every
+/// im2col function.
+fn assert_im2col_window_error(desc: &str, c: &Case, rng: &mut RandomState) {
+    let x = c.images(rng);
+    let (w, s, p) = (c.window(), c.stride, c.padding);
+    let expected = ["filter_shape"];
+    expect_err(desc, "Im2colParams::new", Im2colParams::new(x.shape(), w, p, s), &expected);
+    expect_err(desc, "get_im2col_indices", get_im2col_indices(x.shape(), w, p, s), &expected);
+    expect_err(desc, "image_to_column", image_to_column(&x.view(), w, s, p), &expected);
+    expect_err(desc, "image_to_column_by_indices", image_to_column_by_indices(&x.view(), w, s, p), &expected);
+    let cols = Array2::<f64>::zeros((c.channels * c.fh * c.fw, 1));
+    expect_err(desc, "column_to_image", column_to_image(&cols.view(), &c.x_shape(), w, s, p), &expected);
+}
+
+/// The same values as `x`, in a different memory layout (NHWC underneath):
+/// the functions must not depend on the strides.
+fn strided_copy(x: &Array4<f64>) -> Array4<f64> {
+    let nhwc = x.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
+    nhwc.permuted_axes([0, 3, 1, 2])
+}
+
+// ---------------------------------------------------------------------------
+// 1. image_to_column == image_to_column_by_indices == brute-force windows
+// ---------------------------------------------------------------------------
+
+/// The value of the padded image at padded position `(i, j)`: `x` inside,
+/// 0 in the padding.
+fn padded_at(x: &Array4<f64>, p: Padding2D, (b, c, i, j): (usize, usize, usize, usize)) -> f64 {
+    let (_, _, h, w) = x.dim();
+    let inside = (p.top..p.top + h).contains(&i) && (p.left..p.left + w).contains(&j);
+    if inside {
+        x[[b, c, i - p.top, j - p.left]]
+    } else {
+        0.0
+    }
+}
+
+/// The column matrix by its definition: rows in (channel, kernel row, kernel
+/// column) order, columns in (output row, output column, image) order, each
+/// entry the padded image under the window.
+fn brute_force_columns(x: &Array4<f64>, c: &Case) -> Array2<f64> {
+    let (oh, ow) = c.out_hw();
+    let mut out = Array2::zeros(c.cols_shape());
+    let mut row = 0;
+    for ch in 0..c.channels {
+        for di in 0..c.fh {
+            for dj in 0..c.fw {
+                let mut col = 0;
+                for y in 0..oh {
+                    for xo in 0..ow {
+                        for b in 0..c.batch {
+                            let at = (b, ch, y * c.stride + di, xo * c.stride + dj);
+                            out[[row, col]] = padded_at(x, c.padding, at);
+                            col += 1;
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn image_to_column_is_every_window_of_the_padded_image() {
+    let coverage = for_cases(
+        101,
+        "1 (image_to_column == by_indices == windows)",
+        &WIDE,
+        (false, false),
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let (w, s, p) = (c.window(), c.stride, c.padding);
+            let params =
+                Im2colParams::new(x.shape(), w, p, s).unwrap_or_else(|e| panic!("{desc}\n  params: {e}"));
+            let (oh, ow) = c.out_hw();
+            assert_eq!(
+                (params.out_h(), params.out_w(), params.rows(), params.cols()),
+                (oh, ow, c.cols_shape().0, c.cols_shape().1),
+                "{desc}\n  Im2colParams (out_h, out_w, rows, cols)"
+            );
+            let cols = image_to_column(&x.view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column: {e}"));
+            let by_ix = image_to_column_by_indices(&x.view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column_by_indices: {e}"));
+            assert_eq!(cols.dim(), c.cols_shape(), "{desc}\n  shape of the column matrix");
+            assert_exact(desc, "image_to_column vs by_indices", &cols.view(), &by_ix.view());
+            let brute = brute_force_columns(&x, c);
+            assert_exact(desc, "image_to_column vs the windows", &cols.view(), &brute.view());
+            let strided = strided_copy(&x);
+            let cols_strided = image_to_column(&strided.view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column (strided X): {e}"));
+            assert_exact(desc, "image_to_column of a strided X", &cols_strided.view(), &cols.view());
+        },
+        assert_im2col_window_error,
+    );
+    coverage.assert_reached("1", true);
+}
+
+// ---------------------------------------------------------------------------
+// 2. column_to_image is the adjoint of image_to_column
+// ---------------------------------------------------------------------------
+
+/// `column_to_image` by its definition: every entry of `y` added onto the
+/// input pixel its (row, column) reads, entries on the padding dropped.
+/// Returns the image and how many entries landed on each pixel.
+fn brute_force_scatter(y: &Array2<f64>, c: &Case) -> (Array4<f64>, Array4<usize>) {
+    let (oh, ow) = c.out_hw();
+    let p = c.padding;
+    let mut img = Array4::zeros(c.x_shape());
+    let mut count = Array4::zeros(c.x_shape());
+    let mut row = 0;
+    for ch in 0..c.channels {
+        for di in 0..c.fh {
+            for dj in 0..c.fw {
+                let mut col = 0;
+                for yo in 0..oh {
+                    for xo in 0..ow {
+                        for b in 0..c.batch {
+                            let (i, j) = (yo * c.stride + di, xo * c.stride + dj);
+                            if (p.top..p.top + c.height).contains(&i)
+                                && (p.left..p.left + c.width).contains(&j)
+                            {
+                                img[[b, ch, i - p.top, j - p.left]] += y[[row, col]];
+                                count[[b, ch, i - p.top, j - p.left]] += 1;
+                            }
+                            col += 1;
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+    (img, count)
+}
+
+/// Both sides of `⟨A(x), y⟩ = ⟨x, Aᵀ(y)⟩` are, in exact arithmetic, the same
+/// sum of the products `x_p · y_rc` over every entry `(r, c)` of the column
+/// matrix that reads an image pixel `p` (the entries on the padding hold
+/// exact zeros, which add nothing). In floating point:
+///
+/// - the left side sums `N = rows·cols` rounded products in some order:
+///   off by at most `γ_N · S`, with `S = ⟨|A(x)|, |y|⟩`;
+/// - the right side first sums, per pixel, at most `K = fh·fw` entries of `y`
+///   (no pixel is in more windows than a window has cells), then sums the
+///   `M = batch·channels·H·W` rounded products `x_p · Aᵀ(y)_p`: off by at
+///   most `γ_{K+M} · S` (the first rounding is relative to `Σ|y|`, so
+///   `|x_p|·Σ|y_rc|` summed is `S` again).
+///
+/// So `|left − right| ≤ (γ_N + γ_{K+M}) · S ≤ (N + K + M) · u · S · (1 + tiny)`;
+/// the tolerance is twice that, `(N + K + M) · EPSILON · S`, which also
+/// covers the rounding in computing `S` itself.
+#[test]
+fn column_to_image_is_the_adjoint_of_image_to_column() {
+    let coverage = for_cases(
+        102,
+        "2 (⟨image_to_column(x), y⟩ == ⟨x, column_to_image(y)⟩)",
+        &WIDE,
+        (false, false),
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let (rows, ncols) = c.cols_shape();
+            let y = rng.randn((rows, ncols)) * magnitude(rng);
+            let (w, s, p) = (c.window(), c.stride, c.padding);
+            let cols = image_to_column(&x.view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column: {e}"));
+            let back = column_to_image(&y.view(), &c.x_shape(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  column_to_image: {e}"));
+            assert_eq!(back.shape(), c.x_shape(), "{desc}\n  shape of column_to_image");
+
+            let left = (&cols * &y).sum();
+            let right = (&x * &back).sum();
+            let scale = (cols.mapv(f64::abs) * y.mapv(f64::abs)).sum();
+            let terms = rows * ncols + c.fh * c.fw + x.len();
+            let tol = terms as f64 * f64::EPSILON * scale;
+            let diff = (left - right).abs();
+            WORST_RATIO.with(|r| r.set(r.get().max(diff / tol.max(f64::MIN_POSITIVE))));
+            assert!(
+                diff <= tol,
+                "{desc}\n  ⟨image_to_column(x), y⟩ = {left:e} but ⟨x, column_to_image(y)⟩ = {right:e}: \
+                 |difference| {diff:e} > tolerance {tol:e} (S = {scale:e}, {terms} terms)"
+            );
+
+            // column_to_image is the scatter-add of the columns: the same at
+            // most K = fh·fw terms per pixel in another order, and exactly 0
+            // on the pixels no window reads.
+            let (brute, count) = brute_force_scatter(&y, c);
+            let tol = sum_rounding(c.fh * c.fw, max_abs(&y.view()));
+            assert_close(desc, "column_to_image vs scatter-add", &back.view(), &brute.view(), tol);
+            let (row_reads, col_reads) = c.reads();
+            for ((b, ch, i, j), &n) in count.indexed_iter() {
+                assert_eq!(n, row_reads[i] * col_reads[j], "{desc}\n  windows reading pixel ({i}, {j})");
+                assert!(
+                    n > 0 || back[[b, ch, i, j]] == 0.0,
+                    "{desc}\n  pixel [{b}, {ch}, {i}, {j}] is read by no window but column_to_image gives {:e}",
+                    back[[b, ch, i, j]]
+                );
+            }
+
+            // A cols matrix in another memory layout gives the same image.
+            let y_t = y.t().as_standard_layout().into_owned();
+            let back_t = column_to_image(&y_t.t(), &c.x_shape(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  column_to_image (transposed cols): {e}"));
+            assert_exact(desc, "column_to_image of a strided cols", &back_t.view(), &back.view());
+        },
+        assert_im2col_window_error,
+    );
+    coverage.assert_reached("2", true);
+    report_worst_ratio("2");
+}
+
+// ---------------------------------------------------------------------------
+// 3. Conv2D (im2col) == Conv2D by the notebook's loops
+// ---------------------------------------------------------------------------
+
+/// Random `W (filters, channels, fh, fw)`, `w0 (filters, 1)`, and the layer.
+fn random_layer(desc: &str, c: &Case, rng: &mut RandomState) -> Conv2D {
+    let w = randn4(rng, c.w_shape()) * magnitude(rng);
+    let w0 = rng.randn((c.filters, 1)) * magnitude(rng);
+    Conv2D::new(w, w0, c.padding, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"))
+}
+
+/// Tolerances (module docs: `sum_rounding(n, largest)` bounds two orders of
+/// a sum of `n` terms, none larger than `largest`):
+///
+/// - output: `channels·f²` products `W·X` and the bias;
+/// - `grad_W`: `batch·out_h·out_w` products `dY·X`;
+/// - `grad_w0`: `batch·out_h·out_w` values of `dY`;
+/// - `grad_input`: at most `filters·f²` products `W·dY` per pixel (the
+///   im2col version sums the `filters` first, then up to `f²` windows).
+///
+/// Pixels no window reads must get exactly zero gradient from both.
+#[test]
+fn conv2d_equals_conv2d_by_loops() {
+    let coverage = for_cases(
+        103,
+        "3 (Conv2D forward/backward == by loops)",
+        &WIDE,
+        (true, true),
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let layer = random_layer(desc, c, rng);
+            let (y, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+            let (y_loops, cache_loops) = layer
+                .forward_by_loops(&x.view())
+                .unwrap_or_else(|e| panic!("{desc}\n  forward_by_loops: {e}"));
+            assert_eq!(y.shape(), c.y_shape(), "{desc}\n  shape of forward");
+            let (mx, mw, mb) = (max_abs(&x.view()), max_abs(&layer.w.view()), max_abs(&layer.w0.view()));
+            let n = c.channels * c.fh * c.fw;
+            let tol = sum_rounding(n + 1, (mw * mx).max(mb));
+            assert_close(desc, "forward vs forward_by_loops", &y.view(), &y_loops.view(), tol);
+
+            let dy = randn4(rng, c.y_shape()) * magnitude(rng);
+            let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+            let gl = layer
+                .backward_by_loops(&dy.view(), &cache_loops)
+                .unwrap_or_else(|e| panic!("{desc}\n  backward_by_loops: {e}"));
+            let mdy = max_abs(&dy.view());
+            let (oh, ow) = c.out_hw();
+            let k = c.batch * oh * ow;
+            assert_eq!(g.grad_w.shape(), c.w_shape(), "{desc}\n  shape of grad_W");
+            assert_eq!(g.grad_w0.dim(), (c.filters, 1), "{desc}\n  shape of grad_w0");
+            assert_eq!(g.grad_input.shape(), c.x_shape(), "{desc}\n  shape of grad_input");
+            assert_close(desc, "grad_W", &g.grad_w.view(), &gl.grad_w.view(), sum_rounding(k, mdy * mx));
+            assert_close(desc, "grad_w0", &g.grad_w0.view(), &gl.grad_w0.view(), sum_rounding(k, mdy));
+            let tol = sum_rounding(c.filters * c.fh * c.fw, mw * mdy);
+            assert_close(desc, "grad_input", &g.grad_input.view(), &gl.grad_input.view(), tol);
+
+            let (row_reads, col_reads) = c.reads();
+            for ((b, ch, i, j), &v) in g.grad_input.indexed_iter() {
+                let unread = row_reads[i] == 0 || col_reads[j] == 0;
+                assert!(
+                    !unread || (v == 0.0 && gl.grad_input[[b, ch, i, j]] == 0.0),
+                    "{desc}\n  pixel [{b}, {ch}, {i}, {j}] is read by no window but grad_input is {v:e} \
+                     (by loops {:e})",
+                    gl.grad_input[[b, ch, i, j]]
+                );
+            }
+
+            // An accum_grad in another memory layout gives the same gradients.
+            let g_strided = layer
+                .backward(&strided_copy(&dy).view(), &cache)
+                .unwrap_or_else(|e| panic!("{desc}\n  backward (strided dY): {e}"));
+            assert_exact(desc, "grad_input (strided dY)", &g_strided.grad_input.view(), &g.grad_input.view());
+            assert_exact(desc, "grad_W (strided dY)", &g_strided.grad_w.view(), &g.grad_w.view());
+        },
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let layer = random_layer(desc, c, rng);
+            expect_err(desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
+            expect_err(
+                desc,
+                "Conv2D::forward_by_loops",
+                layer.forward_by_loops(&x.view()),
+                &["filter_shape"],
+            );
+        },
+    );
+    coverage.assert_reached("3", false);
+    report_worst_ratio("3");
+}
+
+// ---------------------------------------------------------------------------
+// 4. Finite differences == Conv2D::backward
+// ---------------------------------------------------------------------------
+
+/// `E = Σ forward(x) ⊙ dY` is linear in each of `X`, `W` and `w0`, so the
+/// central difference `(E(v+ε) − E(v−ε)) / 2ε` equals `∂E/∂v` exactly in
+/// real arithmetic, whatever `ε`: only rounding separates them (a tolerance
+/// proportional to `ε²`, the usual truncation error, would be the wrong
+/// model here). Evaluating `E` rounds each output's sum of
+/// `channels·fh·fw` products plus the bias, then the sum of the
+/// `K = dY.len()` products with `dY`, so each evaluation is off by at most
+/// `(channels·fh·fw + K + 2) · u · S`, `S = Σ |dY| ⊙ (Σ |W|·|X| + |w0|)` (the
+/// magnitudes of every product in `E`, with `|v| + ε` for the perturbed
+/// values; the padding adds exact zeros). The difference of two evaluations
+/// divided by `2ε` is off by at most `terms · u · S / ε`;
+/// `fd_tolerance(S, terms, ε)` is twice that (it uses `EPSILON = 2u`), which
+/// also covers the rounding of `v ± ε` itself (`|∂E/∂v|·u·|v|/ε ≤ u·S/ε`).
+#[test]
+fn finite_differences_agree_with_conv2d_backward() {
+    const EPS: f64 = 1e-5;
+    let coverage = for_cases(
+        104,
+        "4 (finite differences == Conv2D::backward)",
+        &SMALL,
+        (false, true),
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let layer = random_layer(desc, c, rng);
+            let dy = randn4(rng, c.y_shape()) * magnitude(rng);
+            let (_, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+            let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+
+            let (p, s) = (c.padding, c.stride);
+            let energy = |l: &Conv2D, x: &Array4<f64>| -> f64 {
+                let (y, _) = l.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward in E: {e}"));
+                (&y * &dy).sum()
+            };
+            let with = |w: &Array4<f64>, w0: &Array2<f64>| -> Conv2D {
+                Conv2D::new(w.clone(), w0.clone(), p, s)
+                    .unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"))
+            };
+            let abs_layer = with(&layer.w.mapv(|v| v.abs() + EPS), &layer.w0.mapv(|v| v.abs() + EPS));
+            let (y_abs, _) = abs_layer
+                .forward(&x.mapv(|v| v.abs() + EPS).view())
+                .unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+            let scale = (&y_abs * &dy.mapv(f64::abs)).sum();
+            let terms = c.channels * c.fh * c.fw + dy.len() + 2;
+            let tol = fd_tolerance(scale, terms, EPS);
+            let desc = &format!("{desc}\n  (E's scale S = {scale:e}, terms {terms}, eps {EPS:e})");
+
+            let num_x = numerical_gradient(&x, EPS, |x| energy(&layer, x));
+            assert_close(desc, "grad_input", &g.grad_input.view(), &num_x.view(), tol);
+            let num_w = numerical_gradient(&layer.w, EPS, |w| energy(&with(w, &layer.w0), &x));
+            assert_close(desc, "grad_W", &g.grad_w.view(), &num_w.view(), tol);
+            let num_w0 = numerical_gradient(&layer.w0, EPS, |w0| energy(&with(&layer.w, w0), &x));
+            assert_close(desc, "grad_w0", &g.grad_w0.view(), &num_w0.view(), tol);
+        },
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let layer = random_layer(desc, c, rng);
+            expect_err(desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
+        },
+    );
+    coverage.assert_reached("4", true);
+    report_worst_ratio("4");
+}
+
+// ---------------------------------------------------------------------------
+// 5. Pooling2D == pool_forward / pool_backward (square) == brute force (any)
+// ---------------------------------------------------------------------------
+
+const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
+
+/// One pooling: images, a window, and a stride (`None`: `Pooling2D`'s
+/// default, the window's height). Pooling never pads.
+#[derive(Debug, Clone, Copy)]
+struct PoolCase {
+    case: Case,
+    stride_given: Option<usize>,
+    ties: bool,
+}
+
+impl PoolCase {
+    /// Half the cases square (`case` even), half not; one in five with the
+    /// default stride; half with many ties (values from `{0, 1, 2}`).
+    fn draw(rng: &mut RandomState, square: bool) -> Self {
+        let mut case = Case::draw(rng, &WIDE, square);
+        if !square && case.fh == case.fw {
+            case.fw = if case.fw == WIDE.window.1 { 1 } else { case.fw + 1 };
+        }
+        case.padding = Padding2D::uniform(0);
+        let stride_given = if int(rng, 0, 4) == 0 { None } else { Some(case.stride) };
+        case.stride = stride_given.unwrap_or(case.fh);
+        PoolCase { case, stride_given, ties: int(rng, 0, 1) == 0 }
+    }
+
+    fn layer(&self, mode: PoolMode) -> Pooling2D {
+        Pooling2D::new(self.case.window(), self.stride_given, mode)
+    }
+
+    fn images(&self, rng: &mut RandomState) -> Array4<f64> {
+        let scale = magnitude(rng);
+        if self.ties {
+            let levels = rng.randint(0, 3, self.case.x_shape()).expect("0 < 3");
+            levels.mapv(|v| v as f64 * scale)
+        } else {
+            randn4(rng, self.case.x_shape()) * scale
+        }
+    }
+
+    /// `(batch, channels, out_h, out_w)`.
+    fn out_shape(&self) -> [usize; 4] {
+        let c = self.case;
+        let (oh, ow) = c.out_hw();
+        [c.batch, c.channels, oh, ow]
+    }
+}
+
+impl fmt::Display for PoolCase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.case;
+        write!(f, "X {}, window {}×{}, stride ", shape_str(&c.x_shape()), c.fh, c.fw)?;
+        match self.stride_given {
+            Some(s) => write!(f, "{s}")?,
+            None => write!(f, "None (so {})", c.stride)?,
+        }
+        write!(f, "{}", if self.ties { ", values with ties" } else { "" })
+    }
+}
+
+/// Pooling by its definition: the max (the first maximum in row-major order
+/// of the window, found with `>`) or the mean of each window; and the
+/// backward pass, every `dY` sent to that first maximum or shared as
+/// `dY / (fh·fw)` by the whole window. Returns the output, the input
+/// gradient and how many windows sent gradient to each pixel.
+fn brute_force_pool(
+    x: &Array4<f64>,
+    dy: &Array4<f64>,
+    c: &Case,
+    mode: PoolMode,
+) -> (Array4<f64>, Array4<f64>, Array4<usize>) {
+    let (oh, ow) = c.out_hw();
+    let n = (c.fh * c.fw) as f64;
+    let mut out = Array4::zeros((c.batch, c.channels, oh, ow));
+    let mut grad = Array4::zeros(c.x_shape());
+    let mut count = Array4::zeros(c.x_shape());
+    for ((b, ch, y, xo), v) in out.indexed_iter_mut() {
+        let cells: Vec<(usize, usize)> = (0..c.fh)
+            .flat_map(|di| (0..c.fw).map(move |dj| (y * c.stride + di, xo * c.stride + dj)))
+            .collect();
+        let g = dy[[b, ch, y, xo]];
+        match mode {
+            PoolMode::Max => {
+                let mut best = cells[0];
+                for &(i, j) in &cells[1..] {
+                    if x[[b, ch, i, j]] > x[[b, ch, best.0, best.1]] {
+                        best = (i, j);
+                    }
+                }
+                *v = x[[b, ch, best.0, best.1]];
+                grad[[b, ch, best.0, best.1]] += g;
+                count[[b, ch, best.0, best.1]] += 1;
+            }
+            PoolMode::Average => {
+                *v = cells.iter().map(|&(i, j)| x[[b, ch, i, j]]).sum::<f64>() / n;
+                for &(i, j) in &cells {
+                    grad[[b, ch, i, j]] += g / n;
+                    count[[b, ch, i, j]] += 1;
+                }
+            }
+        }
+    }
+    (out, grad, count)
+}
+
+/// Tolerances: max pooling copies values, so its forward pass is exact; a
+/// mean of `n = fh·fw` values computed in two orders differs by at most
+/// `sum_rounding(n, max|X|) / n`. The backward passes add, per pixel, at most
+/// `n` identical terms (`dY`, or `dY / n` computed the same way) in different
+/// orders: `sum_rounding(n, largest term)`; pixels that receive nothing must
+/// be exactly 0.
+fn check_pool_case(desc: &str, pc: &PoolCase, rng: &mut RandomState) {
+    let c = &pc.case;
+    let x = pc.images(rng);
+    let dy = randn4(rng, pc.out_shape()) * magnitude(rng);
+    let n = c.fh * c.fw;
+    let (mx, mdy) = (max_abs(&x.view()), max_abs(&dy.view()));
+    for mode in MODES {
+        let desc = &format!("{desc}, mode {}", mode.name());
+        let layer = pc.layer(mode);
+        assert_eq!(layer.stride, c.stride, "{desc}\n  Pooling2D's stride");
+        let (out, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+        assert_eq!(out.shape(), pc.out_shape(), "{desc}\n  shape of forward");
+        let grad = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+        assert_eq!(grad.shape(), c.x_shape(), "{desc}\n  shape of backward");
+
+        let (want, want_grad, count) = brute_force_pool(&x, &dy, c, mode);
+        let (tol_fwd, tol_bwd) = match mode {
+            PoolMode::Max => (0.0, sum_rounding(n, mdy)),
+            PoolMode::Average => (sum_rounding(n, mx) / n as f64, sum_rounding(n, mdy / n as f64)),
+        };
+        assert_close(desc, "forward vs brute force", &out.view(), &want.view(), tol_fwd);
+        assert_close(desc, "backward vs brute force", &grad.view(), &want_grad.view(), tol_bwd);
+        for ((b, ch, i, j), &k) in count.indexed_iter() {
+            assert!(
+                k > 0 || grad[[b, ch, i, j]] == 0.0,
+                "{desc}\n  pixel [{b}, {ch}, {i}, {j}] receives no gradient by definition, but backward gives {:e}",
+                grad[[b, ch, i, j]]
+            );
+        }
+
+        if c.fh == c.fw {
+            // The notebook's loops take NHWC: transposed views in, transposed views out.
+            let hp = PoolHparameters { f: c.fh, stride: c.stride };
+            let x_nhwc = x.view().permuted_axes([0, 2, 3, 1]);
+            let (a, loop_cache) =
+                pool_forward(&x_nhwc, hp, mode).unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
+            let a_nchw = a.view().permuted_axes([0, 3, 1, 2]);
+            assert_close(desc, "forward vs pool_forward", &out.view(), &a_nchw, tol_fwd);
+            let da_prev = pool_backward(&dy.view().permuted_axes([0, 2, 3, 1]), &loop_cache, mode)
+                .unwrap_or_else(|e| panic!("{desc}\n  pool_backward: {e}"));
+            let da_nchw = da_prev.view().permuted_axes([0, 3, 1, 2]);
+            assert_close(desc, "backward vs pool_backward", &grad.view(), &da_nchw, tol_bwd);
+        }
+    }
+}
+
+#[test]
+fn pooling2d_equals_loop_pooling_and_brute_force() {
+    let (mut square, mut non_square, mut too_large, mut case) = (0, 0, 0, 0);
+    let (mut ties, mut default_stride, mut uneven, mut beyond, mut overlapping) = (0, 0, 0, 0, 0);
+    while square < cases() || non_square < cases() {
+        let seed = case_seed(105, case);
+        let mut rng = RandomState::new(seed);
+        let pc = PoolCase::draw(&mut rng, case % 2 == 0);
+        let c = pc.case;
+        let desc = describe("5 (Pooling2D == loops == brute force)", seed, case, pc);
+        case += 1;
+        if !c.fits() {
+            too_large += 1;
+            guard(&desc, || {
+                let x = pc.images(&mut rng);
+                for mode in MODES {
+                    expect_err(
+                        &desc,
+                        "Pooling2D::forward",
+                        pc.layer(mode).forward(&x.view()),
+                        &["filter_shape"],
+                    );
+                }
+            });
+            continue;
+        }
+        if c.fh == c.fw {
+            square += 1;
+        } else {
+            non_square += 1;
+        }
+        ties += usize::from(pc.ties);
+        default_stride += usize::from(pc.stride_given.is_none());
+        uneven += usize::from(c.uneven());
+        beyond += usize::from(c.stride > c.fh || c.stride > c.fw);
+        overlapping += usize::from(c.stride < c.fh || c.stride < c.fw);
+        guard(&desc, || check_pool_case(&desc, &pc, &mut rng));
+    }
+    eprintln!(
+        "property 5: {square} square, {non_square} non-square, {too_large} too large, {ties} with ties, \
+         {default_stride} default stride, {uneven} uneven, {beyond} stride beyond window, {overlapping} overlapping"
+    );
+    assert!(
+        too_large > 0 && ties > 0 && default_stride > 0 && uneven > 0 && beyond > 0 && overlapping > 0,
+        "property 5: the generator missed a kind of case"
+    );
+    report_worst_ratio("5");
+}
+
+// ---------------------------------------------------------------------------
+// 6. Invalid inputs are errors, not panics
+// ---------------------------------------------------------------------------
+
+/// One thing wrong with an otherwise valid case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// Stride 0, for every im2col function, `Conv2D` and `Pooling2D`.
+    StrideZero,
+    /// A window larger than the padded image (than the image, for pooling).
+    WindowTooLarge,
+    /// One axis of the images of size 0.
+    ZeroSizeImages,
+    /// A window with no rows or no columns (`W` with an axis of size 0).
+    EmptyWindow,
+    /// `images_shape` with 3 or 5 axes.
+    ImagesShapeRank,
+    /// `cols` of the wrong shape for `column_to_image`.
+    WrongCols,
+    /// `X` with other channels than `W`.
+    ChannelMismatch,
+    /// `accum_grad` of the wrong shape for `Conv2D` and `Pooling2D` backward.
+    WrongAccumGrad,
+    /// `w0` not `(filters, 1)`.
+    WrongW0,
+}
+
+const FAULTS: [Fault; 9] = [
+    Fault::StrideZero,
+    Fault::WindowTooLarge,
+    Fault::ZeroSizeImages,
+    Fault::EmptyWindow,
+    Fault::ImagesShapeRank,
+    Fault::WrongCols,
+    Fault::ChannelMismatch,
+    Fault::WrongAccumGrad,
+    Fault::WrongW0,
+];
+
+/// A valid case (the window fits the padded image).
+fn draw_valid(rng: &mut RandomState, square: bool) -> Case {
+    loop {
+        let c = Case::draw(rng, &WIDE, square);
+        if c.fits() {
+            return c;
+        }
+    }
+}
+
+/// `v` with one random axis changed to another size in `0..=v[axis] + 3`.
+fn change_one_axis(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
+    let mut out = v.to_vec();
+    let axis = int(rng, 0, v.len() - 1);
+    let mut new = int(rng, 0, v[axis] + 2);
+    if new >= v[axis] {
+        new += 1; // skip the valid size
+    }
+    out[axis] = new;
+    out
+}
+
+fn arr4(s: &[usize]) -> Array4<f64> {
+    Array4::zeros((s[0], s[1], s[2], s[3]))
+}
+
+/// Every im2col function on images of `shape` must fail, naming one of `expected`.
+fn im2col_errors(
+    desc: &str,
+    shape: &[usize],
+    window: (usize, usize),
+    s: usize,
+    p: Padding2D,
+    expected: &[&str],
+) {
+    expect_err(desc, "Im2colParams::new", Im2colParams::new(shape, window, p, s), expected);
+    expect_err(desc, "get_im2col_indices", get_im2col_indices(shape, window, p, s), expected);
+    if shape.len() == 4 {
+        let x = arr4(shape);
+        expect_err(desc, "image_to_column", image_to_column(&x.view(), window, s, p), expected);
+        expect_err(
+            desc,
+            "image_to_column_by_indices",
+            image_to_column_by_indices(&x.view(), window, s, p),
+            expected,
+        );
+    }
+    let cols = Array2::<f64>::zeros((1, 1));
+    expect_err(desc, "column_to_image", column_to_image(&cols.view(), shape, window, s, p), expected);
+}
+
+fn pooling_errors(
+    desc: &str,
+    x: &ArrayView4<f64>,
+    window: (usize, usize),
+    s: Option<usize>,
+    expected: &[&str],
+) {
+    for mode in MODES {
+        let layer = Pooling2D::new(window, s, mode);
+        expect_err(desc, &format!("Pooling2D::forward ({})", mode.name()), layer.forward(x), expected);
+    }
+}
+
+fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
+    let (window, p) = (c.window(), c.padding);
+    let x = c.images(rng);
+    let w = randn4(rng, c.w_shape());
+    let w0 = rng.randn((c.filters, 1));
+    match fault {
+        Fault::StrideZero => {
+            im2col_errors(desc, &c.x_shape(), window, 0, p, &["stride"]);
+            expect_err(desc, "Conv2D::new", Conv2D::new(w.clone(), w0.clone(), p, 0), &["stride"]);
+            // The fields are public: a layer built without `new`.
+            let layer = Conv2D { w, w0, padding: p, stride: 0 };
+            expect_err(desc, "Conv2D::forward", layer.forward(&x.view()), &["stride"]);
+            expect_err(desc, "Conv2D::forward_by_loops", layer.forward_by_loops(&x.view()), &["stride"]);
+            pooling_errors(desc, &x.view(), window, Some(0), &["stride"]);
+        }
+        Fault::WindowTooLarge => {
+            let (ph, pw) = c.padded();
+            let (fh, fw) = match int(rng, 0, 2) {
+                0 => (ph + int(rng, 1, 3), c.fw),
+                1 => (c.fh, pw + int(rng, 1, 3)),
+                _ => (ph + int(rng, 1, 3), pw + int(rng, 1, 3)),
+            };
+            im2col_errors(desc, &c.x_shape(), (fh, fw), c.stride, p, &["filter_shape"]);
+            let big = randn4(rng, [c.filters, c.channels, fh, fw]);
+            let layer =
+                Conv2D::new(big, w0, p, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
+            expect_err(desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
+            expect_err(
+                desc,
+                "Conv2D::forward_by_loops",
+                layer.forward_by_loops(&x.view()),
+                &["filter_shape"],
+            );
+            // Pooling does not pad: a window larger than the image itself.
+            let (ph, pw) = match int(rng, 0, 2) {
+                0 => (c.height + int(rng, 1, 3), c.fw.min(c.width)),
+                1 => (c.fh.min(c.height), c.width + int(rng, 1, 3)),
+                _ => (c.height + int(rng, 1, 3), c.width + int(rng, 1, 3)),
+            };
+            pooling_errors(desc, &x.view(), (ph, pw), Some(c.stride), &["filter_shape"]);
+            pooling_errors(desc, &x.view(), (ph, pw), None, &["filter_shape"]);
+        }
+        Fault::ZeroSizeImages => {
+            let mut shape = c.x_shape();
+            shape[int(rng, 0, 3)] = 0;
+            im2col_errors(desc, &shape, window, c.stride, p, &["images"]);
+            let layer =
+                Conv2D::new(w, w0, p, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
+            let empty = arr4(&shape);
+            // Zero channels is also a channel mismatch with W.
+            expect_err(desc, "Conv2D::forward", layer.forward(&empty.view()), &["images", "X"]);
+            expect_err(
+                desc,
+                "Conv2D::forward_by_loops",
+                layer.forward_by_loops(&empty.view()),
+                &["images", "X"],
+            );
+            pooling_errors(desc, &empty.view(), window, Some(c.stride), &["images"]);
+        }
+        Fault::EmptyWindow => {
+            let (fh, fw) = match int(rng, 0, 2) {
+                0 => (0, c.fw),
+                1 => (c.fh, 0),
+                _ => (0, 0),
+            };
+            im2col_errors(desc, &c.x_shape(), (fh, fw), c.stride, p, &["filter_shape"]);
+            pooling_errors(desc, &x.view(), (fh, fw), Some(c.stride), &["filter_shape"]);
+            pooling_errors(desc, &x.view(), (fh, fw), None, &["filter_shape"]);
+            // W with any axis of size 0.
+            let mut shape = c.w_shape();
+            let axis = int(rng, 0, 3);
+            shape[axis] = 0;
+            let empty = arr4(&shape);
+            let w0 = Array2::zeros((shape[0], 1));
+            expect_err(desc, "Conv2D::new (empty W)", Conv2D::new(empty, w0, p, c.stride), &["W"]);
+        }
+        Fault::ImagesShapeRank => {
+            let mut shape = c.x_shape().to_vec();
+            if int(rng, 0, 1) == 0 {
+                shape.remove(int(rng, 0, 3));
+            } else {
+                shape.insert(int(rng, 0, 4), int(rng, 1, 3));
+            }
+            im2col_errors(desc, &shape, window, c.stride, p, &["images"]);
+        }
+        Fault::WrongCols => {
+            let (rows, ncols) = c.cols_shape();
+            let shape = if int(rng, 0, 4) == 0 && rows != ncols {
+                vec![ncols, rows] // transposed
+            } else {
+                change_one_axis(rng, &[rows, ncols])
+            };
+            let cols = Array2::<f64>::zeros((shape[0], shape[1]));
+            let desc =
+                &format!("{desc}, cols {} (expected {})", shape_str(&shape), shape_str(&[rows, ncols]));
+            let r = column_to_image(&cols.view(), &c.x_shape(), window, c.stride, p);
+            expect_err(desc, "column_to_image", r, &["cols"]);
+        }
+        Fault::ChannelMismatch => {
+            let mut k = int(rng, 1, c.channels + 2);
+            if k >= c.channels {
+                k += 1; // skip the valid count
+            }
+            let other = randn4(rng, [c.batch, k, c.height, c.width]);
+            let desc = &format!("{desc}, W {}, X with {k} channels", shape_str(&c.w_shape()));
+            let layer =
+                Conv2D::new(w, w0, p, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
+            expect_err(desc, "Conv2D::forward", layer.forward(&other.view()), &["X"]);
+            expect_err(desc, "Conv2D::forward_by_loops", layer.forward_by_loops(&other.view()), &["X"]);
+        }
+        Fault::WrongAccumGrad => {
+            let layer =
+                Conv2D::new(w, w0, p, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
+            let shape = change_one_axis(rng, &c.y_shape());
+            let bad = arr4(&shape);
+            let desc = &format!("{desc}, accum_grad {} (Y {})", shape_str(&shape), shape_str(&c.y_shape()));
+            let (_, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+            expect_err(desc, "Conv2D::backward", layer.backward(&bad.view(), &cache), &["accum_grad"]);
+            if c.fh == c.fw {
+                let (_, cache) = layer
+                    .forward_by_loops(&x.view())
+                    .unwrap_or_else(|e| panic!("{desc}\n  forward_by_loops: {e}"));
+                // The loops check the gradient in their own layout, as dZ.
+                let r = layer.backward_by_loops(&bad.view(), &cache);
+                expect_err(desc, "Conv2D::backward_by_loops", r, &["accum_grad", "dZ"]);
+            }
+            // Pooling (no padding) over the same images, when its window fits.
+            if c.fh <= c.height && c.fw <= c.width {
+                let pc = PoolCase {
+                    case: Case { padding: Padding2D::uniform(0), ..*c },
+                    stride_given: Some(c.stride),
+                    ties: false,
+                };
+                let shape = change_one_axis(rng, &pc.out_shape());
+                let bad = arr4(&shape);
+                let desc = &format!(
+                    "{desc}; pooling accum_grad {} (Y {})",
+                    shape_str(&shape),
+                    shape_str(&pc.out_shape())
+                );
+                for mode in MODES {
+                    let pool = pc.layer(mode);
+                    let (_, cache) = pool
+                        .forward(&x.view())
+                        .unwrap_or_else(|e| panic!("{desc}\n  Pooling2D::forward: {e}"));
+                    let who = format!("Pooling2D::backward ({})", mode.name());
+                    expect_err(desc, &who, pool.backward(&bad.view(), &cache), &["accum_grad"]);
+                }
+            }
+        }
+        Fault::WrongW0 => {
+            let shape = change_one_axis(rng, &[c.filters, 1]);
+            let w0 = Array2::zeros((shape[0], shape[1]));
+            let desc = &format!("{desc}, W {}, w0 {}", shape_str(&c.w_shape()), shape_str(&shape));
+            expect_err(desc, "Conv2D::new", Conv2D::new(w, w0, p, c.stride), &["w0"]);
+        }
+    }
+}
+
+#[test]
+fn invalid_inputs_are_errors_not_panics() {
+    for (k, &fault) in FAULTS.iter().enumerate() {
+        for case in 0..cases() {
+            let seed = case_seed(106 + k as u32 * 10, case);
+            let mut rng = RandomState::new(seed);
+            // Every other case square, so that the loops are reached too.
+            let c = draw_valid(&mut rng, case % 2 == 0);
+            let desc = describe(
+                "6 (invalid inputs are errors)",
+                seed,
+                case,
+                format_args!("{fault:?}: {}", Layer(&c)),
+            );
+            guard(&desc, || check_fault(&desc, fault, &c, &mut rng));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Regressions: the smallest cases of what the properties found
+// ---------------------------------------------------------------------------
+
+/// Found by properties 3 and 4: with a single window in the whole batch
+/// (`batch·out_h·out_w = 1`), at least 2 filters and `channels·fh·fw ≥ 2`,
+/// `Conv2D::backward` panics ("W's size: ShapeError/IncompatibleLayout").
+/// `δ` is then `(n_filters, 1)`, and ndarray's `dot` returns `δ · X_colᵀ` in
+/// column-major order when both operands have a unit first stride, which
+/// `into_shape_with_order` (row-major) cannot reshape to `W`'s shape.
+/// Here `X (1, 1, 3, 3)`, `W (2, 1, 3, 3)`, no padding, stride 1: `Y (1, 2, 1, 1)`.
+#[test]
+fn conv2d_backward_with_a_single_window() {
+    let x = Array4::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (3 * i + j) as f64);
+    let w = Array4::from_shape_fn((2, 1, 3, 3), |(f, _, i, j)| (f + 2 * i + j) as f64);
+    let desc = "X (1, 1, 3, 3), W (2, 1, 3, 3), w0 (2, 1), padding ((0, 0), (0, 0)), stride 1, dY [1, -2]";
+    guard(desc, || {
+        let layer = Conv2D::new(w.clone(), Array2::zeros((2, 1)), Padding2D::uniform(0), 1)
+            .unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
+        let (y, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+        assert_eq!(y.shape(), [1, 2, 1, 1], "{desc}\n  shape of forward");
+        let dy = Array4::from_shape_vec((1, 2, 1, 1), vec![1.0, -2.0]).expect("2 values");
+        let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+        // Small integers: every gradient is exact.
+        let want_w = Array4::from_shape_fn((2, 1, 3, 3), |(f, _, i, j)| dy[[0, f, 0, 0]] * x[[0, 0, i, j]]);
+        assert_exact(desc, "grad_W", &g.grad_w.view(), &want_w.view());
+        assert_exact(desc, "grad_w0", &g.grad_w0.view(), &ndarray::arr2(&[[1.0], [-2.0]]).view());
+        let want_x =
+            Array4::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| w[[0, 0, i, j]] - 2.0 * w[[1, 0, i, j]]);
+        assert_exact(desc, "grad_input", &g.grad_input.view(), &want_x.view());
+    });
+}
+
+/// Padding so large that the padded size does not fit in `usize` must be an
+/// error, as the notebook's `check_window` makes it for `conv_forward`
+/// ("pad = … is too large"); found while writing property 6. Today
+/// `Padding2D::rows()` overflows inside `Im2colParams::new` when
+/// `top + bottom` does, and when only `height + top + bottom` does,
+/// `Im2colParams::new` returns `Ok` (it saturates) and `image_to_column` and
+/// the rest then overflow in `pad_axes` or `out_h`.
+#[test]
+fn overflowing_padding_is_an_error() {
+    let half = usize::MAX / 2 + 1;
+    let paddings = [
+        Padding2D { top: usize::MAX, bottom: 0, left: 0, right: 0 },
+        Padding2D { top: 0, bottom: 0, left: 1, right: usize::MAX },
+        Padding2D { top: half, bottom: half, left: 0, right: 0 },
+        Padding2D { top: 0, bottom: 0, left: half, right: half },
+    ];
+    let x = Array4::<f64>::zeros((1, 1, 2, 2));
+    let cols = Array2::<f64>::zeros((1, 1));
+    for p in paddings {
+        let desc = &format!("X (1, 1, 2, 2), window 1×1, padding {p}, stride 1");
+        let any_err = |who: &str, failed: Result<bool, String>| match failed {
+            Ok(true) => {}
+            Ok(false) => panic!("{desc}\n  {who} returned Ok"),
+            Err(msg) => panic!("{desc}\n  {who} panicked: {msg}"),
+        };
+        let run = |f: &dyn Fn() -> bool| -> Result<bool, String> {
+            catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+                payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default()
+            })
+        };
+        any_err("Im2colParams::new", run(&|| Im2colParams::new(&[1, 1, 2, 2], (1, 1), p, 1).is_err()));
+        any_err("get_im2col_indices", run(&|| get_im2col_indices(&[1, 1, 2, 2], (1, 1), p, 1).is_err()));
+        any_err("image_to_column", run(&|| image_to_column(&x.view(), (1, 1), 1, p).is_err()));
+        any_err(
+            "image_to_column_by_indices",
+            run(&|| image_to_column_by_indices(&x.view(), (1, 1), 1, p).is_err()),
+        );
+        any_err(
+            "column_to_image",
+            run(&|| column_to_image(&cols.view(), &[1, 1, 2, 2], (1, 1), 1, p).is_err()),
+        );
+        let layer =
+            Conv2D { w: Array4::ones((1, 1, 1, 1)), w0: Array2::zeros((1, 1)), padding: p, stride: 1 };
+        any_err("Conv2D::forward", run(&|| layer.forward(&x.view()).is_err()));
+        any_err("Conv2D::forward_by_loops", run(&|| layer.forward_by_loops(&x.view()).is_err()));
+    }
+}
+
+/// The brute-force helpers on hand-worked cases, so the properties above
+/// rest on checked ground.
+#[test]
+fn helpers_work_on_known_cases() {
+    // 5 rows, 2-row window, stride 2, no padding: rows 0-1, 2-3; row 4 unread.
+    assert_eq!(reads(5, 2, 0, 0, 2), (vec![1, 1, 1, 1, 0], false));
+    // 1 row padded (2, 1), 1-row window, stride 1: windows on rows 0, 1 (padding), 2 (image), 3.
+    assert_eq!(reads(1, 1, 2, 1, 1), (vec![1], true));
+    // Overlap: 4 rows, 3-row window, stride 1.
+    assert_eq!(reads(4, 3, 0, 0, 1), (vec![1, 2, 2, 1], false));
+    let c = Case {
+        batch: 1,
+        channels: 1,
+        height: 3,
+        width: 3,
+        fh: 2,
+        fw: 2,
+        padding: Padding2D::uniform(0),
+        stride: 1,
+        filters: 1,
+    };
+    let x = Array4::from_shape_fn((1, 1, 3, 3), |(_, _, i, j)| (3 * i + j) as f64);
+    let cols = brute_force_columns(&x, &c);
+    assert_eq!(cols.column(0).to_vec(), vec![0.0, 1.0, 3.0, 4.0]); // image_to_column's doc example
+    let (_, count) = brute_force_scatter(&Array2::ones((4, 4)), &c);
+    assert_eq!(count[[0, 0, 1, 1]], 4); // column_to_image's doc example
+    assert!(names("cols has shape (1, 2)", "cols") && names("filter_shape = 6×2: too big", "filter_shape"));
+    assert!(!names("colsx has shape", "cols"));
+    let ties = Array4::from_shape_vec((1, 1, 2, 2), vec![1.0, 2.0, 2.0, 0.0]).expect("4 values");
+    let pc = Case { fh: 2, fw: 2, stride: 2, ..c };
+    let (out, grad, _) = brute_force_pool(
+        &ties,
+        &Array4::ones((1, 1, 1, 1)),
+        &Case { height: 2, width: 2, ..pc },
+        PoolMode::Max,
+    );
+    assert_eq!(out[[0, 0, 0, 0]], 2.0);
+    assert_eq!(grad.into_raw_vec_and_offset().0, vec![0.0, 1.0, 0.0, 0.0]); // the first maximum
+}
