@@ -28,7 +28,7 @@ fn bench_case(c: &mut Criterion, case: &ConvCase) {
     let dz_nhwc = dout.view().permuted_axes([0, 2, 3, 1]).to_owned();
     let (_, loop_cache) = conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp).expect("valid");
     let (_, cache) = layer.forward(&x.view()).expect("valid");
-    let (k, n) = cache.x_col.dim();
+    let (k, n) = (cache.params.rows(), cache.params.cols());
     let mut rng = RandomState::new(2);
     let (w_col, x_col, delta) =
         (rng.randn((case.n_filters, k)), rng.randn((k, n)), rng.randn((case.n_filters, n)));

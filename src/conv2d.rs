@@ -6,15 +6,19 @@
 //!   `(n_filters, out_h, out_w, batch)` and transposed to `(batch, n_filters, out_h, out_w)`;
 //! - backward, with `δ` the output gradient in column shape `(n_filters, out_h·out_w·batch)`:
 //!   `grad_W = δ · X_colᵀ`, `grad_w0 = Σ_columns δ`, `grad_X = column_to_image(W_colᵀ · δ)`.
+//!
+//! The layer does exactly these products, a few images at a time (columns
+//! grouped image by image, see [`image_to_column_by_image`]) so that each
+//! product lands in its images' output with no transpose, the column matrix
+//! stays in cache, and the two halves of a batch run on two cores.
 
 use ndarray::{Array2, Array4, ArrayView2, ArrayView4, Axis};
 
 use crate::conv::{conv_backward, conv_forward, ConvCache, Hparameters};
 use crate::error::{tuple, Error, Result};
-use crate::im2col::{column_to_image, image_to_column, Im2colParams};
+use crate::im2col::{column_to_image_by_image, image_to_column_by_image, Im2colParams};
 use crate::padding::{determine_padding, ConstantPadding2D, Padding2D, PaddingMode};
 use crate::random::RandomState;
-use crate::tensor::transpose_2d;
 
 /// A convolution layer's filters, biases, padding and stride.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,14 +33,40 @@ pub struct Conv2D {
     pub stride: usize,
 }
 
-/// What the forward pass keeps for the backward pass: the column matrix and
-/// the input's size.
+/// What the forward pass keeps for the backward pass: the input (its
+/// columns are made again, a few images at a time) and the sizes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conv2DCache {
-    /// `X_col (channels·fh·fw, out_h·out_w·batch)`.
-    pub x_col: Array2<f64>,
+    /// The input `X (batch, channels, H, W)`.
+    pub x: Array4<f64>,
     /// The checked sizes of the im2col.
     pub params: Im2colParams,
+}
+
+/// Images multiplied together: 8 windows' worth of columns per product keeps
+/// the column matrix in cache.
+const CHUNK: usize = 8;
+
+/// Runs `work(images, out)` over the batch, each call with its images'
+/// part of `out` (axis 0 is the batch): in two halves on two threads when the
+/// work is large enough to pay for a thread, and returns the results in order.
+fn in_halves<T: Send, D: ndarray::Dimension>(
+    out: ndarray::ArrayViewMut<f64, D>,
+    flops: f64,
+    work: impl Fn(std::ops::Range<usize>, ndarray::ArrayViewMut<f64, D>) -> T + Sync,
+) -> Vec<T> {
+    let batch = out.len_of(Axis(0));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
+    if threads < 2 || batch < 2 || flops < 2e6 {
+        return vec![work(0..batch, out)];
+    }
+    let mid = batch / 2;
+    let (first_half, second_half) = out.split_at(Axis(0), mid);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| work(0..mid, first_half));
+        let second = work(mid..batch, second_half);
+        vec![first.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), second]
+    })
 }
 
 /// The gradients of a `Conv2D` layer.
@@ -74,6 +104,7 @@ impl Conv2D {
         if stride == 0 {
             return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
         }
+        let w = if w.is_standard_layout() { w } else { w.as_standard_layout().into_owned() };
         Ok(Conv2D { w, w0, padding, stride })
     }
 
@@ -156,15 +187,27 @@ impl Conv2D {
     /// As [`Conv2D::params`].
     pub fn forward(&self, x: &ArrayView4<f64>) -> Result<(Array4<f64>, Conv2DCache)> {
         let p = self.params(x.shape())?;
-        let x_col = image_to_column(x, self.filter_shape(), self.stride, self.padding)?;
-        let product = self.w_col().dot(&x_col) + &self.w0;
-        // (n_filters, out_h, out_w, batch) → (batch, n_filters, out_h, out_w).
-        let (n, q) = (self.n_filters() * p.out_h() * p.out_w(), p.batch);
-        let product = product.as_standard_layout();
-        let moved = transpose_2d(product.as_slice().expect("standard layout"), n, q);
-        let output = Array4::from_shape_vec((p.batch, self.n_filters(), p.out_h(), p.out_w()), moved)
-            .expect("one column per window");
-        Ok((output, Conv2DCache { x_col, params: p }))
+        let (n_f, positions) = (self.n_filters(), p.out_h() * p.out_w());
+        let flops = 2.0 * (n_f * p.rows() * p.cols()) as f64;
+        let mut output = Array4::zeros((p.batch, n_f, p.out_h(), p.out_w()));
+        in_halves(output.view_mut(), flops, |images, mut out| {
+            for start in images.clone().step_by(CHUNK) {
+                let end = (start + CHUNK).min(images.end);
+                let chunk = x.slice(ndarray::s![start..end, .., .., ..]);
+                let cols = image_to_column_by_image(&chunk, self.filter_shape(), self.stride, self.padding)
+                    .expect("checked by params");
+                let mut product =
+                    self.w0.broadcast((n_f, cols.dim().1)).expect("one bias per filter").to_owned();
+                ndarray::linalg::general_mat_mul(1.0, &self.w_col(), &cols, 1.0, &mut product);
+                for b in 0..end - start {
+                    let image = product.slice(ndarray::s![.., b * positions..(b + 1) * positions]);
+                    let mut target = out.index_axis_mut(Axis(0), start - images.start + b);
+                    let target = target.view_mut().into_shape_with_order((n_f, positions));
+                    target.expect("an image's output is contiguous").assign(&image);
+                }
+            }
+        });
+        Ok((output, Conv2DCache { x: x.to_owned(), params: p }))
     }
 
     /// Backward, as matrix products (see the module docs).
@@ -173,7 +216,8 @@ impl Conv2D {
     /// [`Error::Shape`] when `accum_grad` does not have the output's shape.
     pub fn backward(&self, accum_grad: &ArrayView4<f64>, cache: &Conv2DCache) -> Result<Conv2DGrads> {
         let p = cache.params;
-        let out = [p.batch, self.n_filters(), p.out_h(), p.out_w()];
+        let (n_f, positions) = (self.n_filters(), p.out_h() * p.out_w());
+        let out = [p.batch, n_f, p.out_h(), p.out_w()];
         if accum_grad.shape() != out {
             return Err(Error::shape(
                 "accum_grad",
@@ -181,32 +225,52 @@ impl Conv2D {
                 accum_grad.shape(),
             ));
         }
-        // (batch, n_filters, out_h, out_w) → (n_filters, out_h·out_w·batch), the column order.
-        let accum_grad = accum_grad.as_standard_layout();
-        let moved = transpose_2d(
-            accum_grad.as_slice().expect("standard layout"),
-            p.batch,
-            self.n_filters() * p.out_h() * p.out_w(),
-        );
-        let delta =
-            Array2::from_shape_vec((self.n_filters(), p.cols()), moved).expect("one column per window");
-        // (A product with one column may come back in column-major order: make it row-major first.)
-        let grad_w = delta
-            .dot(&cache.x_col.t())
-            .as_standard_layout()
-            .into_owned()
-            .into_shape_with_order(self.w.raw_dim())
-            .expect("W's size");
-        let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
-        let grad_cols = self.w_col().t().dot(&delta);
-        let grad_input = column_to_image(
-            &grad_cols.view(),
-            &p.images_shape(),
-            self.filter_shape(),
-            self.stride,
-            self.padding,
-        )?;
-        Ok(Conv2DGrads { grad_w, grad_w0, grad_input })
+        let flops = 4.0 * (n_f * p.rows() * p.cols()) as f64;
+        let mut grad_input = Array4::zeros(cache.x.raw_dim());
+        let partials = in_halves(grad_input.view_mut(), flops, |images, mut grad_x| {
+            let mut grad_w = Array2::<f64>::zeros((n_f, p.rows()));
+            for start in images.clone().step_by(CHUNK) {
+                let end = (start + CHUNK).min(images.end);
+                let chunk = cache.x.slice(ndarray::s![start..end, .., .., ..]);
+                let cols = image_to_column_by_image(&chunk, self.filter_shape(), self.stride, self.padding)
+                    .expect("checked by params");
+                // δ for these images, columns grouped image by image: (n_filters, images·positions).
+                let delta = accum_grad
+                    .slice(ndarray::s![start..end, .., .., ..])
+                    .as_standard_layout()
+                    .into_owned()
+                    .into_shape_with_order((end - start, n_f, positions))
+                    .expect("standard layout")
+                    .permuted_axes([1, 0, 2])
+                    .as_standard_layout()
+                    .into_owned()
+                    .into_shape_with_order((n_f, (end - start) * positions))
+                    .expect("standard layout");
+                ndarray::linalg::general_mat_mul(1.0, &delta, &cols.t(), 1.0, &mut grad_w);
+                let grad_cols = self.w_col().t().dot(&delta);
+                let back = column_to_image_by_image(
+                    &grad_cols.view(),
+                    chunk.shape(),
+                    self.filter_shape(),
+                    self.stride,
+                    self.padding,
+                )
+                .expect("checked by params");
+                let first = start - images.start;
+                grad_x.slice_mut(ndarray::s![first..first + end - start, .., .., ..]).assign(&back);
+            }
+            grad_w
+        });
+        let mut grad_w = Array2::<f64>::zeros((n_f, p.rows()));
+        for g in &partials {
+            grad_w += g;
+        }
+        let grad_w0 = accum_grad.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0)).insert_axis(Axis(1));
+        Ok(Conv2DGrads {
+            grad_w: grad_w.into_shape_with_order(self.w.raw_dim()).expect("W's size"),
+            grad_w0,
+            grad_input,
+        })
     }
 
     /// The same layer computed by the notebook's loops (lessons 02 and 03):

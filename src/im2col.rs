@@ -207,14 +207,14 @@ pub fn image_to_column(
     let (fh, fw) = filter_shape;
     let (hp, wp, b) = (padded.dim().1, padded.dim().2, p.batch);
     let (oh, ow) = (p.out_h(), p.out_w());
-    let mut cols = vec![0.0; p.rows() * p.cols()];
-    for (r, row) in cols.chunks_exact_mut(p.cols()).enumerate() {
+    // Filled in order, row by row, so no zeroing first.
+    let mut cols = Vec::with_capacity(p.rows() * p.cols());
+    for r in 0..p.rows() {
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
         for y in 0..oh {
             for x in 0..ow {
                 let start = ((c * hp + y * stride + di) * wp + x * stride + dj) * b;
-                let out = (y * ow + x) * b;
-                row[out..out + b].copy_from_slice(&src[start..start + b]);
+                cols.extend_from_slice(&src[start..start + b]);
             }
         }
     }
@@ -298,4 +298,83 @@ pub fn image_to_column_by_indices(
         let (q, b) = (col / p.batch, col % p.batch);
         padded[[b, ix.k[[r, 0]], ix.i[[r, q]], ix.j[[r, q]]]]
     }))
+}
+
+/// [`image_to_column`] with the columns ordered (image, output row, output
+/// column): each image's windows side by side. This is the layout a layer
+/// multiplies a few images at a time: the product for image `b` is then
+/// columns `b·P .. (b+1)·P` and lands in the output `(n_filters, out_h, out_w)`
+/// of that image without a transpose.
+///
+/// # Errors
+/// As [`Im2colParams::new`].
+pub fn image_to_column_by_image(
+    images: &ArrayView4<f64>,
+    filter_shape: (usize, usize),
+    stride: usize,
+    padding: Padding2D,
+) -> Result<Array2<f64>> {
+    let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
+    let padded = pad_axes(images, 2, 3, padding, 0.0);
+    let (fh, fw) = filter_shape;
+    let (oh, ow) = (p.out_h(), p.out_w());
+    let mut cols = Vec::with_capacity(p.rows() * p.cols());
+    for r in 0..p.rows() {
+        let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
+        for image in padded.outer_iter() {
+            let channel = image.index_axis(Axis(0), c);
+            for y in 0..oh {
+                let row = channel.row(y * stride + di);
+                match row.as_slice() {
+                    Some(row) if stride == 1 => cols.extend_from_slice(&row[dj..dj + ow]),
+                    _ => cols.extend((0..ow).map(|x| row[x * stride + dj])),
+                }
+            }
+        }
+    }
+    Ok(Array2::from_shape_vec((p.rows(), p.cols()), cols).expect("rows · cols values"))
+}
+
+/// The adjoint of [`image_to_column_by_image`]: columns ordered (image,
+/// output row, output column) added back onto their windows.
+///
+/// # Errors
+/// As [`column_to_image`].
+pub fn column_to_image_by_image(
+    cols: &ArrayView2<f64>,
+    images_shape: &[usize],
+    filter_shape: (usize, usize),
+    stride: usize,
+    padding: Padding2D,
+) -> Result<Array4<f64>> {
+    let p = Im2colParams::new(images_shape, filter_shape, padding, stride)?;
+    if cols.dim() != (p.rows(), p.cols()) {
+        return Err(Error::shape(
+            "cols",
+            format!(
+                "{}, one row per (channel, kernel row, kernel column) and one column per window",
+                tuple(&[p.rows(), p.cols()])
+            ),
+            cols.shape(),
+        ));
+    }
+    let (fh, fw) = filter_shape;
+    let (oh, ow) = (p.out_h(), p.out_w());
+    let mut padded =
+        Array4::<f64>::zeros((p.batch, p.channels, p.height + padding.rows(), p.width + padding.cols()));
+    for (r, row) in cols.outer_iter().enumerate() {
+        let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
+        for (b, mut image) in padded.outer_iter_mut().enumerate() {
+            let mut channel = image.index_axis_mut(Axis(0), c);
+            for y in 0..oh {
+                let mut target = channel.row_mut(y * stride + di);
+                let from = (b * oh + y) * ow;
+                for x in 0..ow {
+                    target[x * stride + dj] += row[from + x];
+                }
+            }
+        }
+    }
+    let pad = padding;
+    Ok(padded.slice(s![.., .., pad.top..pad.top + p.height, pad.left..pad.left + p.width]).to_owned())
 }
