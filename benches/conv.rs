@@ -1,13 +1,14 @@
 //! Convolution forward and backward, loops (lessons 02-03) against im2col
 //! (lesson 07), at the reference network's shapes and a CIFAR-sized one,
-//! with the bare matrix products at the same sizes: read the im2col rate as a
-//! fraction of what the machine's matrix product reaches.
+//! with the bare matrix products at the same sizes on both cores (as the
+//! layer uses them): read the im2col rate as a fraction of what the machine's
+//! matrix product reaches.
 //!
 //! `cargo bench --bench conv`; throughput is reported in elements/s where one
 //! element is one floating-point operation (2 per multiply-add), so
 //! `Gelem/s` reads as GFLOP/s.
 
-use cnn_walkthrough::bench::{ConvCase, CASES};
+use cnn_walkthrough::bench::{on_two_cores, ConvCase, CASES};
 use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
 use cnn_walkthrough::random::RandomState;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -40,7 +41,9 @@ fn bench_case(c: &mut Criterion, case: &ConvCase) {
         b.iter(|| conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp))
     });
     g.bench_function("forward im2col", |b| b.iter(|| layer.forward(&x.view())));
-    g.bench_function("forward matmul W_col·X_col", |b| b.iter(|| w_col.dot(&x_col)));
+    g.bench_function("forward matmul W_col·X_col (two cores)", |b| {
+        b.iter(|| on_two_cores(&x_col, &delta, |x, _| w_col.dot(x)))
+    });
     g.throughput(Throughput::Elements(case.backward_flops() as u64));
     g.bench_function("backward loops", |b| b.iter(|| conv_backward(&dz_nhwc.view(), &loop_cache)));
     g.bench_function("backward im2col", |b| b.iter(|| layer.backward(&dout.view(), &cache)));

@@ -9,7 +9,7 @@ use cnn_walkthrough::bench::{bench_case, bench_table, CASES};
 use cnn_walkthrough::check::{largest, sum_rounding, EXACT};
 use cnn_walkthrough::conv2d::Conv2D;
 use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
-use cnn_walkthrough::im2col::image_to_column;
+use cnn_walkthrough::im2col::{column_to_image, image_to_column};
 use cnn_walkthrough::padding::PaddingMode;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::worked_example::{published, WorkedExample};
@@ -47,7 +47,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("output.transpose(3, 0, 1, 2):", output.shape());
     let by_steps =
         product.into_shape_with_order((16, 32, 32, 1)).expect("16·1024").permuted_axes([3, 0, 1, 2]);
-    l.check_arrays("the steps = Conv2D.forward", &by_steps.view(), &output.view(), 0.0);
+    let big = largest(&image.view()) * largest(&layer.w.view());
+    l.check_arrays("the steps = Conv2D.forward", &by_steps.view(), &output.view(), sum_rounding(28, big));
     // Published in the article: the output shapes and the parameter count.
     l.check_equal("'same', stride 1: output shape", "(1, 16, 32, 32)", &format!("{:?}", output.dim()));
     for (stride, expected) in [(1, "(1, 16, 30, 30)"), (2, "(1, 16, 15, 15)")] {
@@ -66,7 +67,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ));
     l.check_equal("conv2d.parameters()", 448, layer.parameters());
     let (by_loops, _) = layer.forward_by_loops(&image.view())?;
-    let (k, n) = x_col.dim();
+    let k = x_col.dim().0;
     let (big_x, big_w) = (largest(&image.view()), largest(&layer.w.view()));
     l.check_arrays(
         "Conv2D = the loops of lesson 02",
@@ -84,15 +85,44 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          \x20 grad_X  = column_to_image(W_colᵀ · δ)\n",
     );
     let accum_grad = rng.randn(output.raw_dim());
+    let delta = accum_grad.view().permuted_axes([1, 2, 3, 0]).as_standard_layout().into_owned();
+    let delta = delta.into_shape_with_order((16, x_col.dim().1)).expect("one column per window");
+    let grad_w = delta.dot(&x_col.t());
+    let grad_cols = layer.w_col().t().dot(&delta);
+    let grad_x = column_to_image(&grad_cols.view(), image.shape(), (3, 3), 1, layer.padding)?;
+    l.shape("δ:", delta.shape());
+    l.shape("grad_W = δ · X_colᵀ:", grad_w.shape());
+    let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
+    l.shape("grad_w0 = np.sum(δ, axis=1, keepdims=True):", grad_w0.shape());
+    l.shape("W_colᵀ · δ:", grad_cols.shape());
+    l.shape("column_to_image(W_colᵀ · δ):", grad_x.shape());
     let grads = layer.backward(&accum_grad.view(), &cache)?;
-    let delta_shape = [16, x_col.dim().1];
-    let back_cols = [x_col.dim().0, x_col.dim().1];
-    l.shape("δ:", &delta_shape);
-    l.shape("grad_W = δ · X_colᵀ:", &[16, 27]);
-    l.shape("   reshaped like W:", grads.grad_w.shape());
-    l.shape("grad_w0:", grads.grad_w0.shape());
-    l.shape("W_colᵀ · δ:", &back_cols);
-    l.shape("column_to_image(W_colᵀ · δ):", grads.grad_input.shape());
+    let grad_w = grad_w.into_shape_with_order(layer.w.raw_dim()).expect("W's size");
+    let (n, big) = (delta.dim().1, largest(&image.view()) * largest(&accum_grad.view()));
+    l.check_arrays(
+        "the steps = Conv2D.backward: grad_W",
+        &grad_w.view(),
+        &grads.grad_w.view(),
+        sum_rounding(n, big),
+    );
+    l.check_arrays(
+        "the steps = Conv2D.backward: grad_w0",
+        &grad_w0.view(),
+        &grads.grad_w0.view(),
+        sum_rounding(n, largest(&accum_grad.view())),
+    );
+    let big = largest(&layer.w.view()) * largest(&accum_grad.view());
+    l.check_arrays(
+        "the steps = Conv2D.backward: grad_X",
+        &grad_x.view(),
+        &grads.grad_input.view(),
+        sum_rounding(16 * 9, big),
+    );
+    l.say(
+        "\nConv2D itself makes the same products a few images at a time, with each image's columns\n\
+         side by side (image_to_column_by_image), so that each product lands in its images' output\n\
+         without the transposes, stays in cache, and the two halves of a batch run on two cores.",
+    );
     let (_, loop_cache) = layer.forward_by_loops(&image.view())?;
     let by_loops = layer.backward_by_loops(&accum_grad.view(), &loop_cache)?;
     let big_d = largest(&accum_grad.view());

@@ -247,9 +247,10 @@ impl Lesson {
         }
     }
 
-    /// Prints the check table, then a verdict line (coloured on a terminal).
+    /// Prints the check table, then a verdict line (coloured on a terminal);
+    /// nothing when no check was made (e.g. `--bench`).
     pub fn print_checks(&self) {
-        if self.silent {
+        if self.silent || self.checks.list.is_empty() {
             return;
         }
         let c = &self.checks;
