@@ -76,3 +76,46 @@ pub fn spread_indices(len: usize, n: usize) -> Vec<usize> {
 pub fn fd_tolerance(scale: f64, terms: usize, eps: f64) -> f64 {
     terms as f64 * f64::EPSILON * scale.max(1.0) / eps
 }
+
+/// `(name, numerical gradient, gradient from backward)`.
+pub type GradientPair = (String, ndarray::ArrayD<f64>, ndarray::ArrayD<f64>);
+
+/// Finite differences against a layer's backward pass, on input `x`: with a
+/// random output gradient `g` (seeded), the loss `E = Σ forward(x) ⊙ g` is
+/// differentiated numerically with respect to the input and every parameter,
+/// and paired with what `backward(g)` gives. Each evaluation runs on a fresh
+/// clone of the layer, so dropout draws the same mask every time.
+///
+/// Returns `(name, numerical, computed)` for the input and each parameter.
+///
+/// # Errors
+/// As the layer's forward and backward passes.
+pub fn layer_gradients<L: crate::layers::Layer + Clone>(
+    layer: &L,
+    x: &ndarray::ArrayD<f64>,
+    training: bool,
+    eps: f64,
+    seed: u32,
+) -> crate::Result<Vec<GradientPair>> {
+    let mut probe = layer.clone();
+    let y = probe.forward(x, training)?;
+    let g = crate::random::RandomState::new(seed).randn(y.raw_dim());
+    let grad_x = probe.backward(&g)?;
+    let loss =
+        |l: &mut L, x: &ndarray::ArrayD<f64>| l.forward(x, training).map_or(f64::NAN, |y| (&y * &g).sum());
+    let mut out =
+        vec![("input".to_string(), numerical_gradient(x, eps, |x| loss(&mut layer.clone(), x)), grad_x)];
+    let names: Vec<(&str, ndarray::ArrayD<f64>)> =
+        probe.params_and_grads().into_iter().map(|(n, _, g)| (n, g.clone())).collect();
+    for (k, (name, computed)) in names.into_iter().enumerate() {
+        let mut base = layer.clone();
+        let param = base.params_and_grads()[k].1.clone();
+        let numeric = numerical_gradient(&param, eps, |p| {
+            let mut l = layer.clone();
+            l.params_and_grads()[k].1.assign(p);
+            loss(&mut l, x)
+        });
+        out.push((name.to_string(), numeric, computed));
+    }
+    Ok(out)
+}

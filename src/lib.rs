@@ -9,6 +9,7 @@
 //! (`A_prev (m, n_H, n_W, n_C)`, `W (f, f, n_C_prev, n_C)`), seed 004 uses CHW
 //! for one image, ML-From-Scratch uses NCHW.
 
+pub mod activations;
 pub mod bench;
 pub mod check;
 pub mod cli;
@@ -17,10 +18,14 @@ pub mod conv2d;
 pub mod error;
 pub mod gradcheck;
 pub mod im2col;
+pub mod layers;
 pub mod lesson;
+pub mod losses;
 pub mod npy;
 pub mod numpy_fmt;
+pub mod optimizers;
 pub mod padding;
+pub mod plot;
 pub mod pool;
 pub mod pool2d;
 pub mod random;
@@ -40,5 +45,5 @@ pub mod prelude {
     pub use crate::lesson::Lesson;
     pub use crate::random::RandomState;
     pub use crate::registry;
-    pub use ndarray::{arr1, arr2, arr3, s, Array, Array1, Array2, Array3, Array4, ArrayD, Axis};
+    pub use ndarray::{arr1, arr2, arr3, s, Array, Array1, Array2, Array3, Array4, ArrayD, Axis, IxDyn};
 }

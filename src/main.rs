@@ -34,6 +34,12 @@ mod lesson_07_conv2d_im2col;
 #[allow(dead_code)]
 #[path = "../lessons/lesson_08_pool_im2col.rs"]
 mod lesson_08_pool_im2col;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_09_layers.rs"]
+mod lesson_09_layers;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_10_optimizers.rs"]
+mod lesson_10_optimizers;
 
 /// The body of each lesson in the registry, by name.
 const RUNS: &[(&str, LessonFn)] = &[
@@ -45,6 +51,8 @@ const RUNS: &[(&str, LessonFn)] = &[
     ("lesson_06_im2col", lesson_06_im2col::run),
     ("lesson_07_conv2d_im2col", lesson_07_conv2d_im2col::run),
     ("lesson_08_pool_im2col", lesson_08_pool_im2col::run),
+    ("lesson_09_layers", lesson_09_layers::run),
+    ("lesson_10_optimizers", lesson_10_optimizers::run),
 ];
 
 const HELP: &str =

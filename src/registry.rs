@@ -184,6 +184,30 @@ pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
     flags: &[],
 };
 
+/// Lesson 09.
+pub const LESSON_09_LAYERS: LessonInfo = LessonInfo {
+    name: "lesson_09_layers",
+    title: "The rest of a network: activations, losses, layers",
+    source: "ML-From-Scratch (activation functions, losses, Dense, Flatten, Dropout, BatchNormalization, padding layers)",
+    teaches: "Eight activations and their derivatives, softmax's Jacobian, squared error and cross entropy \
+              (and why softmax + cross entropy must be computed together), and the layers around the \
+              convolution, each checked by finite differences.",
+    saves: "nothing",
+    flags: &[],
+};
+
+/// Lesson 10.
+pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
+    name: "lesson_10_optimizers",
+    title: "Optimizers: six ways down a valley",
+    source: "ML-From-Scratch (SGD, Nesterov, Adagrad, Adadelta, RMSprop, Adam)",
+    teaches: "The six optimizers of the source with its defaults, raced from one start down a narrow \
+              valley: their first steps, how close each gets, their paths drawn; and Adam's bias \
+              correction done right beside the source's.",
+    saves: "nothing",
+    flags: &[],
+};
+
 /// Every lesson, in course order.
 pub const LESSONS: &[LessonInfo] = &[
     LESSON_01_ZERO_PAD,
@@ -194,4 +218,6 @@ pub const LESSONS: &[LessonInfo] = &[
     LESSON_06_IM2COL,
     LESSON_07_CONV2D_IM2COL,
     LESSON_08_POOL_IM2COL,
+    LESSON_09_LAYERS,
+    LESSON_10_OPTIMIZERS,
 ];

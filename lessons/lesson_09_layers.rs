@@ -1,0 +1,242 @@
+//! Lesson 09: the rest of a network.
+//!
+//! The pieces ML-From-Scratch builds around the convolution: activation
+//! functions and their derivatives, softmax's Jacobian, the losses (and why
+//! softmax and cross entropy must be computed together), and the layers:
+//! Dense, Flatten, Dropout, BatchNormalization, the padding layers and the
+//! activation layer, each with its parameter count and a finite-difference
+//! check of its backward pass.
+
+use cnn_walkthrough::activations::{softmax_jacobian, Activation};
+use cnn_walkthrough::gradcheck::{layer_gradients, numerical_gradient};
+use cnn_walkthrough::layers::{
+    ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer, PaddingLayer,
+};
+use cnn_walkthrough::losses::{
+    cross_entropy, cross_entropy_gradient, naive_softmax_cross_entropy, softmax_cross_entropy,
+    softmax_cross_entropy_gradient, square_loss, square_loss_gradient,
+};
+use cnn_walkthrough::numpy_fmt::shape_str;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::show::table;
+
+fn main() -> std::process::ExitCode {
+    Lesson::main(&registry::LESSON_09_LAYERS, run)
+}
+
+/// Central differences with ε = 1e-6 on smooth functions of numbers near 1:
+/// the truncation error (ε²·f‴/6 ≈ 1e-12·f‴) and the rounding (≈ 1e-16·|E|/ε)
+/// stay far below this.
+const FD_TOL: f64 = 1e-6;
+
+pub fn run(l: &mut Lesson) -> Result<()> {
+    l.stage("Activation functions (ML-From-Scratch)");
+    let x = arr1(&[-2.0, -0.5, 0.0, 0.5, 2.0]);
+    l.show("x =", &x.view());
+    let mut rows = vec![];
+    for f in Activation::ALL {
+        let fx = f.forward(&x.view());
+        let dfx = f.gradient(&x.view());
+        let cells = |a: &Array1<f64>| a.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join("  ");
+        rows.push(vec![f.name().to_string(), f.formula().to_string(), cells(&fx)]);
+        rows.push(vec![String::new(), format!("f' = {}", f.derivative_formula()), cells(&dfx)]);
+    }
+    l.say(&table(&["activation", "formula", "f(x) and f'(x) at x"], &rows));
+    let mut rng = RandomState::new(9);
+    let (xs, g) = (rng.randn((4, 6)), rng.randn((4, 6)));
+    for f in Activation::ALL {
+        let computed = f.backward(&xs.view(), &g.view())?;
+        let expected = numerical_gradient(&xs, 1e-6, |x| (&f.forward(&x.view()) * &g).sum());
+        l.check_arrays(
+            &format!("{} backward = finite differences", f.name()),
+            &expected.view(),
+            &computed.view(),
+            FD_TOL,
+        );
+    }
+
+    l.stage("Softmax's Jacobian");
+    let z = arr1(&[1.0, 2.0, 3.0]);
+    let p = Activation::Softmax.forward(&z.view());
+    let jacobian = softmax_jacobian(&z.view());
+    l.show("z =", &z.view());
+    l.show("p = softmax(z) =", &p.view());
+    l.say("The Jacobian ∂p_i/∂z_j = diag(p) − p pᵀ:");
+    l.show("J =", &jacobian.view());
+    l.show("the source's gradient, p(1 − p) =", &Activation::Softmax.gradient(&z.view()).view());
+    l.say(
+        "\nThe source keeps only the diagonal. Chained with its cross-entropy gradient −y/p + (1−y)/(1−p)\n\
+         it still gives p − y for a one-hot y: element-wise (−y/p + (1−y)/(1−p))·p(1−p) = −y(1−p) + (1−y)p\n\
+         = p − y. The full Jacobian gives the same: Jᵀ(−y/p) = p − y, because Σ y = 1.",
+    );
+    let y = arr1(&[0.0, 0.0, 1.0]);
+    let source_chain =
+        &cross_entropy_gradient(&y.view(), &p.view())? * &Activation::Softmax.gradient(&z.view());
+    let true_chain = jacobian.t().dot(&(-(&y / &p)));
+    l.show("source's chain =", &source_chain.view());
+    l.show("Jᵀ · (−y/p) =", &true_chain.view());
+    l.check_arrays("source's chain = p − y", &(&p - &y).view(), &source_chain.view(), 1e-12);
+    l.check_arrays("full Jacobian chain = p − y", &(&p - &y).view(), &true_chain.view(), 1e-12);
+
+    l.stage("Losses");
+    let (target, pred) = (arr1(&[0.0, 1.0, 0.0]), arr1(&[0.2, 0.7, 0.1]));
+    l.show("y =", &target.view());
+    l.show("p =", &pred.view());
+    l.show("square loss 0.5 (y − p)² =", &square_loss(&target.view(), &pred.view())?.view());
+    l.show("its gradient −(y − p) =", &square_loss_gradient(&target.view(), &pred.view())?.view());
+    l.say("cross entropy −y log p − (1−y) log(1−p):");
+    l.show("CE =", &cross_entropy(&target.view(), &pred.view())?.view());
+    l.show(
+        "its gradient −y/p + (1−y)/(1−p) =",
+        &cross_entropy_gradient(&target.view(), &pred.view())?.view(),
+    );
+    for (name, loss_fn, grad_fn) in [
+        (
+            "square loss",
+            square_loss::<ndarray::Ix1> as LossFn,
+            square_loss_gradient::<ndarray::Ix1> as LossFn,
+        ),
+        (
+            "cross entropy",
+            cross_entropy::<ndarray::Ix1> as LossFn,
+            cross_entropy_gradient::<ndarray::Ix1> as LossFn,
+        ),
+    ] {
+        let expected = numerical_gradient(&pred, 1e-6, |p| {
+            loss_fn(&target.view(), &p.view()).map_or(f64::NAN, |v| v.sum())
+        });
+        let computed = grad_fn(&target.view(), &pred.view())?;
+        l.check_arrays(
+            &format!("{name} gradient = finite differences"),
+            &expected.view(),
+            &computed.view(),
+            FD_TOL,
+        );
+    }
+
+    l.say("\nSoftmax then cross entropy, from logits z, at extreme values:");
+    let one_hot = arr2(&[[0.0, 1.0, 0.0]]);
+    let logits = arr2(&[[1000.0, -1000.0, 0.0]]);
+    let naive = naive_softmax_cross_entropy(&one_hot.view(), &logits.view())?;
+    let stable = softmax_cross_entropy(&one_hot.view(), &logits.view())?;
+    let gradient = softmax_cross_entropy_gradient(&one_hot.view(), &logits.view())?;
+    l.show("z =", &logits.view());
+    l.show("naive −Σ y log(e^z / Σ e^z) =", &naive.view());
+    l.show("stable logsumexp(z) − Σ y z =", &stable.view());
+    l.show("gradient softmax(z) − y =", &gradient.view());
+    l.say("e^1000 overflows to inf, and inf/inf is NaN; subtracting the largest logit first keeps every\nexponent ≤ 0. The loss is large (the network is confidently wrong) but finite, and so is its gradient.");
+    l.check_equal("naive loss is not finite", true, !naive.iter().all(|v| v.is_finite()));
+    l.check_close("stable loss", 2000.0, stable[0], 1e-9);
+    l.check_arrays("stable gradient = p − y", &arr2(&[[1.0, -1.0, 0.0]]).view(), &gradient.view(), 1e-12);
+
+    l.stage("Layers, each checked by finite differences");
+    let mut rng = RandomState::new(10);
+    let dense = Dense::new(5, 3, &mut rng);
+    layer_row(l, "Dense(5 → 3)", dense, rng.randn((4, 5)).into_dyn(), true)?;
+    layer_row(l, "Flatten", Flatten::default(), rng.randn((2, 3, 4, 4)).into_dyn(), true)?;
+    layer_row(l, "Dropout(p = 0.25), training", Dropout::new(0.25, 7)?, rng.randn((4, 6)).into_dyn(), true)?;
+    layer_row(
+        l,
+        "BatchNormalization, per channel",
+        BatchNormalization::new(3),
+        rng.randn((4, 3, 5, 5)).into_dyn(),
+        true,
+    )?;
+    layer_row(
+        l,
+        "BatchNormalization, per feature",
+        BatchNormalization::new(5),
+        rng.randn((8, 5)).into_dyn(),
+        true,
+    )?;
+    layer_row(
+        l,
+        "ZeroPadding2D(((1, 2), (0, 1)))",
+        PaddingLayer::zeros(((1, 2), (0, 1))),
+        rng.randn((2, 2, 3, 3)).into_dyn(),
+        true,
+    )?;
+    let mut zero_padding = PaddingLayer::zeros(((1, 1), (1, 1)));
+    zero_padding.forward(&rng.randn((1, 3, 32, 32)).into_dyn(), true)?;
+    let accum_grad = rng.randn((1, 3, 34, 34)).into_dyn();
+    let back = zero_padding.backward(&accum_grad)?;
+    l.say("ZeroPadding2D(((1, 1), (1, 1))) on (1, 3, 32, 32): backward is accum_grad[:, :, 1:33, 1:33] (seed 000).");
+    l.check_arrays(
+        "ZeroPadding2D backward = the slice",
+        &accum_grad.slice(s![.., .., 1..33, 1..33]),
+        &back.view(),
+        0.0,
+    );
+    layer_row(
+        l,
+        "ConstantPadding2D((1, 1), 5)",
+        PaddingLayer::constant((1, 1), 5.0),
+        rng.randn((1, 2, 3, 3)).into_dyn(),
+        true,
+    )?;
+    layer_row(
+        l,
+        "Activation(tanh)",
+        ActivationLayer::new(Activation::TanH),
+        rng.randn((3, 4)).into_dyn(),
+        true,
+    )?;
+
+    l.say(
+        "\nDropout here is inverted: kept values are scaled by 1/(1 − p) while training, so inference is\n\
+         the identity. The source leaves them unscaled and multiplies by 1 − p at inference instead.",
+    );
+    let mut dropout = Dropout::new(0.25, 7)?;
+    let ones = ArrayD::ones(IxDyn(&[1, 12]));
+    l.say("Dropout(0.25) on twelve ones, training, then inference:");
+    l.show("y =", &dropout.forward(&ones, true)?.view());
+    l.show("y =", &dropout.forward(&ones, false)?.view());
+
+    l.say(
+        "\nBatchNormalization here has one γ and one β per channel, as PyTorch does. The source keeps\n\
+         one per (C, H, W) element (and eps 0.01): for a (16, 8, 8) input that is 2·16·8·8 = 2048\n\
+         parameters instead of 2·16 = 32.",
+    );
+    let mut bn = BatchNormalization::new(3);
+    let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();
+    let y = bn.forward(&batch, true)?;
+    let per_channel = |a: &ArrayD<f64>| {
+        let moved = a.view().permuted_axes(IxDyn(&[1, 0, 2, 3])).as_standard_layout().into_owned();
+        let rows = moved.into_shape_with_order((3, a.len() / 3)).expect("same size");
+        (rows.mean_axis(Axis(1)).expect("not empty"), rows.std_axis(Axis(1), 0.0))
+    };
+    let (mean, std) = per_channel(&y);
+    l.say("A batch (6, 3, 4, 4) with mean 2 and standard deviation 3, through training-mode BatchNormalization:");
+    l.show("channel means =", &mean.view());
+    l.show("channel standard deviations =", &std.view());
+    l.show("running mean (momentum 0.99) =", &bn.running_mean.view());
+    l.check_arrays("normalized channel means", &Array1::zeros(3).view(), &mean.view(), 1e-12);
+    let expected_std = per_channel(&batch).1.mapv(|s| s / (s * s + bn.eps).sqrt());
+    l.check_arrays("normalized channel std = σ/√(σ² + eps)", &expected_std.view(), &std.view(), 1e-12);
+    Ok(())
+}
+
+type LossFn = fn(&ndarray::ArrayView1<f64>, &ndarray::ArrayView1<f64>) -> Result<Array1<f64>>;
+
+/// One layer: its shapes, parameter count, and finite-difference checks of
+/// the input gradient and every parameter gradient.
+fn layer_row<L: Layer + Clone>(
+    l: &mut Lesson,
+    label: &str,
+    layer: L,
+    x: ArrayD<f64>,
+    training: bool,
+) -> Result<()> {
+    let y = layer.clone().forward(&x, training)?;
+    l.say(&format!(
+        "{label}: input {} → output {}, {} parameters",
+        shape_str(x.shape()),
+        shape_str(y.shape()),
+        layer.parameters()
+    ));
+    for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
+        let tol = FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+        l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);
+    }
+    Ok(())
+}
