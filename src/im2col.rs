@@ -115,6 +115,24 @@ impl Im2colParams {
         self.out_h() * self.out_w() * self.batch
     }
 
+    /// Checks that `cols` is a column matrix of these sizes.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] unless `cols` is `(rows, cols)`.
+    pub fn check_cols(&self, cols: &ArrayView2<f64>) -> Result<()> {
+        if cols.dim() == (self.rows(), self.cols()) {
+            return Ok(());
+        }
+        Err(Error::shape(
+            "cols",
+            format!(
+                "{}, one row per (channel, kernel row, kernel column) and one column per window",
+                tuple(&[self.rows(), self.cols()])
+            ),
+            cols.shape(),
+        ))
+    }
+
     /// The images' shape.
     pub fn images_shape(&self) -> [usize; 4] {
         [self.batch, self.channels, self.height, self.width]
@@ -245,16 +263,7 @@ pub fn column_to_image(
     padding: Padding2D,
 ) -> Result<Array4<f64>> {
     let p = Im2colParams::new(images_shape, filter_shape, padding, stride)?;
-    if cols.dim() != (p.rows(), p.cols()) {
-        return Err(Error::shape(
-            "cols",
-            format!(
-                "{}, one row per (channel, kernel row, kernel column) and one column per window",
-                tuple(&[p.rows(), p.cols()])
-            ),
-            cols.shape(),
-        ));
-    }
+    p.check_cols(cols)?;
     let (fh, fw) = filter_shape;
     let (hp, wp, b) = (p.height + padding.rows(), p.width + padding.cols(), p.batch);
     let (oh, ow) = (p.out_h(), p.out_w());
@@ -348,16 +357,7 @@ pub fn column_to_image_by_image(
     padding: Padding2D,
 ) -> Result<Array4<f64>> {
     let p = Im2colParams::new(images_shape, filter_shape, padding, stride)?;
-    if cols.dim() != (p.rows(), p.cols()) {
-        return Err(Error::shape(
-            "cols",
-            format!(
-                "{}, one row per (channel, kernel row, kernel column) and one column per window",
-                tuple(&[p.rows(), p.cols()])
-            ),
-            cols.shape(),
-        ));
-    }
+    p.check_cols(cols)?;
     let (fh, fw) = filter_shape;
     let (oh, ow) = (p.out_h(), p.out_w());
     let mut padded =

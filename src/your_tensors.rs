@@ -62,6 +62,31 @@ pub struct YourConv {
 
 const TENSOR_FLAGS: [&str; 3] = ["--input", "--weights", "--bias"];
 
+/// Whether your own tensors were given: `false` when none of `--input`,
+/// `--weights`, `--bias` was; an error when only some were, or when flags of
+/// `extra` (that only apply to your tensors) come without them.
+fn tensors_given(args: &crate::cli::Args, extra: &[&str], usage: &str) -> Result<bool> {
+    let given = args.given_of(&TENSOR_FLAGS);
+    if given.is_empty() {
+        let stray = args.given_of(extra);
+        if !stray.is_empty() {
+            return Err(Error::Usage(format!(
+                "{} applies to your own tensors: give {usage} too",
+                stray.join(" and ")
+            )));
+        }
+        return Ok(false);
+    }
+    if given.len() < 3 {
+        let missing: Vec<&str> = TENSOR_FLAGS.iter().copied().filter(|f| !given.contains(f)).collect();
+        return Err(Error::Usage(format!(
+            "your own tensors need all of --input, --weights and --bias; missing {}",
+            missing.join(" and ")
+        )));
+    }
+    Ok(true)
+}
+
 impl YourConv {
     /// Your tensors, when any of `--input`, `--weights`, `--bias` was given;
     /// `None` to run the lesson on the articles' examples.
@@ -72,23 +97,9 @@ impl YourConv {
     /// the files or of [`ConvParams::new`].
     pub fn from_flags(l: &Lesson) -> Result<Option<Self>> {
         let args = &l.args;
-        let given = args.given_of(&TENSOR_FLAGS);
-        if given.is_empty() {
-            let stray = args.given_of(&["--pad", "--stride", "--dz"]);
-            if !stray.is_empty() {
-                return Err(Error::Usage(format!(
-                    "{} applies to your own tensors: give --input A.npy --weights W.npy --bias b.npy too",
-                    stray.join(" and ")
-                )));
-            }
+        if !tensors_given(args, &["--pad", "--stride", "--dz"], "--input A.npy --weights W.npy --bias b.npy")?
+        {
             return Ok(None);
-        }
-        if given.len() < 3 {
-            let missing: Vec<&str> = TENSOR_FLAGS.iter().copied().filter(|f| !given.contains(f)).collect();
-            return Err(Error::Usage(format!(
-                "your own tensors need all of --input, --weights and --bias; missing {}",
-                missing.join(" and ")
-            )));
         }
         let load = |flag: &str, what: &str, layout: &str| -> Result<Array4<f64>> {
             let a = l.npy(flag)?.expect("flag was given");
@@ -367,23 +378,12 @@ impl YourConv2D {
     pub fn from_flags(l: &Lesson) -> Result<Option<Self>> {
         use crate::padding::{determine_padding, Padding2D, PaddingMode};
         let args = &l.args;
-        let given = args.given_of(&TENSOR_FLAGS);
-        if given.is_empty() {
-            let stray = args.given_of(&["--padding", "--stride", "--dout"]);
-            if !stray.is_empty() {
-                return Err(Error::Usage(format!(
-                    "{} applies to your own tensors: give --input X.npy --weights W.npy --bias w0.npy too",
-                    stray.join(" and ")
-                )));
-            }
+        if !tensors_given(
+            args,
+            &["--padding", "--stride", "--dout"],
+            "--input X.npy --weights W.npy --bias w0.npy",
+        )? {
             return Ok(None);
-        }
-        if given.len() < 3 {
-            let missing: Vec<&str> = TENSOR_FLAGS.iter().copied().filter(|f| !given.contains(f)).collect();
-            return Err(Error::Usage(format!(
-                "your own tensors need all of --input, --weights and --bias; missing {}",
-                missing.join(" and ")
-            )));
         }
         let x =
             into_rank4(l.npy("--input")?.expect("given"), "X (--input)", "(batch, channels, height, width)")?;
