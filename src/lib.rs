@@ -15,6 +15,7 @@ pub mod check;
 pub mod cli;
 pub mod conv;
 pub mod conv2d;
+pub mod data;
 pub mod error;
 pub mod gradcheck;
 pub mod im2col;
