@@ -15,7 +15,7 @@
 //! assert_eq!(data.images.shape(), &[1797, 1, 8, 8]);
 //! let (train, test) = train_test_split(&data, 0.4, 1)?; // as ML-From-Scratch
 //! assert_eq!((train.labels.len(), test.labels.len()), (1079, 718));
-//! assert_eq!(one_hot(&train.labels, 10).shape(), &[1079, 10]);
+//! assert_eq!(one_hot(&train.labels, 10)?.shape(), &[1079, 10]);
 //! # Ok::<(), cnn_walkthrough::Error>(())
 //! ```
 
