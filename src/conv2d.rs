@@ -196,8 +196,11 @@ impl Conv2D {
                 let chunk = x.slice(ndarray::s![start..end, .., .., ..]);
                 let cols = image_to_column_by_image(&chunk, self.filter_shape(), self.stride, self.padding)
                     .expect("checked by params");
-                let mut product =
-                    self.w0.broadcast((n_f, cols.dim().1)).expect("one bias per filter").to_owned();
+                // Each filter's row starts at its bias, and the product is added onto it.
+                let mut product = Array2::<f64>::zeros((n_f, cols.dim().1));
+                for (mut row, &bias) in product.outer_iter_mut().zip(self.w0.iter()) {
+                    row.fill(bias);
+                }
                 ndarray::linalg::general_mat_mul(1.0, &self.w_col(), &cols, 1.0, &mut product);
                 for b in 0..end - start {
                     let image = product.slice(ndarray::s![.., b * positions..(b + 1) * positions]);
