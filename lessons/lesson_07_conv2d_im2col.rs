@@ -8,7 +8,6 @@
 use cnn_walkthrough::bench::{bench_case, bench_table, CASES};
 use cnn_walkthrough::check::{largest, sum_rounding, EXACT};
 use cnn_walkthrough::conv2d::Conv2D;
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
 use cnn_walkthrough::im2col::{column_to_image, image_to_column};
 use cnn_walkthrough::padding::PaddingMode;
 use cnn_walkthrough::prelude::*;
@@ -219,7 +218,6 @@ fn bench(l: &mut Lesson) -> Result<()> {
 fn your_tensors(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     l.stage("Your tensors");
     let layer = &y.layer;
-    let p = layer.params(y.x.shape())?;
     l.shape("X.shape =", y.x.shape());
     l.shape("W.shape =", layer.w.shape());
     l.say(&format!("padding {}, stride {}", layer.padding, layer.stride));
@@ -230,15 +228,7 @@ fn your_tensors(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     l.shape("output:", output.shape());
     l.show("output =", &output.view());
     l.save("output", &output.view())?;
-    let scale = |a: &Array4<f64>| largest(&a.view()).max(1.0);
-    let terms = x_col.dim().0 + 1;
-    let tol = sum_rounding(terms, scale(&y.x) * scale(&layer.w));
-    match layer.forward_by_loops(&y.x.view()) {
-        Ok((by_loops, _)) => {
-            l.check_arrays("Conv2D = the loops of lesson 02", &by_loops.view(), &output.view(), tol);
-        }
-        Err(e) => l.say(&format!("(No comparison with the loops: {e}.)")),
-    }
+    y.check_forward(l, &output)?;
     let Some(dout) = &y.dout else {
         l.say("\nGive --dout dY.npy to run the backward pass too.");
         return Ok(());
@@ -251,40 +241,5 @@ fn your_tensors(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     l.save("grad_input", &grads.grad_input.view())?;
     l.save("grad_W", &grads.grad_w.view())?;
     l.save("grad_w0", &grads.grad_w0.view())?;
-    let eps = 1e-3;
-    let loss = |x: &Array4<f64>, w: &Array4<f64>| {
-        Conv2D::new(w.clone(), layer.w0.clone(), layer.padding, layer.stride)
-            .and_then(|c| c.forward(&x.view()))
-            .map_or(f64::NAN, |(o, _)| (&o * dout).sum())
-    };
-    let size = (&output.mapv(f64::abs) * &dout.mapv(f64::abs)).sum()
-        + scale(&y.x) * scale(&layer.w) * (p.cols() * terms) as f64;
-    let tol = fd_tolerance(size, output.len() * terms, eps);
-    for (name, x, g) in [("grad_input", &y.x, &grads.grad_input), ("grad_W", &layer.w, &grads.grad_w)] {
-        let at = spread_indices(x.len(), 40);
-        let numeric = numerical_gradient_at(x, eps, &at, |v| {
-            if name == "grad_W" {
-                loss(&y.x, v)
-            } else {
-                loss(v, &layer.w)
-            }
-        });
-        let flat: Vec<f64> = g.iter().copied().collect();
-        let computed: Array1<f64> = at.iter().map(|&i| flat[i]).collect();
-        l.check_arrays(
-            &format!("{name} = finite differences ({} entries)", at.len()),
-            &Array1::from(numeric).view(),
-            &computed.view(),
-            tol,
-        );
-    }
-    let by_sums = dout.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0));
-    let tol = sum_rounding(p.cols(), largest(&dout.view()));
-    l.check_arrays(
-        "grad_w0 = Σ dY over images and positions",
-        &by_sums.view(),
-        &grads.grad_w0.column(0),
-        tol,
-    );
-    Ok(())
+    y.check_backward(l, &output, dout, &grads)
 }

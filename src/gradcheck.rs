@@ -64,6 +64,25 @@ pub fn spread_indices(len: usize, n: usize) -> Vec<usize> {
     (0..n).map(|k| k * (len - 1) / (n - 1).max(1)).collect()
 }
 
+/// Finite differences at up to `probes` entries of `x`, spread evenly,
+/// beside the same entries of `computed` (what the backward pass gave for
+/// `x`): `(numerical, computed)`, ready to compare.
+///
+/// # Panics
+/// If `computed` has fewer elements than `x`.
+pub fn sampled_gradient<D: Dimension>(
+    x: &Array<f64, D>,
+    computed: &Array<f64, D>,
+    probes: usize,
+    eps: f64,
+    loss: impl FnMut(&Array<f64, D>) -> f64,
+) -> (ndarray::Array1<f64>, ndarray::Array1<f64>) {
+    let at = spread_indices(x.len(), probes);
+    let numeric = numerical_gradient_at(x, eps, &at, loss);
+    let flat: Vec<f64> = computed.iter().copied().collect();
+    (numeric.into(), at.iter().map(|&i| flat[i]).collect())
+}
+
 /// How far a central difference may stray from the true gradient by
 /// rounding alone, for a loss that sums `terms` products of total size
 /// `scale`: each evaluation carries up to `terms · ε_machine · scale`, and

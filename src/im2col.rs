@@ -12,7 +12,7 @@ use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, Axis};
 
 use crate::error::{tuple, Error, Result};
 use crate::padding::{pad_axes, Padding2D};
-use crate::tensor::transpose_2d;
+use crate::tensor::{check_size, transpose_2d};
 
 /// The checked sizes of one im2col: images `(batch, channels, height, width)`,
 /// an `fh × fw` window, padding and stride.
@@ -68,13 +68,7 @@ impl Im2colParams {
         else {
             return Err(Error::parameter("padding", format!("{padding} is too large")));
         };
-        let elements = images_shape[0]
-            .checked_mul(images_shape[1])
-            .and_then(|v| v.checked_mul(ph))
-            .and_then(|v| v.checked_mul(pw));
-        if elements.is_none_or(|e| e > isize::MAX as usize / 8) {
-            return Err(Error::parameter("padding", format!("{padding} makes the padded images too large")));
-        }
+        check_size("the padded images", &[images_shape[0], images_shape[1], ph, pw])?;
         if fh > ph || fw > pw {
             return Err(Error::parameter(
                 "filter_shape",
@@ -84,6 +78,8 @@ impl Im2colParams {
                 ),
             ));
         }
+        let (oh, ow) = ((ph - fh) / stride + 1, (pw - fw) / stride + 1);
+        check_size("the column matrix", &[images_shape[1] * fh * fw, oh, ow, images_shape[0]])?;
         Ok(Im2colParams {
             batch: images_shape[0],
             channels: images_shape[1],

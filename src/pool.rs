@@ -84,11 +84,11 @@ impl PoolParams {
             return Err(Error::shape("A_prev", format!("{layout}: 4 axes, none of size 0"), a_prev));
         }
         let (f, stride) = (hp.f, hp.stride);
-        if stride == 0 {
-            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
-        }
         if f == 0 {
             return Err(Error::parameter("f", "is 0; expected a window of at least 1×1"));
+        }
+        if stride == 0 {
+            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
         }
         let (n_h_prev, n_w_prev) = (a_prev[1], a_prev[2]);
         if f > n_h_prev || f > n_w_prev {

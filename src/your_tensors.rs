@@ -2,13 +2,15 @@
 //! `--input A.npy --weights W.npy --bias b.npy [--pad P] [--stride S] [--dz dZ.npy]`
 //! in the notebook's layout, loaded and checked before any arithmetic.
 
-use ndarray::{Array1, Array4};
+use ndarray::{Array4, Axis};
+
+use crate::check::{largest, sum_rounding};
 
 use crate::pool::{PoolHparameters, PoolMode, PoolParams};
 
 use crate::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
-use crate::gradcheck::{fd_tolerance, numerical_gradient_at, spread_indices};
+use crate::gradcheck::{fd_tolerance, sampled_gradient};
 use crate::lesson::Lesson;
 use crate::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::show::output_size_table;
@@ -196,17 +198,14 @@ impl YourConv {
         let cases: [(&str, &Array4<f64>, &Array4<f64>); 3] =
             [("dA_prev", a, &grads.d_a_prev), ("dW", w, &grads.d_w), ("db", b, &grads.d_b)];
         for (k, (name, x, g)) in cases.into_iter().enumerate() {
-            let at = spread_indices(x.len(), probes);
-            let numeric = numerical_gradient_at(x, eps, &at, |x| match k {
+            let (numeric, computed) = sampled_gradient(x, g, probes, eps, |x| match k {
                 0 => e(x, w, b),
                 1 => e(a, x, b),
                 _ => e(a, w, x),
             });
-            let flat: Vec<f64> = g.iter().copied().collect();
-            let computed: Array1<f64> = at.iter().map(|&i| flat[i]).collect();
             l.check_arrays(
-                &format!("{name} = finite differences ({} entries)", at.len()),
-                &Array1::from(numeric).view(),
+                &format!("{name} = finite differences ({} entries)", numeric.len()),
+                &numeric.view(),
                 &computed.view(),
                 tol,
             );
@@ -340,15 +339,12 @@ impl YourPool {
         }
         let e =
             |x: &Array4<f64>| pool_forward(&x.view(), hp, mode).map_or(f64::NAN, |(a, _)| (&a * da).sum());
-        let at = spread_indices(self.a_prev.len(), 40);
-        let numeric: Array1<f64> = numerical_gradient_at(&self.a_prev, eps, &at, e).into();
-        let flat: Vec<f64> = da_prev.iter().copied().collect();
-        let computed: Array1<f64> = at.iter().map(|&i| flat[i]).collect();
+        let (numeric, computed) = sampled_gradient(&self.a_prev, da_prev, 40, eps, e);
         let (a_abs, _) = pool_forward(&self.a_prev.mapv(f64::abs).view(), hp, mode)?;
         let size = (&a_abs * &da.mapv(f64::abs)).sum() + self.a_prev.mapv(f64::abs).sum();
         let tol = fd_tolerance(size, da.len() * self.params.f * self.params.f, eps);
         l.check_arrays(
-            &format!("dA_prev ({name}) = finite differences ({} entries)", at.len()),
+            &format!("dA_prev ({name}) = finite differences ({} entries)", numeric.len()),
             &numeric.view(),
             &computed.view(),
             tol,
@@ -423,5 +419,60 @@ impl YourConv2D {
             }
         };
         Ok(Some(YourConv2D { x, layer, dout }))
+    }
+
+    /// Checks the layer's `output` against the loops of lesson 02 (square
+    /// windows only; otherwise says why not).
+    pub fn check_forward(&self, l: &mut Lesson, output: &Array4<f64>) -> Result<()> {
+        let layer = &self.layer;
+        let p = layer.params(self.x.shape())?;
+        let big = largest(&self.x.view()).max(1.0) * largest(&layer.w.view()).max(1.0);
+        match layer.forward_by_loops(&self.x.view()) {
+            Ok((by_loops, _)) => {
+                let tol = sum_rounding(p.rows() + 1, big);
+                l.check_arrays("Conv2D = the loops of lesson 02", &by_loops.view(), &output.view(), tol);
+            }
+            Err(e) => l.say(&format!("(No comparison with the loops: {e}.)")),
+        }
+        Ok(())
+    }
+
+    /// Checks the gradients of `Conv2D::backward` for `dY = dout`: finite
+    /// differences of `E = Σ output ⊙ dY` at up to 40 entries of the input
+    /// and of `W`, and `grad_w0` against the sums of `dY`.
+    pub fn check_backward(
+        &self,
+        l: &mut Lesson,
+        output: &Array4<f64>,
+        dout: &Array4<f64>,
+        grads: &crate::conv2d::Conv2DGrads,
+    ) -> Result<()> {
+        let layer = &self.layer;
+        let p = layer.params(self.x.shape())?;
+        let eps = 1e-3;
+        let loss = |x: &Array4<f64>, w: &Array4<f64>| {
+            crate::conv2d::Conv2D::new(w.clone(), layer.w0.clone(), layer.padding, layer.stride)
+                .and_then(|c| c.forward(&x.view()))
+                .map_or(f64::NAN, |(o, _)| (&o * dout).sum())
+        };
+        let terms = p.rows() + 1;
+        let big = largest(&self.x.view()).max(1.0) * largest(&layer.w.view()).max(1.0);
+        let size = (&output.mapv(f64::abs) * &dout.mapv(f64::abs)).sum() + big * (p.cols() * terms) as f64;
+        let tol = fd_tolerance(size, output.len() * terms, eps);
+        let by_input = sampled_gradient(&self.x, &grads.grad_input, 40, eps, |x| loss(x, &layer.w));
+        let by_w = sampled_gradient(&layer.w, &grads.grad_w, 40, eps, |w| loss(&self.x, w));
+        for (name, (numeric, computed)) in [("grad_input", by_input), ("grad_W", by_w)] {
+            let what = format!("{name} = finite differences ({} entries)", numeric.len());
+            l.check_arrays(&what, &numeric.view(), &computed.view(), tol);
+        }
+        let by_sums = dout.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0));
+        let tol = sum_rounding(p.cols(), largest(&dout.view()));
+        l.check_arrays(
+            "grad_w0 = Σ dY over images and positions",
+            &by_sums.view(),
+            &grads.grad_w0.column(0),
+            tol,
+        );
+        Ok(())
     }
 }

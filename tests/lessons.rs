@@ -211,6 +211,11 @@ fn bad_tensors_exit_2_with_a_message() {
         run(lesson, with(&a, &w, &b, &["--stride", "0"]), &["stride", "is 0"]);
         run(lesson, with(&a, &w_big, &b, &[]), &["8×8 window is larger than the padded input 5×5"]);
         run(lesson, with(&a, &w, &b, &["--pad", "-1"]), &["--pad is '-1'", "whole number"]);
+        run(
+            lesson,
+            with(&a, &w, &b, &["--pad", "100000"]),
+            &["the padded input A_prev_pad would hold", "at most"],
+        );
         run(lesson, with(&missing, &w, &b, &[]), &["missing.npy"]);
         run(lesson, with(&garbage, &w, &b, &[]), &["garbage.npy", "not a .npy file"]);
     }
@@ -315,6 +320,7 @@ fn bad_pooling_input_exits_2_with_a_message() {
     for lesson in ["lesson_04_pool_forward", "lesson_05_pool_backward"] {
         rejects(lesson, &["--input", &a, "--f", "6"], &["f = 6", "larger than the 5×5 input"]);
         rejects(lesson, &["--input", &a, "--f", "2", "--stride", "0"], &["stride is 0"]);
+        rejects(lesson, &["--input", &a, "--f", "0"], &["f is 0"]);
         rejects(
             lesson,
             &["--input", &a, "--f", "2", "--mode", "median"],
@@ -416,4 +422,9 @@ fn your_own_conv2d_tensors() {
         &["9×9", "larger than the padded image"],
     );
     rejects("lesson_07_conv2d_im2col", &["--stride", "2"], &["--stride applies to your own tensors"]);
+    rejects(
+        "lesson_07_conv2d_im2col",
+        &["--input", &x, "--weights", &w, "--bias", &w0, "--padding", "100000000"],
+        &["the padded images would hold", "at most"],
+    );
 }
