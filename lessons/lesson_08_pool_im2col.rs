@@ -7,6 +7,7 @@
 //! of lessons 04 and 05.
 
 use cnn_walkthrough::check::EXACT;
+use cnn_walkthrough::numpy_fmt::shape_str;
 use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use cnn_walkthrough::pool2d::Pooling2D;
 use cnn_walkthrough::prelude::*;
@@ -43,9 +44,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("X[0,0] =", &x.slice(s![0, 0, .., ..]));
     l.show("X[0,1] =", &x.slice(s![0, 1, .., ..]));
     l.say(&format!(
-        "\nX.reshape(batch·channels, 1, 4, 4): {:?}. image_to_column with 2×2 windows, stride {}: one\n\
+        "\nX.reshape(batch·channels, 1, H, W): {}. image_to_column with 2×2 windows, stride {}: one\n\
          column per window, ordered (output row, output column, image·channel):",
-        (2, 1, 4, 4),
+        shape_str(&cache.params.images_shape()),
         pool.stride
     ));
     l.show("X_col =", &cache.x_col.view());

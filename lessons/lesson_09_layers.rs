@@ -192,11 +192,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("y =", &dropout.forward(&ones, true)?.view());
     l.show("y =", &dropout.forward(&ones, false)?.view());
 
-    l.say(
+    let (c, h, w) = (16, 8, 8);
+    l.say(&format!(
         "\nBatchNormalization here has one γ and one β per channel, as PyTorch does. The source keeps\n\
-         one per (C, H, W) element (and eps 0.01): for a (16, 8, 8) input that is 2·16·8·8 = 2048\n\
-         parameters instead of 2·16 = 32.",
-    );
+         one per (C, H, W) element (and eps 0.01): for a ({c}, {h}, {w}) input that is 2·{c}·{h}·{w} = {}\n\
+         parameters instead of {}.",
+        2 * c * h * w,
+        BatchNormalization::new(c).parameters()
+    ));
     let mut bn = BatchNormalization::new(3);
     let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();
     let y = bn.forward(&batch, true)?;
