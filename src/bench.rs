@@ -14,16 +14,30 @@ use crate::random::RandomState;
 /// The median time of `f` in seconds, over repeated runs after one warm-up
 /// run, repeating for about `budget` seconds (at least 3 runs).
 pub fn median_seconds(mut f: impl FnMut(), budget: f64) -> f64 {
-    f();
-    let mut times = vec![];
+    median_seconds_interleaved(&mut [&mut f], budget)[0]
+}
+
+/// The median times of several functions run in turn, one run of each per
+/// round, for about `budget` seconds: on a shared machine whose speed drifts,
+/// the functions see the same conditions, so their ratios hold steady.
+pub fn median_seconds_interleaved(fs: &mut [&mut dyn FnMut()], budget: f64) -> Vec<f64> {
+    fs.iter_mut().for_each(|f| f());
+    let mut times = vec![vec![]; fs.len()];
     let start = Instant::now();
-    while times.len() < 3 || (start.elapsed().as_secs_f64() < budget && times.len() < 1000) {
-        let t = Instant::now();
-        f();
-        times.push(t.elapsed().as_secs_f64());
+    while times[0].len() < 3 || (start.elapsed().as_secs_f64() < budget && times[0].len() < 1000) {
+        for (f, times) in fs.iter_mut().zip(&mut times) {
+            let t = Instant::now();
+            f();
+            times.push(t.elapsed().as_secs_f64());
+        }
     }
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    times
+        .into_iter()
+        .map(|mut times| {
+            times.sort_by(f64::total_cmp);
+            times[times.len() / 2]
+        })
+        .collect()
 }
 
 /// A convolution to time: `batch` images of `channels × size × size`,
@@ -139,17 +153,24 @@ pub fn bench_case(case: &ConvCase, budget: f64) -> Result<Vec<BenchRow>> {
     let (_, cache) = layer.forward(&x.view())?;
     let loops_forward =
         median_seconds(|| drop(conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp)), budget);
-    let im2col_forward = median_seconds(|| drop(layer.forward(&x.view())), budget);
     let loops_backward = median_seconds(|| drop(conv_backward(&dz_nhwc.view(), &loop_cache)), budget);
-    let im2col_backward = median_seconds(|| drop(layer.backward(&dout.view(), &cache)), budget);
-    // The same products on their own: W_col · X_col forward; δ · X_colᵀ and W_colᵀ · δ backward.
+    // The products on their own, at the same sizes: W_col · X_col forward;
+    // δ · X_colᵀ and W_colᵀ · δ backward, each timed in turn with the pass
+    // it is compared with.
     let (k, n) = (cache.params.rows(), cache.params.cols());
     let mut rng = RandomState::new(2);
     let (w_col, x_col, delta) =
         (rng.randn((case.n_filters, k)), rng.randn((k, n)), rng.randn((case.n_filters, n)));
-    let matmul_forward = median_seconds(|| drop(on_two_cores(&x_col, &delta, |x, _| w_col.dot(x))), budget);
-    let matmul_backward = median_seconds(
-        || drop(on_two_cores(&x_col, &delta, |x, d| (d.dot(&x.t()), w_col.t().dot(d)))),
+    let forward = median_seconds_interleaved(
+        &mut [&mut || drop(layer.forward(&x.view())), &mut || {
+            drop(on_two_cores(&x_col, &delta, |x, _| w_col.dot(x)))
+        }],
+        budget,
+    );
+    let backward = median_seconds_interleaved(
+        &mut [&mut || drop(layer.backward(&dout.view(), &cache)), &mut || {
+            drop(on_two_cores(&x_col, &delta, |x, d| (d.dot(&x.t()), w_col.t().dot(d))))
+        }],
         budget,
     );
     let row = |pass, loops, im2col, matmul, flops| BenchRow {
@@ -161,8 +182,8 @@ pub fn bench_case(case: &ConvCase, budget: f64) -> Result<Vec<BenchRow>> {
         flops,
     };
     Ok(vec![
-        row("forward", loops_forward, im2col_forward, matmul_forward, case.forward_flops()),
-        row("backward", loops_backward, im2col_backward, matmul_backward, case.backward_flops()),
+        row("forward", loops_forward, forward[0], forward[1], case.forward_flops()),
+        row("backward", loops_backward, backward[0], backward[1], case.backward_flops()),
     ])
 }
 

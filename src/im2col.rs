@@ -8,9 +8,10 @@
 //! (for teaching); [`image_to_column`] and [`column_to_image`] do the same
 //! work with plain copies, fast enough for training.
 
-use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, Axis};
+use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, ArrayViewMut4, Axis};
 
 use crate::error::{tuple, Error, Result};
+use crate::float::Float;
 use crate::padding::{pad_axes, Padding2D};
 use crate::tensor::{check_size, transpose_2d};
 
@@ -115,7 +116,7 @@ impl Im2colParams {
     ///
     /// # Errors
     /// [`Error::Shape`] unless `cols` is `(rows, cols)`.
-    pub fn check_cols(&self, cols: &ArrayView2<f64>) -> Result<()> {
+    pub fn check_cols<A>(&self, cols: &ArrayView2<A>) -> Result<()> {
         if cols.dim() == (self.rows(), self.cols()) {
             return Ok(());
         }
@@ -313,17 +314,36 @@ pub fn image_to_column_by_indices(
 ///
 /// # Errors
 /// As [`Im2colParams::new`].
-pub fn image_to_column_by_image(
-    images: &ArrayView4<f64>,
+pub fn image_to_column_by_image<F: Float>(
+    images: &ArrayView4<F>,
     filter_shape: (usize, usize),
     stride: usize,
     padding: Padding2D,
-) -> Result<Array2<f64>> {
+) -> Result<Array2<F>> {
+    let mut cols = vec![];
+    let p = image_to_column_by_image_into(images, filter_shape, stride, padding, &mut cols)?;
+    Ok(Array2::from_shape_vec((p.rows(), p.cols()), cols).expect("rows · cols values"))
+}
+
+/// [`image_to_column_by_image`] written into `cols` (cleared first, its
+/// allocation reused), row after row: a layer keeps one buffer per thread.
+/// Returns the sizes; `cols` then holds `p.rows() · p.cols()` values.
+///
+/// # Errors
+/// As [`Im2colParams::new`].
+pub fn image_to_column_by_image_into<F: Float>(
+    images: &ArrayView4<F>,
+    filter_shape: (usize, usize),
+    stride: usize,
+    padding: Padding2D,
+    cols: &mut Vec<F>,
+) -> Result<Im2colParams> {
     let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
-    let padded = pad_axes(images, 2, 3, padding, 0.0);
+    let padded = pad_axes(images, 2, 3, padding, F::zero());
     let (fh, fw) = filter_shape;
     let (oh, ow) = (p.out_h(), p.out_w());
-    let mut cols = Vec::with_capacity(p.rows() * p.cols());
+    cols.clear();
+    cols.reserve(p.rows() * p.cols());
     for r in 0..p.rows() {
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
         for image in padded.outer_iter() {
@@ -337,7 +357,7 @@ pub fn image_to_column_by_image(
             }
         }
     }
-    Ok(Array2::from_shape_vec((p.rows(), p.cols()), cols).expect("rows · cols values"))
+    Ok(p)
 }
 
 /// The adjoint of [`image_to_column_by_image`]: columns ordered (image,
@@ -345,32 +365,54 @@ pub fn image_to_column_by_image(
 ///
 /// # Errors
 /// As [`column_to_image`].
-pub fn column_to_image_by_image(
-    cols: &ArrayView2<f64>,
+pub fn column_to_image_by_image<F: Float>(
+    cols: &ArrayView2<F>,
     images_shape: &[usize],
     filter_shape: (usize, usize),
     stride: usize,
     padding: Padding2D,
-) -> Result<Array4<f64>> {
+) -> Result<Array4<F>> {
     let p = Im2colParams::new(images_shape, filter_shape, padding, stride)?;
+    let mut images = Array4::zeros(p.images_shape());
+    column_to_image_by_image_add(cols, &mut images.view_mut(), filter_shape, stride, padding)?;
+    Ok(images)
+}
+
+/// [`column_to_image_by_image`] added onto `images`: each column's values go
+/// back to the pixels of its window; values that fall on the padding are dropped.
+///
+/// # Errors
+/// As [`column_to_image`].
+pub fn column_to_image_by_image_add<F: Float>(
+    cols: &ArrayView2<F>,
+    images: &mut ArrayViewMut4<F>,
+    filter_shape: (usize, usize),
+    stride: usize,
+    padding: Padding2D,
+) -> Result<()> {
+    let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
     p.check_cols(cols)?;
     let (fh, fw) = filter_shape;
     let (oh, ow) = (p.out_h(), p.out_w());
-    let mut padded =
-        Array4::<f64>::zeros((p.batch, p.channels, p.height + padding.rows(), p.width + padding.cols()));
+    // Window offset d of output position y reads padded row y·stride + d, image row y·stride + d − top.
+    let inside = |n: usize, d: usize, before: usize, size: usize| -> Vec<(usize, usize)> {
+        (0..n)
+            .filter_map(|y| (y * stride + d).checked_sub(before).filter(|&i| i < size).map(|i| (y, i)))
+            .collect()
+    };
     for (r, row) in cols.outer_iter().enumerate() {
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
-        for (b, mut image) in padded.outer_iter_mut().enumerate() {
+        let (ys, xs) = (inside(oh, di, padding.top, p.height), inside(ow, dj, padding.left, p.width));
+        for (b, mut image) in images.outer_iter_mut().enumerate() {
             let mut channel = image.index_axis_mut(Axis(0), c);
-            for y in 0..oh {
-                let mut target = channel.row_mut(y * stride + di);
+            for &(y, i) in &ys {
+                let mut target = channel.row_mut(i);
                 let from = (b * oh + y) * ow;
-                for x in 0..ow {
-                    target[x * stride + dj] += row[from + x];
+                for &(x, j) in &xs {
+                    target[j] += row[from + x];
                 }
             }
         }
     }
-    let pad = padding;
-    Ok(padded.slice(s![.., .., pad.top..pad.top + p.height, pad.left..pad.left + p.width]).to_owned())
+    Ok(())
 }

@@ -67,13 +67,13 @@ impl std::fmt::Display for Padding2D {
 ///
 /// # Panics
 /// If `h_axis` or `w_axis` is not an axis of `x`.
-pub fn pad_axes<D: Dimension>(
-    x: &ArrayView<f64, D>,
+pub fn pad_axes<A: Clone, D: Dimension>(
+    x: &ArrayView<A, D>,
     h_axis: usize,
     w_axis: usize,
     padding: Padding2D,
-    value: f64,
-) -> Array<f64, D> {
+    value: A,
+) -> Array<A, D> {
     let mut shape = x.raw_dim();
     shape[h_axis] += padding.rows();
     shape[w_axis] += padding.cols();
