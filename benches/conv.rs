@@ -47,8 +47,8 @@ fn bench_case(c: &mut Criterion, case: &ConvCase) {
     g.throughput(Throughput::Elements(case.backward_flops() as u64));
     g.bench_function("backward loops", |b| b.iter(|| conv_backward(&dz_nhwc.view(), &loop_cache)));
     g.bench_function("backward im2col", |b| b.iter(|| layer.backward(&dout.view(), &cache)));
-    g.bench_function("backward matmul δ·X_colᵀ, W_colᵀ·δ", |b| {
-        b.iter(|| (delta.dot(&x_col.t()), w_col.t().dot(&delta)))
+    g.bench_function("backward matmul δ·X_colᵀ, W_colᵀ·δ (two cores)", |b| {
+        b.iter(|| on_two_cores(&x_col, &delta, |x, d| (d.dot(&x.t()), w_col.t().dot(d))))
     });
     g.finish();
 }

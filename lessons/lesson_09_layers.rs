@@ -187,7 +187,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          the identity. The source leaves them unscaled and multiplies by 1 − p at inference instead.",
     );
     let mut dropout = Dropout::new(0.25, 7)?;
-    let ones = ArrayD::ones(IxDyn(&[1, 12]));
+    let ones = ArrayD::<f64>::ones(IxDyn(&[1, 12]));
     l.say("Dropout(0.25) on twelve ones, training, then inference:");
     l.show("y =", &dropout.forward(&ones, true)?.view());
     l.show("y =", &dropout.forward(&ones, false)?.view());
@@ -198,7 +198,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          one per (C, H, W) element (and eps 0.01): for a ({c}, {h}, {w}) input that is 2·{c}·{h}·{w} = {}\n\
          parameters instead of {}.",
         2 * c * h * w,
-        BatchNormalization::new(c).parameters()
+        BatchNormalization::<f64>::new(c).parameters()
     ));
     let mut bn = BatchNormalization::new(3);
     let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();

@@ -12,6 +12,7 @@
 use ndarray::{Array, Array2, ArrayView, ArrayView1, Axis, Dimension, Zip};
 
 use crate::error::{tuple, Error, Result};
+use crate::float::Float;
 
 /// SELU's `alpha`, 1.6732632423543772848170429916717 in the source (the
 /// nearest `f64`).
@@ -188,19 +189,20 @@ impl Activation {
     /// assert_eq!(p, ndarray::arr2(&[[0.5, 0.5], [1.0, 0.0]]));
     /// assert_eq!(Activation::SoftPlus.forward(&x.view())[[1, 0]], 1000.0);
     /// ```
-    pub fn forward<D: Dimension>(&self, x: &ArrayView<f64, D>) -> Array<f64, D> {
+    pub fn forward<F: Float, D: Dimension>(&self, x: &ArrayView<F, D>) -> Array<F, D> {
         match (self, last_axis(x)) {
             (Activation::Softmax, Some(axis)) => {
                 let mut p = x.to_owned();
                 for mut row in p.lanes_mut(axis) {
-                    let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+                    let max = row.fold(F::neg_infinity(), |m, &v| m.max(v));
                     row.mapv_inplace(|v| (v - max).exp());
                     let sum = row.sum();
                     row /= sum;
                 }
                 p
             }
-            _ => x.mapv(|v| self.value(v)),
+            (Activation::ReLU, _) => x.mapv(|v| v.max(F::zero())),
+            _ => x.mapv(|v| F::of(self.value(v.f64()))),
         }
     }
 
@@ -217,10 +219,11 @@ impl Activation {
     /// assert_eq!(Activation::Sigmoid.gradient(&x.view())[0], 0.25);
     /// assert_eq!(Activation::TanH.gradient(&x.view())[0], 1.0);
     /// ```
-    pub fn gradient<D: Dimension>(&self, x: &ArrayView<f64, D>) -> Array<f64, D> {
+    pub fn gradient<F: Float, D: Dimension>(&self, x: &ArrayView<F, D>) -> Array<F, D> {
         match self {
-            Activation::Softmax => self.forward(x).mapv(|p| p * (1.0 - p)),
-            _ => x.mapv(|v| self.derivative(v)),
+            Activation::Softmax => self.forward(x).mapv(|p| p * (F::one() - p)),
+            Activation::ReLU => x.mapv(|v| if v > F::zero() { F::one() } else { F::zero() }),
+            _ => x.mapv(|v| F::of(self.derivative(v.f64()))),
         }
     }
 
@@ -241,11 +244,11 @@ impl Activation {
     ///
     /// # Errors
     /// [`Error::Shape`] if `grad` does not have the shape of `x`.
-    pub fn backward<D: Dimension>(
+    pub fn backward<F: Float, D: Dimension>(
         &self,
-        x: &ArrayView<f64, D>,
-        grad: &ArrayView<f64, D>,
-    ) -> Result<Array<f64, D>> {
+        x: &ArrayView<F, D>,
+        grad: &ArrayView<F, D>,
+    ) -> Result<Array<F, D>> {
         if grad.shape() != x.shape() {
             return Err(Error::shape("grad", format!("{}, the shape of x", tuple(x.shape())), grad.shape()));
         }
@@ -290,6 +293,6 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 /// The last axis, if `x` has any.
-fn last_axis<D: Dimension>(x: &ArrayView<f64, D>) -> Option<Axis> {
+fn last_axis<F, D: Dimension>(x: &ArrayView<F, D>) -> Option<Axis> {
     x.ndim().checked_sub(1).map(Axis)
 }

@@ -54,3 +54,28 @@ impl Float for f32 {
         f64::from(self)
     }
 }
+
+/// `a · b`, the rows of `a` split between two threads when the product is
+/// large enough to pay for a thread (about a million multiply-adds).
+///
+/// ```
+/// use cnn_walkthrough::float::dot;
+/// let a = ndarray::arr2(&[[1.0f32, 2.0], [3.0, 4.0]]);
+/// assert_eq!(dot(&a.view(), &a.t()), ndarray::arr2(&[[5.0, 11.0], [11.0, 25.0]]));
+/// ```
+pub fn dot<F: Float>(a: &ndarray::ArrayView2<F>, b: &ndarray::ArrayView2<F>) -> ndarray::Array2<F> {
+    let ((m, k), n) = (a.dim(), b.dim().1);
+    let mut c = ndarray::Array2::zeros((m, n));
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    if threads < 2 || m < 2 || m * k * n < 1 << 20 {
+        ndarray::linalg::general_mat_mul(F::one(), a, b, F::zero(), &mut c);
+        return c;
+    }
+    let (a1, a2) = a.view().split_at(ndarray::Axis(0), m / 2);
+    let (mut c1, mut c2) = c.view_mut().split_at(ndarray::Axis(0), m / 2);
+    std::thread::scope(|s| {
+        s.spawn(move || ndarray::linalg::general_mat_mul(F::one(), &a1, b, F::zero(), &mut c1));
+        ndarray::linalg::general_mat_mul(F::one(), &a2, b, F::zero(), &mut c2);
+    });
+    c
+}

@@ -14,11 +14,13 @@ use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
 
 use crate::activations::Activation;
 use crate::error::{tuple, Error, Result};
+use crate::float::{dot, Float};
 use crate::padding::{ConstantPadding2D, Padding2D};
 use crate::random::RandomState;
 
-/// A layer: forward, backward, parameters.
-pub trait Layer: std::fmt::Debug + Send {
+/// A layer: forward, backward, parameters. `F` is the float type, `f64`
+/// in the lessons and `f32` for training (see [`crate::float`]).
+pub trait Layer<F: Float = f64>: std::fmt::Debug + Send {
     /// The layer's name, as the source's summary prints it.
     fn name(&self) -> String;
 
@@ -31,26 +33,30 @@ pub trait Layer: std::fmt::Debug + Send {
     ///
     /// # Errors
     /// When `x` does not have the shape the layer expects.
-    fn forward(&mut self, x: &ArrayD<f64>, training: bool) -> Result<ArrayD<f64>>;
+    fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>>;
 
     /// The backward pass: from the gradient of the output to the gradient of
     /// the input, keeping the gradients of the parameters.
     ///
     /// # Errors
     /// When called before `forward`, or with a gradient of the wrong shape.
-    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>>;
+    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>>;
 
     /// Each parameter with the gradient of the last backward pass, by name.
-    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
+    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
         vec![]
     }
+
+    /// Whether the gradient with respect to the input is wanted: false for
+    /// the first layer of a network, which can then skip computing it.
+    fn set_needs_input_grad(&mut self, _needed: bool) {}
 }
 
 fn before_forward(layer: &str) -> Error {
     Error::Usage(format!("{layer}: backward called before forward"))
 }
 
-fn same_shape(what: &str, expected: &[usize], grad: &ArrayD<f64>) -> Result<()> {
+fn same_shape<F>(what: &str, expected: &[usize], grad: &ArrayD<F>) -> Result<()> {
     if grad.shape() == expected {
         Ok(())
     } else {
@@ -60,35 +66,35 @@ fn same_shape(what: &str, expected: &[usize], grad: &ArrayD<f64>) -> Result<()> 
 
 /// A fully connected layer: `y = x · W + w0`, `W (n_inputs, n_units)`.
 #[derive(Debug, Clone)]
-pub struct Dense {
+pub struct Dense<F = f64> {
     /// `W (n_inputs, n_units)`.
-    pub w: ArrayD<f64>,
+    pub w: ArrayD<F>,
     /// `w0 (n_units,)`.
-    pub w0: ArrayD<f64>,
-    grad_w: ArrayD<f64>,
-    grad_w0: ArrayD<f64>,
-    input: Option<Array2<f64>>,
+    pub w0: ArrayD<F>,
+    grad_w: ArrayD<F>,
+    grad_w0: ArrayD<F>,
+    input: Option<Array2<F>>,
 }
 
-impl Dense {
+impl<F: Float> Dense<F> {
     /// The source's initialisation: `W ~ uniform(−1/√n_inputs, 1/√n_inputs)`, `w0 = 0`.
     pub fn new(n_inputs: usize, n_units: usize, rng: &mut RandomState) -> Self {
         let limit = 1.0 / (n_inputs.max(1) as f64).sqrt();
-        Self::from_weights(rng.uniform(-limit, limit, (n_inputs, n_units)), Array1::zeros(n_units))
+        Self::from_weights(rng.uniform(-limit, limit, (n_inputs, n_units)).mapv(F::of), Array1::zeros(n_units))
     }
 
     /// A layer with the given weights and biases.
-    pub fn from_weights(w: Array2<f64>, w0: Array1<f64>) -> Self {
+    pub fn from_weights(w: Array2<F>, w0: Array1<F>) -> Self {
         let (w, w0) = (w.into_dyn(), w0.into_dyn());
         Dense { grad_w: ArrayD::zeros(w.raw_dim()), grad_w0: ArrayD::zeros(w0.raw_dim()), w, w0, input: None }
     }
 
-    fn matrix(&self) -> ndarray::ArrayView2<'_, f64> {
+    fn matrix(&self) -> ndarray::ArrayView2<'_, F> {
         self.w.view().into_dimensionality().expect("W has 2 axes")
     }
 }
 
-impl Layer for Dense {
+impl<F: Float> Layer<F> for Dense<F> {
     fn name(&self) -> String {
         "Dense".into()
     }
@@ -98,28 +104,28 @@ impl Layer for Dense {
         self.w.len() + self.w0.len()
     }
 
-    fn forward(&mut self, x: &ArrayD<f64>, _training: bool) -> Result<ArrayD<f64>> {
+    fn forward(&mut self, x: &ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
         let n_in = self.w.shape()[0];
-        let x2: Array2<f64> = match x.view().into_dimensionality() {
+        let x2: Array2<F> = match x.view().into_dimensionality() {
             Ok(v) if x.shape()[1] == n_in => v.to_owned(),
             _ => return Err(Error::shape("Dense input", format!("(batch, {n_in})"), x.shape())),
         };
-        let y = x2.dot(&self.matrix()) + &self.w0;
+        let y = dot(&x2.view(), &self.matrix()) + &self.w0;
         self.input = Some(x2);
         Ok(y.into_dyn())
     }
 
     /// `grad_W = xᵀ · g`, `grad_w0 = Σ_batch g`, and `g · Wᵀ` to the input.
-    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
         let input = self.input.as_ref().ok_or_else(|| before_forward("Dense"))?;
         same_shape("Dense gradient", &[input.dim().0, self.w.shape()[1]], grad)?;
-        let g: ndarray::ArrayView2<f64> = grad.view().into_dimensionality().expect("checked");
-        self.grad_w = input.t().dot(&g).into_dyn();
+        let g: ndarray::ArrayView2<F> = grad.view().into_dimensionality().expect("checked");
+        self.grad_w = dot(&input.t(), &g).into_dyn();
         self.grad_w0 = g.sum_axis(Axis(0)).into_dyn();
-        Ok(g.dot(&self.matrix().t()).into_dyn())
+        Ok(dot(&g, &self.matrix().t()).into_dyn())
     }
 
-    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
+    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
         vec![("W", &mut self.w, &self.grad_w), ("w0", &mut self.w0, &self.grad_w0)]
     }
 }
@@ -130,12 +136,12 @@ pub struct Flatten {
     input_shape: Option<Vec<usize>>,
 }
 
-impl Layer for Flatten {
+impl<F: Float> Layer<F> for Flatten {
     fn name(&self) -> String {
         "Flatten".into()
     }
 
-    fn forward(&mut self, x: &ArrayD<f64>, _training: bool) -> Result<ArrayD<f64>> {
+    fn forward(&mut self, x: &ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
         let batch =
             *x.shape().first().ok_or_else(|| Error::shape("Flatten input", "(batch, …)", x.shape()))?;
         self.input_shape = Some(x.shape().to_vec());
@@ -146,7 +152,7 @@ impl Layer for Flatten {
             .expect("same size"))
     }
 
-    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
         let shape = self.input_shape.clone().ok_or_else(|| before_forward("Flatten"))?;
         let batch = shape[0];
         same_shape("Flatten gradient", &[batch, shape.iter().skip(1).product()], grad)?;
@@ -163,7 +169,9 @@ pub struct Dropout {
     /// The probability of dropping a value.
     pub p: f64,
     rng: RandomState,
-    mask: Option<ArrayD<f64>>,
+    /// Which values were kept in the last training pass; `None` at inference.
+    kept: Option<ArrayD<bool>>,
+    shape: Option<Vec<usize>>,
 }
 
 impl Dropout {
@@ -175,33 +183,38 @@ impl Dropout {
         if !(0.0..1.0).contains(&p) {
             return Err(Error::parameter("p", format!("= {p}; expected a probability in [0, 1)")));
         }
-        Ok(Dropout { p, rng: RandomState::new(seed), mask: None })
+        Ok(Dropout { p, rng: RandomState::new(seed), kept: None, shape: None })
     }
 }
 
-impl Layer for Dropout {
+impl Dropout {
+    /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped.
+    fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
+        let scale = F::of(1.0 / (1.0 - self.p));
+        match &self.kept {
+            Some(kept) => ndarray::Zip::from(x).and(kept).map_collect(|&v, &k| if k { v * scale } else { F::zero() }),
+            None => x.clone(),
+        }
+    }
+}
+
+impl<F: Float> Layer<F> for Dropout {
     fn name(&self) -> String {
         "Dropout".into()
     }
 
     /// Training: `x · mask / (1 − p)` with `mask = uniform(0, 1) > p`; inference: `x`.
-    fn forward(&mut self, x: &ArrayD<f64>, training: bool) -> Result<ArrayD<f64>> {
-        let scale = if training { 1.0 / (1.0 - self.p) } else { 1.0 };
-        let mask = if training {
-            let p = self.p;
-            self.rng.uniform(0.0, 1.0, x.raw_dim()).mapv(|u| if u > p { scale } else { 0.0 })
-        } else {
-            ArrayD::from_elem(x.raw_dim(), 1.0)
-        };
-        let y = x * &mask;
-        self.mask = Some(mask);
-        Ok(y)
+    fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+        let p = self.p;
+        self.kept = training.then(|| self.rng.uniform(0.0, 1.0, x.raw_dim()).mapv(|u| u > p));
+        self.shape = Some(x.shape().to_vec());
+        Ok(self.apply(x))
     }
 
-    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
-        let mask = self.mask.as_ref().ok_or_else(|| before_forward("Dropout"))?;
-        same_shape("Dropout gradient", mask.shape(), grad)?;
-        Ok(grad * mask)
+    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
+        let shape = self.shape.as_ref().ok_or_else(|| before_forward("Dropout"))?;
+        same_shape("Dropout gradient", shape, grad)?;
+        Ok(self.apply(grad))
     }
 }
 
@@ -211,25 +224,25 @@ impl Layer for Dropout {
 /// statistics and keeps running averages (`running = momentum·running +
 /// (1 − momentum)·batch`) for inference.
 #[derive(Debug, Clone)]
-pub struct BatchNormalization {
+pub struct BatchNormalization<F = f64> {
     /// `γ`, one per channel.
-    pub gamma: ArrayD<f64>,
+    pub gamma: ArrayD<F>,
     /// `β`, one per channel.
-    pub beta: ArrayD<f64>,
+    pub beta: ArrayD<F>,
     /// The running mean, for inference.
-    pub running_mean: Array1<f64>,
+    pub running_mean: Array1<F>,
     /// The running variance, for inference.
-    pub running_var: Array1<f64>,
+    pub running_var: Array1<F>,
     /// Weight of the old running value: 0.99 in the source.
     pub momentum: f64,
     /// Added to the variance: 0.01 in the source.
     pub eps: f64,
-    grad_gamma: ArrayD<f64>,
-    grad_beta: ArrayD<f64>,
-    cache: Option<(ArrayD<f64>, Array1<f64>)>,
+    grad_gamma: ArrayD<F>,
+    grad_beta: ArrayD<F>,
+    cache: Option<(ArrayD<F>, Array1<F>)>,
 }
 
-impl BatchNormalization {
+impl<F: Float> BatchNormalization<F> {
     /// For `channels` channels (or features), with the source's momentum 0.99 and eps 0.01.
     pub fn new(channels: usize) -> Self {
         BatchNormalization {
@@ -250,7 +263,7 @@ impl BatchNormalization {
     }
 
     /// `x` as `(channels, everything else)`: one row per channel.
-    fn rows(&self, x: &ArrayD<f64>) -> Result<Array2<f64>> {
+    fn rows(&self, x: &ArrayD<F>) -> Result<Array2<F>> {
         let c = self.channels();
         let ok = matches!(x.ndim(), 2 | 4) && x.shape()[1] == c;
         if !ok {
@@ -266,7 +279,7 @@ impl BatchNormalization {
     }
 
     /// Rows `(channels, rest)` back into the shape of `like`.
-    fn unrows(rows: Array2<f64>, like: &[usize]) -> ArrayD<f64> {
+    fn unrows(rows: Array2<F>, like: &[usize]) -> ArrayD<F> {
         let axes = channel_first(like.len());
         let moved_shape: Vec<usize> = axes.iter().map(|&a| like[a]).collect();
         let moved = rows.into_shape_with_order(IxDyn(&moved_shape)).expect("same size");
@@ -285,7 +298,7 @@ fn channel_first(ndim: usize) -> Vec<usize> {
     axes
 }
 
-impl Layer for BatchNormalization {
+impl<F: Float> Layer<F> for BatchNormalization<F> {
     fn name(&self) -> String {
         "BatchNormalization".into()
     }
@@ -295,18 +308,20 @@ impl Layer for BatchNormalization {
         self.gamma.len() + self.beta.len()
     }
 
-    fn forward(&mut self, x: &ArrayD<f64>, training: bool) -> Result<ArrayD<f64>> {
+    fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
         let rows = self.rows(x)?;
         let (mean, var) = if training {
             let mean = rows.mean_axis(Axis(1)).expect("not empty");
-            let var = rows.var_axis(Axis(1), 0.0);
-            self.running_mean = self.momentum * &self.running_mean + (1.0 - self.momentum) * &mean;
-            self.running_var = self.momentum * &self.running_var + (1.0 - self.momentum) * &var;
+            let var = rows.var_axis(Axis(1), F::zero());
+            let (keep, add) = (F::of(self.momentum), F::of(1.0 - self.momentum));
+            self.running_mean = &self.running_mean * keep + &mean * add;
+            self.running_var = &self.running_var * keep + &var * add;
             (mean, var)
         } else {
             (self.running_mean.clone(), self.running_var.clone())
         };
-        let stddev_inv = var.mapv(|v| 1.0 / (v + self.eps).sqrt());
+        let eps = F::of(self.eps);
+        let stddev_inv = var.mapv(|v| F::one() / (v + eps).sqrt());
         let x_norm = (&rows - &mean.insert_axis(Axis(1))) * stddev_inv.view().insert_axis(Axis(1));
         let gamma = self.gamma.view().into_shape_with_order((self.channels(), 1)).expect("one per channel");
         let beta = self.beta.view().into_shape_with_order((self.channels(), 1)).expect("one per channel");
@@ -318,9 +333,9 @@ impl Layer for BatchNormalization {
     /// With `N` values per channel and `x̂` the normalized input:
     /// `grad_γ = Σ g·x̂`, `grad_β = Σ g`,
     /// `grad_x = γ/(N·√(σ² + eps)) · (N·g − Σ g − x̂·Σ g·x̂)`.
-    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
         let (x_norm, stddev_inv) = self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
-        let x_norm: ndarray::ArrayView2<f64> = x_norm.view().into_dimensionality().expect("rows");
+        let x_norm: ndarray::ArrayView2<F> = x_norm.view().into_dimensionality().expect("rows");
         let g = self.rows(grad)?;
         if g.dim() != x_norm.dim() {
             return Err(Error::shape(
@@ -329,7 +344,7 @@ impl Layer for BatchNormalization {
                 grad.shape(),
             ));
         }
-        let n = g.dim().1 as f64;
+        let n = F::of(g.dim().1 as f64);
         let sum_g = g.sum_axis(Axis(1));
         let sum_gx = (&g * &x_norm).sum_axis(Axis(1));
         let gamma = self.gamma.view().into_shape_with_order(self.channels()).expect("one per channel");
@@ -343,7 +358,7 @@ impl Layer for BatchNormalization {
         Ok(Self::unrows(grad_x, grad.shape()))
     }
 
-    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
+    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
         vec![("gamma", &mut self.gamma, &self.grad_gamma), ("beta", &mut self.beta, &self.grad_beta)]
     }
 }
@@ -390,30 +405,30 @@ impl Layer for PaddingLayer {
 
 /// An activation function as a layer.
 #[derive(Debug, Clone)]
-pub struct ActivationLayer {
+pub struct ActivationLayer<F = f64> {
     /// The function.
     pub activation: Activation,
-    input: Option<ArrayD<f64>>,
+    input: Option<ArrayD<F>>,
 }
 
-impl ActivationLayer {
+impl<F: Float> ActivationLayer<F> {
     /// The layer applying `activation`.
     pub fn new(activation: Activation) -> Self {
         ActivationLayer { activation, input: None }
     }
 }
 
-impl Layer for ActivationLayer {
+impl<F: Float> Layer<F> for ActivationLayer<F> {
     fn name(&self) -> String {
         format!("Activation ({})", self.activation.name())
     }
 
-    fn forward(&mut self, x: &ArrayD<f64>, _training: bool) -> Result<ArrayD<f64>> {
+    fn forward(&mut self, x: &ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
         self.input = Some(x.clone());
         Ok(self.activation.forward(&x.view()))
     }
 
-    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
         let x = self.input.as_ref().ok_or_else(|| before_forward("Activation"))?;
         same_shape("Activation gradient", x.shape(), grad)?;
         self.activation.backward(&x.view(), &grad.view())

@@ -12,6 +12,8 @@
 
 use ndarray::{Array1, ArrayD, ArrayView1, ArrayViewD, Zip};
 
+use crate::float::Float;
+
 /// One optimizer for one parameter tensor.
 pub trait Optimizer: std::fmt::Debug + Send {
     /// Its name, with the hyperparameters that set it apart.
@@ -416,6 +418,35 @@ impl Adam {
     }
 }
 
+impl Adam {
+    /// One step on `w` of any float type, given its gradient. The running
+    /// averages are kept in `f64` whatever `w`'s type (lesson 11 trains in `f32`).
+    ///
+    /// # Panics
+    /// If `grad` does not have `w`'s shape.
+    pub fn step<F: Float>(&mut self, w: &mut ArrayD<F>, grad: &ArrayViewD<F>) {
+        assert_eq!(grad.shape(), w.shape(), "the gradient must have the shape of the parameters");
+        let (lr, b1, b2, eps) = (self.learning_rate, self.b1, self.b2, self.eps);
+        if !matches!(&self.m, Some(m) if m.shape() == w.shape()) {
+            (self.m, self.v, self.t) = (None, None, 0);
+        }
+        self.t = self.t.saturating_add(1);
+        let (c1, c2) = match self.bias_correction {
+            BiasCorrection::Correct => (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t)),
+            BiasCorrection::AsInSource => (1.0 - b1, 1.0 - b2),
+        };
+        let m = self.m.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
+        let v = self.v.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
+        Zip::from(w).and(m).and(v).and(grad).for_each(|w, m, v, &g| {
+            let g = g.f64();
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            let (m_hat, v_hat) = (*m / c1, *v / c2);
+            *w = F::of(w.f64() - lr * m_hat / (v_hat.sqrt() + eps));
+        });
+    }
+}
+
 impl Default for Adam {
     /// The source's `learning_rate=0.001, b1=0.9, b2=0.999`.
     fn default() -> Self {
@@ -432,24 +463,8 @@ impl Optimizer for Adam {
     }
 
     fn update(&mut self, w: &mut ArrayD<f64>, grad_at: &mut dyn FnMut(&ArrayViewD<f64>) -> ArrayD<f64>) {
-        let (lr, b1, b2, eps) = (self.learning_rate, self.b1, self.b2, self.eps);
         let grad = gradient_at(grad_at, &w.view());
-        if !has_state(&self.m, w) {
-            self.t = 0;
-        }
-        self.t = self.t.saturating_add(1);
-        let (c1, c2) = match self.bias_correction {
-            BiasCorrection::Correct => (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t)),
-            BiasCorrection::AsInSource => (1.0 - b1, 1.0 - b2),
-        };
-        let m = state(&mut self.m, w);
-        let v = state(&mut self.v, w);
-        Zip::from(w).and(m).and(v).and(&grad).for_each(|w, m, v, &g| {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let (m_hat, v_hat) = (*m / c1, *v / c2);
-            *w -= lr * m_hat / (v_hat.sqrt() + eps);
-        });
+        self.step(w, &grad.view());
     }
 
     fn fresh(&self) -> Box<dyn Optimizer> {

@@ -244,7 +244,7 @@ fn source_softmax_gradient_chained_with_cross_entropy_gives_p_minus_y() {
 
 #[test]
 fn activations_stay_finite_at_extreme_inputs() {
-    let x = arr1(&[-1e300, -1000.0, -745.0, -710.0, -40.0, -0.0, 0.0, 40.0, 710.0, 745.0, 1000.0, 1e300]);
+    let x = arr1::<f64>(&[-1e300, -1000.0, -745.0, -710.0, -40.0, -0.0, 0.0, 40.0, 710.0, 745.0, 1000.0, 1e300]);
     let g = Array::ones(x.raw_dim());
     for f in Activation::ALL {
         let values = [f.forward(&x.view()), f.gradient(&x.view()), f.backward(&x.view(), &g.view()).unwrap()];
@@ -257,8 +257,8 @@ fn activations_stay_finite_at_extreme_inputs() {
     assert_eq!(sigmoid.forward(&arr1(&[-1000.0, 1000.0]).view()), arr1(&[0.0, 1.0]));
     assert_eq!(softplus.forward(&arr1(&[-1000.0, 1000.0]).view()), arr1(&[0.0, 1000.0]));
     let tiny = 4.248354255291589e-18; // e^−40 / (1 + e^−40), and ln(1 + e^−40), with mpmath
-    assert!((sigmoid.forward(&arr1(&[-40.0]).view())[0] - tiny).abs() <= 4.0 * f64::EPSILON * tiny);
-    assert!((softplus.forward(&arr1(&[-40.0]).view())[0] - tiny).abs() <= 4.0 * f64::EPSILON * tiny);
+    assert!((sigmoid.forward(&arr1::<f64>(&[-40.0]).view())[0] - tiny).abs() <= 4.0 * f64::EPSILON * tiny);
+    assert!((softplus.forward(&arr1::<f64>(&[-40.0]).view())[0] - tiny).abs() <= 4.0 * f64::EPSILON * tiny);
 }
 
 #[test]

@@ -54,15 +54,15 @@ fn every_layer_backward_equals_finite_differences_on_random_shapes() {
 #[test]
 fn parameter_counts() {
     let mut rng = RandomState::new(1);
-    assert_eq!(Dense::new(2048, 256, &mut rng).parameters(), 2048 * 256 + 256); // the reference network's 524,544
-    assert_eq!(Dense::new(256, 10, &mut rng).parameters(), 2570);
-    assert_eq!(BatchNormalization::new(16).parameters(), 32);
-    assert_eq!(Flatten::default().parameters() + Dropout::new(0.25, 0).unwrap().parameters(), 0);
+    assert_eq!(Dense::<f64>::new(2048, 256, &mut rng).parameters(), 2048 * 256 + 256); // the reference network's 524,544
+    assert_eq!(Dense::<f64>::new(256, 10, &mut rng).parameters(), 2570);
+    assert_eq!(BatchNormalization::<f64>::new(16).parameters(), 32);
+    assert_eq!(Layer::<f64>::parameters(&Flatten::default()) + Layer::<f64>::parameters(&Dropout::new(0.25, 0).unwrap()), 0);
 }
 
 #[test]
 fn dropout_is_inverted_and_seeded() {
-    let x = ArrayD::ones(IxDyn(&[100, 100]));
+    let x = ArrayD::<f64>::ones(IxDyn(&[100, 100]));
     let mut a = Dropout::new(0.25, 5).unwrap();
     let mut b = Dropout::new(0.25, 5).unwrap();
     let (ya, yb) = (a.forward(&x, true).unwrap(), b.forward(&x, true).unwrap());
@@ -99,13 +99,13 @@ fn batch_normalization_per_channel_statistics_and_inference() {
 #[test]
 fn backward_before_forward_and_wrong_shapes_are_errors() {
     let mut rng = RandomState::new(3);
-    let mut dense = Dense::new(4, 2, &mut rng);
+    let mut dense = Dense::<f64>::new(4, 2, &mut rng);
     assert!(dense.backward(&ArrayD::zeros(IxDyn(&[1, 2]))).is_err());
     assert!(dense.forward(&ArrayD::zeros(IxDyn(&[1, 5])), true).is_err());
     dense.forward(&ArrayD::zeros(IxDyn(&[3, 4])), true).unwrap();
     assert!(dense.backward(&ArrayD::zeros(IxDyn(&[3, 3]))).is_err());
     let mut flatten = Flatten::default();
-    assert!(flatten.backward(&ArrayD::zeros(IxDyn(&[1, 2]))).is_err());
+    assert!(flatten.backward(&ArrayD::<f64>::zeros(IxDyn(&[1, 2]))).is_err());
     let mut pad = PaddingLayer::zeros((1, 1));
     assert!(pad.forward(&ArrayD::zeros(IxDyn(&[2, 2])), true).is_err());
 }
