@@ -261,6 +261,9 @@ impl Activation {
                 });
                 Ok(dx)
             }
+            (Activation::ReLU, _) => {
+                Ok(Zip::from(x).and(grad).map_collect(|&x, &g| if x > F::zero() { g } else { F::zero() }))
+            }
             _ => Ok(&self.gradient(x) * grad),
         }
     }

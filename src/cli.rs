@@ -96,6 +96,20 @@ impl Args {
         }
     }
 
+    /// The value of a flag as a finite number greater than 0, or `default` when not given.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the value is not a number greater than 0.
+    pub fn positive_or(&self, name: &str, default: f64) -> Result<f64> {
+        match self.value(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+                _ => Err(Error::Usage(format!("{name} is '{v}'; expected a number greater than 0"))),
+            },
+        }
+    }
+
     /// Which of `names` were given.
     pub fn given_of<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
         names.iter().copied().filter(|n| self.has(n)).collect()

@@ -8,7 +8,7 @@
 //!   `grad_W = δ · X_colᵀ`, `grad_w0 = Σ_columns δ`, `grad_X = column_to_image(W_colᵀ · δ)`.
 //!
 //! The layer does exactly these products, a few images at a time (columns
-//! grouped image by image, see [`image_to_column_by_image`]) so that each
+//! grouped image by image, see [`crate::im2col::image_to_column_by_image`]) so that each
 //! product lands in its images' output with no transpose, the column matrix
 //! stays in cache, and the two halves of a batch run on two cores.
 
@@ -212,6 +212,28 @@ impl<F: Float> Conv2D<F> {
     /// # Errors
     /// [`Error::Shape`] when `accum_grad` does not have the output's shape.
     pub fn backward(&self, accum_grad: &ArrayView4<F>, cache: &Conv2DCache<F>) -> Result<Conv2DGrads<F>> {
+        self.backward_with(accum_grad, cache, true)
+    }
+
+    /// Backward for the first layer of a network: `grad_W` and `grad_w0` only;
+    /// `grad_input` is left at zero (no one needs the gradient of the images).
+    ///
+    /// # Errors
+    /// As [`Conv2D::backward`].
+    pub fn backward_params(
+        &self,
+        accum_grad: &ArrayView4<F>,
+        cache: &Conv2DCache<F>,
+    ) -> Result<Conv2DGrads<F>> {
+        self.backward_with(accum_grad, cache, false)
+    }
+
+    fn backward_with(
+        &self,
+        accum_grad: &ArrayView4<F>,
+        cache: &Conv2DCache<F>,
+        input_grad: bool,
+    ) -> Result<Conv2DGrads<F>> {
         let p = cache.params;
         let (n_f, positions) = (self.n_filters(), p.out_h() * p.out_w());
         let out = [p.batch, n_f, p.out_h(), p.out_w()];
@@ -258,6 +280,9 @@ impl<F: Float> Conv2D<F> {
                     F::one(),
                     &mut grad_w.view_mut().reversed_axes(),
                 );
+                if !input_grad {
+                    continue;
+                }
                 let mut grad_cols_t = grad_cols.slice_mut(ndarray::s![.., ..n]).reversed_axes();
                 ndarray::linalg::general_mat_mul(
                     F::one(),

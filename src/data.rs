@@ -59,6 +59,14 @@ pub struct Dataset {
     pub source: String,
 }
 
+impl Dataset {
+    /// The same images with every pixel multiplied by `factor` (MNIST's
+    /// 0..255 brought to the digits' 0..16 by `16/255`).
+    pub fn scaled(self, factor: f64) -> Self {
+        Dataset { images: self.images * factor, ..self }
+    }
+}
+
 /// What was wrong with a data file (without the file's name, which the
 /// [`Error::Io`] around it carries).
 #[derive(Debug, Clone, PartialEq, Eq)]

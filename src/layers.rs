@@ -16,7 +16,7 @@ use crate::activations::Activation;
 use crate::error::{tuple, Error, Result};
 use crate::float::{dot, Float};
 use crate::padding::{ConstantPadding2D, Padding2D};
-use crate::random::RandomState;
+use crate::random::{RandomState, SplitMix64};
 
 /// A layer: forward, backward, parameters. `F` is the float type, `f64`
 /// in the lessons and `f32` for training (see [`crate::float`]).
@@ -80,7 +80,10 @@ impl<F: Float> Dense<F> {
     /// The source's initialisation: `W ~ uniform(−1/√n_inputs, 1/√n_inputs)`, `w0 = 0`.
     pub fn new(n_inputs: usize, n_units: usize, rng: &mut RandomState) -> Self {
         let limit = 1.0 / (n_inputs.max(1) as f64).sqrt();
-        Self::from_weights(rng.uniform(-limit, limit, (n_inputs, n_units)).mapv(F::of), Array1::zeros(n_units))
+        Self::from_weights(
+            rng.uniform(-limit, limit, (n_inputs, n_units)).mapv(F::of),
+            Array1::zeros(n_units),
+        )
     }
 
     /// A layer with the given weights and biases.
@@ -168,14 +171,15 @@ impl<F: Float> Layer<F> for Flatten {
 pub struct Dropout {
     /// The probability of dropping a value.
     pub p: f64,
-    rng: RandomState,
+    rng: SplitMix64,
     /// Which values were kept in the last training pass; `None` at inference.
     kept: Option<ArrayD<bool>>,
     shape: Option<Vec<usize>>,
 }
 
 impl Dropout {
-    /// Dropout with probability `p`, its masks drawn from `RandomState::new(seed)`.
+    /// Dropout with probability `p`, its masks drawn from `SplitMix64::new(seed)` (fast;
+    /// the masks need not follow numpy's stream).
     ///
     /// # Errors
     /// [`Error::Parameter`] unless `0 ≤ p < 1`.
@@ -183,7 +187,7 @@ impl Dropout {
         if !(0.0..1.0).contains(&p) {
             return Err(Error::parameter("p", format!("= {p}; expected a probability in [0, 1)")));
         }
-        Ok(Dropout { p, rng: RandomState::new(seed), kept: None, shape: None })
+        Ok(Dropout { p, rng: SplitMix64::new(u64::from(seed)), kept: None, shape: None })
     }
 }
 
@@ -192,7 +196,10 @@ impl Dropout {
     fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
         let scale = F::of(1.0 / (1.0 - self.p));
         match &self.kept {
-            Some(kept) => ndarray::Zip::from(x).and(kept).map_collect(|&v, &k| if k { v * scale } else { F::zero() }),
+            Some(kept) => {
+                let factor = [F::zero(), scale]; // indexed by the mask: no branch to mispredict
+                ndarray::Zip::from(x).and(kept).map_collect(|&v, &k| v * factor[usize::from(k)])
+            }
             None => x.clone(),
         }
     }
@@ -203,12 +210,24 @@ impl<F: Float> Layer<F> for Dropout {
         "Dropout".into()
     }
 
-    /// Training: `x · mask / (1 − p)` with `mask = uniform(0, 1) > p`; inference: `x`.
+    /// Training: `x · mask / (1 − p)`, each value kept with probability `1 − p`; inference: `x`.
     fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
-        let p = self.p;
-        self.kept = training.then(|| self.rng.uniform(0.0, 1.0, x.raw_dim()).mapv(|u| u > p));
+        // Kept when a uniform 64-bit draw u satisfies u / 2⁶⁴ ≥ p: probability 1 − p.
+        let threshold = (self.p * 18_446_744_073_709_551_616.0) as u64;
         self.shape = Some(x.shape().to_vec());
-        Ok(self.apply(x))
+        if !training {
+            self.kept = None;
+            return Ok(x.clone());
+        }
+        let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))];
+        let mut kept = ArrayD::from_elem(x.raw_dim(), false);
+        let mut y = x.to_owned();
+        ndarray::Zip::from(&mut y).and(&mut kept).for_each(|y, k| {
+            *k = self.rng.next_u64() >= threshold;
+            *y = *y * factor[usize::from(*k)];
+        });
+        self.kept = Some(kept);
+        Ok(y)
     }
 
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
@@ -262,40 +281,16 @@ impl<F: Float> BatchNormalization<F> {
         self.gamma.len()
     }
 
-    /// `x` as `(channels, everything else)`: one row per channel.
-    fn rows(&self, x: &ArrayD<F>) -> Result<Array2<F>> {
+    /// `x` as `(batch, channels, rest)`: `(B, C, H·W)` for images, `(B, F, 1)`
+    /// for dense data, so that each channel's values are `[.., c, ..]`.
+    fn view3<'a>(&self, what: &str, x: &'a ArrayD<F>) -> Result<ndarray::CowArray<'a, F, ndarray::Ix3>> {
         let c = self.channels();
-        let ok = matches!(x.ndim(), 2 | 4) && x.shape()[1] == c;
-        if !ok {
-            return Err(Error::shape(
-                "BatchNormalization input",
-                format!("(batch, {c}) or (batch, {c}, H, W)"),
-                x.shape(),
-            ));
+        if !matches!(x.ndim(), 2 | 4) || x.shape()[1] != c {
+            return Err(Error::shape(what, format!("(batch, {c}) or (batch, {c}, H, W)"), x.shape()));
         }
-        let moved = x.view().permuted_axes(channel_first(x.ndim()));
-        let n = x.len() / c;
-        Ok(moved.as_standard_layout().into_owned().into_shape_with_order((c, n)).expect("same size"))
+        let shape = (x.shape()[0], c, x.shape().get(2..).map_or(1, |r| r.iter().product()));
+        Ok(x.as_standard_layout().into_shape_with_order(shape).expect("standard layout"))
     }
-
-    /// Rows `(channels, rest)` back into the shape of `like`.
-    fn unrows(rows: Array2<F>, like: &[usize]) -> ArrayD<F> {
-        let axes = channel_first(like.len());
-        let moved_shape: Vec<usize> = axes.iter().map(|&a| like[a]).collect();
-        let moved = rows.into_shape_with_order(IxDyn(&moved_shape)).expect("same size");
-        let mut inverse = vec![0; axes.len()];
-        for (k, &a) in axes.iter().enumerate() {
-            inverse[a] = k;
-        }
-        moved.permuted_axes(IxDyn(&inverse)).as_standard_layout().into_owned()
-    }
-}
-
-/// The axes that put the channel axis (1) first: `[1, 0, 2, 3]` or `[1, 0]`.
-fn channel_first(ndim: usize) -> Vec<usize> {
-    let mut axes: Vec<usize> = (0..ndim).collect();
-    axes.swap(0, 1);
-    axes
 }
 
 impl<F: Float> Layer<F> for BatchNormalization<F> {
@@ -309,10 +304,15 @@ impl<F: Float> Layer<F> for BatchNormalization<F> {
     }
 
     fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
-        let rows = self.rows(x)?;
+        let x3 = self.view3("BatchNormalization input", x)?;
+        let (c, rest) = (self.channels(), x3.shape()[2]);
+        // Standard layout: each sample is C·rest values, channel ch at positions ch·rest .. (ch+1)·rest.
+        let data = x3.as_slice().expect("standard layout");
         let (mean, var) = if training {
-            let mean = rows.mean_axis(Axis(1)).expect("not empty");
-            let var = rows.var_axis(Axis(1), F::zero());
+            let n = F::of((data.len() / c) as f64);
+            let mean = channel_sums(data.len(), c, rest, |k, _| data[k]) / n;
+            let m = spread(&mean, rest);
+            let var = channel_sums(data.len(), c, rest, |k, i| (data[k] - m[i]).powi(2)) / n;
             let (keep, add) = (F::of(self.momentum), F::of(1.0 - self.momentum));
             self.running_mean = &self.running_mean * keep + &mean * add;
             self.running_var = &self.running_var * keep + &var * add;
@@ -322,12 +322,17 @@ impl<F: Float> Layer<F> for BatchNormalization<F> {
         };
         let eps = F::of(self.eps);
         let stddev_inv = var.mapv(|v| F::one() / (v + eps).sqrt());
-        let x_norm = (&rows - &mean.insert_axis(Axis(1))) * stddev_inv.view().insert_axis(Axis(1));
-        let gamma = self.gamma.view().into_shape_with_order((self.channels(), 1)).expect("one per channel");
-        let beta = self.beta.view().into_shape_with_order((self.channels(), 1)).expect("one per channel");
-        let y = &x_norm * &gamma + beta;
-        self.cache = Some((x_norm.into_dyn(), stddev_inv));
-        Ok(Self::unrows(y, x.shape()))
+        let (m, s) = (spread(&mean, rest), spread(&stddev_inv, rest));
+        let (g, b) = (spread(&self.gamma, rest), spread(&self.beta, rest));
+        let (mut x_norm, mut y) = (Vec::with_capacity(data.len()), Vec::with_capacity(data.len()));
+        for sample in data.chunks_exact(m.len()) {
+            let start = x_norm.len();
+            x_norm.extend(sample.iter().zip(&m).zip(&s).map(|((&v, &m), &s)| (v - m) * s));
+            y.extend(x_norm[start..].iter().zip(&g).zip(&b).map(|((&xn, &g), &b)| xn * g + b));
+        }
+        let x_norm = ArrayD::from_shape_vec(x3.shape(), x_norm).expect("same size");
+        self.cache = Some((x_norm, stddev_inv));
+        Ok(ArrayD::from_shape_vec(x.raw_dim(), y).expect("same size"))
     }
 
     /// With `N` values per channel and `x̂` the normalized input:
@@ -335,32 +340,54 @@ impl<F: Float> Layer<F> for BatchNormalization<F> {
     /// `grad_x = γ/(N·√(σ² + eps)) · (N·g − Σ g − x̂·Σ g·x̂)`.
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
         let (x_norm, stddev_inv) = self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
-        let x_norm: ndarray::ArrayView2<F> = x_norm.view().into_dimensionality().expect("rows");
-        let g = self.rows(grad)?;
-        if g.dim() != x_norm.dim() {
+        let g3 = self.view3("BatchNormalization gradient", grad)?;
+        if g3.shape() != x_norm.shape() {
             return Err(Error::shape(
                 "BatchNormalization gradient",
                 "the shape of the layer's output",
                 grad.shape(),
             ));
         }
-        let n = F::of(g.dim().1 as f64);
-        let sum_g = g.sum_axis(Axis(1));
-        let sum_gx = (&g * &x_norm).sum_axis(Axis(1));
-        let gamma = self.gamma.view().into_shape_with_order(self.channels()).expect("one per channel");
-        let scale = (&gamma * stddev_inv).mapv(|v| v / n);
-        let sum_g_col = sum_g.view().insert_axis(Axis(1));
-        let sum_gx_col = sum_gx.view().insert_axis(Axis(1));
-        let inner = &g * n - sum_g_col - &x_norm * &sum_gx_col;
-        let grad_x = inner * &scale.insert_axis(Axis(1));
+        let (c, rest) = (self.channels(), g3.shape()[2]);
+        let (g, xn) = (g3.as_slice().expect("standard layout"), x_norm.as_slice().expect("standard layout"));
+        let n = F::of((g.len() / c) as f64);
+        let sum_g = channel_sums(g.len(), c, rest, |k, _| g[k]);
+        let sum_gx = channel_sums(g.len(), c, rest, |k, _| g[k] * xn[k]);
+        let scale = spread(&(&self.gamma * &stddev_inv.view().into_dyn() / n), rest);
+        let (sg, sgx) = (spread(&sum_g, rest), spread(&sum_gx, rest));
+        let mut grad_x = Vec::with_capacity(g.len());
+        for (gs, xs) in g.chunks_exact(scale.len()).zip(xn.chunks_exact(scale.len())) {
+            let terms = gs.iter().zip(xs).zip(&scale).zip(sg.iter().zip(&sgx));
+            grad_x.extend(terms.map(|(((&g, &x), &a), (&sg, &sgx))| a * (n * g - sg - x * sgx)));
+        }
         self.grad_gamma = sum_gx.into_dyn();
         self.grad_beta = sum_g.into_dyn();
-        Ok(Self::unrows(grad_x, grad.shape()))
+        Ok(ArrayD::from_shape_vec(grad.raw_dim(), grad_x).expect("same size"))
     }
 
     fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
         vec![("gamma", &mut self.gamma, &self.grad_gamma), ("beta", &mut self.beta, &self.grad_beta)]
     }
+}
+
+/// Per-channel values repeated over the `rest` positions of each channel:
+/// one sample's worth, `C·rest` values.
+fn spread<'a, F: Float>(per_channel: impl IntoIterator<Item = &'a F>, rest: usize) -> Vec<F> {
+    per_channel.into_iter().flat_map(|&v| std::iter::repeat_n(v, rest)).collect()
+}
+
+/// `Σ term(k, position)` over the values `k < len` of each channel, for samples of
+/// `C·rest` values: first a running sum per position (all samples, one
+/// position after the other, which the processor adds in parallel), then
+/// the positions of each channel.
+fn channel_sums<F: Float>(len: usize, c: usize, rest: usize, term: impl Fn(usize, usize) -> F) -> Array1<F> {
+    let mut at = vec![F::zero(); c * rest];
+    for start in (0..len).step_by(c * rest) {
+        for (i, a) in at.iter_mut().enumerate() {
+            *a += term(start + i, i);
+        }
+    }
+    at.chunks_exact(rest).map(|positions| positions.iter().fold(F::zero(), |s, &v| s + v)).collect()
 }
 
 /// `ConstantPadding2D` / `ZeroPadding2D` as a layer (see [`crate::padding`]).

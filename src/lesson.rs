@@ -115,6 +115,11 @@ impl Lesson {
         }
     }
 
+    /// Whether only the check table is printed (`--quiet`, or the course's `--check`).
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Whether to show every step (`--verbose` or `--step`), not just the first.
     pub fn detail(&self) -> bool {
         self.args.has("--verbose") || self.args.has("--step")
@@ -219,6 +224,19 @@ impl Lesson {
         computed: T,
     ) -> bool {
         self.checks.equal(quantity, expected, computed)
+    }
+
+    /// With `--save DIR`, writes `text` to `DIR/name` (for example a CSV file).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be written.
+    pub fn save_text(&self, name: &str, text: &str) -> Result<()> {
+        let Some(dir) = self.args.path("--save") else { return Ok(()) };
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+        self.out(&format!("saved {}", path.display()));
+        Ok(())
     }
 
     /// With `--save DIR`, writes `a` to `DIR/name.npy`.

@@ -40,6 +40,9 @@ mod lesson_09_layers;
 #[allow(dead_code)]
 #[path = "../lessons/lesson_10_optimizers.rs"]
 mod lesson_10_optimizers;
+#[allow(dead_code)]
+#[path = "../lessons/lesson_11_train_cnn.rs"]
+mod lesson_11_train_cnn;
 
 /// The body of each lesson in the registry, by name.
 const RUNS: &[(&str, LessonFn)] = &[
@@ -53,6 +56,7 @@ const RUNS: &[(&str, LessonFn)] = &[
     ("lesson_08_pool_im2col", lesson_08_pool_im2col::run),
     ("lesson_09_layers", lesson_09_layers::run),
     ("lesson_10_optimizers", lesson_10_optimizers::run),
+    ("lesson_11_train_cnn", lesson_11_train_cnn::run),
 ];
 
 const HELP: &str =

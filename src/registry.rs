@@ -208,6 +208,28 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
     flags: &[],
 };
 
+const TRAIN_FLAGS: &[Flag] = &[
+    valued("--net", "reference|small", "the reference network (default), or conv → ReLU → max pool → dense"),
+    valued("--epochs", "N", "passes over the training set (default 50)"),
+    valued("--batch-size", "N", "images per mini-batch (default 256)"),
+    valued("--lr", "X", "Adam's learning rate (default 0.001)"),
+    valued("--seed", "N", "seed of the weights, the dropout masks and the batch order (default 1)"),
+    valued("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
+    switch("--bench", "time three default training runs (use --release for real figures)"),
+];
+
+/// Lesson 11.
+pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
+    name: "lesson_11_train_cnn",
+    title: "Train a CNN on handwritten digits",
+    source: "ML-From-Scratch (NeuralNetwork, the CNN example on the digits data set)",
+    teaches: "The layers of lessons 07–10 put together and trained end to end on real handwritten digits: \
+              the network's summary, mini-batches and Adam, the loss and accuracy epoch by epoch, the \
+              confusion matrix of the held-out digits, and what the first layer learned.",
+    saves: "metrics.csv and each trained parameter as layerNN_NAME.npy",
+    flags: TRAIN_FLAGS,
+};
+
 /// Every lesson, in course order.
 pub const LESSONS: &[LessonInfo] = &[
     LESSON_01_ZERO_PAD,
@@ -220,4 +242,5 @@ pub const LESSONS: &[LessonInfo] = &[
     LESSON_08_POOL_IM2COL,
     LESSON_09_LAYERS,
     LESSON_10_OPTIMIZERS,
+    LESSON_11_TRAIN_CNN,
 ];

@@ -244,7 +244,8 @@ fn source_softmax_gradient_chained_with_cross_entropy_gives_p_minus_y() {
 
 #[test]
 fn activations_stay_finite_at_extreme_inputs() {
-    let x = arr1::<f64>(&[-1e300, -1000.0, -745.0, -710.0, -40.0, -0.0, 0.0, 40.0, 710.0, 745.0, 1000.0, 1e300]);
+    let x =
+        arr1::<f64>(&[-1e300, -1000.0, -745.0, -710.0, -40.0, -0.0, 0.0, 40.0, 710.0, 745.0, 1000.0, 1e300]);
     let g = Array::ones(x.raw_dim());
     for f in Activation::ALL {
         let values = [f.forward(&x.view()), f.gradient(&x.view()), f.backward(&x.view(), &g.view()).unwrap()];

@@ -57,7 +57,11 @@ fn parameter_counts() {
     assert_eq!(Dense::<f64>::new(2048, 256, &mut rng).parameters(), 2048 * 256 + 256); // the reference network's 524,544
     assert_eq!(Dense::<f64>::new(256, 10, &mut rng).parameters(), 2570);
     assert_eq!(BatchNormalization::<f64>::new(16).parameters(), 32);
-    assert_eq!(Layer::<f64>::parameters(&Flatten::default()) + Layer::<f64>::parameters(&Dropout::new(0.25, 0).unwrap()), 0);
+    assert_eq!(
+        Layer::<f64>::parameters(&Flatten::default())
+            + Layer::<f64>::parameters(&Dropout::new(0.25, 0).unwrap()),
+        0
+    );
 }
 
 #[test]
