@@ -224,7 +224,7 @@ impl<F: Float> Layer<F> for Dropout {
         let mut y = x.to_owned();
         ndarray::Zip::from(&mut y).and(&mut kept).for_each(|y, k| {
             *k = self.rng.next_u64() >= threshold;
-            *y = *y * factor[usize::from(*k)];
+            *y *= factor[usize::from(*k)];
         });
         self.kept = Some(kept);
         Ok(y)

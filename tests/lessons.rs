@@ -428,3 +428,79 @@ fn your_own_conv2d_tensors() {
         &["the padded images would hold", "at most"],
     );
 }
+
+#[test]
+fn training_flags_are_checked() {
+    let l = "lesson_11_train_cnn";
+    rejects(l, &["--net", "big"], &["--net is 'big'", "expected reference or small"]);
+    rejects(l, &["--epochs", "0"], &["--epochs is 0", "at least 1"]);
+    rejects(l, &["--epochs", "ten"], &["--epochs is 'ten'", "whole number"]);
+    rejects(l, &["--batch-size", "0"], &["--batch-size is 0"]);
+    rejects(l, &["--lr", "0"], &["--lr is '0'", "greater than 0"]);
+    rejects(l, &["--lr=-0.1"], &["--lr is '-0.1'"]);
+    rejects(l, &["--lr", "fast"], &["--lr is 'fast'"]);
+    rejects(l, &["--lr", "inf"], &["--lr is 'inf'"]);
+    rejects(l, &["--seed", "4294967296"], &["--seed is 4294967296", "below 2^32"]);
+    let missing = temp_dir("no-mnist").join("nowhere");
+    rejects(l, &["--mnist", &missing.to_string_lossy()], &["nowhere", "MNIST"]);
+    let empty = temp_dir("empty-mnist");
+    rejects(l, &["--mnist", &empty.to_string_lossy()], &["train-images-idx3-ubyte"]);
+}
+
+#[test]
+fn a_short_training_run_shows_and_saves_everything() {
+    let dir = temp_dir("train");
+    let d = dir.to_string_lossy().into_owned();
+    let out = run_lesson("lesson_11_train_cnn", &["--net", "small", "--epochs", "3", "--save", &d]);
+    out.assert_exit(0);
+    let text = &out.stdout;
+    for part in ["Layer Type", "MaxPooling2D", "held-out acc", "true \\ predicted", "f7", "map 7", "░"] {
+        assert!(text.contains(part), "no {part:?} in\n{text}");
+    }
+    assert!(!out.stderr.contains('█'), "no progress bar without a terminal");
+    let csv = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "a header and one row per epoch:\n{csv}");
+    assert!(csv.starts_with("epoch,train_loss,train_acc,val_loss,val_acc,seconds\n1,"));
+    let w = load(&dir, "layer00_Conv2D_W.npy");
+    assert_eq!(w.shape(), &[8, 1, 3, 3]);
+    assert_eq!(load(&dir, "layer04_Dense_W.npy").shape(), &[8 * 4 * 4, 10]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// IDX files as MNIST ships them: big-endian header, then bytes.
+fn idx(magic: u8, dims: &[u32], bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, magic];
+    dims.iter().for_each(|d| out.extend(d.to_be_bytes()));
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[test]
+fn training_on_mnist_files_the_user_provides() {
+    let dir = temp_dir("mnist");
+    let mut rng = RandomState::new(4);
+    let mut write = |name: &str, n: u32, images: bool| {
+        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+        let bytes = if images {
+            let pixels: Vec<u8> =
+                rng.uniform(0.0, 255.0, (n as usize) * 144).iter().map(|&p| p as u8).collect();
+            idx(3, &[n, 12, 12], &pixels)
+        } else {
+            idx(1, &[n], &labels)
+        };
+        std::fs::write(dir.join(name), bytes).unwrap();
+    };
+    write("train-images-idx3-ubyte", 40, true);
+    write("train-labels-idx1-ubyte", 40, false);
+    write("t10k-images-idx3-ubyte", 20, true);
+    write("t10k-labels-idx1-ubyte", 20, false);
+    let d = dir.to_string_lossy().into_owned();
+    let out = run_lesson("lesson_11_train_cnn", &["--mnist", &d, "--epochs", "2", "--batch-size", "16"]);
+    out.assert_exit(0);
+    let text = &out.stdout;
+    assert!(text.contains("X_train (40, 1, 12, 12)"), "{text}");
+    assert!(text.contains("(32, 12, 12)"), "the reference network sized for 12×12 images:\n{text}");
+    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(1, &[20], &[12; 20])).unwrap();
+    rejects("lesson_11_train_cnn", &["--mnist", &d], &["t10k-labels-idx1-ubyte", "12"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
