@@ -8,6 +8,9 @@
 //! element is one floating-point operation (2 per multiply-add), so
 //! `Gelem/s` reads as GFLOP/s.
 
+// criterion_group! generates a public function without documentation.
+#![allow(missing_docs)]
+
 use cnn_walkthrough::bench::{on_two_cores, ConvCase, CASES};
 use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
 use cnn_walkthrough::random::RandomState;

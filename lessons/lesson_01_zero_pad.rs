@@ -15,6 +15,7 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_01_ZERO_PAD, run)
 }
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("zero_pad, as in the notebook (deeplearning.ai)");
     l.say("np.random.seed(1)\nx = np.random.randn(4, 3, 3, 2)\nx_pad = zero_pad(x, 2)\n");

@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_02_CONV_FORWARD, run)
 }
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if let Some(yours) = YourConv::from_flags(l)? {
         return your_tensors(l, yours);

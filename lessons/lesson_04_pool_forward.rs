@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
 
 const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if let Some(yours) = YourPool::from_flags(l)? {
         return your_tensor(l, yours);

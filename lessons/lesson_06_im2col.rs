@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_06_IM2COL, run)
 }
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The indices of every window (ML-From-Scratch)");
     let padding = determine_padding((3, 3), PaddingMode::Same);

@@ -18,6 +18,7 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_07_CONV2D_IM2COL, run)
 }
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if l.args.has("--bench") {
         return bench(l);

@@ -26,6 +26,7 @@ fn nhwc(a: &Array4<f64>) -> Array4<f64> {
     a.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned()
 }
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The source's layer, and what was wrong with it");
     l.say(

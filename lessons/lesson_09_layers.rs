@@ -29,6 +29,7 @@ fn main() -> std::process::ExitCode {
 /// stay far below this.
 const FD_TOL: f64 = 1e-6;
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Activation functions (ML-From-Scratch)");
     let x = arr1(&[-2.0, -0.5, 0.0, 0.5, 2.0]);

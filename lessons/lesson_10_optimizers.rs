@@ -20,6 +20,7 @@ fn main() -> std::process::ExitCode {
 const START: (f64, f64) = (-4.0, 2.0);
 const STEPS: usize = 300;
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The race");
     let start = arr1(&[START.0, START.1]);

@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_11_TRAIN_CNN, run)
 }
 
+/// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     let run = Run::from_args(&l.args)?;
     if l.args.has("--bench") {

@@ -122,12 +122,13 @@ pub fn help(lesson: &LessonInfo) -> String {
         "{} — {}\n\n{}\n\nSource: {}\n\nUsage: cargo run --bin {} -- [FLAGS]\n\nFlags:\n",
         lesson.name, lesson.title, lesson.teaches, lesson.source, lesson.name
     );
+    let left = |f: &Flag| match f.value {
+        Some(v) => format!("{} {v}", f.name),
+        None => f.name.to_string(),
+    };
+    let width = flags_of(lesson).map(|f| left(f).chars().count()).max().unwrap_or(0).max(18);
     for f in flags_of(lesson) {
-        let left = match f.value {
-            Some(v) => format!("{} {v}", f.name),
-            None => f.name.to_string(),
-        };
-        s += &format!("  {left:<18} {}\n", f.help);
+        s += &format!("  {:<width$} {}\n", left(f), f.help);
     }
     s += &format!(
         "\n--save DIR writes: {}\n\nExit status: 0 when every check passes, 1 when one fails, 2 for bad usage or bad input.\n",

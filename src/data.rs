@@ -74,30 +74,89 @@ pub enum DataError {
     /// The gzip stream is corrupted or cut short (the decoder's words).
     Gzip(String),
     /// The file decompresses to more than [`MAX_DECOMPRESSED`] bytes.
-    TooLarge { limit: u64 },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The CSV file has no lines.
     NoImages,
     /// A CSV line has `found` comma-separated fields instead of 65.
-    FieldCount { line: usize, found: usize },
+    FieldCount {
+        /// The line, from 1.
+        line: usize,
+        /// Fields on it.
+        found: usize,
+    },
     /// A CSV field is not an integer in range (`line` and `field` count from 1).
-    BadField { line: usize, field: usize, found: String, expected: &'static str },
+    BadField {
+        /// The line, from 1.
+        line: usize,
+        /// The field, from 1.
+        field: usize,
+        /// What it holds.
+        found: String,
+        /// What it should hold.
+        expected: &'static str,
+    },
     /// The IDX file ends before its header does.
-    TruncatedHeader { expected: usize, found: usize },
+    TruncatedHeader {
+        /// Bytes the header needs.
+        expected: usize,
+        /// Bytes in the file.
+        found: usize,
+    },
     /// The IDX magic number is not the one expected.
-    WrongMagic { found: u32, expected: u32 },
+    WrongMagic {
+        /// The file's magic number.
+        found: u32,
+        /// The one expected (2049 for labels, 2051 for images).
+        expected: u32,
+    },
     /// An IDX dimension is zero, so the file holds nothing.
-    EmptyDims { dims: Vec<usize> },
+    EmptyDims {
+        /// The header's dimensions.
+        dims: Vec<usize>,
+    },
     /// Fewer bytes than the IDX header's dimensions need (`expected_bytes`
     /// counts the header too).
-    Truncated { dims: Vec<usize>, expected_bytes: u128, found_bytes: usize },
+    Truncated {
+        /// The header's dimensions.
+        dims: Vec<usize>,
+        /// Bytes the file needs, header included.
+        expected_bytes: u128,
+        /// Bytes in the file.
+        found_bytes: usize,
+    },
     /// More bytes than the IDX header's dimensions need.
-    TrailingBytes { dims: Vec<usize>, expected_bytes: u128, found_bytes: usize },
+    TrailingBytes {
+        /// The header's dimensions.
+        dims: Vec<usize>,
+        /// Bytes the file needs, header included.
+        expected_bytes: u128,
+        /// Bytes in the file.
+        found_bytes: usize,
+    },
     /// An IDX label above 9.
-    LabelOutOfRange { index: usize, label: u8 },
+    LabelOutOfRange {
+        /// Its position, from 0.
+        index: usize,
+        /// The label.
+        label: u8,
+    },
     /// The labels file holds `labels` labels but `images_file` holds `images` images.
-    CountMismatch { labels: usize, images: usize, images_file: String },
+    CountMismatch {
+        /// Labels in the labels file.
+        labels: usize,
+        /// Images in the images file.
+        images: usize,
+        /// The images file.
+        images_file: String,
+    },
     /// An MNIST file is missing, gzipped or not.
-    MissingFile { name: String },
+    MissingFile {
+        /// The file's standard name.
+        name: String,
+    },
     /// The MNIST directory does not exist.
     NoDirectory,
     /// The MNIST path exists but is not a directory.

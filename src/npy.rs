@@ -34,29 +34,77 @@ pub enum NpyErrorKind {
     /// The file does not start with the `\x93NUMPY` magic string.
     NotNpy,
     /// A format version other than 1.0, 2.0 or 3.0.
-    UnsupportedVersion { major: u8, minor: u8 },
+    UnsupportedVersion {
+        /// The major version byte.
+        major: u8,
+        /// The minor version byte.
+        minor: u8,
+    },
     /// The file ends before the header does (`expected` bytes, `found` bytes).
-    TruncatedHeader { expected: usize, found: usize },
+    TruncatedHeader {
+        /// Bytes the header needs.
+        expected: usize,
+        /// Bytes in the file.
+        found: usize,
+    },
     /// The header is not text, not a dict literal, or has bad keys or values.
     BadHeader(String),
     /// A plain dtype other than `'<f8'`.
-    WrongDtype { descr: String },
+    WrongDtype {
+        /// The header's `descr`, e.g. `<f4`.
+        descr: String,
+    },
     /// A structured (record) dtype; `descr` is the header text of its fields.
-    StructuredDtype { descr: String },
+    StructuredDtype {
+        /// The header text of the fields.
+        descr: String,
+    },
     /// `fortran_order` is `True`.
     FortranOrder,
     /// The shape has a zero in it, so the array holds no values.
-    Empty { shape: Vec<usize> },
+    Empty {
+        /// The header's shape.
+        shape: Vec<usize>,
+    },
     /// Fewer data bytes follow the header than the shape needs.
-    Truncated { values: usize, expected_bytes: usize, found_bytes: usize },
+    Truncated {
+        /// Values the shape holds.
+        values: usize,
+        /// Data bytes they need.
+        expected_bytes: usize,
+        /// Data bytes in the file.
+        found_bytes: usize,
+    },
     /// More data bytes follow the header than the shape needs.
-    TrailingBytes { values: usize, expected_bytes: usize, found_bytes: usize },
+    TrailingBytes {
+        /// Values the shape holds.
+        values: usize,
+        /// Data bytes they need.
+        expected_bytes: usize,
+        /// Data bytes in the file.
+        found_bytes: usize,
+    },
     /// A NaN or infinity, at the first such index in C order.
-    NonFinite { index: Vec<usize>, value: f64 },
+    NonFinite {
+        /// Its index, in C order.
+        index: Vec<usize>,
+        /// NaN, +∞ or −∞.
+        value: f64,
+    },
     /// Reading the file failed (not found, a directory, permission denied, ...).
-    ReadFailed { kind: ErrorKind, message: String },
+    ReadFailed {
+        /// The operating system's kind of error.
+        kind: ErrorKind,
+        /// Its message.
+        message: String,
+    },
     /// Writing the file failed.
-    WriteFailed { kind: ErrorKind, message: String },
+    WriteFailed {
+        /// The operating system's kind of error.
+        kind: ErrorKind,
+        /// Its message.
+        message: String,
+    },
 }
 
 /// A `.npy` problem together with the file it came from.

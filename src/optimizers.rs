@@ -437,13 +437,34 @@ impl Adam {
         };
         let m = self.m.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
         let v = self.v.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
-        Zip::from(w).and(m).and(v).and(grad).for_each(|w, m, v, &g| {
+        let step = |w: &mut F, m: &mut f64, v: &mut f64, g: F| {
             let g = g.f64();
             *m = b1 * *m + (1.0 - b1) * g;
             *v = b2 * *v + (1.0 - b2) * g * g;
             let (m_hat, v_hat) = (*m / c1, *v / c2);
             *w = F::of(w.f64() - lr * m_hat / (v_hat.sqrt() + eps));
-        });
+        };
+        let slices = (w.as_slice_mut(), m.as_slice_mut(), v.as_slice_mut(), grad.as_slice());
+        match slices {
+            // A large tensor in standard layout: its two halves on two threads.
+            (Some(w), Some(m), Some(v), Some(g)) if w.len() >= 1 << 16 => {
+                let half = w.len() / 2;
+                let (w1, w2) = w.split_at_mut(half);
+                let (m1, m2) = m.split_at_mut(half);
+                let (v1, v2) = v.split_at_mut(half);
+                let (g1, g2) = g.split_at(half);
+                let run = |w: &mut [F], m: &mut [f64], v: &mut [f64], g: &[F]| {
+                    for (((w, m), v), &g) in w.iter_mut().zip(m).zip(v).zip(g) {
+                        step(w, m, v, g);
+                    }
+                };
+                std::thread::scope(|s| {
+                    s.spawn(|| run(w1, m1, v1, g1));
+                    run(w2, m2, v2, g2);
+                });
+            }
+            _ => Zip::from(w).and(m).and(v).and(grad).for_each(|w, m, v, &g| step(w, m, v, g)),
+        }
     }
 }
 

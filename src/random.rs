@@ -29,7 +29,12 @@ pub struct RandomState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RandomError {
     /// `randint` needs `low < high`.
-    EmptyRange { low: i64, high: i64 },
+    EmptyRange {
+        /// The lowest value asked for.
+        low: i64,
+        /// One past the highest.
+        high: i64,
+    },
 }
 
 impl fmt::Display for RandomError {

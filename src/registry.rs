@@ -215,7 +215,7 @@ const TRAIN_FLAGS: &[Flag] = &[
     valued("--lr", "X", "Adam's learning rate (default 0.001)"),
     valued("--seed", "N", "seed of the weights, the dropout masks and the batch order (default 1)"),
     valued("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
-    switch("--bench", "time three default training runs (use --release for real figures)"),
+    switch("--bench", "time three training runs with these flags (use --release for real figures)"),
 ];
 
 /// Lesson 11.

@@ -150,7 +150,7 @@ pub fn bench(run: &Run, repeats: usize) -> Result<String> {
     times.sort_by(f64::total_cmp);
     let profile = if cfg!(debug_assertions) { "dev profile" } else { "release profile" };
     Ok(format!(
-        "{}\nmedian {:.2} s for {} epochs ({profile}, {} threads available)",
+        "{}\nmedian {:.2} s for {} epochs ({profile}, {} thread(s) available)",
         crate::show::table(&["run", "total", "per epoch", "held-out accuracy"], &rows),
         times[times.len() / 2],
         run.epochs,
