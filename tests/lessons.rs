@@ -504,3 +504,96 @@ fn training_on_mnist_files_the_user_provides() {
     rejects("lesson_11_train_cnn", &["--mnist", &d], &["t10k-labels-idx1-ubyte", "12"]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Every flag that takes a value, of every lesson: given with no value, an
+/// empty value, or a malformed one, the lesson exits 2 with a message that
+/// names the flag (or the file it names), and never panics.
+#[test]
+fn every_valued_flag_refuses_a_missing_or_malformed_value() {
+    for info in LESSONS {
+        for flag in cnn_walkthrough::cli::flags_of(info).filter(|f| f.value.is_some()) {
+            let name = flag.name;
+            rejects(info.name, &[name], &[&format!("{name} needs a value")]);
+            rejects(info.name, &[&format!("{name}=")], &[&format!("{name} has an empty value")]);
+            if name == "--save" {
+                continue; // any name is a directory it may create
+            }
+            let out = run_lesson(info.name, &[name, "-x%"]);
+            assert_eq!(out.code, Some(2), "{} {name} -x%: {}{}", info.name, out.stdout, out.stderr);
+            assert!(
+                out.stderr.contains(name) || out.stderr.contains("-x%"),
+                "{} {name}: {}",
+                info.name,
+                out.stderr
+            );
+            assert!(!out.stderr.contains("panicked"), "{} {name}: {}", info.name, out.stderr);
+        }
+    }
+}
+
+/// A version-1.0 `.npy` file with any header values and data bytes.
+fn raw_npy(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
+    let fortran = if fortran { "True" } else { "False" };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    out.extend(data);
+    out
+}
+
+/// Every kind of bad `.npy` file, given to every flag that reads one in
+/// lessons 02, 04 and 05 (with good files for the other flags): exit 2, and
+/// a message naming the file (or, for a wrong shape, the flag) and what was wrong.
+#[test]
+fn every_npy_flag_refuses_every_kind_of_bad_file() {
+    let dir = temp_dir("bad-npy");
+    let f8 = |values: &[f64]| values.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>();
+    let good = f8(&vec![0.5; 150]);
+    let bad: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not_npy", b"just some text\n".to_vec(), "not a .npy file"),
+        ("truncated", raw_npy("<f8", false, "(2, 5, 5, 3)", &good[..40]), "bytes"),
+        ("float32", raw_npy("<f4", false, "(2, 5, 5, 3)", &[0; 600]), "<f4"),
+        ("int64", raw_npy("<i8", false, "(2, 5, 5, 3)", &[0; 1200]), "<i8"),
+        ("bool", raw_npy("|b1", false, "(2, 5, 5, 3)", &[0; 150]), "|b1"),
+        ("fortran", raw_npy("<f8", true, "(2, 5, 5, 3)", &good), "Fortran"),
+        ("nan", raw_npy("<f8", false, "(2, 5, 5, 3)", &f8(&[f64::NAN; 150])), "NaN"),
+        ("inf", raw_npy("<f8", false, "(2, 5, 5, 3)", &f8(&[f64::INFINITY; 150])), "inf"),
+        ("empty", raw_npy("<f8", false, "(0, 5, 5, 3)", &[]), "is empty"),
+        ("rank2", raw_npy("<f8", false, "(10, 15)", &good), "(10, 15)"),
+    ];
+    let [a, w, b] = your_tensors(&dir);
+    let mut rng = RandomState::new(3);
+    let da = save(&dir, "dA.npy", &rng.randn((2, 2, 2, 3)));
+    let uses: Vec<(&str, Vec<&str>, usize)> = vec![
+        ("lesson_02_conv_forward", vec!["--input", &a, "--weights", &w, "--bias", &b], 1),
+        ("lesson_02_conv_forward", vec!["--input", &a, "--weights", &w, "--bias", &b], 3),
+        ("lesson_02_conv_forward", vec!["--input", &a, "--weights", &w, "--bias", &b], 5),
+        ("lesson_04_pool_forward", vec!["--input", &a, "--f", "2"], 1),
+        ("lesson_05_pool_backward", vec!["--input", &a, "--da", &da, "--f", "2"], 1),
+        ("lesson_05_pool_backward", vec!["--input", &a, "--da", &da, "--f", "2"], 3),
+    ];
+    for (kind, bytes, what) in &bad {
+        let path = dir.join(format!("{kind}.npy"));
+        std::fs::write(&path, bytes).unwrap();
+        let path = path.to_string_lossy().into_owned();
+        for (lesson, args, at) in &uses {
+            let mut args = args.clone();
+            args[*at] = &path;
+            let out = run_lesson(lesson, &args);
+            assert_eq!(out.code, Some(2), "{lesson} {} {kind}: {}{}", args[at - 1], out.stdout, out.stderr);
+            let named = out.stderr.contains(&format!("{kind}.npy")) || out.stderr.contains(args[at - 1]);
+            assert!(
+                named && out.stderr.contains(what),
+                "{lesson} {} {kind}: expected the file's or the flag's name and {what:?} in: {}",
+                args[at - 1],
+                out.stderr
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
