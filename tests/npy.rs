@@ -1,7 +1,18 @@
-use cnn_walkthrough::npy::{npy_bytes, parse_npy, read_npy, write_npy, NpyError, NpyErrorKind};
-use ndarray::{arr0, s, Array, ArrayD, IxDyn};
+//! The `.npy` reader and writer: round trips, agreement with what numpy
+//! saves and reads, every kind of malformed file with its message, and
+//! random or damaged inputs, which must give a typed error, never a panic.
+
+mod common;
+
 use std::io::ErrorKind;
+use std::panic::catch_unwind;
 use std::path::PathBuf;
+
+use cnn_walkthrough::npy::{npy_bytes, parse_npy, read_npy, write_npy, NpyError, NpyErrorKind};
+use cnn_walkthrough::random::RandomState;
+use ndarray::{arr0, s, Array, ArrayD, Dimension, IxDyn};
+
+use common::{cases, describe, each_case, hex, int, panic_message, temp_dir};
 
 const EXPECTED_F8: &str = "expected '<f8' (float64, little-endian)";
 
@@ -451,4 +462,265 @@ fn mutated_files_never_panic() {
     }
     // Some mutations (e.g. in the padding or the data) keep the file valid.
     assert!(oks > 0);
+}
+
+// ------------------------------------------------ properties (RandomState)
+
+/// `parse_npy(bytes)`, which must return: `Ok` only with a non-empty array
+/// of finite numbers, `Err` only with a non-empty message. A panic is
+/// reported (and the test fails) with the case and the input in hex.
+fn parse_checked(desc: &str, bytes: &[u8]) -> Result<ArrayD<f64>, NpyErrorKind> {
+    let result = catch_unwind(|| parse_npy(bytes)).unwrap_or_else(|payload| {
+        panic!("{desc}\n  parse_npy panicked ({}) on {}", panic_message(payload.as_ref()), hex(bytes))
+    });
+    match &result {
+        Ok(a) => assert!(
+            !a.is_empty() && a.iter().all(|x| x.is_finite()),
+            "{desc}\n  Ok with an empty or non-finite array {a:?} from {}",
+            hex(bytes)
+        ),
+        Err(kind) => assert!(
+            !kind.to_string().is_empty(),
+            "{desc}\n  {kind:?} has an empty message, from {}",
+            hex(bytes)
+        ),
+    }
+    result
+}
+
+/// `n` random bytes (numpy's `randint(0, 256, n)`).
+fn random_bytes(rng: &mut RandomState, n: usize) -> Vec<u8> {
+    let v = rng.randint(0, 256, n).expect("0 < 256");
+    v.iter().map(|&b| b as u8).collect()
+}
+
+/// Fully random byte strings of length `0..300`: in a quarter of them the
+/// first bytes are the magic string, in another quarter the magic string,
+/// a version byte `1..=3`, a zero and a random header length, so that the
+/// version and header checks are reached too. Each gives `Ok` or a typed
+/// `Err` with a message, never a panic.
+#[test]
+fn parse_npy_never_panics_on_random_bytes() {
+    let n = cases() * 8;
+    let mut errors = std::collections::BTreeSet::new();
+    each_case(301, n, |case, seed, rng| {
+        let len = int(rng, 0, 299);
+        let mut bytes = random_bytes(rng, len);
+        match int(rng, 0, 3) {
+            0 => {
+                let k = len.min(6);
+                bytes[..k].copy_from_slice(&b"\x93NUMPY"[..k]);
+            }
+            1 if len >= 12 => {
+                bytes[..6].copy_from_slice(b"\x93NUMPY");
+                bytes[6..8].copy_from_slice(&[int(rng, 1, 3) as u8, 0]);
+                let header_len = int(rng, 0, len) as u32;
+                bytes[8..12].copy_from_slice(&header_len.to_le_bytes());
+            }
+            _ => {}
+        }
+        let desc = describe("npy 1 (random bytes)", seed, case, format_args!("{len} bytes"));
+        if let Err(kind) = parse_checked(&desc, &bytes) {
+            errors.insert(format!("{kind:?}").split([' ', '(', '{']).next().unwrap_or_default().to_string());
+        }
+    });
+    eprintln!("npy 1: errors seen: {errors:?}");
+    assert!(errors.len() >= 4, "npy 1: too few kinds of error reached: {errors:?}");
+}
+
+/// A random finite float: `randn` times `10^k` (`k` in `-300..=300`), or any
+/// finite bit pattern (zeros of both signs and subnormals included).
+fn random_value(rng: &mut RandomState) -> f64 {
+    match int(rng, 0, 2) {
+        0 => rng.standard_normal() * 10f64.powi(int(rng, 0, 600) as i32 - 300),
+        1 => {
+            let bits = (u64::from(rng.next_u32()) << 32) | u64::from(rng.next_u32());
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                v
+            } else {
+                -0.0
+            }
+        }
+        _ => [0.0, -0.0, f64::MIN_POSITIVE / 4.0, f64::MAX, f64::MIN][int(rng, 0, 4)],
+    }
+}
+
+/// What was done to a valid file.
+#[derive(Debug)]
+enum Mutation {
+    /// Bytes XORed with non-zero masks, at these positions.
+    Flip(Vec<usize>),
+    /// Cut to this length.
+    Truncate(usize),
+    /// This many random bytes appended.
+    Append(usize),
+    /// A random byte inserted (`true`) or removed (`false`) in the header, at this position.
+    Splice(usize, bool),
+}
+
+/// Valid files written by `npy_bytes` (random shapes of rank `0..=4`, random
+/// finite values) read back exactly, then changed:
+///
+/// - random bytes flipped: `Ok` or a typed `Err`; when only data bytes were
+///   flipped, exactly the changed values, or `NonFinite` at the first value
+///   that became NaN or infinite;
+/// - truncated at a random point: `NotNpy` (nothing left), `TruncatedHeader`
+///   (cut before the data) or `Truncated` (cut in the data), with the counts;
+/// - random junk appended: `TrailingBytes`, with the counts;
+/// - a byte inserted into or removed from the header: `Ok` or a typed `Err`.
+///
+/// One case in eight goes through a file: `write_npy` writes the bytes of
+/// `npy_bytes`, and `read_npy` of the changed file agrees with `parse_npy`
+/// and names the path.
+#[test]
+fn parse_npy_never_panics_on_damaged_files() {
+    let dir = temp_dir("npy-properties");
+    let mut counts = [0usize; 4];
+    each_case(302, cases() * 4, |case, seed, rng| {
+        let rank = int(rng, 0, 4);
+        let shape: Vec<usize> = (0..rank).map(|_| int(rng, 1, 4)).collect();
+        let values: Vec<f64> = (0..shape.iter().product::<usize>()).map(|_| random_value(rng)).collect();
+        let a = ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per element");
+        let valid = npy_bytes(&a.view());
+        let desc = describe("npy 2 (damaged files)", seed, case, format_args!("shape {shape:?}"));
+        let back = parse_checked(&desc, &valid).unwrap_or_else(|e| panic!("{desc}\n  the valid file: {e}"));
+        assert_eq!(back.shape(), a.shape(), "{desc}\n  shape read back");
+        assert!(back.iter().zip(&a).all(|(x, y)| x.to_bits() == y.to_bits()), "{desc}\n  values read back");
+        assert_eq!(&valid[6..8], &[1, 0], "{desc}\n  format 1.0");
+        let data_start = 10 + usize::from(u16::from_le_bytes([valid[8], valid[9]]));
+        let n_values = a.len();
+
+        let kind = int(rng, 0, 3);
+        counts[kind] += 1;
+        let (mutation, bytes) = match kind {
+            0 => {
+                let mut bytes = valid.clone();
+                let at: Vec<usize> = (0..int(rng, 1, 4)).map(|_| int(rng, 0, bytes.len() - 1)).collect();
+                for &k in &at {
+                    bytes[k] ^= int(rng, 1, 255) as u8;
+                }
+                (Mutation::Flip(at), bytes)
+            }
+            1 => {
+                let cut = int(rng, 0, valid.len() - 1);
+                (Mutation::Truncate(cut), valid[..cut].to_vec())
+            }
+            2 => {
+                let k = int(rng, 1, 64);
+                let mut bytes = valid.clone();
+                bytes.extend(random_bytes(rng, k));
+                (Mutation::Append(k), bytes)
+            }
+            _ => {
+                let mut bytes = valid.clone();
+                let at = int(rng, 0, data_start - 1);
+                let insert = int(rng, 0, 1) == 0;
+                if insert {
+                    bytes.insert(at, random_bytes(rng, 1)[0]);
+                } else {
+                    bytes.remove(at);
+                }
+                (Mutation::Splice(at, insert), bytes)
+            }
+        };
+        let desc = format!("{desc}, {mutation:?}");
+        let result = parse_checked(&desc, &bytes);
+        let says = |found: usize| (n_values, 8 * n_values, found);
+        match &mutation {
+            Mutation::Flip(at) if at.iter().all(|&k| k >= data_start) => {
+                let changed: Vec<f64> = bytes[data_start..]
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes(c.try_into().expect("8")))
+                    .collect();
+                match (changed.iter().position(|v| !v.is_finite()), &result) {
+                    (None, Ok(got)) => assert!(
+                        got.shape() == a.shape()
+                            && got.iter().zip(&changed).all(|(x, y)| x.to_bits() == y.to_bits()),
+                        "{desc}\n  read {got:?}, expected the changed values {changed:?}"
+                    ),
+                    (Some(i), Err(NpyErrorKind::NonFinite { index, value })) => {
+                        let want = ArrayD::from_shape_vec(IxDyn(&shape), changed.clone()).expect("same size");
+                        let at = want
+                            .indexed_iter()
+                            .nth(i)
+                            .map(|(idx, _)| idx.slice().to_vec())
+                            .expect("in range");
+                        assert!(
+                            *index == at && value.to_bits() == changed[i].to_bits(),
+                            "{desc}\n  NonFinite at {index:?} ({value}), expected at {at:?} ({})",
+                            changed[i]
+                        );
+                    }
+                    (first, r) => panic!("{desc}\n  got {r:?}; first non-finite value at {first:?}"),
+                }
+            }
+            Mutation::Truncate(cut) => {
+                let cut = *cut;
+                let ok = match &result {
+                    Err(NpyErrorKind::NotNpy) => cut == 0,
+                    Err(NpyErrorKind::TruncatedHeader { expected, found }) => {
+                        cut > 0
+                            && cut < data_start
+                            && *found == cut
+                            && *expected == if cut < 10 { 10 } else { data_start }
+                    }
+                    Err(NpyErrorKind::Truncated { values, expected_bytes, found_bytes }) => {
+                        cut >= data_start
+                            && (*values, *expected_bytes, *found_bytes) == says(cut - data_start)
+                    }
+                    _ => false,
+                };
+                assert!(ok, "{desc}\n  got {result:?} (data starts at byte {data_start} of {})", valid.len());
+            }
+            Mutation::Append(k) => {
+                let ok = matches!(&result, Err(NpyErrorKind::TrailingBytes { values, expected_bytes, found_bytes })
+                    if (*values, *expected_bytes, *found_bytes) == says(8 * n_values + k));
+                assert!(ok, "{desc}\n  got {result:?}");
+            }
+            // The header length field is unchanged but the file is one byte
+            // longer or shorter: its data can never be whole values.
+            Mutation::Splice(at, insert) if *at >= 10 => {
+                let what = if *insert { "inserted" } else { "removed" };
+                assert!(
+                    result.is_err(),
+                    "{desc}
+  a byte {what} in the header text, and still Ok: {result:?}"
+                );
+            }
+            _ => {}
+        }
+
+        if case % 8 == 0 {
+            let path = dir.join(format!("case{case}.npy"));
+            write_npy(&path, &a.view()).unwrap_or_else(|e| panic!("{desc}\n  write_npy: {e}"));
+            let written =
+                std::fs::read(&path).unwrap_or_else(|e| panic!("{desc}\n  {}: {e}", path.display()));
+            assert!(written == valid, "{desc}\n  write_npy wrote other bytes than npy_bytes");
+            std::fs::write(&path, &bytes)
+                .unwrap_or_else(|e| panic!("{desc}\n  writing {}: {e}", path.display()));
+            let read = catch_unwind(|| read_npy(&path)).unwrap_or_else(|payload| {
+                panic!("{desc}\n  read_npy panicked ({}) on {}", panic_message(payload.as_ref()), hex(&bytes))
+            });
+            match (&read, &result) {
+                (Ok(x), Ok(y)) => {
+                    assert!(x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits()), "{desc}\n  read_npy")
+                }
+                (Err(e), Err(kind)) => {
+                    assert_eq!(
+                        e.to_string(),
+                        format!("{}: {kind}", path.display()),
+                        "{desc}\n  read_npy's error"
+                    );
+                }
+                _ => panic!("{desc}\n  read_npy gave {read:?}, parse_npy {result:?}"),
+            }
+            std::fs::remove_file(&path).ok();
+        }
+    });
+    std::fs::remove_dir_all(&dir).ok();
+    eprintln!(
+        "npy 2: flipped {}, truncated {}, appended {}, spliced {}",
+        counts[0], counts[1], counts[2], counts[3]
+    );
 }

@@ -1,7 +1,25 @@
 //! Property tests over random shapes, driven by the crate's own numpy-compatible
-//! generator (`RandomState`), so no extra dependency is needed.
+//! generator (`RandomState`), so no extra dependency is needed. The case
+//! generation and reporting they share with `tests/properties_im2col.rs` and
+//! `tests/npy.rs` are in `tests/common/mod.rs`.
 //!
-//! Every case draws its sizes and tensors from its own generator,
+//! 1, 2. The notebook's `conv_forward` / `conv_backward` (loops) equal the
+//!    sensitivity maps (`conv_forward_by_layer`, `conv_backward_by_sensitivity_maps`).
+//! 3. Finite differences agree with `conv_backward`.
+//! 4. Padding and cropping: `ConstantPadding2D` against finite differences,
+//!    `zero_pad`, cropping undoes padding and is its adjoint, `pad_axes`,
+//!    `PaddingLayer`, `determine_padding`.
+//! 5, 6. Invalid inputs are errors, not panics; `rows_not_reached`; zero-size axes.
+//! 7. Pooling: the loops against the second ways (forward, backward, ties,
+//!    the total gradient), finite differences, errors.
+//! 8. The layers of lesson 09 (`Dense`; `Flatten`, `Dropout` and
+//!    `PaddingLayer`; `ActivationLayer` for each of `Activation::ALL`;
+//!    `BatchNormalization`) against finite differences, with derived
+//!    tolerances: rounding only for the linear ones, rounding plus a bound on
+//!    the truncation error `ε²/6·|∂³E/∂x³|` for the others.
+//!
+//! Every property runs at least `common::CASES` (256) random cases. Every
+//! case draws its sizes and tensors from its own generator,
 //! `RandomState::new(seed)`, with `seed = PROPERTIES_SEED + 1_000_000·property + case`.
 //! A failing assertion prints that seed, the case number and the shapes, pad
 //! and stride, so the case can be rebuilt exactly. The environment variables
@@ -19,16 +37,25 @@
 //! at these sizes, `n·u < 10⁻¹²`, changes nothing), and that is the tolerance used, with `n` and
 //! `Σ|x_j|` bounded from the sizes and the largest magnitudes of the case.
 
-use std::cell::Cell;
+mod common;
+
 use std::fmt;
 use std::ops::Range;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
+use cnn_walkthrough::activations::{Activation, SELU_ALPHA, SELU_SCALE};
 use cnn_walkthrough::conv::{
     conv_backward, conv_forward, output_size, rows_not_reached, ConvGrads, ConvParams, Hparameters,
 };
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
-use cnn_walkthrough::padding::{zero_pad, ConstantPadding2D, Padding2D};
+use cnn_walkthrough::gradcheck::{
+    fd_tolerance, layer_gradients, numerical_gradient, numerical_gradient_at, GradientPair,
+};
+use cnn_walkthrough::im2col::Im2colParams;
+use cnn_walkthrough::layers::{
+    ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer, PaddingLayer,
+};
+use cnn_walkthrough::padding::{
+    determine_padding, pad_axes, zero_pad, ConstantPadding2D, Padding2D, PaddingMode,
+};
 use cnn_walkthrough::pool::{
     create_mask_from_window, first_max_mask, pool_backward, pool_backward_second_way, pool_forward,
     pool_forward_second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
@@ -36,122 +63,17 @@ use cnn_walkthrough::pool::{
 use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use cnn_walkthrough::Error;
-use ndarray::{s, Array4, ArrayView, Dimension};
+use ndarray::{s, Array4, ArrayD, Axis, IxDyn};
+
+use common::{
+    assert_close, assert_close_each, assert_names, cases, change_one_axis, change_rank, describe,
+    distinct_values, each_case, expect_err, guard, int, magnitude, max_abs, names, probe_positions, randn4,
+    report_worst_ratio, shape_str, unreached, until_counted, with_values_at,
+};
 
 // ---------------------------------------------------------------------------
-// Case generation and reporting
+// Cases
 // ---------------------------------------------------------------------------
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-        .unwrap_or(default)
-}
-
-/// How many cases each property runs (at least).
-fn cases() -> usize {
-    env_or("PROPERTIES_CASES", 256)
-}
-
-/// The seed of case `case` of property `property`.
-fn case_seed(property: u32, case: usize) -> u32 {
-    (env_or("PROPERTIES_SEED", 0) as u32)
-        .wrapping_add(property.wrapping_mul(1_000_000))
-        .wrapping_add(case as u32)
-}
-
-/// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
-fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
-    // A 0-d shape (one value), spelled as a slice, which `randint` takes both
-    // as `&[usize]` and as any `IntoDimension`.
-    let scalar: &[usize] = &[];
-    let v = rng.randint(lo as i64, hi as i64 + 1, scalar).expect("lo <= hi");
-    *v.first().expect("one value") as usize
-}
-
-/// A random order of magnitude, `10^k` for `k` in `-2..=2`, so that the
-/// tolerances are exercised on small and large numbers, not only on `randn`'s.
-fn magnitude(rng: &mut RandomState) -> f64 {
-    10f64.powi(int(rng, 0, 4) as i32 - 2)
-}
-
-fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
-    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
-}
-
-/// Runs one case; a panic inside the crate (which would otherwise lose the
-/// case) is reported together with the case description.
-fn guard(case: &str, body: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
-        let msg = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        if msg.contains(case) {
-            // The assertion already names the case (and the hook printed it).
-            resume_unwind(payload);
-        }
-        panic!("{case}\n  panicked inside the crate: {msg}");
-    }
-}
-
-/// The message names `name` (a tensor or a parameter) first, as the crate's
-/// errors do: `"W has shape …"`, `"stride is 0; …"`, `"f = 6: …"`.
-fn names(msg: &str, name: &str) -> bool {
-    msg.strip_prefix(name).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric() && c != '_'))
-}
-
-/// `e` is the right kind of error and its message names `name` first.
-fn assert_names(case: &str, who: &str, e: &Error, name: &str) {
-    let kind_ok = match e {
-        Error::Shape { what, .. } => what == name,
-        Error::Parameter { name: n, .. } => n == name,
-        _ => false,
-    };
-    let msg = e.to_string();
-    assert!(
-        kind_ok && names(&msg, name),
-        "{case}\n  {who}: expected an error about {name}, got {e:?}, message {msg:?}"
-    );
-}
-
-thread_local! {
-    /// The largest `|got − want| / tol` seen by [`assert_close`] in this test
-    /// (each test runs on its own thread); printed with `--nocapture` to show
-    /// how much room the tolerances leave.
-    static WORST_RATIO: Cell<f64> = const { Cell::new(0.0) };
-}
-
-fn report_worst_ratio(property: &str) {
-    let worst = WORST_RATIO.with(Cell::get);
-    eprintln!("property {property}: worst |difference| / tolerance = {worst:.3e}");
-}
-
-/// Element-wise `|got − want| ≤ tol`, reporting the worst element.
-fn assert_close<D: Dimension>(
-    case: &str,
-    what: &str,
-    got: &ArrayView<f64, D>,
-    want: &ArrayView<f64, D>,
-    tol: f64,
-) {
-    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
-    let mut worst: Option<(D::Pattern, f64, f64, f64)> = None;
-    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
-        let d = (g - w).abs();
-        if tol > 0.0 {
-            WORST_RATIO.with(|r| r.set(r.get().max(d / tol)));
-        }
-        if (d.is_nan() || d > tol) && worst.as_ref().is_none_or(|x| d.is_nan() || d > x.3) {
-            worst = Some((idx, g, w, d));
-        }
-    }
-    if let Some((idx, g, w, d)) = worst {
-        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected {w:e}, |difference| {d:e} > tolerance {tol:e}");
-    }
-}
 
 /// Sizes of one notebook convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,11 +179,6 @@ impl ConvCase {
     }
 }
 
-fn shape_str(s: &[usize]) -> String {
-    let parts: Vec<String> = s.iter().map(|d| d.to_string()).collect();
-    format!("({})", parts.join(", "))
-}
-
 impl fmt::Display for ConvCase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -274,13 +191,6 @@ impl fmt::Display for ConvCase {
             self.stride
         )
     }
-}
-
-fn describe(property: &str, seed: u32, case: usize, what: impl fmt::Display) -> String {
-    format!(
-        "property {property}, case {case} (RandomState::new({seed}), PROPERTIES_SEED={}): {what}",
-        env_or("PROPERTIES_SEED", 0)
-    )
 }
 
 /// Counts of the interesting kinds of case, so a property can show that its
@@ -330,20 +240,17 @@ fn for_conv_cases(
     mut too_large: impl FnMut(&str, &ConvCase, &mut RandomState),
 ) -> Coverage {
     let mut coverage = Coverage::default();
-    let mut case = 0;
-    while coverage.valid < cases() {
-        let seed = case_seed(id, case);
-        let mut rng = RandomState::new(seed);
-        let c = ConvCase::draw(&mut rng, ranges);
+    until_counted(id, cases(), |case, seed, rng| {
+        let c = ConvCase::draw(rng, ranges);
         let desc = describe(name, seed, case, c);
         coverage.count(&c);
         if c.fits() {
-            guard(&desc, || valid(&desc, &c, &mut rng));
+            guard(&desc, || valid(&desc, &c, rng));
         } else {
-            guard(&desc, || too_large(&desc, &c, &mut rng));
+            guard(&desc, || too_large(&desc, &c, rng));
         }
-        case += 1;
-    }
+        c.fits()
+    });
     coverage
 }
 
@@ -359,7 +266,7 @@ fn assert_window_error(desc: &str, c: &ConvCase, rng: &mut RandomState) {
             Ok(z) => {
                 panic!("{desc}\n  {who} accepted a window larger than the padded input: Z {:?}", z.shape())
             }
-            Err(e) => assert_names(desc, who, &e, "f"),
+            Err(e) => assert_names(desc, who, &e, &["f"]),
         }
     }
 }
@@ -409,20 +316,6 @@ fn forward_loops_equal_forward_by_layer() {
 // ---------------------------------------------------------------------------
 // 2. conv_backward (notebook loops) == conv_backward_by_sensitivity_maps
 // ---------------------------------------------------------------------------
-
-/// The input rows (or columns) of an axis of length `n` that no window reads,
-/// by brute force.
-fn unreached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
-    let mut reached = vec![false; n];
-    for k in 0..output_size(n, f, pad, stride) {
-        for pos in k * stride..k * stride + f {
-            if pos >= pad && pos - pad < n {
-                reached[pos - pad] = true;
-            }
-        }
-    }
-    (0..n).filter(|&r| !reached[r]).collect()
-}
 
 /// Tolerances, per gradient, for two implementations that sum the same
 /// products in different orders (module docs), with the sensitivity-map
@@ -568,22 +461,19 @@ fn finite_differences_agree_with_conv_backward() {
 fn constant_padding_backward_equals_finite_differences() {
     const EPS: f64 = 1e-5;
     let mut asymmetric = 0;
-    for case in 0..cases() {
-        let seed = case_seed(4, case);
-        let mut rng = RandomState::new(seed);
-        let (n, ch, h, w) =
-            (int(&mut rng, 1, 2), int(&mut rng, 1, 2), int(&mut rng, 1, 5), int(&mut rng, 1, 5));
+    each_case(4, cases(), |case, seed, rng| {
+        let (n, ch, h, w) = (int(rng, 1, 2), int(rng, 1, 2), int(rng, 1, 5), int(rng, 1, 5));
         let padding = Padding2D {
-            top: int(&mut rng, 0, 3),
-            bottom: int(&mut rng, 0, 3),
-            left: int(&mut rng, 0, 3),
-            right: int(&mut rng, 0, 3),
+            top: int(rng, 0, 3),
+            bottom: int(rng, 0, 3),
+            left: int(rng, 0, 3),
+            right: int(rng, 0, 3),
         };
         asymmetric += usize::from(padding.top != padding.bottom || padding.left != padding.right);
-        let value = rng.standard_normal() * magnitude(&mut rng);
-        let x = rng.randn((n, ch, h, w)) * magnitude(&mut rng);
+        let value = rng.standard_normal() * magnitude(rng);
+        let x = rng.randn((n, ch, h, w)) * magnitude(rng);
         let (ho, wo) = (h + padding.rows(), w + padding.cols());
-        let g = rng.randn((n, ch, ho, wo)) * magnitude(&mut rng);
+        let g = rng.randn((n, ch, ho, wo)) * magnitude(rng);
         let desc = describe(
             "4 (ConstantPadding2D backward == finite differences)",
             seed,
@@ -609,20 +499,17 @@ fn constant_padding_backward_equals_finite_differences() {
             let desc = format!("{desc}\n  (loss scale S = {s:e}, eps {EPS:e})");
             assert_close(&desc, "dX", &dx.view(), &numeric.view(), tol);
         });
-    }
+    });
     assert!(asymmetric > 0, "property 4 drew no asymmetric padding");
     report_worst_ratio("4");
 }
 
 #[test]
 fn zero_pad_keeps_the_interior_and_adds_zeros() {
-    for case in 0..cases() {
-        let seed = case_seed(5, case);
-        let mut rng = RandomState::new(seed);
-        let (m, h, w, c) =
-            (int(&mut rng, 1, 3), int(&mut rng, 1, 8), int(&mut rng, 1, 8), int(&mut rng, 1, 4));
-        let pad = int(&mut rng, 0, 4);
-        let x = rng.randn((m, h, w, c)) * magnitude(&mut rng);
+    each_case(5, cases(), |case, seed, rng| {
+        let (m, h, w, c) = (int(rng, 1, 3), int(rng, 1, 8), int(rng, 1, 8), int(rng, 1, 4));
+        let pad = int(rng, 0, 4);
+        let x = rng.randn((m, h, w, c)) * magnitude(rng);
         let desc =
             describe("4b (zero_pad)", seed, case, format_args!("X {}, pad {pad}", shape_str(&[m, h, w, c])));
         guard(&desc, || {
@@ -637,7 +524,146 @@ fn zero_pad_keeps_the_interior_and_adds_zeros() {
                 );
             }
         });
-    }
+    });
+}
+
+/// 4c. Padding and cropping, on random shapes and (mostly asymmetric) paddings:
+///
+/// - cropping undoes padding: `ConstantPadding2D::backward(forward(x)) == x`
+///   exactly, whatever the constant;
+/// - zero padding and cropping are adjoint, `⟨pad(x), g⟩ = ⟨x, crop(g)⟩`:
+///   both sides add the same `K = x.len()` products `x·g` (the border adds
+///   exact zeros) in different orders, so they differ by at most
+///   `2·γ_K·S ≈ K·EPSILON·S` with `S = Σ |x|·|crop(g)|` (module docs); the
+///   tolerance is `(K + 1)·EPSILON·S`;
+/// - `pad_axes` on axes 2 and 3 is `ConstantPadding2D::forward`, also of a
+///   view in another memory layout, and on axes 1 and 2 with one pad on every
+///   side it is the notebook's `zero_pad` (all exact: copies);
+/// - `PaddingLayer`, the layer of lesson 09, gives the same forward and backward;
+/// - `determine_padding` for an `fh × fw` window: `'same'` pads `fh − 1` rows
+///   (`⌊(fh − 1)/2⌋` on top) and `fw − 1` columns, so that a stride-1 im2col
+///   keeps the image's size; `'valid'` pads nothing;
+/// - a gradient too small to have been padded this way is an error naming
+///   `accum_grad`, and `PaddingLayer` refuses inputs and gradients that are
+///   not 4-D, naming them.
+#[test]
+fn padding_and_cropping_are_inverse_and_adjoint() {
+    each_case(61, cases(), |case, seed, rng| {
+        let shape = [int(rng, 1, 3), int(rng, 1, 3), int(rng, 1, 6), int(rng, 1, 6)];
+        let [n, ch, h, w] = shape;
+        let padding = Padding2D {
+            top: int(rng, 0, 3),
+            bottom: int(rng, 0, 3),
+            left: int(rng, 0, 3),
+            right: int(rng, 0, 3),
+        };
+        let value = if int(rng, 0, 1) == 0 { 0.0 } else { rng.standard_normal() * magnitude(rng) };
+        let x = randn4(rng, &shape) * magnitude(rng);
+        let (ho, wo) = (h + padding.rows(), w + padding.cols());
+        let g = randn4(rng, &[n, ch, ho, wo]) * magnitude(rng);
+        let window = (int(rng, 1, 5), int(rng, 1, 5));
+        let desc = describe(
+            "4c (padding and cropping)",
+            seed,
+            case,
+            format_args!(
+                "X {}, padding {padding}, value {value:e}, window {}×{}",
+                shape_str(&shape),
+                window.0,
+                window.1
+            ),
+        );
+        guard(&desc, || {
+            let layer = ConstantPadding2D::new(padding, value);
+            let y = layer.forward(&x.view());
+            assert_eq!(y.shape(), [n, ch, ho, wo], "{desc}\n  forward shape");
+            let back = layer.backward(&y.view()).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+            assert_eq!(back, x, "{desc}\n  backward(forward(X)) is not X");
+
+            let zeros = ConstantPadding2D::zeros(padding);
+            let crop = zeros.backward(&g.view()).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+            let left = (&zeros.forward(&x.view()) * &g).sum();
+            let right = (&x * &crop).sum();
+            let s = (x.mapv(f64::abs) * crop.mapv(f64::abs)).sum();
+            let tol = (x.len() + 1) as f64 * f64::EPSILON * s;
+            assert_close(
+                &desc,
+                "⟨pad(X), G⟩ − ⟨X, crop(G)⟩",
+                &ndarray::arr0(left).view(),
+                &ndarray::arr0(right).view(),
+                tol,
+            );
+
+            assert_eq!(pad_axes(&x.view(), 2, 3, padding, value), y, "{desc}\n  pad_axes (axes 2, 3)");
+            let x_t = x.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
+            let strided = x_t.view().permuted_axes([0, 3, 1, 2]);
+            assert_eq!(layer.forward(&strided), y, "{desc}\n  forward of a view in another layout");
+            let pad = padding.top;
+            assert_eq!(
+                zero_pad(&x_t.view(), pad),
+                pad_axes(&x_t.view(), 1, 2, Padding2D::uniform(pad), 0.0),
+                "{desc}\n  zero_pad (pad {pad}) vs pad_axes (axes 1, 2)"
+            );
+
+            let mut as_layer = if value == 0.0 {
+                PaddingLayer::zeros(padding)
+            } else {
+                PaddingLayer::constant(padding, value)
+            };
+            let y_layer = as_layer
+                .forward(&x.clone().into_dyn(), true)
+                .unwrap_or_else(|e| panic!("{desc}\n  PaddingLayer::forward: {e}"));
+            assert_eq!(y_layer, y.clone().into_dyn(), "{desc}\n  PaddingLayer::forward");
+            let g_layer = as_layer
+                .backward(&g.clone().into_dyn())
+                .unwrap_or_else(|e| panic!("{desc}\n  PaddingLayer::backward: {e}"));
+            assert_eq!(
+                g_layer,
+                layer.backward(&g.view()).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}")).into_dyn(),
+                "{desc}\n  PaddingLayer::backward"
+            );
+
+            let (fh, fw) = window;
+            let same = determine_padding(window, PaddingMode::Same);
+            assert_eq!(
+                (same.top, same.rows(), same.left, same.cols()),
+                ((fh - 1) / 2, fh - 1, (fw - 1) / 2, fw - 1),
+                "{desc}\n  determine_padding('same') = {same}"
+            );
+            let p = Im2colParams::new(&shape, window, same, 1)
+                .unwrap_or_else(|e| panic!("{desc}\n  Im2colParams ('same'): {e}"));
+            assert_eq!((p.out_h(), p.out_w()), (h, w), "{desc}\n  'same' output size");
+            assert_eq!(
+                determine_padding(window, PaddingMode::Valid),
+                Padding2D::uniform(0),
+                "{desc}\n  'valid'"
+            );
+
+            // Too small: no more rows (or columns) than the padding adds.
+            let small = if int(rng, 0, 1) == 0 {
+                [n, ch, int(rng, 0, padding.rows()), wo]
+            } else {
+                [n, ch, ho, int(rng, 0, padding.cols())]
+            };
+            let bad = Array4::<f64>::zeros(small);
+            let desc = format!("{desc}, accum_grad {}", shape_str(&small));
+            expect_err(&desc, "ConstantPadding2D::backward", layer.backward(&bad.view()), &["accum_grad"]);
+            expect_err(&desc, "PaddingLayer::backward", as_layer.backward(&bad.into_dyn()), &["accum_grad"]);
+            let flat = ArrayD::<f64>::zeros(IxDyn(&[n, ch * h * w]));
+            expect_err(
+                &desc,
+                "PaddingLayer::forward (2-D)",
+                as_layer.forward(&flat, true),
+                &["padding input"],
+            );
+            expect_err(
+                &desc,
+                "PaddingLayer::backward (2-D)",
+                as_layer.backward(&flat),
+                &["padding gradient"],
+            );
+        });
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -676,29 +702,6 @@ fn draw_valid(rng: &mut RandomState) -> ConvCase {
             return c;
         }
     }
-}
-
-/// `v` with one random axis changed to a different size in `0..=v[axis] + 3`.
-fn change_one_axis(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
-    let mut out = v.to_vec();
-    let axis = int(rng, 0, v.len() - 1);
-    let mut new = int(rng, 0, v[axis] + 2);
-    if new >= v[axis] {
-        new += 1; // skip the valid size
-    }
-    out[axis] = new;
-    out
-}
-
-/// `v` with one axis added or removed at a random place (rank 3 or 5).
-fn change_rank(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
-    let mut out = v.to_vec();
-    if int(rng, 0, 1) == 0 {
-        out.remove(int(rng, 0, 3));
-    } else {
-        out.insert(int(rng, 0, 4), int(rng, 1, 4));
-    }
-    out
 }
 
 /// `(A_prev, W, b, hp)` with `fault`, and the tensor or parameter the error must name.
@@ -742,34 +745,28 @@ fn with_fault(
             "b"
         }
         Fault::RankAPrev => {
-            a = change_rank(rng, &a);
+            a = change_rank(rng, &a, 4);
             "A_prev"
         }
         Fault::RankW => {
-            w = change_rank(rng, &w);
+            w = change_rank(rng, &w, 4);
             "W"
         }
         Fault::RankB => {
-            b = change_rank(rng, &b);
+            b = change_rank(rng, &b, 4);
             "b"
         }
     };
     (a, w, b, hp, expect)
 }
 
-fn randn4(rng: &mut RandomState, s: &[usize]) -> Array4<f64> {
-    rng.randn((s[0], s[1], s[2], s[3]))
-}
-
 #[test]
 fn invalid_parameters_are_errors_not_panics() {
     let per_fault = cases();
     for (k, &fault) in FAULTS.iter().enumerate() {
-        for case in 0..per_fault {
-            let seed = case_seed(6 + k as u32, case);
-            let mut rng = RandomState::new(seed);
-            let c = draw_valid(&mut rng);
-            let (a, w, b, hp, expect) = with_fault(&mut rng, &c, fault);
+        each_case(6 + k as u32, per_fault, |case, seed, rng| {
+            let c = draw_valid(rng);
+            let (a, w, b, hp, expect) = with_fault(rng, &c, fault);
             let desc = describe(
                 "5 (invalid inputs are errors)",
                 seed,
@@ -784,13 +781,13 @@ fn invalid_parameters_are_errors_not_panics() {
                 ),
             );
             guard(&desc, || {
-                let check = |who: &str, e: Error| assert_names(&desc, who, &e, expect);
+                let check = |who: &str, e: Error| assert_names(&desc, who, &e, &[expect]);
                 match ConvParams::new(&a, &w, &b, hp) {
                     Ok(p) => panic!("{desc}\n  ConvParams::new accepted it: {p:?}"),
                     Err(e) => check("ConvParams::new", e),
                 }
                 if [&a, &w, &b].iter().all(|s| s.len() == 4) {
-                    let (at, wt, bt) = (randn4(&mut rng, &a), randn4(&mut rng, &w), randn4(&mut rng, &b));
+                    let (at, wt, bt) = (randn4(rng, &a), randn4(rng, &w), randn4(rng, &b));
                     match conv_forward(&at.view(), &wt.view(), &bt.view(), hp) {
                         Ok((z, _)) => panic!("{desc}\n  conv_forward accepted it: Z {:?}", z.shape()),
                         Err(e) => check("conv_forward", e),
@@ -801,19 +798,17 @@ fn invalid_parameters_are_errors_not_panics() {
                     }
                 }
             });
-        }
+        });
     }
 }
 
 #[test]
 fn backward_with_a_wrong_dz_is_an_error() {
-    for case in 0..cases() {
-        let seed = case_seed(20, case);
-        let mut rng = RandomState::new(seed);
-        let c = draw_valid(&mut rng);
-        let (a, w, b) = c.tensors(&mut rng);
-        let dz_shape = change_one_axis(&mut rng, &c.z_shape());
-        let dz = randn4(&mut rng, &dz_shape);
+    each_case(20, cases(), |case, seed, rng| {
+        let c = draw_valid(rng);
+        let (a, w, b) = c.tensors(rng);
+        let dz_shape = change_one_axis(rng, &c.z_shape());
+        let dz = randn4(rng, &dz_shape);
         let desc = describe(
             "5b (conv_backward with a wrong dZ)",
             seed,
@@ -829,11 +824,11 @@ fn backward_with_a_wrong_dz_is_an_error() {
             ] {
                 match r {
                     Ok(_) => panic!("{desc}\n  {who} accepted the wrong dZ"),
-                    Err(e) => assert_names(&desc, who, &e, "dZ"),
+                    Err(e) => assert_names(&desc, who, &e, &["dZ"]),
                 }
             }
         });
-    }
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -848,21 +843,15 @@ fn for_rows_cases(
     max_stride: fn(usize) -> usize,
     mut body: impl FnMut(&str, usize, usize, usize, usize),
 ) {
-    let mut done = 0;
-    let mut case = 0;
-    while done < cases() {
-        let seed = case_seed(id, case);
-        let mut rng = RandomState::new(seed);
-        let (n, f, pad, stride) =
-            (int(&mut rng, 1, 12), int(&mut rng, 1, 6), int(&mut rng, 0, 4), int(&mut rng, 1, 6));
-        case += 1;
+    until_counted(id, cases(), |case, seed, rng| {
+        let (n, f, pad, stride) = (int(rng, 1, 12), int(rng, 1, 6), int(rng, 0, 4), int(rng, 1, 6));
         if f > n + 2 * pad || stride > max_stride(f) {
-            continue;
+            return false;
         }
-        done += 1;
-        let desc = describe(name, seed, case - 1, format_args!("n {n}, f {f}, pad {pad}, stride {stride}"));
+        let desc = describe(name, seed, case, format_args!("n {n}, f {f}, pad {pad}, stride {stride}"));
         guard(&desc, || body(&desc, n, f, pad, stride));
-    }
+        true
+    });
 }
 
 /// `rows_not_reached` is exactly the rows no window reads: after the last
@@ -909,11 +898,9 @@ fn zero_size_axes_agree_between_implementations() {
             Err(e) => format!("Err({e})"),
         }
     }
-    for case in 0..cases() {
-        let seed = case_seed(40, case);
-        let mut rng = RandomState::new(seed);
-        let mut c = draw_valid(&mut rng);
-        match int(&mut rng, 0, 4) {
+    each_case(40, cases(), |case, seed, rng| {
+        let mut c = draw_valid(rng);
+        match int(rng, 0, 4) {
             0 => c.m = 0,
             1 => c.n_h = 0,
             2 => c.n_w = 0,
@@ -922,7 +909,7 @@ fn zero_size_axes_agree_between_implementations() {
         }
         let desc = describe("zero-size axes", seed, case, c);
         guard(&desc, || {
-            let (a, w, b) = c.tensors(&mut rng);
+            let (a, w, b) = c.tensors(rng);
             let hp = c.hp();
             let loops = conv_forward(&a.view(), &w.view(), &b.view(), hp);
             let layer = conv_forward_by_layer(&a.view(), &w.view(), &b.view(), hp);
@@ -949,7 +936,7 @@ fn zero_size_axes_agree_between_implementations() {
                 ),
             }
         });
-    }
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -1100,20 +1087,17 @@ fn for_pool_cases(
     mut valid: impl FnMut(&str, &PoolCase, &mut RandomState),
 ) -> PoolCoverage {
     let mut coverage = PoolCoverage::default();
-    let mut case = 0;
-    while coverage.valid < cases() {
-        let seed = case_seed(id, case);
-        let mut rng = RandomState::new(seed);
-        let c = PoolCase::draw(&mut rng);
+    until_counted(id, cases(), |case, seed, rng| {
+        let c = PoolCase::draw(rng);
         let desc = describe(name, seed, case, c);
         coverage.count(&c);
         if c.fits() {
-            guard(&desc, || valid(&desc, &c, &mut rng));
+            guard(&desc, || valid(&desc, &c, rng));
         } else {
-            guard(&desc, || assert_pool_window_error(&desc, &c, &mut rng));
+            guard(&desc, || assert_pool_window_error(&desc, &c, rng));
         }
-        case += 1;
-    }
+        c.fits()
+    });
     coverage
 }
 
@@ -1131,7 +1115,7 @@ fn assert_pool_window_error(desc: &str, c: &PoolCase, rng: &mut RandomState) {
                     mode.name(),
                     a.shape()
                 ),
-                Err(e) => assert_names(desc, &format!("{who} ({})", mode.name()), &e, "f"),
+                Err(e) => assert_names(desc, &format!("{who} ({})", mode.name()), &e, &["f"]),
             }
         }
     }
@@ -1255,14 +1239,12 @@ fn draw_valid_pool(rng: &mut RandomState) -> PoolCase {
 #[test]
 fn invalid_pooling_inputs_are_errors_not_panics() {
     for (k, &fault) in POOL_FAULTS.iter().enumerate() {
-        for case in 0..cases() {
-            let seed = case_seed(51 + k as u32, case);
-            let mut rng = RandomState::new(seed);
-            let c = draw_valid_pool(&mut rng);
+        each_case(51 + k as u32, cases(), |case, seed, rng| {
+            let c = draw_valid_pool(rng);
             let (mut a, mut hp) = (c.a_shape().to_vec(), c.hp());
             let expect = match fault {
                 PoolFault::WindowTooLarge => {
-                    hp.f = c.n_h.min(c.n_w) + int(&mut rng, 1, 3);
+                    hp.f = c.n_h.min(c.n_w) + int(rng, 1, 3);
                     "f"
                 }
                 PoolFault::StrideZero => {
@@ -1274,11 +1256,11 @@ fn invalid_pooling_inputs_are_errors_not_panics() {
                     "f"
                 }
                 PoolFault::ZeroAxis => {
-                    a[int(&mut rng, 0, 3)] = 0;
+                    a[int(rng, 0, 3)] = 0;
                     "A_prev"
                 }
                 PoolFault::Rank => {
-                    a = change_rank(&mut rng, &a);
+                    a = change_rank(rng, &a, 4);
                     "A_prev"
                 }
             };
@@ -1291,10 +1273,10 @@ fn invalid_pooling_inputs_are_errors_not_panics() {
             guard(&desc, || {
                 match PoolParams::new(&a, hp) {
                     Ok(p) => panic!("{desc}\n  PoolParams::new accepted it: {p:?}"),
-                    Err(e) => assert_names(&desc, "PoolParams::new", &e, expect),
+                    Err(e) => assert_names(&desc, "PoolParams::new", &e, &[expect]),
                 }
                 if a.len() == 4 {
-                    let x = randn4(&mut rng, &a);
+                    let x = randn4(rng, &a);
                     for mode in MODES {
                         let loops = pool_forward(&x.view(), hp, mode).map(|r| r.0);
                         let second = pool_forward_second_way(&x.view(), hp, mode);
@@ -1302,13 +1284,13 @@ fn invalid_pooling_inputs_are_errors_not_panics() {
                             let who = format!("{who} ({})", mode.name());
                             match r {
                                 Ok(out) => panic!("{desc}\n  {who} accepted it: A {:?}", out.shape()),
-                                Err(e) => assert_names(&desc, &who, &e, expect),
+                                Err(e) => assert_names(&desc, &who, &e, &[expect]),
                             }
                         }
                     }
                 }
             });
-        }
+        });
     }
 }
 
@@ -1349,46 +1331,10 @@ fn pool_backward_equals_pool_backward_second_way() {
     report_worst_ratio("7c");
 }
 
-/// Inputs with no near-ties, by construction: a random permutation of
-/// `0..N` (`N` elements) centred on 0, each plus a uniform jitter in
-/// `[0, 0.5)` (so that the values are not all integers), times a random
-/// magnitude `mag`. Any two values differ by more than `mag/2`. Returns the
-/// input and `mag`.
-fn distinct_values(rng: &mut RandomState, shape: [usize; 4]) -> (Array4<f64>, f64) {
-    let n: usize = shape.iter().product();
-    let perm = rng.permutation(n);
-    let mag = magnitude(rng);
-    let mut k = 0;
-    let x = Array4::from_shape_fn(shape, |_| {
-        let v = (perm[k] as f64 - (n / 2) as f64 + 0.5 * rng.random_sample()) * mag;
-        k += 1;
-        v
-    });
-    (x, mag)
-}
-
 /// How many elements of `A_prev` property 7d differentiates per case and mode
 /// (all of them when there are fewer): each costs two forward passes, and in
 /// the dev profile all of them would take about 20 s.
 const PROBES: usize = 24;
-
-/// Up to `n` random flat positions of `grad`: as many as possible (up to half)
-/// where it is non-zero (for max, the windows' maxima, which are few), the
-/// rest where it is zero (cells that no window takes, or reads), so both
-/// kinds are checked.
-fn probe_positions(rng: &mut RandomState, grad: &Array4<f64>, n: usize) -> Vec<usize> {
-    if grad.len() <= n {
-        return (0..grad.len()).collect();
-    }
-    let order = rng.permutation(grad.len());
-    let values: Vec<f64> = grad.iter().copied().collect();
-    let (non_zero, zero): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|&k| values[k] != 0.0);
-    let from_non_zero = non_zero.len().min((n / 2).max(n - zero.len().min(n)));
-    let mut probes: Vec<usize> =
-        non_zero[..from_non_zero].iter().chain(&zero[..n - from_non_zero]).copied().collect();
-    probes.sort_unstable();
-    probes
-}
 
 /// 7d. `E = Σ pool_forward(x) ⊙ dA`; its central differences agree with
 /// `pool_backward`.
@@ -1450,11 +1396,7 @@ fn finite_differences_agree_with_pool_backward() {
             // Two evaluations of E per probed element: at most PROBES of them.
             let probes = probe_positions(rng, &grad, PROBES);
             let numeric = numerical_gradient_at(&x, eps, &probes, loss);
-            let mut want = grad.clone();
-            let flat = want.as_slice_mut().expect("a fresh array is in standard layout");
-            for (&k, &v) in probes.iter().zip(&numeric) {
-                flat[k] = v;
-            }
+            let want = with_values_at(&grad, &probes, &numeric);
             let desc = format!(
                 "{desc}\n  (loss scale S = {s:e}, terms {terms}, {} of {} elements probed)",
                 probes.len(),
@@ -1622,13 +1564,11 @@ fn max_pool_backward_sends_each_da_to_the_first_maximum() {
 /// included) is an `Err` naming `dA` from both backward passes in both modes.
 #[test]
 fn pool_backward_with_a_wrong_da_is_an_error() {
-    for case in 0..cases() {
-        let seed = case_seed(60, case);
-        let mut rng = RandomState::new(seed);
-        let c = draw_valid_pool(&mut rng);
-        let x = c.x(&mut rng);
-        let da_shape = change_one_axis(&mut rng, &c.out_shape());
-        let da = randn4(&mut rng, &da_shape);
+    each_case(60, cases(), |case, seed, rng| {
+        let c = draw_valid_pool(rng);
+        let x = c.x(rng);
+        let da_shape = change_one_axis(rng, &c.out_shape());
+        let da = randn4(rng, &da_shape);
         let desc = describe(
             "7g (pool_backward with a wrong dA)",
             seed,
@@ -1646,12 +1586,12 @@ fn pool_backward_with_a_wrong_da_is_an_error() {
                     let who = format!("{who} ({})", mode.name());
                     match r {
                         Ok(_) => panic!("{desc}\n  {who} accepted the wrong dA"),
-                        Err(e) => assert_names(&desc, &who, &e, "dA"),
+                        Err(e) => assert_names(&desc, &who, &e, &["dA"]),
                     }
                 }
             }
         });
-    }
+    });
 }
 
 /// The pooling helpers on hand-worked cases.
@@ -1673,4 +1613,419 @@ fn pool_helpers_work_on_known_cases() {
     let mut v: Vec<f64> = d.iter().copied().collect();
     v.sort_by(f64::total_cmp);
     assert!(v.windows(2).all(|p| p[1] - p[0] > mag / 2.0), "{v:?}");
+}
+
+// ---------------------------------------------------------------------------
+// 8. The layers of lesson 09 (NCHW, `ArrayD`) against finite differences
+// ---------------------------------------------------------------------------
+
+/// `layer_gradients(layer, x, training = true, eps, seed)` (every element of
+/// the input and of each parameter, each evaluation on a fresh clone of the
+/// layer, so that dropout keeps its mask), with the output gradient `g` it
+/// drew (`randn` from `RandomState::new(seed)`).
+fn layer_fd<L: Layer + Clone>(
+    desc: &str,
+    layer: &L,
+    x: &ArrayD<f64>,
+    eps: f64,
+    seed: u32,
+) -> (ArrayD<f64>, Vec<GradientPair>) {
+    let y = layer.clone().forward(x, true).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+    let g = RandomState::new(seed).randn(y.raw_dim());
+    let pairs = layer_gradients(layer, x, true, eps, seed)
+        .unwrap_or_else(|e| panic!("{desc}\n  layer_gradients: {e}"));
+    (g, pairs)
+}
+
+/// Every pair of `layer_fd` within `tol` (one tolerance for every element).
+fn assert_pairs(desc: &str, pairs: &[GradientPair], tol: impl Fn(&str) -> f64) {
+    for (name, numeric, computed) in pairs {
+        assert_close(
+            desc,
+            &format!("grad {name} (backward vs finite differences)"),
+            &computed.view(),
+            &numeric.view(),
+            tol(name),
+        );
+    }
+}
+
+/// `|v| + ε`, element by element.
+fn plus_eps<D: ndarray::Dimension>(a: &ndarray::Array<f64, D>, eps: f64) -> ndarray::Array<f64, D> {
+    a.mapv(|v| v.abs() + eps)
+}
+
+/// 8a. `Dense`: `E = Σ g ⊙ (x·W + w0)` is linear in each of `x`, `W` and
+/// `w0`, so, as in property 3, only rounding separates the central
+/// difference from the gradient: each output is a sum of `n_inputs`
+/// products and the bias, then `E` sums `K = batch·units` products, so
+/// `terms = n_inputs + K + 2` and `S = Σ |g| ⊙ ((|x| + ε)·(|W| + ε) + |w0| + ε)`.
+#[test]
+fn finite_differences_agree_with_dense_backward() {
+    const EPS: f64 = 1e-5;
+    each_case(62, cases(), |case, seed, rng| {
+        let (batch, n_in, units) = (int(rng, 1, 3), int(rng, 1, 4), int(rng, 1, 4));
+        let x = rng.randn((batch, n_in)) * magnitude(rng);
+        let w = rng.randn((n_in, units)) * magnitude(rng);
+        let w0 = rng.randn(units) * magnitude(rng);
+        let desc = describe(
+            "8a (finite differences == Dense backward)",
+            seed,
+            case,
+            format_args!("x ({batch}, {n_in}), W ({n_in}, {units}), w0 ({units},)"),
+        );
+        guard(&desc, || {
+            let layer = Dense::from_weights(w.clone(), w0.clone());
+            let (g, pairs) = layer_fd(&desc, &layer, &x.clone().into_dyn(), EPS, seed);
+            let y_abs = plus_eps(&x, EPS).dot(&plus_eps(&w, EPS)) + plus_eps(&w0, EPS);
+            let s = (y_abs.into_dyn() * g.mapv(f64::abs)).sum();
+            let tol = fd_tolerance(s, n_in + g.len() + 2, EPS);
+            assert_eq!(pairs.len(), 3, "{desc}\n  input, W and w0");
+            assert_pairs(&format!("{desc}\n  (S = {s:e}, eps {EPS:e})"), &pairs, |_| tol);
+        });
+    });
+    report_worst_ratio("8a");
+}
+
+/// 8b. `Flatten`, `Dropout` and `PaddingLayer` are linear in their input:
+/// `E = Σ g ⊙ forward(x)` sums `K` products (each of a copied, scaled or
+/// constant value), so `terms = K + 2` (one more rounding for dropout's
+/// scaling, one for `x ± ε`) and `S = Σ |g| ⊙ forward(|x| + ε)` (with `|value|`
+/// for the padding, every value kept and scaled by `1/(1 − p)` for dropout).
+/// Dropout is checked at `p = 0` (the identity) and at a random `p < 0.9`
+/// with the mask of its seed, which `layer_gradients` keeps by evaluating
+/// fresh clones.
+#[test]
+fn finite_differences_agree_with_flatten_dropout_and_padding_backward() {
+    const EPS: f64 = 1e-5;
+    let (mut p_zero, mut dropped) = (0, 0);
+    each_case(63, cases(), |case, seed, rng| {
+        let rank = int(rng, 2, 4);
+        let shape: Vec<usize> = (0..rank).map(|_| int(rng, 1, 3)).collect();
+        let x = rng.randn(IxDyn(&shape)) * magnitude(rng);
+        let p = if int(rng, 0, 1) == 0 { 0.0 } else { 0.9 * rng.random_sample() };
+        let image_shape = [int(rng, 1, 2), int(rng, 1, 2), int(rng, 1, 3), int(rng, 1, 3)];
+        let image = randn4(rng, &image_shape) * magnitude(rng);
+        let padding = Padding2D {
+            top: int(rng, 0, 2),
+            bottom: int(rng, 0, 2),
+            left: int(rng, 0, 2),
+            right: int(rng, 0, 2),
+        };
+        let value = if int(rng, 0, 1) == 0 { 0.0 } else { rng.standard_normal() * magnitude(rng) };
+        let desc = describe(
+            "8b (finite differences == Flatten, Dropout, PaddingLayer backward)",
+            seed,
+            case,
+            format_args!(
+                "x {}, p {p}, image {}, padding {padding}, value {value:e}",
+                shape_str(&shape),
+                shape_str(image.shape())
+            ),
+        );
+        guard(&desc, || {
+            let abs_x = plus_eps(&x, EPS);
+            let (g, pairs) = layer_fd(&desc, &Flatten::default(), &x, EPS, seed);
+            // The output is the input in C order.
+            let s: f64 = abs_x.iter().zip(&g).map(|(a, g)| a * g.abs()).sum();
+            assert_pairs(&format!("{desc}\n  Flatten (S = {s:e})"), &pairs, |_| {
+                fd_tolerance(s, g.len() + 2, EPS)
+            });
+
+            let dropout = Dropout::new(p, seed).unwrap_or_else(|e| panic!("{desc}\n  Dropout::new: {e}"));
+            let (g, pairs) = layer_fd(&desc, &dropout, &x, EPS, seed);
+            let s = (&abs_x * &g.mapv(f64::abs)).sum() / (1.0 - p);
+            assert_pairs(&format!("{desc}\n  Dropout (S = {s:e})"), &pairs, |_| {
+                fd_tolerance(s, g.len() + 2, EPS)
+            });
+            let kept = dropout.clone().forward(&x, true).unwrap_or_else(|e| panic!("{desc}\n  Dropout: {e}"));
+            p_zero += usize::from(p == 0.0);
+            dropped += usize::from(kept.iter().zip(&x).any(|(&k, &v)| k == 0.0 && v != 0.0));
+
+            let layer = PaddingLayer::constant(padding, value);
+            let image = image.clone().into_dyn();
+            let (g, pairs) = layer_fd(&desc, &layer, &image, EPS, seed);
+            let abs_layer = PaddingLayer::constant(padding, value.abs());
+            let y_abs = abs_layer
+                .clone()
+                .forward(&plus_eps(&image, EPS), true)
+                .unwrap_or_else(|e| panic!("{desc}\n  {e}"));
+            let s = (&y_abs * &g.mapv(f64::abs)).sum();
+            assert_pairs(&format!("{desc}\n  PaddingLayer (S = {s:e})"), &pairs, |_| {
+                fd_tolerance(s, g.len() + 2, EPS)
+            });
+        });
+    });
+    eprintln!("property 8b: p = 0 in {p_zero} cases, values dropped in {dropped}");
+    assert!(p_zero > 0 && dropped > 0, "property 8b: the generator missed a kind of case");
+    report_worst_ratio("8b");
+}
+
+/// A bound on `|f‴|` for an element-wise activation, on any interval that
+/// does not contain 0 (where ReLU, LeakyReLU, ELU and SELU have a kink):
+///
+/// - sigmoid: `σ‴ = q(1 − 6q)` with `q = σ(1 − σ) ∈ [0, 1/4]`: at most 1/8;
+/// - tanh: `tanh‴ = −2(1 − t²)(1 − 3t²)`, `t² ∈ [0, 1)`: at most 2;
+/// - ReLU, LeakyReLU: linear on each side, 0;
+/// - ELU: `α·e^x` for `x < 0`, 0 for `x > 0`: at most `α`; SELU likewise `λ·α`;
+/// - softplus: `σ″ = q(1 − 2σ)`, `|σ″| = q·√(1 − 4q) ≤ 1/(6√3) < 1/10`.
+fn third_derivative_bound(f: Activation) -> f64 {
+    match f {
+        Activation::Sigmoid => 1.0 / 8.0,
+        Activation::TanH => 2.0,
+        Activation::ReLU | Activation::LeakyReLU { .. } => 0.0,
+        Activation::ELU { alpha } => alpha.abs(),
+        Activation::SELU => SELU_SCALE * SELU_ALPHA,
+        Activation::SoftPlus => 0.1,
+        Activation::Softmax => panic!("softmax is not element-wise"),
+    }
+}
+
+/// 8c. `ActivationLayer`, for each of `Activation::ALL`, on 2-D or 4-D
+/// inputs (softmax along the last axis). `E = Σ g ⊙ f(x)` is not linear, so
+/// the central difference also carries the truncation error
+/// `ε²/6 · |∂³E/∂x_k³|`: `ε²/6 · |f‴|·|g_k|` element-wise (with the bounds of
+/// `third_derivative_bound`; the inputs are kept at least `4ε` from 0, so that
+/// `x_k ± ε` stays on one side of a kink), and for softmax, along a row,
+/// `E_row(x_k) = c + (g_k − ḡ)·σ(x_k − ln Σ_{j≠k} e^{x_j})` with `ḡ` an
+/// average of the other `g_j`, so `|∂³E/∂x_k³| ≤ (max g − min g)/8` over the row.
+///
+/// Rounding: each evaluation sums `K` products `g·f(x)`, each `f` computed
+/// within `5u` (at most a libm function within one ulp, `2u`, and three
+/// operations) and, for softmax, within `(|x_i − max x| + n + 4)·u` (the
+/// exponent's subtraction, the exponential, the row's sum of `n`, the
+/// division); so `terms = K + 8`, plus `n + ⌈2·max|x|⌉` for softmax, with
+/// `S = Σ |g| ⊙ max(|f(x − ε)|, |f(x)|, |f(x + ε)|)` (`f` is monotonic; for
+/// softmax `e^{2ε}·Σ |g| ⊙ softmax(x)`, which bounds every perturbed value)
+/// plus `Σ |∂E/∂x| ⊙ (|x| + ε)` for the rounding of `x ± ε`.
+#[test]
+fn finite_differences_agree_with_activation_layer_backward() {
+    const EPS: f64 = 1e-4;
+    each_case(64, cases(), |case, seed, rng| {
+        let shape: Vec<usize> = if int(rng, 0, 1) == 0 {
+            vec![int(rng, 1, 4), int(rng, 1, 5)]
+        } else {
+            (0..4).map(|_| int(rng, 1, 3)).collect()
+        };
+        let mag = 10f64.powi(int(rng, 0, 2) as i32 - 1);
+        let x = rng.randn(IxDyn(&shape)).mapv(|v| {
+            let v = v * mag;
+            if v.abs() < 4.0 * EPS {
+                v + (4.0 * EPS).copysign(v)
+            } else {
+                v
+            }
+        });
+        let desc = describe(
+            "8c (finite differences == ActivationLayer backward)",
+            seed,
+            case,
+            format_args!("x {}, magnitude {mag}", shape_str(&shape)),
+        );
+        guard(&desc, || {
+            for f in Activation::ALL {
+                let desc = format!("{desc}, {}", f.name());
+                let layer = ActivationLayer::<f64>::new(f);
+                let (g, pairs) = layer_fd(&desc, &layer, &x, EPS, seed);
+                let (_, numeric, computed) = &pairs[0];
+                let n = *shape.last().expect("2 or 4 axes");
+                let (values, terms, truncation) = if f == Activation::Softmax {
+                    let p = f.forward(&x.view());
+                    let values = p.mapv(|v| v * (2.0 * EPS).exp());
+                    let extra = n + (2.0 * max_abs(&x.view())).ceil() as usize;
+                    let mut truncation = ArrayD::zeros(g.raw_dim());
+                    for (mut t, row) in truncation
+                        .lanes_mut(Axis(shape.len() - 1))
+                        .into_iter()
+                        .zip(g.lanes(Axis(shape.len() - 1)))
+                    {
+                        let range = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+                            - row.fold(f64::INFINITY, |m, &v| m.min(v));
+                        t.fill(EPS * EPS / 6.0 * range / 8.0);
+                    }
+                    (values, g.len() + 8 + extra, truncation)
+                } else {
+                    let at = |d: f64| f.forward(&x.mapv(|v| v + d).view()).mapv(f64::abs);
+                    let values = ndarray::Zip::from(&at(-EPS))
+                        .and(&at(0.0))
+                        .and(&at(EPS))
+                        .map_collect(|&a, &b, &c| a.max(b).max(c));
+                    let truncation = g.mapv(|v| EPS * EPS / 6.0 * third_derivative_bound(f) * v.abs());
+                    (values, g.len() + 8, truncation)
+                };
+                let s =
+                    (&values * &g.mapv(f64::abs)).sum() + (computed.mapv(f64::abs) * plus_eps(&x, EPS)).sum();
+                let tol = truncation + fd_tolerance(s, terms, EPS);
+                let desc = format!("{desc}\n  (S = {s:e}, terms {terms}, eps {EPS:e})");
+                assert_close_each(
+                    &desc,
+                    "grad input (backward vs finite differences)",
+                    &computed.view(),
+                    &numeric.view(),
+                    &tol.view(),
+                );
+            }
+        });
+    });
+    report_worst_ratio("8c");
+}
+
+/// Per channel (axis 1) of `x` (2-D or 4-D): the values' count `N`, mean and
+/// `Σ (x − mean)²`.
+fn channel_stats(x: &ArrayD<f64>, channels: usize) -> Vec<(usize, f64, f64)> {
+    let mut sums = vec![(0usize, 0.0f64); channels];
+    for (idx, &v) in x.indexed_iter() {
+        sums[idx[1]].0 += 1;
+        sums[idx[1]].1 += v;
+    }
+    let means: Vec<f64> = sums.iter().map(|&(n, s)| s / n as f64).collect();
+    let mut squares = vec![0.0; channels];
+    for (idx, &v) in x.indexed_iter() {
+        squares[idx[1]] += (v - means[idx[1]]).powi(2);
+    }
+    (0..channels).map(|c| (sums[c].0, means[c], squares[c])).collect()
+}
+
+/// 8d. `BatchNormalization` in training mode (batch statistics), 2-D and
+/// 4-D, with random `γ`, `β` and `eps`.
+///
+/// `γ`, `β`: `E = Σ g ⊙ (γ·x̂ + β)` is linear in each; each evaluation rounds
+/// the product and the sum (`x̂` is the same in every evaluation) and sums
+/// `M` products: `terms = M + 4`, `S = Σ |g| ⊙ (|x̂|·(|γ| + ε) + |β| + ε)`.
+///
+/// Input: along `x_k` (channel `c`, `N` values), with `x̃ = x − mean` and
+/// `w = (x̃, √(N·eps))`, `E = γ·√N·⟨g̃, x̃⟩/|w|` (`g̃ = g − mean g` over the
+/// channel): `γ√N·|g̃|` times a component of the unit vector `w/|w|`, and `w`
+/// moves on a line with direction `d = e_k − 1/N` (`|d| = δ = √(1 − 1/N)`)
+/// at a distance `ρ_k` from 0, `ρ_k² = |x̃|² + N·eps − x̃_k²/δ² ≥ N·eps`.
+/// Written `s = δt/ρ_k`, the unit vector is `a/√(1 + s²) + b·s/√(1 + s²)`
+/// (`a ⊥ b` unit vectors), whose third derivative in `s` has norm
+/// `3·√(4s⁴ + 1)/(1 + s²)³ ≤ 3`: so `|∂³E/∂x_k³| ≤ 3·|γ|·√N·|g̃|·δ³/ρ_k³`, and
+/// the truncation is `ε²/6` times that.
+///
+/// Rounding of one evaluation (mean: `N` terms; variance: `N + 4` roundings;
+/// then `+ eps`, square root, reciprocal, the normalization and `γ·x̂ + β`;
+/// `M` products summed): at most `(M + N + 16)·u·S` with
+/// `S = Σ |g| ⊙ (|y| + |γ|·s·(|x − mean| + max |x|))` (`s = 1/√(var + eps)`:
+/// the mean's error `N·u·max|x|` moves every `x̂` by `s` times it), plus
+/// `Σ |∂E/∂x| ⊙ (|x| + ε)` for the rounding of `x ± ε`. The backward pass's
+/// own rounding, `γ·s/N·(N·g_k − Σ g − x̂_k·Σ g·x̂)` with sums of `N` terms,
+/// is within `(2N + 12)·u·|γ|·s/N·(N·|g_k| + Σ|g| + |x̂_k|·Σ|g·x̂|)`, added
+/// with a factor 2.
+#[test]
+fn finite_differences_agree_with_batch_normalization_backward() {
+    const EPS: f64 = 1e-5;
+    let (mut dense, mut images, mut single) = (0, 0, 0);
+    each_case(65, cases(), |case, seed, rng| {
+        let channels = int(rng, 1, 3);
+        let shape = if int(rng, 0, 1) == 0 {
+            vec![int(rng, 1, 4), channels]
+        } else {
+            vec![int(rng, 1, 3), channels, int(rng, 1, 3), int(rng, 1, 3)]
+        };
+        let shift = rng.standard_normal() * magnitude(rng);
+        let x = rng.randn(IxDyn(&shape)) * magnitude(rng) + shift;
+        let gamma = rng.randn(channels) * magnitude(rng);
+        let beta = rng.randn(channels) * magnitude(rng);
+        let bn_eps = 10f64.powi(-(int(rng, 1, 3) as i32));
+        let desc = describe(
+            "8d (finite differences == BatchNormalization backward)",
+            seed,
+            case,
+            format_args!("x {}, eps {bn_eps}", shape_str(&shape)),
+        );
+        let stats = channel_stats(&x, channels);
+        dense += usize::from(shape.len() == 2);
+        images += usize::from(shape.len() == 4);
+        single += usize::from(stats[0].0 == 1);
+        guard(&desc, || {
+            let mut layer = BatchNormalization::<f64>::new(channels);
+            layer.gamma = gamma.clone().into_dyn();
+            layer.beta = beta.clone().into_dyn();
+            layer.eps = bn_eps;
+            let (g, pairs) = layer_fd(&desc, &layer, &x, EPS, seed);
+            let y = layer.clone().forward(&x, true).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+            let m = g.len();
+            let s_inv: Vec<f64> =
+                stats.iter().map(|&(n, _, sq)| 1.0 / (sq / n as f64 + bn_eps).sqrt()).collect();
+            let x_hat = ArrayD::from_shape_fn(x.raw_dim(), |idx| (x[&idx] - stats[idx[1]].1) * s_inv[idx[1]]);
+            let mut max_x = vec![0.0f64; channels];
+            let (mut sum_g, mut sum_gx, mut g_sq, mut sum_g2) =
+                (vec![0.0; channels], vec![0.0; channels], vec![0.0; channels], vec![0.0; channels]);
+            for (idx, &v) in x.indexed_iter() {
+                let c = idx[1];
+                max_x[c] = max_x[c].max(v.abs());
+                sum_g[c] += g[&idx].abs();
+                sum_gx[c] += (g[&idx] * x_hat[&idx]).abs();
+                g_sq[c] += g[&idx].powi(2);
+                sum_g2[c] += g[&idx];
+            }
+            // |g̃|² = Σ g² − (Σ g)²/N, per channel.
+            let g_tilde: Vec<f64> = (0..channels)
+                .map(|c| (g_sq[c] - sum_g2[c].powi(2) / stats[c].0 as f64).max(0.0).sqrt())
+                .collect();
+            for (name, numeric, computed) in &pairs {
+                let desc = format!("{desc}, grad {name}");
+                let tol = match name.as_str() {
+                    "gamma" | "beta" => {
+                        let (dg, db) = if name == "gamma" { (EPS, 0.0) } else { (0.0, EPS) };
+                        let s: f64 = x_hat
+                            .indexed_iter()
+                            .map(|(idx, &xh)| {
+                                let c = idx[1];
+                                g[&idx].abs() * (xh.abs() * (gamma[c].abs() + dg) + beta[c].abs() + db)
+                            })
+                            .sum();
+                        ArrayD::from_elem(computed.raw_dim(), fd_tolerance(s, m + 4, EPS))
+                    }
+                    _ => {
+                        let s: f64 = x
+                            .indexed_iter()
+                            .map(|(idx, &v)| {
+                                let c = idx[1];
+                                g[&idx].abs()
+                                    * (y[&idx].abs()
+                                        + gamma[c].abs() * s_inv[c] * ((v - stats[c].1).abs() + max_x[c]))
+                                    + computed[&idx].abs() * (v.abs() + EPS)
+                            })
+                            .sum();
+                        let rounding = fd_tolerance(s, m + stats[0].0 + 16, EPS);
+                        ArrayD::from_shape_fn(x.raw_dim(), |idx| {
+                            let c = idx[1];
+                            let (n, mean, sq) = stats[c];
+                            let nf = n as f64;
+                            let truncation = if n == 1 {
+                                0.0
+                            } else {
+                                let delta2 = 1.0 - 1.0 / nf;
+                                let xt = x[&idx] - mean;
+                                let total = sq + nf * bn_eps;
+                                let slack = (nf + 8.0) * f64::EPSILON * (total + xt * xt / delta2);
+                                let rho2 = (total - xt * xt / delta2 - slack).max(nf * bn_eps);
+                                3.0 * gamma[c].abs() * nf.sqrt() * g_tilde[c] * delta2.powf(1.5)
+                                    / rho2.powf(1.5)
+                                    * EPS
+                                    * EPS
+                                    / 6.0
+                            };
+                            let backward =
+                                2.0 * (2.0 * nf + 12.0) * f64::EPSILON / 2.0 * gamma[c].abs() * s_inv[c] / nf
+                                    * (nf * g[&idx].abs() + sum_g[c] + x_hat[&idx].abs() * sum_gx[c]);
+                            rounding + truncation + backward
+                        })
+                    }
+                };
+                assert_close_each(
+                    &desc,
+                    "backward vs finite differences",
+                    &computed.view(),
+                    &numeric.view(),
+                    &tol.view(),
+                );
+            }
+        });
+    });
+    eprintln!("property 8d: {dense} 2-D, {images} 4-D, {single} with one value per channel");
+    assert!(dense > 0 && images > 0 && single > 0, "property 8d: the generator missed a kind of case");
+    report_worst_ratio("8d");
 }

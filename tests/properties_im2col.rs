@@ -16,9 +16,18 @@
 //!    notebook's loop pooling (NHWC, square windows) and a brute-force
 //!    definition (any window; max keeps the first maximum in row-major order).
 //! 6. Invalid inputs are `Err`, never a panic.
+//! 7. `image_to_column_by_image` (the layout `Conv2D` uses) is
+//!    `image_to_column` with its columns reordered, and
+//!    `column_to_image_by_image` (and `…_add`) its adjoint.
+//! 8. `Conv2D` (im2col) == the notebook's loops == the sensitivity maps,
+//!    forward and every gradient, with asymmetric padding, strides up to 3
+//!    and batches of more than the 8 images `Conv2D` takes at a time.
+//! 9. Central finite differences agree with `Pooling2D::backward`.
 //!
-//! Every case draws its sizes and tensors from its own generator,
-//! `RandomState::new(seed)` with `seed = PROPERTIES_SEED + 1_000_000·property + case`
+//! Each property runs at least `common::CASES` (256) random cases; the case
+//! generation and reporting are shared with `tests/properties.rs` in
+//! `tests/common/mod.rs`. Every case draws its sizes and tensors from its
+//! own generator, `RandomState::new(seed)` with `seed = PROPERTIES_SEED + 1_000_000·property + case`
 //! (properties are numbered from 101 here, so that the streams differ from
 //! those of `tests/properties.rs`). A failing assertion prints the property,
 //! the case, its seed, the shapes, padding and stride. The environment
@@ -41,163 +50,32 @@
 //! `Σ|terms| ≤ n·largest`, and twice as large again, which covers the
 //! `1/(1 − n·u)` of `γ_n` at these sizes.
 
-use std::cell::Cell;
-use std::fmt;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+mod common;
 
-use cnn_walkthrough::check::{largest, sum_rounding};
-use cnn_walkthrough::conv2d::Conv2D;
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use cnn_walkthrough::check::sum_rounding;
+use cnn_walkthrough::conv::{conv_backward, conv_forward, ConvGrads, Hparameters};
+use cnn_walkthrough::conv2d::{Conv2D, Conv2DGrads};
+use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
 use cnn_walkthrough::im2col::{
-    column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
+    column_to_image, column_to_image_by_image, column_to_image_by_image_add, get_im2col_indices,
+    image_to_column, image_to_column_by_image, image_to_column_by_image_into, image_to_column_by_indices,
+    Im2colParams,
 };
-use cnn_walkthrough::padding::Padding2D;
+use cnn_walkthrough::padding::{ConstantPadding2D, Padding2D};
 use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use cnn_walkthrough::pool2d::Pooling2D;
 use cnn_walkthrough::random::RandomState;
-use cnn_walkthrough::Error;
-use ndarray::{Array2, Array4, ArrayView, ArrayView4, Dimension};
+use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
+use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4};
 
-// ---------------------------------------------------------------------------
-// Case generation and reporting (as in tests/properties.rs)
-// ---------------------------------------------------------------------------
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-        .unwrap_or(default)
-}
-
-/// How many cases each property runs (at least).
-fn cases() -> usize {
-    env_or("PROPERTIES_CASES", 256)
-}
-
-/// The seed of case `case` of property `property`.
-fn case_seed(property: u32, case: usize) -> u32 {
-    (env_or("PROPERTIES_SEED", 0) as u32)
-        .wrapping_add(property.wrapping_mul(1_000_000))
-        .wrapping_add(case as u32)
-}
-
-/// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
-fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
-    let scalar: &[usize] = &[];
-    let v = rng.randint(lo as i64, hi as i64 + 1, scalar).expect("lo <= hi");
-    *v.first().expect("one value") as usize
-}
-
-/// A random order of magnitude, `10^k` for `k` in `-2..=2`.
-fn magnitude(rng: &mut RandomState) -> f64 {
-    10f64.powi(int(rng, 0, 4) as i32 - 2)
-}
-
-fn randn4(rng: &mut RandomState, s: [usize; 4]) -> Array4<f64> {
-    rng.randn((s[0], s[1], s[2], s[3]))
-}
-
-fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
-    largest(a)
-}
-
-fn shape_str(s: &[usize]) -> String {
-    let parts: Vec<String> = s.iter().map(|d| d.to_string()).collect();
-    format!("({})", parts.join(", "))
-}
-
-fn describe(property: &str, seed: u32, case: usize, what: impl fmt::Display) -> String {
-    format!(
-        "property {property}, case {case} (RandomState::new({seed}), PROPERTIES_SEED={}): {what}",
-        env_or("PROPERTIES_SEED", 0)
-    )
-}
-
-/// Runs one case; a panic inside the crate (which would otherwise lose the
-/// case) is reported together with the case description.
-fn guard(case: &str, body: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
-        let msg = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        if msg.contains(case) {
-            // The assertion already names the case.
-            resume_unwind(payload);
-        }
-        panic!("{case}\n  panicked inside the crate: {msg}");
-    }
-}
-
-thread_local! {
-    /// The largest `|got − want| / tol` seen by [`assert_close`] in this test
-    /// (each test runs on its own thread); printed with `--nocapture` to show
-    /// how much room the tolerances leave.
-    static WORST_RATIO: Cell<f64> = const { Cell::new(0.0) };
-}
-
-fn report_worst_ratio(property: &str) {
-    let worst = WORST_RATIO.with(Cell::get);
-    eprintln!("property {property}: worst |difference| / tolerance = {worst:.3e}");
-}
-
-/// Element-wise `|got − want| ≤ tol`, reporting the worst element.
-fn assert_close<D: Dimension>(
-    case: &str,
-    what: &str,
-    got: &ArrayView<f64, D>,
-    want: &ArrayView<f64, D>,
-    tol: f64,
-) {
-    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
-    let mut worst: Option<(D::Pattern, f64, f64, f64)> = None;
-    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
-        let d = (g - w).abs();
-        if tol > 0.0 {
-            WORST_RATIO.with(|r| r.set(r.get().max(d / tol)));
-        }
-        if (d.is_nan() || d > tol) && worst.as_ref().is_none_or(|x| d.is_nan() || d > x.3) {
-            worst = Some((idx, g, w, d));
-        }
-    }
-    if let Some((idx, g, w, d)) = worst {
-        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected {w:e}, |difference| {d:e} > tolerance {tol:e}");
-    }
-}
-
-/// Element-wise exact equality (`0.0 == -0.0`), reporting the first difference.
-fn assert_exact<D: Dimension>(case: &str, what: &str, got: &ArrayView<f64, D>, want: &ArrayView<f64, D>) {
-    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
-    if let Some(((idx, g), w)) = got.indexed_iter().zip(want.iter()).find(|((_, g), w)| *g != *w) {
-        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected exactly {w:e}");
-    }
-}
-
-/// The message names `name` first, as the crate's errors do:
-/// `"cols has shape …"`, `"stride is 0; …"`, `"filter_shape = 6×2: …"`.
-fn names(msg: &str, name: &str) -> bool {
-    msg.strip_prefix(name).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric() && c != '_'))
-}
-
-/// `r` is an `Err` of the shape or parameter kind, naming one of `expected`.
-fn expect_err<T>(case: &str, who: &str, r: Result<T, Error>, expected: &[&str]) {
-    match r {
-        Ok(_) => panic!("{case}\n  {who} returned Ok; expected an error about {expected:?}"),
-        Err(e) => {
-            let name = match &e {
-                Error::Shape { what, .. } => what.as_str(),
-                Error::Parameter { name, .. } => name.as_str(),
-                _ => "",
-            };
-            let msg = e.to_string();
-            assert!(
-                expected.contains(&name) && names(&msg, name),
-                "{case}\n  {who}: expected an error about {expected:?}, got {e:?}, message {msg:?}"
-            );
-        }
-    }
-}
+use common::{
+    assert_close, assert_exact, case_seed, cases, change_one_axis, change_rank, describe, distinct_values,
+    each_case, expect_err, guard, int, magnitude, max_abs, names, note_ratio, panic_message, probe_positions,
+    randn4, reads, report_worst_ratio, shape_str, until_counted, with_values_at,
+};
 
 // ---------------------------------------------------------------------------
 // Cases
@@ -323,7 +201,7 @@ impl Case {
     }
 
     fn images(&self, rng: &mut RandomState) -> Array4<f64> {
-        randn4(rng, self.x_shape()) * magnitude(rng)
+        randn4(rng, &self.x_shape()) * magnitude(rng)
     }
 
     fn asymmetric(&self) -> bool {
@@ -358,29 +236,6 @@ impl fmt::Display for Layer<'_> {
         let c = self.0;
         write!(f, "{c}, W {}, w0 ({}, 1)", shape_str(&c.w_shape()), c.filters)
     }
-}
-
-/// Along one axis of length `n` padded by `before` and `after`, with a
-/// window of `f` moving by `stride`: how many windows read each input index,
-/// and whether some window lies entirely in the padding. Brute force.
-fn reads(n: usize, f: usize, before: usize, after: usize, stride: usize) -> (Vec<usize>, bool) {
-    let mut count = vec![0; n];
-    let mut off_image = false;
-    let padded = n + before + after;
-    if f > padded {
-        return (count, false);
-    }
-    for k in 0..(padded - f) / stride + 1 {
-        let mut hit = false;
-        for pos in k * stride..k * stride + f {
-            if pos >= before && pos - before < n {
-                count[pos - before] += 1;
-                hit = true;
-            }
-        }
-        off_image |= !hit;
-    }
-    (count, off_image)
 }
 
 /// Counts of the interesting kinds of case, so that a property can show its
@@ -444,20 +299,17 @@ fn for_cases(
     mut too_large: impl FnMut(&str, &Case, &mut RandomState),
 ) -> Coverage {
     let mut coverage = Coverage::default();
-    let mut case = 0;
-    while coverage.valid < cases() {
-        let seed = case_seed(id, case);
-        let mut rng = RandomState::new(seed);
-        let c = Case::draw(&mut rng, ranges, square);
+    until_counted(id, cases(), |case, seed, rng| {
+        let c = Case::draw(rng, ranges, square);
         let desc = if layer { describe(name, seed, case, Layer(&c)) } else { describe(name, seed, case, c) };
         coverage.count(&c);
         if c.fits() {
-            guard(&desc, || valid(&desc, &c, &mut rng));
+            guard(&desc, || valid(&desc, &c, rng));
         } else {
-            guard(&desc, || too_large(&desc, &c, &mut rng));
+            guard(&desc, || too_large(&desc, &c, rng));
         }
-        case += 1;
-    }
+        c.fits()
+    });
     coverage
 }
 
@@ -639,7 +491,7 @@ fn column_to_image_is_the_adjoint_of_image_to_column() {
             let terms = rows * ncols + c.fh * c.fw + x.len();
             let tol = terms as f64 * f64::EPSILON * scale;
             let diff = (left - right).abs();
-            WORST_RATIO.with(|r| r.set(r.get().max(diff / tol.max(f64::MIN_POSITIVE))));
+            note_ratio(diff, tol.max(f64::MIN_POSITIVE));
             assert!(
                 diff <= tol,
                 "{desc}\n  ⟨image_to_column(x), y⟩ = {left:e} but ⟨x, column_to_image(y)⟩ = {right:e}: \
@@ -680,7 +532,7 @@ fn column_to_image_is_the_adjoint_of_image_to_column() {
 
 /// Random `W (filters, channels, fh, fw)`, `w0 (filters, 1)`, and the layer.
 fn random_layer(desc: &str, c: &Case, rng: &mut RandomState) -> Conv2D {
-    let w = randn4(rng, c.w_shape()) * magnitude(rng);
+    let w = randn4(rng, &c.w_shape()) * magnitude(rng);
     let w0 = rng.randn((c.filters, 1)) * magnitude(rng);
     Conv2D::new(w, w0, c.padding, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"))
 }
@@ -715,7 +567,7 @@ fn conv2d_equals_conv2d_by_loops() {
             let tol = sum_rounding(n + 1, (mw * mx).max(mb));
             assert_close(desc, "forward vs forward_by_loops", &y.view(), &y_loops.view(), tol);
 
-            let dy = randn4(rng, c.y_shape()) * magnitude(rng);
+            let dy = randn4(rng, &c.y_shape()) * magnitude(rng);
             let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
             let gl = layer
                 .backward_by_loops(&dy.view(), &cache_loops)
@@ -793,7 +645,7 @@ fn finite_differences_agree_with_conv2d_backward() {
         |desc, c, rng| {
             let x = c.images(rng);
             let layer = random_layer(desc, c, rng);
-            let dy = randn4(rng, c.y_shape()) * magnitude(rng);
+            let dy = randn4(rng, &c.y_shape()) * magnitude(rng);
             let (_, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
             let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
 
@@ -871,7 +723,7 @@ impl PoolCase {
             let levels = rng.randint(0, 3, self.case.x_shape()).expect("0 < 3");
             levels.mapv(|v| v as f64 * scale)
         } else {
-            randn4(rng, self.case.x_shape()) * scale
+            randn4(rng, &self.case.x_shape()) * scale
         }
     }
 
@@ -949,7 +801,7 @@ fn brute_force_pool(
 fn check_pool_case(desc: &str, pc: &PoolCase, rng: &mut RandomState) {
     let c = &pc.case;
     let x = pc.images(rng);
-    let dy = randn4(rng, pc.out_shape()) * magnitude(rng);
+    let dy = randn4(rng, &pc.out_shape()) * magnitude(rng);
     let n = c.fh * c.fw;
     let (mx, mdy) = (max_abs(&x.view()), max_abs(&dy.view()));
     for mode in MODES {
@@ -1090,18 +942,6 @@ fn draw_valid(rng: &mut RandomState, square: bool) -> Case {
     }
 }
 
-/// `v` with one random axis changed to another size in `0..=v[axis] + 3`.
-fn change_one_axis(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
-    let mut out = v.to_vec();
-    let axis = int(rng, 0, v.len() - 1);
-    let mut new = int(rng, 0, v[axis] + 2);
-    if new >= v[axis] {
-        new += 1; // skip the valid size
-    }
-    out[axis] = new;
-    out
-}
-
 fn arr4(s: &[usize]) -> Array4<f64> {
     Array4::zeros((s[0], s[1], s[2], s[3]))
 }
@@ -1147,7 +987,7 @@ fn pooling_errors(
 fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
     let (window, p) = (c.window(), c.padding);
     let x = c.images(rng);
-    let w = randn4(rng, c.w_shape());
+    let w = randn4(rng, &c.w_shape());
     let w0 = rng.randn((c.filters, 1));
     match fault {
         Fault::StrideZero => {
@@ -1167,7 +1007,7 @@ fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
                 _ => (ph + int(rng, 1, 3), pw + int(rng, 1, 3)),
             };
             im2col_errors(desc, &c.x_shape(), (fh, fw), c.stride, p, &["filter_shape"]);
-            let big = randn4(rng, [c.filters, c.channels, fh, fw]);
+            let big = randn4(rng, &[c.filters, c.channels, fh, fw]);
             let layer =
                 Conv2D::new(big, w0, p, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
             expect_err(desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
@@ -1221,12 +1061,7 @@ fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
             expect_err(desc, "Conv2D::new (empty W)", Conv2D::new(empty, w0, p, c.stride), &["W"]);
         }
         Fault::ImagesShapeRank => {
-            let mut shape = c.x_shape().to_vec();
-            if int(rng, 0, 1) == 0 {
-                shape.remove(int(rng, 0, 3));
-            } else {
-                shape.insert(int(rng, 0, 4), int(rng, 1, 3));
-            }
+            let shape = change_rank(rng, &c.x_shape(), 3);
             im2col_errors(desc, &shape, window, c.stride, p, &["images"]);
         }
         Fault::WrongCols => {
@@ -1247,7 +1082,7 @@ fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
             if k >= c.channels {
                 k += 1; // skip the valid count
             }
-            let other = randn4(rng, [c.batch, k, c.height, c.width]);
+            let other = randn4(rng, &[c.batch, k, c.height, c.width]);
             let desc = &format!("{desc}, W {}, X with {k} channels", shape_str(&c.w_shape()));
             let layer =
                 Conv2D::new(w, w0, p, c.stride).unwrap_or_else(|e| panic!("{desc}\n  Conv2D::new: {e}"));
@@ -1306,20 +1141,515 @@ fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
 #[test]
 fn invalid_inputs_are_errors_not_panics() {
     for (k, &fault) in FAULTS.iter().enumerate() {
-        for case in 0..cases() {
-            let seed = case_seed(106 + k as u32 * 10, case);
-            let mut rng = RandomState::new(seed);
+        each_case(106 + k as u32 * 10, cases(), |case, seed, rng| {
             // Every other case square, so that the loops are reached too.
-            let c = draw_valid(&mut rng, case % 2 == 0);
+            let c = draw_valid(rng, case % 2 == 0);
             let desc = describe(
                 "6 (invalid inputs are errors)",
                 seed,
                 case,
                 format_args!("{fault:?}: {}", Layer(&c)),
             );
-            guard(&desc, || check_fault(&desc, fault, &c, &mut rng));
-        }
+            guard(&desc, || check_fault(&desc, fault, &c, rng));
+        });
     }
+}
+
+// ---------------------------------------------------------------------------
+// 7. image_to_column_by_image / column_to_image_by_image (the layout Conv2D
+//    uses): image_to_column's columns reordered, and adjoint
+// ---------------------------------------------------------------------------
+
+/// Column `(b·out_h + y)·out_w + x` of the by-image layout (image, output
+/// row, output column) is column `(y·out_w + x)·batch + b` of
+/// `image_to_column`'s (output row, output column, image).
+fn standard_column(c: &Case, by_image_col: usize) -> usize {
+    let (oh, ow) = c.out_hw();
+    let (b, yx) = (by_image_col / (oh * ow), by_image_col % (oh * ow));
+    yx * c.batch + b
+}
+
+/// Property 7, the by-image layout:
+///
+/// - `image_to_column_by_image` holds exactly `image_to_column`'s columns,
+///   reordered (copies only); `image_to_column_by_image_into` writes the same
+///   values into a buffer that held other values (of another length) and
+///   returns the sizes `Im2colParams::new` checks; `f32` images give the same
+///   columns in `f32`;
+/// - `column_to_image_by_image` is its adjoint,
+///   `⟨image_to_column_by_image(x), y⟩ = ⟨x, column_to_image_by_image(y)⟩`,
+///   with the tolerance of property 2 (the same products: `N = rows·cols` on
+///   the left; at most `K = fh·fw` entries of `y` per pixel, then `M` products,
+///   on the right): `(N + K + M)·EPSILON·S`;
+/// - `column_to_image_by_image(y)` equals `column_to_image` of the same
+///   columns in `image_to_column`'s order: at most `K` entries per pixel added
+///   in two orders, `sum_rounding(K, max|y|)`; it is exactly 0 on the pixels
+///   no window reads;
+/// - `column_to_image_by_image_add` onto images `base` equals
+///   `base + column_to_image_by_image(y)`: the same `K + 1` terms in two
+///   orders, `sum_rounding(K + 1, max(max|base|, max|y|))`;
+/// - `cols` of another shape is an error naming `cols`, and a window larger
+///   than the padded image one naming `filter_shape`.
+#[test]
+fn image_to_column_by_image_is_image_to_column_reordered_and_its_adjoint() {
+    let coverage = for_cases(
+        201,
+        "7 (by image == image_to_column reordered; ⟨by_image(x), y⟩ == ⟨x, column_to_image_by_image(y)⟩)",
+        &WIDE,
+        (false, false),
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let (w, s, p) = (c.window(), c.stride, c.padding);
+            let cols = image_to_column(&x.view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column: {e}"));
+            let by_image = image_to_column_by_image(&x.view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column_by_image: {e}"));
+            let (rows, ncols) = c.cols_shape();
+            assert_eq!(by_image.dim(), (rows, ncols), "{desc}\n  shape of image_to_column_by_image");
+            let reordered =
+                Array2::from_shape_fn((rows, ncols), |(r, col)| cols[[r, standard_column(c, col)]]);
+            assert_exact(
+                desc,
+                "image_to_column_by_image vs image_to_column reordered",
+                &by_image.view(),
+                &reordered.view(),
+            );
+
+            let junk = int(rng, 0, 2 * rows * ncols);
+            let mut buffer = rng.randn(junk).to_vec();
+            let params = image_to_column_by_image_into(&x.view(), w, s, p, &mut buffer)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column_by_image_into: {e}"));
+            let want =
+                Im2colParams::new(x.shape(), w, p, s).unwrap_or_else(|e| panic!("{desc}\n  params: {e}"));
+            assert_eq!(params, want, "{desc}\n  image_to_column_by_image_into's sizes");
+            let written = ArrayView2::from_shape((rows, ncols), &buffer).unwrap_or_else(|e| {
+                panic!("{desc}\n  image_to_column_by_image_into wrote {} values: {e}", buffer.len())
+            });
+            assert_exact(desc, "image_to_column_by_image_into (a used buffer)", &written, &by_image.view());
+            let by_image_f32 = image_to_column_by_image(&x.mapv(|v| v as f32).view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column_by_image (f32): {e}"));
+            assert!(
+                by_image_f32 == by_image.mapv(|v| v as f32),
+                "{desc}\n  image_to_column_by_image in f32 differs"
+            );
+
+            let y = rng.randn((rows, ncols)) * magnitude(rng);
+            let back = column_to_image_by_image(&y.view(), &c.x_shape(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  column_to_image_by_image: {e}"));
+            assert_eq!(back.shape(), c.x_shape(), "{desc}\n  shape of column_to_image_by_image");
+            let left = (&by_image * &y).sum();
+            let right = (&x * &back).sum();
+            let scale = (by_image.mapv(f64::abs) * y.mapv(f64::abs)).sum();
+            let terms = rows * ncols + c.fh * c.fw + x.len();
+            let tol = terms as f64 * f64::EPSILON * scale;
+            let diff = (left - right).abs();
+            note_ratio(diff, tol.max(f64::MIN_POSITIVE));
+            assert!(
+                diff <= tol,
+                "{desc}\n  ⟨image_to_column_by_image(x), y⟩ = {left:e} but ⟨x, column_to_image_by_image(y)⟩ = \
+                 {right:e}: |difference| {diff:e} > tolerance {tol:e} (S = {scale:e}, {terms} terms)"
+            );
+
+            let mut y_standard = Array2::zeros((rows, ncols));
+            for ((r, col), &v) in y.indexed_iter() {
+                y_standard[[r, standard_column(c, col)]] = v;
+            }
+            let back_standard = column_to_image(&y_standard.view(), &c.x_shape(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  column_to_image: {e}"));
+            let k = c.fh * c.fw;
+            let tol = sum_rounding(k, max_abs(&y.view()));
+            assert_close(
+                desc,
+                "column_to_image_by_image vs column_to_image",
+                &back.view(),
+                &back_standard.view(),
+                tol,
+            );
+            let (row_reads, col_reads) = c.reads();
+            for ((b, ch, i, j), &v) in back.indexed_iter() {
+                assert!(
+                    (row_reads[i] > 0 && col_reads[j] > 0) || v == 0.0,
+                    "{desc}\n  pixel [{b}, {ch}, {i}, {j}] is read by no window but column_to_image_by_image gives {v:e}"
+                );
+            }
+
+            let base = c.images(rng);
+            let mut sum = base.clone();
+            column_to_image_by_image_add(&y.view(), &mut sum.view_mut(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  column_to_image_by_image_add: {e}"));
+            let tol = sum_rounding(k + 1, max_abs(&base.view()).max(max_abs(&y.view())));
+            assert_close(
+                desc,
+                "column_to_image_by_image_add vs base + column_to_image_by_image",
+                &sum.view(),
+                &(&base + &back).view(),
+                tol,
+            );
+
+            let shape = change_one_axis(rng, &[rows, ncols]);
+            let bad = Array2::<f64>::zeros((shape[0], shape[1]));
+            let desc =
+                &format!("{desc}, cols {} (expected {})", shape_str(&shape), shape_str(&[rows, ncols]));
+            let r = column_to_image_by_image(&bad.view(), &c.x_shape(), w, s, p);
+            expect_err(desc, "column_to_image_by_image", r, &["cols"]);
+            let r = column_to_image_by_image_add(&bad.view(), &mut sum.view_mut(), w, s, p);
+            expect_err(desc, "column_to_image_by_image_add", r, &["cols"]);
+        },
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let (w, s, p) = (c.window(), c.stride, c.padding);
+            let expected = ["filter_shape"];
+            expect_err(
+                desc,
+                "image_to_column_by_image",
+                image_to_column_by_image(&x.view(), w, s, p),
+                &expected,
+            );
+            let mut buffer = vec![];
+            let r = image_to_column_by_image_into(&x.view(), w, s, p, &mut buffer);
+            expect_err(desc, "image_to_column_by_image_into", r, &expected);
+            let cols = Array2::<f64>::zeros((c.channels * c.fh * c.fw, 1));
+            let r = column_to_image_by_image(&cols.view(), &c.x_shape(), w, s, p);
+            expect_err(desc, "column_to_image_by_image", r, &expected);
+            let mut images = x.clone();
+            let r = column_to_image_by_image_add(&cols.view(), &mut images.view_mut(), w, s, p);
+            expect_err(desc, "column_to_image_by_image_add", r, &expected);
+            assert_exact(
+                desc,
+                "images after a failed column_to_image_by_image_add",
+                &images.view(),
+                &x.view(),
+            );
+        },
+    );
+    coverage.assert_reached("7", true);
+    report_worst_ratio("7");
+}
+
+// ---------------------------------------------------------------------------
+// 8. Three convolutions: Conv2D (im2col) == the notebook's loops == the
+//    sensitivity maps, forward and every gradient
+// ---------------------------------------------------------------------------
+
+/// Property 8: batches of up to 10 images (`Conv2D` works 8 images at a
+/// time, so about one case in five crosses a chunk boundary), square windows
+/// (the loops and the sensitivity maps take `f × f`).
+const THREE_WAY: Ranges = Ranges {
+    batch: (1, 10),
+    channels: (1, 3),
+    size: (1, 6),
+    window: (1, 4),
+    pad: 3,
+    stride: (1, 3),
+    filters: (1, 3),
+};
+
+/// NCHW → NHWC, in standard layout.
+fn nhwc(x: &ArrayView4<f64>) -> Array4<f64> {
+    x.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned()
+}
+
+/// NHWC → NCHW, in standard layout.
+fn nchw(x: &ArrayView4<f64>) -> Array4<f64> {
+    x.view().permuted_axes([0, 3, 1, 2]).as_standard_layout().into_owned()
+}
+
+/// The notebook's gradients (NHWC `dA_prev`, `dW (f, f, channels, filters)`,
+/// `db (1, 1, 1, filters)`) in `Conv2D`'s layouts, `dA_prev` cropped by
+/// `crop` (the padding that was added before the notebook's function).
+fn as_conv2d_grads(g: &ConvGrads, crop: Padding2D, (h, w): (usize, usize)) -> Conv2DGrads {
+    let d_a = g.d_a_prev.slice(s![.., crop.top..crop.top + h, crop.left..crop.left + w, ..]);
+    let filters = g.d_b.len();
+    Conv2DGrads {
+        grad_w: g.d_w.view().permuted_axes([3, 2, 0, 1]).as_standard_layout().into_owned(),
+        grad_w0: g
+            .d_b
+            .iter()
+            .copied()
+            .collect::<Array1<f64>>()
+            .into_shape_with_order((filters, 1))
+            .expect("one per filter"),
+        grad_input: nchw(&d_a),
+    }
+}
+
+/// The tolerances of property 8 (module docs: `sum_rounding(n, largest)`
+/// bounds two orders of a sum of `n` terms, none larger than `largest`):
+///
+/// - output: `channels·f²` products `W·X` and the bias, in every version;
+/// - `grad_W`, `grad_w0`: `batch·out_h·out_w` products `dY·X` (values of
+///   `dY`) in `Conv2D` and the loops; the sensitivity maps sum over the
+///   expanded map, `batch·E_h·E_w` terms with `E = padded − f + 1` (the
+///   entries it adds are exact zeros, which add exactly), image by image, so
+///   `batch·E_h·E_w + batch` terms bound both;
+/// - `grad_input`: at most `filters·f²` products `W·dY` per pixel, and the
+///   sensitivity maps add `filters` maps: `filters·f² + filters` terms.
+///
+/// Pixels no window reads get exactly zero gradient from all three.
+fn compare_three_way(
+    desc: &str,
+    who: &str,
+    c: &Case,
+    (x, layer, dy): (&Array4<f64>, &Conv2D, &Array4<f64>),
+    want: &Conv2DGrads,
+    got: &Conv2DGrads,
+) {
+    let (mx, mw, mdy) = (max_abs(&x.view()), max_abs(&layer.w.view()), max_abs(&dy.view()));
+    let (ph, pw) = c.padded();
+    let sums = c.batch * (ph - c.fh + 1) * (pw - c.fw + 1) + c.batch;
+    assert_close(
+        desc,
+        &format!("grad_W ({who})"),
+        &got.grad_w.view(),
+        &want.grad_w.view(),
+        sum_rounding(sums, mdy * mx),
+    );
+    assert_close(
+        desc,
+        &format!("grad_w0 ({who})"),
+        &got.grad_w0.view(),
+        &want.grad_w0.view(),
+        sum_rounding(sums, mdy),
+    );
+    let tol = sum_rounding(c.filters * c.fh * c.fw + c.filters, mw * mdy);
+    assert_close(desc, &format!("grad_input ({who})"), &got.grad_input.view(), &want.grad_input.view(), tol);
+    let (row_reads, col_reads) = c.reads();
+    for ((b, ch, i, j), &v) in got.grad_input.indexed_iter() {
+        assert!(
+            (row_reads[i] > 0 && col_reads[j] > 0) || v == 0.0,
+            "{desc}\n  pixel [{b}, {ch}, {i}, {j}] is read by no window but grad_input ({who}) is {v:e}"
+        );
+    }
+}
+
+fn check_three_way(desc: &str, c: &Case, rng: &mut RandomState) {
+    let x = c.images(rng);
+    let layer = random_layer(desc, c, rng);
+    let dy = randn4(rng, &c.y_shape()) * magnitude(rng);
+    let tensors = (&x, &layer, &dy);
+    let (y, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+    assert_eq!(y.shape(), c.y_shape(), "{desc}\n  shape of forward");
+    let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+    // backward_params: the same grad_W and grad_w0 (the same products), grad_input left at 0.
+    let gp = layer
+        .backward_params(&dy.view(), &cache)
+        .unwrap_or_else(|e| panic!("{desc}\n  backward_params: {e}"));
+    assert_exact(desc, "grad_W (backward_params vs backward)", &gp.grad_w.view(), &g.grad_w.view());
+    assert_exact(desc, "grad_w0 (backward_params vs backward)", &gp.grad_w0.view(), &g.grad_w0.view());
+    assert!(gp.grad_input.iter().all(|&v| v == 0.0), "{desc}\n  backward_params computed a grad_input");
+
+    let (mx, mw, mb) = (max_abs(&x.view()), max_abs(&layer.w.view()), max_abs(&layer.w0.view()));
+    let tol_fwd = sum_rounding(c.channels * c.fh * c.fw + 1, (mw * mx).max(mb));
+
+    // The loops, on the padded input (the padding may be asymmetric).
+    let (y_loops, cache_loops) =
+        layer.forward_by_loops(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward_by_loops: {e}"));
+    assert_close(desc, "forward vs forward_by_loops", &y.view(), &y_loops.view(), tol_fwd);
+    let g_loops = layer
+        .backward_by_loops(&dy.view(), &cache_loops)
+        .unwrap_or_else(|e| panic!("{desc}\n  backward_by_loops: {e}"));
+    compare_three_way(desc, "by loops", c, tensors, &g, &g_loops);
+
+    // The sensitivity maps, on the same padded input with pad 0.
+    let w_nb = layer.w_notebook();
+    let b_nb = layer.w0.clone().into_shape_with_order((1, 1, 1, c.filters)).expect("one bias per filter");
+    let padded = nhwc(&ConstantPadding2D::zeros(c.padding).forward(&x.view()).view());
+    let hp = Hparameters { pad: 0, stride: c.stride };
+    let z_maps = conv_forward_by_layer(&padded.view(), &w_nb.view(), &b_nb.view(), hp)
+        .unwrap_or_else(|e| panic!("{desc}\n  conv_forward_by_layer (padded input, pad 0): {e}"));
+    assert_close(desc, "forward vs conv_forward_by_layer", &y.view(), &nchw(&z_maps.view()).view(), tol_fwd);
+    let dz = nhwc(&dy.view());
+    let maps = conv_backward_by_sensitivity_maps(&dz.view(), &cache_loops)
+        .unwrap_or_else(|e| panic!("{desc}\n  conv_backward_by_sensitivity_maps: {e}"));
+    compare_three_way(
+        desc,
+        "by sensitivity maps",
+        c,
+        tensors,
+        &g,
+        &as_conv2d_grads(&maps, c.padding, (c.height, c.width)),
+    );
+
+    // Symmetric padding: the notebook's functions pad by themselves.
+    let p = c.padding;
+    if p == Padding2D::uniform(p.top) {
+        let hp = Hparameters { pad: p.top, stride: c.stride };
+        let from_notebook = Conv2D::from_notebook(&w_nb.view(), &b_nb.view(), hp)
+            .unwrap_or_else(|e| panic!("{desc}\n  Conv2D::from_notebook: {e}"));
+        assert!(from_notebook == layer, "{desc}\n  Conv2D::from_notebook(w_notebook, b) is another layer");
+        let a_prev = nhwc(&x.view());
+        let z_maps = conv_forward_by_layer(&a_prev.view(), &w_nb.view(), &b_nb.view(), hp)
+            .unwrap_or_else(|e| panic!("{desc}\n  conv_forward_by_layer (pad {}): {e}", p.top));
+        assert_close(
+            desc,
+            "forward vs conv_forward_by_layer (pad)",
+            &y.view(),
+            &nchw(&z_maps.view()).view(),
+            tol_fwd,
+        );
+        let (_, cache) = conv_forward(&a_prev.view(), &w_nb.view(), &b_nb.view(), hp)
+            .unwrap_or_else(|e| panic!("{desc}\n  conv_forward (pad {}): {e}", p.top));
+        let none = Padding2D::uniform(0);
+        let loops =
+            conv_backward(&dz.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  conv_backward: {e}"));
+        compare_three_way(
+            desc,
+            "conv_backward, pad",
+            c,
+            tensors,
+            &g,
+            &as_conv2d_grads(&loops, none, (c.height, c.width)),
+        );
+        let maps = conv_backward_by_sensitivity_maps(&dz.view(), &cache)
+            .unwrap_or_else(|e| panic!("{desc}\n  conv_backward_by_sensitivity_maps (pad {}): {e}", p.top));
+        compare_three_way(
+            desc,
+            "sensitivity maps, pad",
+            c,
+            tensors,
+            &g,
+            &as_conv2d_grads(&maps, none, (c.height, c.width)),
+        );
+    }
+}
+
+/// Property 8: `Conv2D` (im2col, a few images at a time), the notebook's loops
+/// (`forward_by_loops` / `backward_by_loops`, which pad first) and the
+/// sensitivity maps (`conv_forward_by_layer` / `conv_backward_by_sensitivity_maps`
+/// on the padded input with pad 0, their `dA_prev` cropped back) agree on
+/// the output and on every gradient, with asymmetric padding and strides
+/// up to 3; in a third of the cases the padding is the same on every side,
+/// and the notebook's functions are also given it as their `pad` (and
+/// `Conv2D::from_notebook` rebuilds the same layer). `backward_params` gives
+/// `backward`'s `grad_W` and `grad_w0` exactly and leaves `grad_input` at 0.
+/// A window larger than the padded image is an error of each.
+#[test]
+fn conv2d_equals_loops_equals_sensitivity_maps() {
+    let name = "8 (Conv2D == loops == sensitivity maps)";
+    let mut coverage = Coverage::default();
+    let (mut symmetric, mut two_chunks) = (0, 0);
+    until_counted(202, cases(), |case, seed, rng| {
+        let mut c = Case::draw(rng, &THREE_WAY, true);
+        if int(rng, 0, 2) == 0 {
+            c.padding = Padding2D::uniform(c.padding.top);
+        }
+        let desc = describe(name, seed, case, Layer(&c));
+        coverage.count(&c);
+        if !c.fits() {
+            guard(&desc, || {
+                let x = c.images(rng);
+                let layer = random_layer(&desc, &c, rng);
+                expect_err(&desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
+                let padded = nhwc(&ConstantPadding2D::zeros(c.padding).forward(&x.view()).view());
+                let b = layer
+                    .w0
+                    .clone()
+                    .into_shape_with_order((1, 1, 1, c.filters))
+                    .expect("one bias per filter");
+                let hp = Hparameters { pad: 0, stride: c.stride };
+                let r = conv_forward_by_layer(&padded.view(), &layer.w_notebook().view(), &b.view(), hp);
+                expect_err(&desc, "conv_forward_by_layer", r, &["f"]);
+            });
+            return false;
+        }
+        symmetric += usize::from(c.padding == Padding2D::uniform(c.padding.top));
+        two_chunks += usize::from(c.batch > 8);
+        guard(&desc, || check_three_way(&desc, &c, rng));
+        true
+    });
+    coverage.assert_reached("8", false);
+    eprintln!(
+        "property 8: {symmetric} with the same padding on every side, {two_chunks} with more than 8 images"
+    );
+    assert!(symmetric > 0 && two_chunks > 0, "property 8: the generator missed a kind of case");
+    report_worst_ratio("8");
+}
+
+// ---------------------------------------------------------------------------
+// 9. Finite differences == Pooling2D::backward
+// ---------------------------------------------------------------------------
+
+/// How many elements of `X` property 9 differentiates per case and mode (all
+/// of them when there are fewer): each costs two forward passes.
+const PROBES: usize = 24;
+
+/// Property 9: `E = Σ Pooling2D::forward(x) ⊙ dY`; its central differences agree with
+/// `Pooling2D::backward`, for any window (square or not) and stride (given
+/// or the default), as property 7d of `tests/properties.rs` checks the loops.
+///
+/// Average: `E` is linear in `x`, so the central difference equals `∂E/∂x`
+/// exactly in real arithmetic, whatever `ε`. Max: `E` is linear in `x_k` as
+/// long as no window changes its maximum; the inputs are `distinct_values`
+/// (any two differ by more than `mag/2`) and `ε = mag/8`, so `x_k ± ε` stays
+/// below (above) the maximum (the second largest) of every window. For
+/// average, `ε = mag/8` too, with `randn · mag` inputs.
+///
+/// Rounding: each evaluation of `E` is off by at most `terms · u · S`, where
+/// `S = Σ forward(|x| + ε) ⊙ |dY|` bounds the magnitudes of every product in
+/// `E` (perturbed value included). Max selects without rounding, so
+/// `terms = K + 2` (`K` products, their additions, and one more for the
+/// rounding of `x ± ε`); average first rounds each mean of `n = fh·fw` terms,
+/// `terms = n + K + 2`. `fd_tolerance(S, terms, ε)` is twice that bound over `ε`.
+#[test]
+fn finite_differences_agree_with_pooling2d_backward() {
+    let name = "9 (finite differences == Pooling2D::backward)";
+    let (mut square, mut non_square) = (0, 0);
+    until_counted(203, cases(), |case, seed, rng| {
+        let pc = PoolCase::draw(rng, case % 2 == 0);
+        let c = pc.case;
+        if !c.fits() {
+            return false; // the errors are property 5's
+        }
+        square += usize::from(c.fh == c.fw);
+        non_square += usize::from(c.fh != c.fw);
+        let desc = describe(name, seed, case, pc);
+        guard(&desc, || {
+            for mode in MODES {
+                let (x, mag) = match mode {
+                    PoolMode::Max => distinct_values(rng, c.x_shape()),
+                    PoolMode::Average => {
+                        let mag = magnitude(rng);
+                        (randn4(rng, &c.x_shape()) * mag, mag)
+                    }
+                };
+                let eps = mag / 8.0;
+                let desc = format!("{desc}, mode {}, eps {eps:e}", mode.name());
+                let layer = pc.layer(mode);
+                let dy = randn4(rng, &pc.out_shape()) * magnitude(rng);
+                let (_, cache) =
+                    layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+                let grad =
+                    layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
+                let energy = |x: &Array4<f64>| -> f64 {
+                    let (y, _) =
+                        layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward in E: {e}"));
+                    (&y * &dy).sum()
+                };
+                let (y_abs, _) = layer
+                    .forward(&x.mapv(|v| v.abs() + eps).view())
+                    .unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
+                let s = (&y_abs * &dy.mapv(f64::abs)).sum();
+                let terms = match mode {
+                    PoolMode::Max => dy.len() + 2,
+                    PoolMode::Average => c.fh * c.fw + dy.len() + 2,
+                };
+                let tol = fd_tolerance(s, terms, eps);
+                let probes = probe_positions(rng, &grad, PROBES);
+                let numeric = numerical_gradient_at(&x, eps, &probes, energy);
+                let want = with_values_at(&grad, &probes, &numeric);
+                let desc = format!(
+                    "{desc}\n  (E's scale S = {s:e}, terms {terms}, {} of {} elements probed)",
+                    probes.len(),
+                    x.len()
+                );
+                assert_close(&desc, "grad_input", &grad.view(), &want.view(), tol);
+            }
+        });
+        true
+    });
+    eprintln!("property 9: {square} square windows, {non_square} non-square");
+    assert!(square > 0 && non_square > 0, "property 9: the generator missed a kind of case");
+    report_worst_ratio("9");
 }
 
 // ---------------------------------------------------------------------------
@@ -1381,13 +1711,7 @@ fn overflowing_padding_is_an_error() {
             Err(msg) => panic!("{desc}\n  {who} panicked: {msg}"),
         };
         let run = |f: &dyn Fn() -> bool| -> Result<bool, String> {
-            catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-                payload
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default()
-            })
+            catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panic_message(payload.as_ref()))
         };
         any_err("Im2colParams::new", run(&|| Im2colParams::new(&[1, 1, 2, 2], (1, 1), p, 1).is_err()));
         any_err("get_im2col_indices", run(&|| get_im2col_indices(&[1, 1, 2, 2], (1, 1), p, 1).is_err()));

@@ -1,10 +1,16 @@
-//! Shared by the integration tests: run a lesson binary and look at what it printed.
+//! Shared by the integration tests: run a lesson binary and look at what it
+//! printed; and the case generation and reporting of the property tests.
 #![allow(dead_code)]
 
+use std::cell::Cell;
+use std::fmt;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use ndarray::{ArrayView, Dimension};
+use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::Error;
+use ndarray::{Array, Array4, ArrayView, Dimension};
 
 /// What a lesson run printed, and how it exited.
 pub struct Output {
@@ -82,4 +88,347 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+// ---------------------------------------------------------------------------
+// Property tests (tests/properties.rs, tests/properties_im2col.rs, tests/npy.rs)
+// ---------------------------------------------------------------------------
+//
+// Random cases come from the crate's own numpy-compatible generator
+// (`RandomState`), so no extra dependency is needed. Case `case` of property
+// `property` draws everything from `RandomState::new(case_seed(property, case))`,
+// and every failure message starts with `describe(…)`: the property, the case
+// number, its seed and the sizes, so that the case can be rebuilt exactly.
+
+/// The least number of random cases every property runs.
+pub const CASES: usize = 256;
+
+/// The value of the environment variable `name` as a number, or `default`.
+pub fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
+        .unwrap_or(default)
+}
+
+/// How many cases each property runs: `PROPERTIES_CASES` to run more, never
+/// fewer than [`CASES`].
+pub fn cases() -> usize {
+    env_or("PROPERTIES_CASES", CASES).max(CASES)
+}
+
+/// `PROPERTIES_SEED` (default 0): added to every seed, to explore other cases.
+pub fn properties_seed() -> u32 {
+    env_or("PROPERTIES_SEED", 0) as u32
+}
+
+/// The seed of case `case` of property `property`:
+/// `PROPERTIES_SEED + 1_000_000·property + case`.
+pub fn case_seed(property: u32, case: usize) -> u32 {
+    properties_seed().wrapping_add(property.wrapping_mul(1_000_000)).wrapping_add(case as u32)
+}
+
+/// Runs cases `0, 1, 2, …` of property `property`, each with its own
+/// generator `RandomState::new(case_seed(property, case))`, until `body`
+/// (given the case number, its seed and its generator) has returned `true`
+/// `needed` times: `false` is a case that does not count (a window that does
+/// not fit, say). Returns how many cases were run.
+pub fn until_counted(
+    property: u32,
+    needed: usize,
+    mut body: impl FnMut(usize, u32, &mut RandomState) -> bool,
+) -> usize {
+    let (mut counted, mut case) = (0, 0);
+    while counted < needed {
+        let seed = case_seed(property, case);
+        let mut rng = RandomState::new(seed);
+        counted += usize::from(body(case, seed, &mut rng));
+        case += 1;
+    }
+    case
+}
+
+/// Runs cases `0..n` of property `property` (see [`until_counted`]).
+pub fn each_case(property: u32, n: usize, mut body: impl FnMut(usize, u32, &mut RandomState)) {
+    until_counted(property, n, |case, seed, rng| {
+        body(case, seed, rng);
+        true
+    });
+}
+
+/// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
+pub fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
+    // A 0-d shape (one value), spelled as a slice, which `randint` takes both
+    // as `&[usize]` and as any `IntoDimension`.
+    let scalar: &[usize] = &[];
+    let v = rng.randint(lo as i64, hi as i64 + 1, scalar).expect("lo <= hi");
+    *v.first().expect("one value") as usize
+}
+
+/// A random order of magnitude, `10^k` for `k` in `-2..=2`, so that the
+/// tolerances are exercised on small and large numbers, not only on `randn`'s.
+pub fn magnitude(rng: &mut RandomState) -> f64 {
+    10f64.powi(int(rng, 0, 4) as i32 - 2)
+}
+
+/// `randn` of shape `s` (4 axes).
+pub fn randn4(rng: &mut RandomState, s: &[usize]) -> Array4<f64> {
+    rng.randn((s[0], s[1], s[2], s[3]))
+}
+
+/// The largest magnitude in `a` (0 for an empty array).
+pub fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
+    cnn_walkthrough::check::largest(a)
+}
+
+/// A shape as Python writes a tuple: `(2, 3)`.
+pub fn shape_str(s: &[usize]) -> String {
+    let parts: Vec<String> = s.iter().map(|d| d.to_string()).collect();
+    format!("({})", parts.join(", "))
+}
+
+/// How a failing case introduces itself: the property, the case number, the
+/// generator that rebuilds it and `what` (its sizes).
+pub fn describe(property: &str, seed: u32, case: usize, what: impl fmt::Display) -> String {
+    format!(
+        "property {property}, case {case} (RandomState::new({seed}), PROPERTIES_SEED={}): {what}",
+        properties_seed()
+    )
+}
+
+/// The message of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Runs one case; a panic inside the crate (which would otherwise lose the
+/// case) is reported together with the case description `case`.
+pub fn guard(case: &str, body: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(body)) {
+        let msg = panic_message(payload.as_ref());
+        if msg.contains(case) {
+            // The assertion already names the case (and the hook printed it).
+            resume_unwind(payload);
+        }
+        panic!("{case}\n  panicked inside the crate: {msg}");
+    }
+}
+
+thread_local! {
+    /// The largest `|got − want| / tol` seen by [`assert_close`] in this test
+    /// (each test runs on its own thread); printed with `--nocapture` to show
+    /// how much room the tolerances leave.
+    static WORST_RATIO: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Records a difference `d` against its tolerance `tol` (see [`report_worst_ratio`]).
+pub fn note_ratio(d: f64, tol: f64) {
+    if tol > 0.0 {
+        WORST_RATIO.with(|r| r.set(r.get().max(d / tol)));
+    }
+}
+
+/// Prints the largest `|difference| / tolerance` of this test.
+pub fn report_worst_ratio(property: &str) {
+    let worst = WORST_RATIO.with(Cell::get);
+    eprintln!("property {property}: worst |difference| / tolerance = {worst:.3e}");
+}
+
+/// Element-wise `|got − want| ≤ tol`, reporting the worst element.
+pub fn assert_close<D: Dimension>(
+    case: &str,
+    what: &str,
+    got: &ArrayView<f64, D>,
+    want: &ArrayView<f64, D>,
+    tol: f64,
+) {
+    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
+    let mut worst: Option<(D::Pattern, f64, f64, f64)> = None;
+    for ((idx, &g), &w) in got.indexed_iter().zip(want.iter()) {
+        let d = (g - w).abs();
+        note_ratio(d, tol);
+        if (d.is_nan() || d > tol) && worst.as_ref().is_none_or(|x| d.is_nan() || d > x.3) {
+            worst = Some((idx, g, w, d));
+        }
+    }
+    if let Some((idx, g, w, d)) = worst {
+        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected {w:e}, |difference| {d:e} > tolerance {tol:e}");
+    }
+}
+
+/// Element-wise `|got − want| ≤ tol` with a tolerance per element,
+/// reporting the element furthest beyond its tolerance.
+pub fn assert_close_each<D: Dimension>(
+    case: &str,
+    what: &str,
+    got: &ArrayView<f64, D>,
+    want: &ArrayView<f64, D>,
+    tol: &ArrayView<f64, D>,
+) {
+    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
+    assert_eq!(got.shape(), tol.shape(), "{case}\n  {what}: tolerance shape");
+    let mut worst: Option<(D::Pattern, f64, f64, f64, f64)> = None;
+    for (((idx, &g), &w), &t) in got.indexed_iter().zip(want.iter()).zip(tol.iter()) {
+        let d = (g - w).abs();
+        note_ratio(d, t);
+        let over = d / t;
+        if (d.is_nan() || d > t) && worst.as_ref().is_none_or(|x| d.is_nan() || over > x.3 / x.4) {
+            worst = Some((idx, g, w, d, t));
+        }
+    }
+    if let Some((idx, g, w, d, t)) = worst {
+        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected {w:e}, |difference| {d:e} > tolerance {t:e}");
+    }
+}
+
+/// Element-wise exact equality (`0.0 == -0.0`), reporting the first difference.
+pub fn assert_exact<D: Dimension>(case: &str, what: &str, got: &ArrayView<f64, D>, want: &ArrayView<f64, D>) {
+    assert_eq!(got.shape(), want.shape(), "{case}\n  {what}: shapes differ");
+    if let Some(((idx, g), w)) = got.indexed_iter().zip(want.iter()).find(|((_, g), w)| *g != *w) {
+        panic!("{case}\n  {what}{idx:?}: got {g:e}, expected exactly {w:e}");
+    }
+}
+
+/// The message names `name` (a tensor or a parameter) first, as the crate's
+/// errors do: `"W has shape …"`, `"stride is 0; …"`, `"f = 6: …"`.
+pub fn names(msg: &str, name: &str) -> bool {
+    msg.strip_prefix(name).is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric() && c != '_'))
+}
+
+/// `e` is a shape or parameter error about one of `expected`, and its
+/// message names it first.
+pub fn assert_names(case: &str, who: &str, e: &Error, expected: &[&str]) {
+    let name = match e {
+        Error::Shape { what, .. } => what.as_str(),
+        Error::Parameter { name, .. } => name.as_str(),
+        _ => "",
+    };
+    let msg = e.to_string();
+    assert!(
+        expected.contains(&name) && names(&msg, name),
+        "{case}\n  {who}: expected an error about {expected:?}, got {e:?}, message {msg:?}"
+    );
+}
+
+/// `r` is an `Err` about one of `expected` (see [`assert_names`]).
+pub fn expect_err<T>(case: &str, who: &str, r: Result<T, Error>, expected: &[&str]) {
+    match r {
+        Ok(_) => panic!("{case}\n  {who} returned Ok; expected an error about {expected:?}"),
+        Err(e) => assert_names(case, who, &e, expected),
+    }
+}
+
+/// `v` with one random axis changed to another size in `0..=v[axis] + 3`.
+pub fn change_one_axis(rng: &mut RandomState, v: &[usize]) -> Vec<usize> {
+    let mut out = v.to_vec();
+    let axis = int(rng, 0, v.len() - 1);
+    let mut new = int(rng, 0, v[axis] + 2);
+    if new >= v[axis] {
+        new += 1; // skip the valid size
+    }
+    out[axis] = new;
+    out
+}
+
+/// `v` (4 axes) with one axis removed, or one of size `1..=new_max` added,
+/// at a random place: rank 3 or 5.
+pub fn change_rank(rng: &mut RandomState, v: &[usize], new_max: usize) -> Vec<usize> {
+    let mut out = v.to_vec();
+    if int(rng, 0, 1) == 0 {
+        out.remove(int(rng, 0, 3));
+    } else {
+        out.insert(int(rng, 0, 4), int(rng, 1, new_max));
+    }
+    out
+}
+
+/// Along one axis of length `n` padded by `before` and `after`, with a
+/// window of `f` moving by `stride`: how many windows read each input index,
+/// and whether some window lies entirely in the padding. Brute force.
+pub fn reads(n: usize, f: usize, before: usize, after: usize, stride: usize) -> (Vec<usize>, bool) {
+    let mut count = vec![0; n];
+    let mut off_image = false;
+    let padded = n + before + after;
+    if f > padded {
+        return (count, false);
+    }
+    for k in 0..(padded - f) / stride + 1 {
+        let mut hit = false;
+        for pos in k * stride..k * stride + f {
+            if pos >= before && pos - before < n {
+                count[pos - before] += 1;
+                hit = true;
+            }
+        }
+        off_image |= !hit;
+    }
+    (count, off_image)
+}
+
+/// The input rows (or columns) of an axis of length `n`, padded by `pad` on
+/// both sides, that no window reads. Brute force.
+pub fn unreached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
+    let (count, _) = reads(n, f, pad, pad, stride);
+    (0..n).filter(|&r| count[r] == 0).collect()
+}
+
+/// `bytes` in hex, 32 to a line, to paste into a regression test.
+pub fn hex(bytes: &[u8]) -> String {
+    let lines: Vec<String> = bytes
+        .chunks(32)
+        .map(|line| line.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "))
+        .collect();
+    format!("{} bytes:\n{}", bytes.len(), lines.join("\n"))
+}
+
+/// Inputs with no near-ties, by construction: a random permutation of
+/// `0..N` (`N` elements) centred on 0, each plus a uniform jitter in
+/// `[0, 0.5)` (so that the values are not all integers), times a random
+/// magnitude `mag`. Any two values differ by more than `mag/2`. Returns the
+/// input and `mag`.
+pub fn distinct_values(rng: &mut RandomState, shape: [usize; 4]) -> (Array4<f64>, f64) {
+    let n: usize = shape.iter().product();
+    let perm = rng.permutation(n);
+    let mag = magnitude(rng);
+    let mut k = 0;
+    let x = Array4::from_shape_fn(shape, |_| {
+        let v = (perm[k] as f64 - (n / 2) as f64 + 0.5 * rng.random_sample()) * mag;
+        k += 1;
+        v
+    });
+    (x, mag)
+}
+
+/// Up to `n` random flat positions of `grad`: as many as possible (up to half)
+/// where it is non-zero (for max, the windows' maxima, which are few), the
+/// rest where it is zero (cells that no window takes, or reads), so both
+/// kinds are checked.
+pub fn probe_positions(rng: &mut RandomState, grad: &Array4<f64>, n: usize) -> Vec<usize> {
+    if grad.len() <= n {
+        return (0..grad.len()).collect();
+    }
+    let order = rng.permutation(grad.len());
+    let values: Vec<f64> = grad.iter().copied().collect();
+    let (non_zero, zero): (Vec<usize>, Vec<usize>) = order.into_iter().partition(|&k| values[k] != 0.0);
+    let from_non_zero = non_zero.len().min((n / 2).max(n - zero.len().min(n)));
+    let mut probes: Vec<usize> =
+        non_zero[..from_non_zero].iter().chain(&zero[..n - from_non_zero]).copied().collect();
+    probes.sort_unstable();
+    probes
+}
+
+/// `a` (any layout) with the values at the flat C-order positions `at`
+/// replaced by `values`: the computed gradient with the probed entries
+/// replaced by their finite differences, ready to compare with it.
+pub fn with_values_at<D: Dimension>(a: &Array<f64, D>, at: &[usize], values: &[f64]) -> Array<f64, D> {
+    let mut out = a.as_standard_layout().into_owned();
+    let flat = out.as_slice_mut().expect("standard layout");
+    for (&k, &v) in at.iter().zip(values) {
+        flat[k] = v;
+    }
+    out
 }
