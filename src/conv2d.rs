@@ -158,6 +158,20 @@ impl<F: Float> Conv2D<F> {
         self.w.view().into_shape_with_order((n, self.w.len() / n)).expect("W is contiguous")
     }
 
+    /// The im2col columns of `images` of the batch `x`, written into `buffer`
+    /// (for inputs already checked by [`Conv2D::params`]).
+    fn columns<'b>(
+        &self,
+        x: &ArrayView4<F>,
+        images: std::ops::Range<usize>,
+        buffer: &'b mut Vec<F>,
+    ) -> ArrayView2<'b, F> {
+        let chunk = x.slice(ndarray::s![images, .., .., ..]);
+        let p = image_to_column_by_image_into(&chunk, self.filter_shape(), self.stride, self.padding, buffer)
+            .expect("checked by params");
+        ArrayView2::from_shape((p.rows(), p.cols()), buffer).expect("rows · columns values")
+    }
+
     /// Forward: `W_col · X_col + w0`, back to `(batch, n_filters, out_h, out_w)`.
     ///
     /// # Errors
@@ -179,17 +193,7 @@ impl<F: Float> Conv2D<F> {
             let mut cols = vec![];
             for start in images.clone().step_by(CHUNK) {
                 let end = (start + CHUNK).min(images.end);
-                let chunk = x.slice(ndarray::s![start..end, .., .., ..]);
-                image_to_column_by_image_into(
-                    &chunk,
-                    self.filter_shape(),
-                    self.stride,
-                    self.padding,
-                    &mut cols,
-                )
-                .expect("checked by params");
-                let cols = ArrayView2::from_shape((p.rows(), (end - start) * positions), &cols)
-                    .expect("rows · columns values");
+                let cols = self.columns(x, start..end, &mut cols);
                 // Each image's product lands straight in its output.
                 for b in 0..end - start {
                     let image_cols = cols.slice(ndarray::s![.., b * positions..(b + 1) * positions]);
@@ -253,17 +257,8 @@ impl<F: Float> Conv2D<F> {
             let mut grad_cols = Array2::zeros((p.rows(), CHUNK * positions));
             for start in images.clone().step_by(CHUNK) {
                 let (end, first) = ((start + CHUNK).min(images.end), start - images.start);
-                let chunk = cache.x.slice(ndarray::s![start..end, .., .., ..]);
-                image_to_column_by_image_into(
-                    &chunk,
-                    self.filter_shape(),
-                    self.stride,
-                    self.padding,
-                    &mut cols,
-                )
-                .expect("checked by params");
                 let n = (end - start) * positions;
-                let cols = ArrayView2::from_shape((p.rows(), n), &cols).expect("rows · columns values");
+                let cols = self.columns(&cache.x.view(), start..end, &mut cols);
                 // δ for these images, columns grouped image by image: (n_filters, images·positions).
                 let mut delta = delta.slice_mut(ndarray::s![.., ..n]);
                 for b in 0..end - start {

@@ -313,6 +313,30 @@ fn for_cases(
     coverage
 }
 
+/// The adjoint identity ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩ for `names =
+/// (im2col, col2im)`, to within the rounding of its sums: `terms` products
+/// of size at most `S = Σ |cols|·|y|` each.
+fn assert_adjoint(
+    desc: &str,
+    (im2col, col2im): (&str, &str),
+    (cols, y): (&Array2<f64>, &Array2<f64>),
+    (x, back): (&Array4<f64>, &Array4<f64>),
+    c: &Case,
+) {
+    let left = (cols * y).sum();
+    let right = (x * back).sum();
+    let scale = (cols.mapv(f64::abs) * y.mapv(f64::abs)).sum();
+    let terms = cols.len() + c.fh * c.fw + x.len();
+    let tol = terms as f64 * f64::EPSILON * scale;
+    let diff = (left - right).abs();
+    note_ratio(diff, tol.max(f64::MIN_POSITIVE));
+    assert!(
+        diff <= tol,
+        "{desc}\n  ⟨{im2col}(x), y⟩ = {left:e} but ⟨x, {col2im}(y)⟩ = {right:e}: \
+         |difference| {diff:e} > tolerance {tol:e} (S = {scale:e}, {terms} terms)"
+    );
+}
+
 /// A window larger than the padded image is a `filter_shape` error of every
 /// im2col function.
 fn assert_im2col_window_error(desc: &str, c: &Case, rng: &mut RandomState) {
@@ -485,18 +509,7 @@ fn column_to_image_is_the_adjoint_of_image_to_column() {
                 .unwrap_or_else(|e| panic!("{desc}\n  column_to_image: {e}"));
             assert_eq!(back.shape(), c.x_shape(), "{desc}\n  shape of column_to_image");
 
-            let left = (&cols * &y).sum();
-            let right = (&x * &back).sum();
-            let scale = (cols.mapv(f64::abs) * y.mapv(f64::abs)).sum();
-            let terms = rows * ncols + c.fh * c.fw + x.len();
-            let tol = terms as f64 * f64::EPSILON * scale;
-            let diff = (left - right).abs();
-            note_ratio(diff, tol.max(f64::MIN_POSITIVE));
-            assert!(
-                diff <= tol,
-                "{desc}\n  ⟨image_to_column(x), y⟩ = {left:e} but ⟨x, column_to_image(y)⟩ = {right:e}: \
-                 |difference| {diff:e} > tolerance {tol:e} (S = {scale:e}, {terms} terms)"
-            );
+            assert_adjoint(&desc, ("image_to_column", "column_to_image"), (&cols, &y), (&x, &back), c);
 
             // column_to_image is the scatter-add of the columns: the same at
             // most K = fh·fw terms per pixel in another order, and exactly 0
@@ -1237,18 +1250,8 @@ fn image_to_column_by_image_is_image_to_column_reordered_and_its_adjoint() {
             let back = column_to_image_by_image(&y.view(), &c.x_shape(), w, s, p)
                 .unwrap_or_else(|e| panic!("{desc}\n  column_to_image_by_image: {e}"));
             assert_eq!(back.shape(), c.x_shape(), "{desc}\n  shape of column_to_image_by_image");
-            let left = (&by_image * &y).sum();
-            let right = (&x * &back).sum();
-            let scale = (by_image.mapv(f64::abs) * y.mapv(f64::abs)).sum();
-            let terms = rows * ncols + c.fh * c.fw + x.len();
-            let tol = terms as f64 * f64::EPSILON * scale;
-            let diff = (left - right).abs();
-            note_ratio(diff, tol.max(f64::MIN_POSITIVE));
-            assert!(
-                diff <= tol,
-                "{desc}\n  ⟨image_to_column_by_image(x), y⟩ = {left:e} but ⟨x, column_to_image_by_image(y)⟩ = \
-                 {right:e}: |difference| {diff:e} > tolerance {tol:e} (S = {scale:e}, {terms} terms)"
-            );
+            let names = ("image_to_column_by_image", "column_to_image_by_image");
+            assert_adjoint(&desc, names, (&by_image, &y), (&x, &back), c);
 
             let mut y_standard = Array2::zeros((rows, ncols));
             for ((r, col), &v) in y.indexed_iter() {
