@@ -509,7 +509,7 @@ fn column_to_image_is_the_adjoint_of_image_to_column() {
                 .unwrap_or_else(|e| panic!("{desc}\n  column_to_image: {e}"));
             assert_eq!(back.shape(), c.x_shape(), "{desc}\n  shape of column_to_image");
 
-            assert_adjoint(&desc, ("image_to_column", "column_to_image"), (&cols, &y), (&x, &back), c);
+            assert_adjoint(desc, ("image_to_column", "column_to_image"), (&cols, &y), (&x, &back), c);
 
             // column_to_image is the scatter-add of the columns: the same at
             // most K = fh·fw terms per pixel in another order, and exactly 0
@@ -1251,7 +1251,7 @@ fn image_to_column_by_image_is_image_to_column_reordered_and_its_adjoint() {
                 .unwrap_or_else(|e| panic!("{desc}\n  column_to_image_by_image: {e}"));
             assert_eq!(back.shape(), c.x_shape(), "{desc}\n  shape of column_to_image_by_image");
             let names = ("image_to_column_by_image", "column_to_image_by_image");
-            assert_adjoint(&desc, names, (&by_image, &y), (&x, &back), c);
+            assert_adjoint(desc, names, (&by_image, &y), (&x, &back), c);
 
             let mut y_standard = Array2::zeros((rows, ncols));
             for ((r, col), &v) in y.indexed_iter() {
