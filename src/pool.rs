@@ -263,8 +263,27 @@ pub struct MaxPoolingLayer {
 }
 
 impl MaxPoolingLayer {
+    /// The layer's sizes, with errors that speak of its `(C, H, W)` input.
     fn check(&self, input: &ArrayView3<f64>) -> Result<PoolParams> {
         let (c, h, w) = input.dim();
+        if input.is_empty() {
+            return Err(Error::shape(
+                "input",
+                "(channels, height, width) with no axis of size 0",
+                input.shape(),
+            ));
+        }
+        if self.f > h || self.f > w {
+            let f = self.f;
+            return Err(Error::parameter(
+                "f",
+                format!(
+                    "= {f}: the {f}×{f} window is larger than the {h}×{w} input {}; expected f ≤ {}",
+                    tuple(input.shape()),
+                    h.min(w)
+                ),
+            ));
+        }
         PoolParams::new(&[1, h, w, c], PoolHparameters { f: self.f, stride: self.stride })
     }
 

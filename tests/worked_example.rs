@@ -211,3 +211,18 @@ fn conv2d_by_im2col_gives_the_published_output_gradients_and_update() {
         assert!((layer.w0[[f, 0]] - ex.learning_rate * g.grad_w0[[f, 0]] - bias).abs() <= EXACT);
     }
 }
+
+/// The layer's errors speak of its `(C, H, W)` input, not the notebook's `A_prev`.
+#[test]
+fn max_pooling_layer_errors_name_its_input() {
+    let layer = MaxPoolingLayer { f: 4, stride: 2 };
+    let small = Array3::<f64>::zeros((2, 3, 3));
+    let e = layer.forward(&small.view()).unwrap_err().to_string();
+    assert!(
+        e.contains("larger than the 3×3 input (2, 3, 3)") && e.contains("f ≤ 3") && !e.contains("A_prev"),
+        "{e}"
+    );
+    let empty = Array3::<f64>::zeros((2, 0, 3));
+    let e = layer.forward(&empty.view()).unwrap_err().to_string();
+    assert!(e.contains("input has shape (2, 0, 3)") && e.contains("(channels, height, width)"), "{e}");
+}
