@@ -141,7 +141,8 @@ pub struct PoolCache {
 /// One window's value: its maximum or its mean.
 pub fn pool_window(window: &ArrayView2<f64>, mode: PoolMode) -> f64 {
     match mode {
-        PoolMode::Max => window.fold(f64::NEG_INFINITY, |m, &v| m.max(v)),
+        // As np.max: a NaN in the window makes the maximum NaN.
+        PoolMode::Max => window.fold(f64::NEG_INFINITY, |m, &v| if v.is_nan() || v > m { v } else { m }),
         PoolMode::Average => window.mean().unwrap_or(f64::NAN),
     }
 }
@@ -187,15 +188,22 @@ pub fn create_mask_from_window(x: &ArrayView2<f64>) -> Array2<bool> {
 }
 
 /// Seed 004's `get_max_index` as a mask: true at the *first* maximum in
-/// row-major order only, as numpy's `argmax` and PyTorch choose.
+/// row-major order only, as numpy's `argmax` and PyTorch choose (a NaN
+/// counts as the maximum, as in `argmax`).
 pub fn first_max_mask(x: &ArrayView2<f64>) -> Array2<bool> {
     let mut best: Option<((usize, usize), f64)> = None;
     for (idx, &v) in x.indexed_iter() {
-        if best.is_none_or(|(_, b)| v > b) {
+        if best.is_none_or(|(_, b)| beats(v, b)) {
             best = Some((idx, v));
         }
     }
     Array2::from_shape_fn(x.raw_dim(), |idx| best.is_some_and(|(at, _)| at == idx))
+}
+
+/// Whether `v` replaces `best` as the first maximum so far: it is larger, or
+/// the first NaN (numpy's `argmax` and `max` treat NaN as the largest).
+pub fn beats(v: f64, best: f64) -> bool {
+    !best.is_nan() && (v.is_nan() || v > best)
 }
 
 /// The notebook's `distribute_value`: `dz` shared equally over a window of

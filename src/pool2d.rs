@@ -16,7 +16,7 @@ use ndarray::{Array2, Array4, ArrayView4};
 use crate::error::{tuple, Error, Result};
 use crate::im2col::{column_to_image, image_to_column, Im2colParams};
 use crate::padding::Padding2D;
-use crate::pool::PoolMode;
+use crate::pool::{beats, PoolMode};
 
 /// `MaxPooling2D` or `AveragePooling2D`: a window, a stride and a mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Pooling2D {
                 .into_iter()
                 .map(|col| {
                     let (at, v) = col.iter().enumerate().fold((0, f64::NEG_INFINITY), |best, (r, &v)| {
-                        if v > best.1 {
+                        if beats(v, best.1) {
                             (r, v)
                         } else {
                             best

@@ -113,3 +113,27 @@ fn pooling_by_im2col_matches_the_loops_on_the_notebook_cells() {
         }
     }
 }
+
+/// A NaN in a window makes its maximum NaN and takes its gradient, as
+/// `np.max` and `np.argmax` do, in the loops and in pooling by im2col alike.
+#[test]
+fn max_pooling_treats_nan_as_numpy_does() {
+    use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+    use cnn_walkthrough::pool2d::Pooling2D;
+    let mut a = ndarray::Array4::from_shape_fn((1, 4, 4, 1), |(_, i, j, _)| (4 * i + j) as f64);
+    a[[0, 1, 0, 0]] = f64::NAN; // in the first 2×2 window, before its maximum 5
+    let (out, cache) = pool_forward(&a.view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max).unwrap();
+    assert!(out[[0, 0, 0, 0]].is_nan());
+    assert_eq!([out[[0, 0, 1, 0]], out[[0, 1, 0, 0]], out[[0, 1, 1, 0]]], [7.0, 13.0, 15.0]);
+    let grad = pool_backward(&ndarray::Array4::ones((1, 2, 2, 1)).view(), &cache, PoolMode::Max).unwrap();
+    assert_eq!(grad[[0, 1, 0, 0]], 1.0, "the gradient goes to the NaN");
+    assert_eq!(grad[[0, 1, 1, 0]], 0.0);
+
+    let nchw = a.view().permuted_axes([0, 3, 1, 2]).to_owned();
+    let layer = Pooling2D::new((2, 2), None, PoolMode::Max);
+    let (out2, cache2) = layer.forward(&nchw.view()).unwrap();
+    assert!(out2[[0, 0, 0, 0]].is_nan());
+    assert_eq!([out2[[0, 0, 0, 1]], out2[[0, 0, 1, 0]], out2[[0, 0, 1, 1]]], [7.0, 13.0, 15.0]);
+    let grad2 = layer.backward(&ndarray::Array4::ones((1, 1, 2, 2)).view(), &cache2).unwrap();
+    assert_eq!(grad2.permuted_axes([0, 2, 3, 1]), grad);
+}
