@@ -403,13 +403,26 @@ pub fn column_to_image_by_image_add<F: Float>(
     for (r, row) in cols.outer_iter().enumerate() {
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
         let (ys, xs) = (inside(oh, di, padding.top, p.height), inside(ow, dj, padding.left, p.width));
+        // With stride 1 the pixels a row of windows reaches are side by side: add slices.
+        let run = match (xs.first(), row.as_slice()) {
+            (Some(&(x0, j0)), Some(source)) if stride == 1 => Some((x0, j0, xs.len(), source)),
+            _ => None,
+        };
         for (b, mut image) in images.outer_iter_mut().enumerate() {
             let mut channel = image.index_axis_mut(Axis(0), c);
             for &(y, i) in &ys {
                 let mut target = channel.row_mut(i);
                 let from = (b * oh + y) * ow;
-                for &(x, j) in &xs {
-                    target[j] += row[from + x];
+                match (run, target.as_slice_mut()) {
+                    (Some((x0, j0, n, source)), Some(target)) => {
+                        let source = &source[from + x0..from + x0 + n];
+                        target[j0..j0 + n].iter_mut().zip(source).for_each(|(t, &v)| *t += v);
+                    }
+                    _ => {
+                        for &(x, j) in &xs {
+                            target[j] += row[from + x];
+                        }
+                    }
                 }
             }
         }
