@@ -252,6 +252,7 @@ impl<F: Float> Conv2D<F> {
         let mut grad_input = Array4::zeros(cache.x.raw_dim());
         let partials = in_halves(grad_input.view_mut(), flops, |images, mut grad_x| {
             let mut grad_w = Array2::zeros((n_f, p.rows()));
+            let mut grad_w0 = Array2::zeros((n_f, 1));
             let mut cols = vec![];
             let mut delta = Array2::zeros((n_f, CHUNK * positions));
             let mut grad_cols = Array2::zeros((p.rows(), CHUNK * positions));
@@ -266,6 +267,7 @@ impl<F: Float> Conv2D<F> {
                     let image = image.to_shape((n_f, positions)).expect("n_filters · positions values");
                     delta.slice_mut(ndarray::s![.., b * positions..(b + 1) * positions]).assign(&image);
                 }
+                grad_w0 += &delta.sum_axis(Axis(1)).insert_axis(Axis(1));
                 // δ · colsᵀ and W_colᵀ · δ, each computed as the transpose of the transposed product
                 // (as in the forward pass).
                 ndarray::linalg::general_mat_mul(
@@ -296,13 +298,13 @@ impl<F: Float> Conv2D<F> {
                 )
                 .expect("checked by params");
             }
-            grad_w
+            (grad_w, grad_w0)
         });
-        let mut grad_w = Array2::zeros((n_f, p.rows()));
-        for g in &partials {
+        let (mut grad_w, mut grad_w0) = (Array2::zeros((n_f, p.rows())), Array2::zeros((n_f, 1)));
+        for (g, g0) in &partials {
             grad_w += g;
+            grad_w0 += g0;
         }
-        let grad_w0 = accum_grad.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0)).insert_axis(Axis(1));
         Ok(Conv2DGrads {
             grad_w: grad_w.into_shape_with_order(self.w.raw_dim()).expect("W's size"),
             grad_w0,
