@@ -173,10 +173,7 @@ fn numbers_are_rounded_and_timings_masked() {
     assert_eq!(round_numbers("v2.5 (3, 4)"), "v2.5 (3, 4)");
     let row = "    3      0.0173     0.9972         0.0561        0.9847      0.33";
     assert!(is_epoch_row(row));
-    assert_eq!(
-        normalize("lesson_11_train_cnn", row),
-        " 3 0.01730 0.9972 0.05610 0.9847 <time>\n"
-    );
+    assert_eq!(normalize("lesson_11_train_cnn", row), " 3 0.01730 0.9972 0.05610 0.9847 <time>\n");
     assert_eq!(normalize("lesson_01_zero_pad", "Training time (s) 9.3  \n"), "Training time (s) <time>\n");
     assert_eq!(squeeze("│ max 0   (tol 0)  │\n├────┼──┤"), "│ max 0 (tol 0) │\n├─┼─┤");
 }
