@@ -9,6 +9,7 @@
 
 use cnn_walkthrough::data::{digits, mnist, one_hot, train_test_split};
 use cnn_walkthrough::heatmap::{confusion_matrix, confusion_table};
+use cnn_walkthrough::losses::argmax;
 use cnn_walkthrough::network::{self, Sequential};
 use cnn_walkthrough::plot::plot_lines;
 use cnn_walkthrough::prelude::*;
@@ -47,11 +48,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.value("Total parameters", total as f64);
     if run.is_reference() && train.images.shape()[1..] == [1, 8, 8] {
         let source = network::source_parameter_count([1, 8, 8], 10);
+        let batch_norm: usize =
+            summary.iter().filter(|r| r.name == "BatchNormalization").map(|r| r.parameters).sum();
         l.say(&format!(
             "The source's summary counts {source} parameters: its batch normalization keeps γ and β for every\n\
-             (C, H, W) element ({} of them), where this one keeps them per channel, as PyTorch does ({}).",
-            2 * (16 * 64 + 32 * 64 + 256),
-            2 * (16 + 32 + 256)
+             (C, H, W) element ({} of them), where this one keeps them per channel, as PyTorch does ({batch_norm}).",
+            source - (total - batch_norm),
         ));
         // REFERENCE §6: the source's parameter table, total 538,570; 532,522 with per-channel batch norm.
         l.check_equal("parameters, the source's per-element batch norm", 538_570, source);
@@ -72,7 +74,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         run.batch_size,
         &mut RandomState::new(run.seed),
         |done, total| {
-            progress.set(done.min(total), &format!("of {total} images"));
+            progress.set(done, &format!("of {total} images"));
             if done >= total {
                 progress.finish(); // the epoch's row replaces the bar
             }
@@ -95,7 +97,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("The held-out digits");
     let p = net.predict(&x_test, 256)?;
-    let predicted: Vec<usize> = p.outer_iter().map(|row| network::argmax(&row)).collect();
+    let predicted: Vec<usize> = p.outer_iter().map(|row| argmax(&row)).collect();
     let truth: Vec<usize> = test.labels.iter().map(|&y| usize::from(y)).collect();
     let m = confusion_matrix(&truth, &predicted, 10)?;
     l.say(&confusion_table(&m.view()));

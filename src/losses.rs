@@ -182,8 +182,12 @@ fn log_sum_exp(z: &ArrayView1<f64>) -> f64 {
     max + z.mapv(|v| (v - max).exp()).sum().ln()
 }
 
-/// The position of the first largest entry (0 for an empty row).
-fn argmax(row: &ArrayView1<f64>) -> usize {
+/// The position of the first largest entry, as `np.argmax` (0 for an empty row).
+///
+/// ```
+/// assert_eq!(cnn_walkthrough::losses::argmax(&ndarray::arr1(&[0.1, 0.7, 0.7]).view()), 1);
+/// ```
+pub fn argmax(row: &ArrayView1<f64>) -> usize {
     let mut best = 0;
     for (j, &v) in row.iter().enumerate() {
         if v > row[best] {

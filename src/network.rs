@@ -279,11 +279,8 @@ impl<F: Float> Sequential<F> {
         Ok(())
     }
 
-    /// The class probabilities for `x`, in inference mode, `batch_size` samples at a time.
-    ///
-    /// # Errors
-    /// When `x` does not have the input shape.
-    pub fn predict(&mut self, x: &ArrayD<F>, batch_size: usize) -> Result<Array2<f64>> {
+    /// The logits for `x` in inference mode, `batch_size` samples at a time, in `f64`.
+    fn logits_in_batches(&mut self, x: &ArrayD<F>, batch_size: usize) -> Result<Array2<f64>> {
         let mut parts = vec![];
         for start in (0..x.shape()[0]).step_by(batch_size.max(1)) {
             let end = (start + batch_size.max(1)).min(x.shape()[0]);
@@ -292,10 +289,18 @@ impl<F: Float> Sequential<F> {
                 .mapv(F::f64)
                 .into_dimensionality()
                 .map_err(|_| Error::shape("the network's output", "(batch, classes)", z.shape()))?;
-            parts.push(Activation::Softmax.forward(&z.view()));
+            parts.push(z);
         }
         let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
         ndarray::concatenate(Axis(0), &views).map_err(|_| Error::shape("x", "at least one sample", x.shape()))
+    }
+
+    /// The class probabilities for `x`, in inference mode, `batch_size` samples at a time.
+    ///
+    /// # Errors
+    /// When `x` does not have the input shape.
+    pub fn predict(&mut self, x: &ArrayD<F>, batch_size: usize) -> Result<Array2<f64>> {
+        Ok(Activation::Softmax.forward(&self.logits_in_batches(x, batch_size)?.view()))
     }
 
     /// Loss and accuracy on `x` against one-hot `y`, in inference mode.
@@ -304,18 +309,9 @@ impl<F: Float> Sequential<F> {
     /// When `x` or `y` has the wrong shape.
     pub fn evaluate(&mut self, x: &ArrayD<F>, y: &ArrayView2<f64>, batch_size: usize) -> Result<(f64, f64)> {
         self.check_batch(x, y)?;
-        let mut loss = 0.0;
-        let mut hits = 0.0;
-        for start in (0..x.shape()[0]).step_by(batch_size.max(1)) {
-            let end = (start + batch_size.max(1)).min(x.shape()[0]);
-            let z = self.logits(&x.slice_axis(Axis(0), (start..end).into()).to_owned(), false)?;
-            let z: Array2<f64> = z.mapv(F::f64).into_dimensionality().expect("checked: ends in softmax");
-            let yb = y.slice(ndarray::s![start..end, ..]);
-            loss += softmax_cross_entropy(&yb, &z.view())?.sum();
-            hits += accuracy(&yb, &z.view())? * (end - start) as f64;
-        }
-        let n = x.shape()[0] as f64;
-        Ok((loss / n, hits / n))
+        let z = self.logits_in_batches(x, batch_size)?;
+        let loss = softmax_cross_entropy(y, &z.view())?.mean().unwrap_or(f64::NAN);
+        Ok((loss, accuracy(y, &z.view())?))
     }
 
     /// One step of training on a batch: forward (training mode), the loss
@@ -440,7 +436,7 @@ impl<F: Float> Sequential<F> {
                 let (l, a) = self.train_on_batch(&xb, &yb.view())?;
                 loss += l * batch.len() as f64;
                 hits += a * batch.len() as f64;
-                on_batch((b + 1) * batch_size.min(n), n);
+                on_batch(((b + 1) * batch_size).min(n), n);
             }
             let (val_loss, val_acc) = self.evaluate(x_val, y_val, 256)?;
             let m = EpochMetrics {
@@ -518,17 +514,6 @@ pub fn summary_table(input_shape: &[usize], rows: &[SummaryRow]) -> String {
     let total: usize = rows.iter().map(|r| r.parameters).sum();
     cells.push(vec!["Total".into(), String::new(), total.to_string()]);
     crate::show::table(&["Layer Type", "Output Shape", "Parameters"], &cells)
-}
-
-/// The position of the first largest value (as `np.argmax`).
-pub fn argmax(row: &ndarray::ArrayView1<f64>) -> usize {
-    let mut best = 0;
-    for (j, &v) in row.iter().enumerate() {
-        if v > row[best] {
-            best = j;
-        }
-    }
-    best
 }
 
 /// The reference network (REFERENCE §6) for `channels × height × width`

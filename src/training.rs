@@ -92,8 +92,8 @@ impl Run {
     /// # Errors
     /// When the images are too small for the network.
     pub fn network(&self, data: &Dataset) -> Result<Sequential<f32>> {
-        let [_, c, h, w] = data.images.shape() else { unreachable!("images are 4-D") };
-        let input = [*c, *h, *w];
+        let (_, c, h, w) = data.images.dim();
+        let input = [c, h, w];
         match self.net {
             Net::Reference => network::reference(input, 10, self.learning_rate, self.seed, true),
             Net::Small => network::small(input, 10, self.learning_rate, self.seed),

@@ -138,3 +138,22 @@ fn bad_batches_are_refused() {
     let fit = net.fit((&x, &y.view()), (&xv, &yv.view()), 1, 0, &mut RandomState::new(1), |_, _| {}, |_| {});
     assert!(fit.is_err(), "batch size 0");
 }
+
+/// The progress callback counts images done, ending at the training set's size.
+#[test]
+fn progress_counts_images_up_to_the_training_set() {
+    let mut net = network::small::<f32>(DIGITS, 10, 0.001, 1).unwrap();
+    let ((x, y), (xv, yv)) = digits_subset(150);
+    let mut seen = vec![];
+    net.fit(
+        (&x, &y.view()),
+        (&xv, &yv.view()),
+        1,
+        64,
+        &mut RandomState::new(1),
+        |d, t| seen.push((d, t)),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(seen, [(64, 150), (128, 150), (150, 150)]);
+}
