@@ -325,7 +325,7 @@ pub fn image_to_column_by_image<F: Float>(
     Ok(Array2::from_shape_vec((p.rows(), p.cols()), cols).expect("rows · cols values"))
 }
 
-/// [`image_to_column_by_image`] written into `cols` (cleared first, its
+/// [`image_to_column_by_image`] written into `cols` (resized, its
 /// allocation reused), row after row: a layer keeps one buffer per thread.
 /// Returns the sizes; `cols` then holds `p.rows() · p.cols()` values.
 ///
@@ -340,20 +340,22 @@ pub fn image_to_column_by_image_into<F: Float>(
 ) -> Result<Im2colParams> {
     let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
     let padded = pad_axes(images, 2, 3, padding, F::zero());
+    let source = padded.as_slice().expect("a new array is in standard layout");
+    let (ph, pw) = (p.height + padding.rows(), p.width + padding.cols());
     let (fh, fw) = filter_shape;
     let (oh, ow) = (p.out_h(), p.out_w());
-    cols.clear();
-    cols.reserve(p.rows() * p.cols());
-    for r in 0..p.rows() {
+    // Every value is written below: the buffer is only resized, not cleared.
+    cols.resize(p.rows() * p.cols(), F::zero());
+    for (r, row) in cols.chunks_exact_mut(p.cols()).enumerate() {
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
-        for image in padded.outer_iter() {
-            let channel = image.index_axis(Axis(0), c);
-            for y in 0..oh {
-                let row = channel.row(y * stride + di);
-                match row.as_slice() {
-                    Some(row) if stride == 1 => cols.extend_from_slice(&row[dj..dj + ow]),
-                    _ => cols.extend((0..ow).map(|x| row[x * stride + dj])),
-                }
+        // Window (y, x) of image b reads padded pixel (y·stride + di, x·stride + dj) of channel c.
+        for (by, target) in row.chunks_exact_mut(ow).enumerate() {
+            let (b, y) = (by / oh, by % oh);
+            let start = ((b * p.channels + c) * ph + y * stride + di) * pw + dj;
+            if stride == 1 {
+                copy_run(target, &source[start..start + ow]);
+            } else {
+                target.iter_mut().enumerate().for_each(|(x, t)| *t = source[start + x * stride]);
             }
         }
     }
@@ -378,6 +380,58 @@ pub fn column_to_image_by_image<F: Float>(
     Ok(images)
 }
 
+/// The body of [`column_to_image_by_image_add`], for rows of `cols` that are
+/// contiguous and images in standard layout (`target`).
+fn add_columns<F: Float>(p: &Im2colParams, cols: ArrayView2<F>, target: &mut [F]) {
+    let ((fh, fw), stride, padding) = (p.filter_shape, p.stride, p.padding);
+    let (oh, ow) = (p.out_h(), p.out_w());
+    // Window offset d of output position y reads padded row y·stride + d, image row y·stride + d − top.
+    let inside = |n: usize, d: usize, before: usize, size: usize| -> Vec<(usize, usize)> {
+        (0..n)
+            .filter_map(|y| (y * stride + d).checked_sub(before).filter(|&i| i < size).map(|i| (y, i)))
+            .collect()
+    };
+    for (r, row) in cols.outer_iter().enumerate() {
+        let row = row.to_slice().expect("rows are contiguous");
+        let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
+        let (ys, xs) = (inside(oh, di, padding.top, p.height), inside(ow, dj, padding.left, p.width));
+        let Some(&(x0, j0)) = xs.first() else { continue };
+        for b in 0..p.batch {
+            for &(y, i) in &ys {
+                let (from, to) = ((b * oh + y) * ow, ((b * p.channels + c) * p.height + i) * p.width);
+                if stride == 1 {
+                    // The pixels a row of windows reaches are side by side: add a run.
+                    let n = xs.len();
+                    add_run(&mut target[to + j0..to + j0 + n], &row[from + x0..from + x0 + n]);
+                } else {
+                    xs.iter().for_each(|&(x, j)| target[to + j] += row[from + x]);
+                }
+            }
+        }
+    }
+}
+
+/// `target = source`, eight values at a time (short runs: a call to `memcpy` would cost
+/// more than the copy).
+fn copy_run<F: Copy>(target: &mut [F], source: &[F]) {
+    let source = &source[..target.len()];
+    let (t8, t) = target.as_chunks_mut::<8>();
+    let (s8, s) = source.as_chunks::<8>();
+    t8.iter_mut().zip(s8).for_each(|(t, s)| *t = *s);
+    t.copy_from_slice(s);
+}
+
+/// `target += source`, eight values at a time.
+fn add_run<F: Float>(target: &mut [F], source: &[F]) {
+    let source = &source[..target.len()];
+    let (t8, t) = target.as_chunks_mut::<8>();
+    let (s8, s) = source.as_chunks::<8>();
+    for (t, s) in t8.iter_mut().zip(s8) {
+        t.iter_mut().zip(s).for_each(|(t, &s)| *t += s);
+    }
+    t.iter_mut().zip(s).for_each(|(t, &s)| *t += s);
+}
+
 /// [`column_to_image_by_image`] added onto `images`: each column's values go
 /// back to the pixels of its window; values that fall on the padding are dropped.
 ///
@@ -392,39 +446,21 @@ pub fn column_to_image_by_image_add<F: Float>(
 ) -> Result<()> {
     let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
     p.check_cols(cols)?;
-    let (fh, fw) = filter_shape;
-    let (oh, ow) = (p.out_h(), p.out_w());
-    // Window offset d of output position y reads padded row y·stride + d, image row y·stride + d − top.
-    let inside = |n: usize, d: usize, before: usize, size: usize| -> Vec<(usize, usize)> {
-        (0..n)
-            .filter_map(|y| (y * stride + d).checked_sub(before).filter(|&i| i < size).map(|i| (y, i)))
-            .collect()
+    // Both sides as plain slices: each row of `cols`, and the images in standard layout
+    // (added through a standard copy when they are not).
+    let standard_cols;
+    let cols = if cols.ncols() <= 1 || cols.strides()[1] == 1 {
+        cols.view()
+    } else {
+        standard_cols = cols.as_standard_layout().into_owned();
+        standard_cols.view()
     };
-    for (r, row) in cols.outer_iter().enumerate() {
-        let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
-        let (ys, xs) = (inside(oh, di, padding.top, p.height), inside(ow, dj, padding.left, p.width));
-        // With stride 1 the pixels a row of windows reaches are side by side: add slices.
-        let run = match (xs.first(), row.as_slice()) {
-            (Some(&(x0, j0)), Some(source)) if stride == 1 => Some((x0, j0, xs.len(), source)),
-            _ => None,
-        };
-        for (b, mut image) in images.outer_iter_mut().enumerate() {
-            let mut channel = image.index_axis_mut(Axis(0), c);
-            for &(y, i) in &ys {
-                let mut target = channel.row_mut(i);
-                let from = (b * oh + y) * ow;
-                match (run, target.as_slice_mut()) {
-                    (Some((x0, j0, n, source)), Some(target)) => {
-                        let source = &source[from + x0..from + x0 + n];
-                        target[j0..j0 + n].iter_mut().zip(source).for_each(|(t, &v)| *t += v);
-                    }
-                    _ => {
-                        for &(x, j) in &xs {
-                            target[j] += row[from + x];
-                        }
-                    }
-                }
-            }
+    match images.as_slice_mut() {
+        Some(target) => add_columns(&p, cols, target),
+        None => {
+            let mut sum = Array4::zeros(images.raw_dim());
+            add_columns(&p, cols, sum.as_slice_mut().expect("a new array is in standard layout"));
+            *images += &sum;
         }
     }
     Ok(())

@@ -10,12 +10,13 @@
 //! feature of dense data); the source normalizes every `(C, H, W)` element on
 //! its own, which is why its network counts more parameters.
 
-use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn, Zip};
 
 use crate::activations::Activation;
 use crate::error::{tuple, Error, Result};
 use crate::float::{dot, Float};
 use crate::padding::{ConstantPadding2D, Padding2D};
+use crate::parallel;
 use crate::random::{RandomState, SplitMix64};
 
 /// A layer: forward, backward, parameters. `F` is the float type, `f64`
@@ -194,14 +195,22 @@ impl Dropout {
 impl Dropout {
     /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped.
     fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
-        let scale = F::of(1.0 / (1.0 - self.p));
-        match &self.kept {
-            Some(kept) => {
-                let factor = [F::zero(), scale]; // indexed by the mask: no branch to mispredict
-                ndarray::Zip::from(x).and(kept).map_collect(|&v, &k| v * factor[usize::from(k)])
+        let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))]; // indexed by the mask: no branch
+        let (Some(kept), Some(values)) = (&self.kept, x.as_slice()) else {
+            return match &self.kept {
+                Some(kept) => Zip::from(x).and(kept).map_collect(|&v, &k| v * factor[usize::from(k)]),
+                None => x.clone(),
+            };
+        };
+        let kept = kept.as_slice().expect("made in standard layout");
+        let mut y = vec![F::zero(); values.len()];
+        parallel::split_mut(&mut y, 1, |start, part| {
+            let (values, kept) = (&values[start..start + part.len()], &kept[start..start + part.len()]);
+            for ((y, &v), &k) in part.iter_mut().zip(values).zip(kept) {
+                *y = v * factor[usize::from(k)];
             }
-            None => x.clone(),
-        }
+        });
+        ArrayD::from_shape_vec(x.raw_dim(), y).expect("one per value")
     }
 }
 
@@ -219,15 +228,17 @@ impl<F: Float> Layer<F> for Dropout {
             self.kept = None;
             return Ok(x.clone());
         }
-        let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))];
-        let mut kept = ArrayD::from_elem(x.raw_dim(), false);
-        let mut y = x.to_owned();
-        ndarray::Zip::from(&mut y).and(&mut kept).for_each(|y, k| {
-            *k = self.rng.next_u64() >= threshold;
-            *y *= factor[usize::from(*k)];
+        // Value k of the batch is decided by the k-th word of the stream (in parts, on two threads).
+        let mut kept = vec![false; x.len()];
+        let rng = &self.rng;
+        parallel::split_mut(&mut kept, 1, |start, part| {
+            for (k, kept) in part.iter_mut().enumerate() {
+                *kept = rng.peek((start + k) as u64) >= threshold;
+            }
         });
-        self.kept = Some(kept);
-        Ok(y)
+        self.rng.skip(x.len() as u64);
+        self.kept = Some(ArrayD::from_shape_vec(x.raw_dim(), kept).expect("one per value"));
+        Ok(self.apply(x))
     }
 
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {

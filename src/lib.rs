@@ -29,6 +29,7 @@ pub mod npy;
 pub mod numpy_fmt;
 pub mod optimizers;
 pub mod padding;
+pub mod parallel;
 pub mod plot;
 pub mod pool;
 pub mod pool2d;

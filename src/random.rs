@@ -242,10 +242,35 @@ impl SplitMix64 {
 
     /// The next 64-bit word.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
+        let z = self.peek(0);
+        self.skip(1);
+        z
+    }
+
+    /// The word `k + 1` calls of [`next_u64`](Self::next_u64) would return
+    /// last, without drawing it: each word depends only on its position, so
+    /// a long stream can be filled in parts, in any order.
+    ///
+    /// ```
+    /// use cnn_walkthrough::random::SplitMix64;
+    /// let mut a = SplitMix64::new(7);
+    /// let ahead = a.peek(2);
+    /// a.next_u64();
+    /// a.next_u64();
+    /// assert_eq!(a.next_u64(), ahead);
+    /// ```
+    pub fn peek(&self, k: u64) -> u64 {
+        let mut z = self.state.wrapping_add((k.wrapping_add(1)).wrapping_mul(GAMMA));
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     }
+
+    /// Moves past `n` words, as `n` calls of [`next_u64`](Self::next_u64) would.
+    pub fn skip(&mut self, n: u64) {
+        self.state = self.state.wrapping_add(n.wrapping_mul(GAMMA));
+    }
 }
+
+/// SplitMix64's step: ⌊2⁶⁴/φ⌋, odd.
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;

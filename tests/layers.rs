@@ -7,7 +7,7 @@ use cnn_walkthrough::gradcheck::layer_gradients;
 use cnn_walkthrough::layers::{
     ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer, PaddingLayer,
 };
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::random::{RandomState, SplitMix64};
 use ndarray::{s, ArrayD, Axis, IxDyn};
 
 /// Central differences, ε = 1e-6, on smooth functions of values of order 1:
@@ -76,6 +76,22 @@ fn dropout_is_inverted_and_seeded() {
     assert!(ya.iter().all(|&v| v == 0.0 || (v - 4.0 / 3.0).abs() < 1e-15));
     assert_eq!(a.forward(&x, false).unwrap(), x, "inference is the identity");
     assert!(Dropout::new(1.0, 0).is_err() && Dropout::new(-0.1, 0).is_err());
+}
+
+#[test]
+fn dropout_masks_follow_the_splitmix64_stream_across_calls_and_threads() {
+    // 3·2¹⁷ values: large enough to be filled in two parts on two threads.
+    let x = ArrayD::<f32>::ones(IxDyn(&[3, 1 << 17]));
+    let mut layer = Dropout::new(0.4, 9).unwrap();
+    let mut stream = SplitMix64::new(9);
+    let threshold = (0.4 * 18_446_744_073_709_551_616.0) as u64;
+    for call in 0..2 {
+        let y = layer.forward(&x, true).unwrap();
+        for (k, &v) in y.iter().enumerate() {
+            let kept = stream.next_u64() >= threshold;
+            assert_eq!(v != 0.0, kept, "call {call}, value {k}");
+        }
+    }
 }
 
 #[test]

@@ -69,7 +69,7 @@ use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMo
 use cnn_walkthrough::pool2d::Pooling2D;
 use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
-use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4};
+use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, ShapeBuilder};
 
 use common::{
     assert_close, assert_exact, case_seed, cases, change_one_axis, change_rank, describe, distinct_values,
@@ -1286,6 +1286,21 @@ fn image_to_column_by_image_is_image_to_column_reordered_and_its_adjoint() {
                 "column_to_image_by_image_add vs base + column_to_image_by_image",
                 &sum.view(),
                 &(&base + &back).view(),
+                tol,
+            );
+
+            // The same onto images that are not in standard layout, from columns whose rows
+            // are not contiguous (both go through standard copies).
+            let mut sum_f = Array4::zeros(base.raw_dim().f());
+            sum_f.assign(&base);
+            let y_f = y.t().as_standard_layout().into_owned();
+            column_to_image_by_image_add(&y_f.t(), &mut sum_f.view_mut(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  column_to_image_by_image_add (column-major): {e}"));
+            assert_close(
+                desc,
+                "column_to_image_by_image_add, column-major images and columns",
+                &sum_f.view(),
+                &sum.view(),
                 tol,
             );
 
