@@ -45,7 +45,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let summary = net.summary()?;
     l.say(&network::summary_table(&net.input_shape, &summary));
     let total = net.parameters();
-    l.value("Total parameters", total as f64);
+    l.say(&format!("Total parameters {total}"));
     if run.is_reference() && train.images.shape()[1..] == [1, 8, 8] {
         let source = network::source_parameter_count([1, 8, 8], 10);
         let batch_norm: usize =

@@ -180,29 +180,31 @@ impl<F: Float> Conv2D<F> {
         let p = self.params(x.shape())?;
         let (n_f, positions) = (self.n_filters(), p.out_h() * p.out_w());
         let flops = 2.0 * (n_f * p.rows() * p.cols()) as f64;
-        let mut output = Array4::zeros((p.batch, n_f, p.out_h(), p.out_w()));
+        // Every output row starts at its filter's bias; the products are added onto it.
+        let mut biases = Vec::with_capacity(p.batch * n_f * positions);
+        for _ in 0..p.batch {
+            for &b in &self.w0 {
+                biases.resize(biases.len() + positions, b);
+            }
+        }
+        let mut output = Array4::from_shape_vec((p.batch, n_f, p.out_h(), p.out_w()), biases)
+            .expect("one bias per output value");
         in_halves(output.view_mut(), flops, |images, mut out| {
-            let (mut cols, mut product) = (vec![], vec![]);
+            let mut cols = vec![];
             for start in images.clone().step_by(CHUNK) {
                 let end = (start + CHUNK).min(images.end);
                 let cols = self.columns(x, start..end, &mut cols);
-                // W_col · cols for these images at once: (n_filters, images·positions).
-                product.resize(n_f * cols.ncols(), F::zero());
-                let mut product = ndarray::ArrayViewMut2::from_shape((n_f, cols.ncols()), &mut product)
-                    .expect("n_filters · columns values");
-                ndarray::linalg::general_mat_mul(F::one(), &self.w_col(), &cols, F::zero(), &mut product);
-                // Image b's outputs are columns b·positions .. (b+1)·positions, plus the biases.
+                // Each image's product lands straight in its output.
                 for b in 0..end - start {
+                    let image_cols = cols.slice(ndarray::s![.., b * positions..(b + 1) * positions]);
                     let mut target = out.index_axis_mut(Axis(0), start - images.start + b);
-                    let target = target.as_slice_mut().expect("a new array is in standard layout");
-                    for ((f, row), target) in
-                        product.outer_iter().enumerate().zip(target.chunks_exact_mut(positions))
-                    {
-                        let bias = self.w0[[f, 0]];
-                        let row =
-                            &row.as_slice().expect("standard layout")[b * positions..(b + 1) * positions];
-                        target.iter_mut().zip(row).for_each(|(t, &v)| *t = v + bias);
-                    }
+                    let target =
+                        target.view_mut().into_shape_with_order((n_f, positions)).expect("contiguous");
+                    // W_col · cols, computed as (colsᵀ · W_colᵀ)ᵀ: the same numbers, which
+                    // matrixmultiply reaches about a quarter faster in this orientation.
+                    let (w_col_t, cols_t) = (self.w_col().reversed_axes(), image_cols.reversed_axes());
+                    let mut target_t = target.reversed_axes();
+                    ndarray::linalg::general_mat_mul(F::one(), &cols_t, &w_col_t, F::one(), &mut target_t);
                 }
             }
         });
