@@ -59,17 +59,14 @@ pub(crate) fn in_halves<T: Send, A: Send, D: ndarray::Dimension>(
     work: impl Fn(std::ops::Range<usize>, ndarray::ArrayViewMut<A, D>) -> T + Sync,
 ) -> Vec<T> {
     let batch = out.len_of(Axis(0));
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-    if threads < 2 || batch < 2 || flops < 2e6 {
+    if batch < 2 || flops < 2e6 || crate::parallel::threads() < 2 {
         return vec![work(0..batch, out)];
     }
     let mid = batch / 2;
     let (first_half, second_half) = out.split_at(Axis(0), mid);
-    std::thread::scope(|scope| {
-        let first = scope.spawn(|| work(0..mid, first_half));
-        let second = work(mid..batch, second_half);
-        vec![first.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), second]
-    })
+    let (first, second) =
+        crate::parallel::join(true, || work(0..mid, first_half), || work(mid..batch, second_half));
+    vec![first, second]
 }
 
 /// The gradients of a `Conv2D` layer.

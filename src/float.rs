@@ -66,16 +66,16 @@ impl Float for f32 {
 pub fn dot<F: Float>(a: &ndarray::ArrayView2<F>, b: &ndarray::ArrayView2<F>) -> ndarray::Array2<F> {
     let ((m, k), n) = (a.dim(), b.dim().1);
     let mut c = ndarray::Array2::zeros((m, n));
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    if threads < 2 || m < 2 || m * k * n < 1 << 20 {
+    if crate::parallel::threads() < 2 || m < 2 || m * k * n < 1 << 20 {
         ndarray::linalg::general_mat_mul(F::one(), a, b, F::zero(), &mut c);
         return c;
     }
     let (a1, a2) = a.view().split_at(ndarray::Axis(0), m / 2);
     let (mut c1, mut c2) = c.view_mut().split_at(ndarray::Axis(0), m / 2);
-    std::thread::scope(|s| {
-        s.spawn(move || ndarray::linalg::general_mat_mul(F::one(), &a1, b, F::zero(), &mut c1));
-        ndarray::linalg::general_mat_mul(F::one(), &a2, b, F::zero(), &mut c2);
-    });
+    crate::parallel::join(
+        true,
+        move || ndarray::linalg::general_mat_mul(F::one(), &a1, b, F::zero(), &mut c1),
+        || ndarray::linalg::general_mat_mul(F::one(), &a2, b, F::zero(), &mut c2),
+    );
     c
 }

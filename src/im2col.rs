@@ -411,8 +411,8 @@ fn add_columns<F: Float>(p: &Im2colParams, cols: ArrayView2<F>, target: &mut [F]
     }
 }
 
-/// `target = source`, eight values at a time (short runs: a call to `memcpy` would cost
-/// more than the copy).
+/// `target = source`, eight values at a time (the runs of a small image are a
+/// few values long: fixed-size copies the compiler writes inline).
 fn copy_run<F: Copy>(target: &mut [F], source: &[F]) {
     let source = &source[..target.len()];
     let (t8, t) = target.as_chunks_mut::<8>();

@@ -204,7 +204,7 @@ impl Dropout {
         };
         let kept = kept.as_slice().expect("made in standard layout");
         let mut y = vec![F::zero(); values.len()];
-        parallel::split_mut(&mut y, 1, |start, part| {
+        parallel::split_mut(&mut y, |start, part| {
             let (values, kept) = (&values[start..start + part.len()], &kept[start..start + part.len()]);
             for ((y, &v), &k) in part.iter_mut().zip(values).zip(kept) {
                 *y = v * factor[usize::from(k)];
@@ -231,7 +231,7 @@ impl<F: Float> Layer<F> for Dropout {
         // Value k of the batch is decided by the k-th word of the stream (in parts, on two threads).
         let mut kept = vec![false; x.len()];
         let rng = &self.rng;
-        parallel::split_mut(&mut kept, 1, |start, part| {
+        parallel::split_mut(&mut kept, |start, part| {
             for (k, kept) in part.iter_mut().enumerate() {
                 *kept = rng.peek((start + k) as u64) >= threshold;
             }

@@ -31,23 +31,22 @@ pub fn join<RA: Send, RB>(worth_it: bool, a: impl FnOnce() -> RA + Send, b: impl
     })
 }
 
-/// `work(start, part)` over `out` in two parts (split at a multiple of
-/// `align` values) when `out` holds at least [`MIN_VALUES`], else in one;
-/// `start` is the index in `out` of the part's first value.
+/// `work(start, part)` over `out` in two halves when `out` holds at least
+/// [`MIN_VALUES`], else in one; `start` is the index in `out` of the part's
+/// first value.
 ///
 /// ```
 /// let mut squares = vec![0; 100_000];
-/// cnn_walkthrough::parallel::split_mut(&mut squares, 1, |start, part| {
+/// cnn_walkthrough::parallel::split_mut(&mut squares, |start, part| {
 ///     for (i, v) in part.iter_mut().enumerate() {
 ///         *v = (start + i) as u64 * (start + i) as u64;
 ///     }
 /// });
 /// assert_eq!(squares[99_999], 99_999 * 99_999);
 /// ```
-pub fn split_mut<T: Send>(out: &mut [T], align: usize, work: impl Fn(usize, &mut [T]) + Sync) {
-    let align = align.max(1);
-    let mid = (out.len() / align / 2) * align;
-    if out.len() < MIN_VALUES || mid == 0 || threads() < 2 {
+pub fn split_mut<T: Send>(out: &mut [T], work: impl Fn(usize, &mut [T]) + Sync) {
+    let mid = out.len() / 2;
+    if out.len() < MIN_VALUES || threads() < 2 {
         return work(0, out);
     }
     let (first, second) = out.split_at_mut(mid);
