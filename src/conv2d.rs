@@ -65,7 +65,7 @@ pub(crate) fn in_halves<T: Send, A: Send, D: ndarray::Dimension>(
     let mid = batch / 2;
     let (first_half, second_half) = out.split_at(Axis(0), mid);
     let (first, second) =
-        crate::parallel::join(true, || work(0..mid, first_half), || work(mid..batch, second_half));
+        crate::parallel::join(|| work(0..mid, first_half), || work(mid..batch, second_half));
     vec![first, second]
 }
 

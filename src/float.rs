@@ -73,7 +73,6 @@ pub fn dot<F: Float>(a: &ndarray::ArrayView2<F>, b: &ndarray::ArrayView2<F>) -> 
     let (a1, a2) = a.view().split_at(ndarray::Axis(0), m / 2);
     let (mut c1, mut c2) = c.view_mut().split_at(ndarray::Axis(0), m / 2);
     crate::parallel::join(
-        true,
         move || ndarray::linalg::general_mat_mul(F::one(), &a1, b, F::zero(), &mut c1),
         || ndarray::linalg::general_mat_mul(F::one(), &a2, b, F::zero(), &mut c2),
     );

@@ -10,7 +10,7 @@
 //! feature of dense data); the source normalizes every `(C, H, W)` element on
 //! its own, which is why its network counts more parameters.
 
-use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn, Zip};
+use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
 
 use crate::activations::Activation;
 use crate::error::{tuple, Error, Result};
@@ -193,16 +193,12 @@ impl Dropout {
 }
 
 impl Dropout {
-    /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped.
+    /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped (`x` has the mask's shape).
     fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
+        let Some(kept) = &self.kept else { return x.clone() };
         let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))]; // indexed by the mask: no branch
-        let (Some(kept), Some(values)) = (&self.kept, x.as_slice()) else {
-            return match &self.kept {
-                Some(kept) => Zip::from(x).and(kept).map_collect(|&v, &k| v * factor[usize::from(k)]),
-                None => x.clone(),
-            };
-        };
-        let kept = kept.as_slice().expect("made in standard layout");
+        let x = x.as_standard_layout();
+        let (values, kept) = (x.as_slice().expect("standard layout"), kept.as_slice().expect("made so"));
         let mut y = vec![F::zero(); values.len()];
         parallel::split_mut(&mut y, |start, part| {
             let (values, kept) = (&values[start..start + part.len()], &kept[start..start + part.len()]);

@@ -458,7 +458,7 @@ impl Adam {
                         step(w, m, v, g);
                     }
                 };
-                crate::parallel::join(true, || run(w1, m1, v1, g1), || run(w2, m2, v2, g2));
+                crate::parallel::join(|| run(w1, m1, v1, g1), || run(w2, m2, v2, g2));
             }
             _ => Zip::from(w).and(m).and(v).and(grad).for_each(|w, m, v, &g| step(w, m, v, g)),
         }

@@ -260,7 +260,7 @@ impl SplitMix64 {
     /// assert_eq!(a.next_u64(), ahead);
     /// ```
     pub fn peek(&self, k: u64) -> u64 {
-        let mut z = self.state.wrapping_add((k.wrapping_add(1)).wrapping_mul(GAMMA));
+        let mut z = self.state.wrapping_add(k.wrapping_add(1).wrapping_mul(GAMMA));
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
