@@ -2,7 +2,7 @@
 //! and the IDX/MNIST reader on small files written here, including every kind
 //! of malformed file.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! draws its inputs in the order given; the published outputs are checked to
 //! half a unit of their last printed digit, and the lessons must print them.
 
-mod common;
+use crate::common;
 
 use cnn_walkthrough::conv::{conv_backward, conv_forward, conv_single_step, Hparameters};
 use cnn_walkthrough::padding::zero_pad;

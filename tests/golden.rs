@@ -5,24 +5,14 @@
 //! Numbers are rounded to 4 significant digits before comparing, so that the
 //! last-bit differences between processors (fused multiply-add or not) do not
 //! show; timings are masked. After a deliberate change, rewrite the files
-//! with `UPDATE_GOLDEN=1 cargo test --test golden` and review `git diff`.
+//! with `UPDATE_GOLDEN=1 cargo test --test all golden::` and review `git diff`.
 
-mod common;
+use crate::common;
 
-use common::run_lesson;
+use common::{quick_flags, run_lesson};
 use std::path::PathBuf;
 
 use cnn_walkthrough::registry::LESSONS;
-
-/// The flags each lesson runs with here: the defaults, except lesson 11,
-/// which trains the small network for two epochs (the default run takes
-/// half a minute in the test profile, and its f32 sums differ by processor).
-fn flags(lesson: &str) -> &'static [&'static str] {
-    match lesson {
-        "lesson_11_train_cnn" => &["--net", "small", "--epochs", "2", "--batch-size", "64"],
-        _ => &[],
-    }
-}
 
 /// `x` with 4 significant digits, as plain decimals; below 1e-6 in size,
 /// `0`, as an exact zero prints (there the numbers are rounding errors:
@@ -135,7 +125,7 @@ fn every_lesson_prints_what_its_golden_file_says() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| !v.is_empty());
     let mut stale = vec![];
     for info in LESSONS {
-        let out = run_lesson(info.name, flags(info.name));
+        let out = run_lesson(info.name, quick_flags(info.name));
         out.assert_exit(0);
         let got = normalize(info.name, &out.stdout);
         let path = golden_path(info.name);
@@ -160,7 +150,7 @@ fn every_lesson_prints_what_its_golden_file_says() {
     }
     assert!(
         stale.is_empty(),
-        "the output changed:\n{}\nIf the change is deliberate, run `UPDATE_GOLDEN=1 cargo test --test golden` \
+        "the output changed:\n{}\nIf the change is deliberate, run `UPDATE_GOLDEN=1 cargo test --test all golden::` \
          and review the diff of tests/golden/.",
         stale.join("\n")
     );

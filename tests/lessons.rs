@@ -2,7 +2,7 @@
 //! answered with exit status 2 and a message; and the registry, the
 //! `[[bin]]` entries and the README agreeing.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -14,7 +14,7 @@ use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::registry::LESSONS;
 use ndarray::{Array, ArrayD, Dimension};
 
-use common::{assert_all_close, binary, run_lesson, temp_dir, Output};
+use common::{assert_all_close, binary, quick_flags, run_lesson, temp_dir, Output};
 
 fn save<D: Dimension>(dir: &Path, name: &str, a: &Array<f64, D>) -> String {
     let path = dir.join(name);
@@ -39,7 +39,7 @@ fn your_tensors(dir: &Path) -> [String; 3] {
 #[test]
 fn every_lesson_passes_its_checks() {
     for info in LESSONS {
-        let out = run_lesson(info.name, &[]);
+        let out = run_lesson(info.name, quick_flags(info.name));
         out.assert_exit(0);
         assert!(out.stdout.contains("checks pass."), "{}", out.stdout);
         assert!(!out.stdout.contains('\x1b'), "colour with NO_COLOR set");
@@ -49,7 +49,7 @@ fn every_lesson_passes_its_checks() {
 #[test]
 fn quiet_prints_only_the_check_table() {
     for info in LESSONS {
-        let out = run_lesson(info.name, &["--quiet"]);
+        let out = run_lesson(info.name, &[quick_flags(info.name), &["--quiet"]].concat());
         out.assert_exit(0);
         let first = out.stdout.lines().find(|l| !l.is_empty()).unwrap_or("");
         assert_eq!(first, "Checks", "{}", out.stdout);

@@ -5,7 +5,7 @@ use cnn_walkthrough::padding::{determine_padding, ConstantPadding2D, PaddingMode
 use cnn_walkthrough::random::RandomState;
 use ndarray::s;
 
-mod common;
+use crate::common;
 use common::run_lesson;
 
 #[test]

@@ -2,7 +2,7 @@
 //! saves and reads, every kind of malformed file with its message, and
 //! random or damaged inputs, which must give a typed error, never a panic.
 
-mod common;
+use crate::common;
 
 use std::io::ErrorKind;
 use std::panic::catch_unwind;

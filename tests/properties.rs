@@ -37,7 +37,7 @@
 //! at these sizes, `n·u < 10⁻¹²`, changes nothing), and that is the tolerance used, with `n` and
 //! `Σ|x_j|` bounded from the sizes and the largest magnitudes of the case.
 
-mod common;
+use crate::common;
 
 use std::fmt;
 use std::ops::Range;

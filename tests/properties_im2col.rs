@@ -50,7 +50,7 @@
 //! `Σ|terms| ≤ n·largest`, and twice as large again, which covers the
 //! `1/(1 − n·u)` of `γ_n` at these sizes.
 
-mod common;
+use crate::common;
 
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -212,7 +212,7 @@ fn no_bar_when_stderr_is_piped() {
         return;
     }
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "no_bar_when_stderr_is_piped", "--nocapture", "--test-threads", "1"])
+        .args(["--exact", "report::no_bar_when_stderr_is_piped", "--nocapture", "--test-threads", "1"])
         .env(CHILD, "1")
         .stdin(std::process::Stdio::null())
         .output()

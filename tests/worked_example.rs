@@ -15,7 +15,7 @@ use cnn_walkthrough::tensor::image_chw;
 use cnn_walkthrough::worked_example::WorkedExample;
 use ndarray::{arr1, arr3, s, Array3, Array4};
 
-mod common;
+use crate::common;
 use common::{assert_all_close, run_lesson};
 
 const EXACT: f64 = 1e-12;

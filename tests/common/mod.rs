@@ -67,6 +67,19 @@ pub fn run_lesson(name: &str, args: &[&str]) -> Output {
     }
 }
 
+/// The flags a lesson runs with in the tests that run every lesson: the
+/// defaults, except lesson 11, which trains the small network for two
+/// epochs. Its default run (the reference network, 50 epochs: several
+/// seconds in the test profile, and f32 sums that differ by processor) is
+/// tested once, by the course runner's `--check`
+/// (`lessons::the_course_runner_lists_and_checks_every_lesson`).
+pub fn quick_flags(lesson: &str) -> &'static [&'static str] {
+    match lesson {
+        "lesson_11_train_cnn" => &["--net", "small", "--epochs", "2", "--batch-size", "64"],
+        _ => &[],
+    }
+}
+
 /// Same shape and every element within `tol`.
 pub fn assert_all_close<D1: Dimension, D2: Dimension>(
     expected: &ArrayView<f64, D1>,

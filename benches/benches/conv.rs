@@ -4,7 +4,7 @@
 //! layer uses them): read the im2col rate as a fraction of what the machine's
 //! matrix product reaches.
 //!
-//! `cargo bench --bench conv`; throughput is reported in elements/s where one
+//! `cargo bench -p cnn-walkthrough-benches --bench conv`; throughput is reported in elements/s where one
 //! element is one floating-point operation (2 per multiply-add), so
 //! `Gelem/s` reads as GFLOP/s.
 

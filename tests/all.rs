@@ -1,0 +1,23 @@
+//! The integration tests, as one test binary: each file of `tests/` is a
+//! module here (so the crate is linked once, not sixteen times), and
+//! `tests/common` holds what they share. Run one file's tests with
+//! `cargo test --test all golden::` (its module name and `::`).
+
+mod common;
+
+mod activations_losses;
+mod data;
+mod deeplearning_ai;
+mod golden;
+mod layers;
+mod lessons;
+mod ml_from_scratch;
+mod npy;
+mod numpy_fmt;
+mod numpy_random;
+mod optimizers;
+mod properties;
+mod properties_im2col;
+mod report;
+mod training;
+mod worked_example;
