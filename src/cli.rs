@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 /// Every flag `lesson` takes: the common ones, then its own.
-pub fn flags_of(lesson: &LessonInfo) -> impl Iterator<Item = &'static Flag> {
+pub fn flags_of(lesson: &LessonInfo) -> impl Iterator<Item = &'static Flag> + use<> {
     COMMON_FLAGS.iter().chain(lesson.flags.iter())
 }
 

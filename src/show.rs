@@ -185,7 +185,7 @@ pub fn pool_cell(
     let value = pool_window(&window, mode);
     let how = match mode {
         PoolMode::Max => {
-            let at = first_max_mask(&window).indexed_iter().find(|(_, &m)| m).map(|(idx, _)| idx);
+            let at = first_max_mask(&window).indexed_iter().find(|&(_, &m)| m).map(|(idx, _)| idx);
             let at = at.map_or(String::new(), |(r, q)| format!(", at row {r}, column {q} of the window"));
             format!("max = {}{at}", format_scalar(value))
         }
