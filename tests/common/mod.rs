@@ -13,7 +13,7 @@ use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::Error;
 use ndarray::{Array, Array4, ArrayView, Dimension};
 use proptest::prelude::{any, Strategy};
-use proptest::test_runner::{Config as ProptestConfig, TestRunner};
+use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence, TestRunner};
 
 /// What a lesson run printed, and how it exited.
 pub struct Output {
@@ -104,7 +104,9 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 // `seed` itself a proptest value. Every failure message starts with
 // `describe_case(…)`: the property, the seed and the sizes; proptest then
 // adds the minimal failing input (sizes and seed) and keeps its seed in
-// `proptest-regressions/` next to the test file, to replay it first next time.
+// `<test file>.proptest-regressions` next to the test file, to replay it
+// first next time. (Panics while proptest shrinks are not printed: its
+// `handle-panics` feature; the final report carries the failing message.)
 //
 // How many cases: `PROPTEST_CASES` when it is set (CI sets 256), else
 // [`DEFAULT_CASES`]. `PROPTEST_RNG_SEED` fixes proptest's own generator.
@@ -116,7 +118,13 @@ pub const DEFAULT_CASES: u32 = 64;
 /// defaults (and its environment variables), with [`DEFAULT_CASES`] cases
 /// unless `PROPTEST_CASES` is set.
 pub fn proptest_config(source_file: &'static str) -> ProptestConfig {
-    let mut config = ProptestConfig { source_file: Some(source_file), ..ProptestConfig::default() };
+    let mut config = ProptestConfig {
+        source_file: Some(source_file),
+        // `tests/properties.proptest-regressions` for `tests/properties.rs`
+        // (proptest's default looks for a `lib.rs` beside the test file).
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    };
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = DEFAULT_CASES;
     }
