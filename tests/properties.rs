@@ -1,7 +1,9 @@
-//! Property tests over random shapes, driven by the crate's own numpy-compatible
-//! generator (`RandomState`), so no extra dependency is needed. The case
-//! generation and reporting they share with `tests/properties_im2col.rs` and
-//! `tests/npy.rs` are in `tests/common/mod.rs`.
+//! Property tests over random shapes, driven by `proptest`: the sizes are
+//! proptest strategies (so a failing case shrinks to the smallest shape that
+//! still fails), the tensor values come from the crate's own numpy-compatible
+//! generator (`RandomState`) seeded by a proptest value. The case generation
+//! and reporting they share with `tests/properties_im2col.rs` are in
+//! `tests/common/mod.rs`.
 //!
 //! 1, 2. The notebook's `conv_forward` / `conv_backward` (loops) equal the
 //!    sensitivity maps (`conv_forward_by_layer`, `conv_backward_by_sensitivity_maps`).
@@ -18,14 +20,15 @@
 //!    tolerances: rounding only for the linear ones, rounding plus a bound on
 //!    the truncation error `ε²/6·|∂³E/∂x³|` for the others.
 //!
-//! Every property runs at least `common::CASES` (256) random cases. Every
-//! case draws its sizes and tensors from its own generator,
-//! `RandomState::new(seed)`, with `seed = PROPERTIES_SEED + 1_000_000·property + case`.
-//! A failing assertion prints that seed, the case number and the shapes, pad
-//! and stride, so the case can be rebuilt exactly. The environment variables
-//! `PROPERTIES_SEED` (default 0) and `PROPERTIES_CASES` (default 256, the
-//! least each property runs) explore other or more cases, e.g.
-//! `PROPERTIES_SEED=7 PROPERTIES_CASES=5000 cargo test --release --test properties`.
+//! Every property runs `PROPTEST_CASES` random cases (default
+//! `common::DEFAULT_CASES`, 64; CI runs 256), each drawing its sizes from
+//! proptest and its tensors from `RandomState::new(seed)`. Cases are valid by
+//! construction (the window is drawn first and the input is at least as
+//! large); the windows too large for their input are drawn by a second run
+//! of the same property. A failing assertion prints the seed and the shapes,
+//! pad and stride; proptest then shrinks the case to the smallest failing
+//! sizes, prints them, and keeps the case in `proptest-regressions/`. More
+//! cases: `PROPTEST_CASES=5000 cargo test --release --test properties`.
 //!
 //! Size ranges below are inclusive (`1..=3` images, and so on).
 //!
@@ -39,6 +42,7 @@
 
 use crate::common;
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::ops::Range;
 
@@ -64,11 +68,12 @@ use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use cnn_walkthrough::Error;
 use ndarray::{s, Array4, ArrayD, Axis, IxDyn};
+use proptest::prelude::{prop, prop_oneof, Just, Strategy};
 
 use common::{
-    assert_close, assert_close_each, assert_names, cases, change_one_axis, change_rank, describe,
-    distinct_values, each_case, expect_err, guard, int, magnitude, max_abs, names, probe_positions, randn4,
-    report_worst_ratio, shape_str, unreached, until_counted, with_values_at,
+    assert_close, assert_close_each, assert_names, change_one_axis, change_rank, check, describe_case,
+    distinct_values, expect_err, guard, int, magnitude, max_abs, names, paddings, probe_positions, randn4,
+    report_worst_ratio, seeds, shape_str, unreached, with_values_at,
 };
 
 // ---------------------------------------------------------------------------
@@ -89,6 +94,7 @@ struct ConvCase {
 }
 
 /// Inclusive ranges the sizes are drawn from.
+#[derive(Clone, Copy)]
 struct Ranges {
     m: (usize, usize),
     n: (usize, usize),
@@ -110,20 +116,45 @@ const FULL: Ranges =
 const SMALL: Ranges =
     Ranges { m: (1, 2), n: (1, 4), n_c_prev: (1, 2), f: (1, 3), n_c: (1, 2), pad: (0, 2), stride: (1, 3) };
 
-impl ConvCase {
-    fn draw(rng: &mut RandomState, r: &Ranges) -> Self {
-        ConvCase {
-            m: int(rng, r.m.0, r.m.1),
-            n_h: int(rng, r.n.0, r.n.1),
-            n_w: int(rng, r.n.0, r.n.1),
-            n_c_prev: int(rng, r.n_c_prev.0, r.n_c_prev.1),
-            f: int(rng, r.f.0, r.f.1),
-            n_c: int(rng, r.n_c.0, r.n_c.1),
-            pad: int(rng, r.pad.0, r.pad.1),
-            stride: int(rng, r.stride.0, r.stride.1),
-        }
-    }
+/// Cases whose window fits the padded input: `f` and `pad` first, then
+/// `n_H` and `n_W` (independently) at least `f − 2·pad`. Every size shrinks
+/// towards the smallest of its range.
+fn conv_cases(r: Ranges) -> impl Strategy<Value = ConvCase> {
+    (r.f.0..=r.f.1, r.pad.0..=r.pad.1)
+        .prop_flat_map(move |(f, pad)| {
+            let n = f.saturating_sub(2 * pad).max(r.n.0)..=r.n.1;
+            (
+                Just((f, pad)),
+                r.m.0..=r.m.1,
+                n.clone(),
+                n,
+                r.n_c_prev.0..=r.n_c_prev.1,
+                r.n_c.0..=r.n_c.1,
+                r.stride.0..=r.stride.1,
+            )
+        })
+        .prop_map(|((f, pad), m, n_h, n_w, n_c_prev, n_c, stride)| ConvCase {
+            m,
+            n_h,
+            n_w,
+            n_c_prev,
+            f,
+            n_c,
+            pad,
+            stride,
+        })
+}
 
+/// Cases whose window is larger than the padded input (on its smaller
+/// axis) by 1 to 3.
+fn too_large_conv_cases(r: Ranges) -> impl Strategy<Value = ConvCase> {
+    (conv_cases(r), 1..=3usize).prop_map(|(mut c, k)| {
+        c.f = c.n_h.min(c.n_w) + 2 * c.pad + k;
+        c
+    })
+}
+
+impl ConvCase {
     fn a_shape(&self) -> [usize; 4] {
         [self.m, self.n_h, self.n_w, self.n_c_prev]
     }
@@ -197,6 +228,8 @@ impl fmt::Display for ConvCase {
 /// generator reached them.
 #[derive(Default, Debug)]
 struct Coverage {
+    /// How many valid cases the property ran.
+    cases: usize,
     valid: usize,
     window_too_large: usize,
     pad_beyond_f_minus_1: usize,
@@ -219,7 +252,7 @@ impl Coverage {
     fn assert_reached(&self, property: &str) {
         eprintln!("property {property}: {self:?}");
         assert!(
-            self.valid >= cases()
+            self.valid >= self.cases
                 && self.window_too_large > 0
                 && self.pad_beyond_f_minus_1 > 0
                 && self.uneven_stride > 0
@@ -229,29 +262,29 @@ impl Coverage {
     }
 }
 
-/// Draws cases of property `id` until `cases()` of them fit, calling `valid`
-/// on those and `too_large` on the ones whose window is larger than the
-/// padded input.
+/// Runs property `name` on cases that fit ([`conv_cases`]), calling `valid`
+/// on each with the generator of its values, then on cases whose window is
+/// larger than the padded input ([`too_large_conv_cases`]), calling
+/// `too_large`.
+#[track_caller]
 fn for_conv_cases(
-    id: u32,
     name: &str,
-    ranges: &Ranges,
-    mut valid: impl FnMut(&str, &ConvCase, &mut RandomState),
-    mut too_large: impl FnMut(&str, &ConvCase, &mut RandomState),
+    ranges: Ranges,
+    valid: impl Fn(&str, &ConvCase, &mut RandomState),
+    too_large: impl Fn(&str, &ConvCase, &mut RandomState),
 ) -> Coverage {
-    let mut coverage = Coverage::default();
-    until_counted(id, cases(), |case, seed, rng| {
-        let c = ConvCase::draw(rng, ranges);
-        let desc = describe(name, seed, case, c);
-        coverage.count(&c);
-        if c.fits() {
-            guard(&desc, || valid(&desc, &c, rng));
-        } else {
-            guard(&desc, || too_large(&desc, &c, rng));
-        }
-        c.fits()
+    let coverage = RefCell::new(Coverage::default());
+    let cases = check(name, (conv_cases(ranges), seeds()), |(c, seed)| {
+        let desc = describe_case(name, seed, c);
+        coverage.borrow_mut().count(&c);
+        guard(&desc, || valid(&desc, &c, &mut RandomState::new(seed)));
     });
-    coverage
+    check(name, (too_large_conv_cases(ranges), seeds()), |(c, seed)| {
+        let desc = describe_case(name, seed, c);
+        coverage.borrow_mut().count(&c);
+        guard(&desc, || too_large(&desc, &c, &mut RandomState::new(seed)));
+    });
+    Coverage { cases, ..coverage.into_inner() }
 }
 
 /// A window larger than the padded input is an `f` parameter error in both
@@ -295,9 +328,8 @@ fn compare_forward(
 #[test]
 fn forward_loops_equal_forward_by_layer() {
     let coverage = for_conv_cases(
-        1,
         "1 (conv_forward == conv_forward_by_layer)",
-        &FULL,
+        FULL,
         |desc, c, rng| {
             let (a, w, b) = c.tensors(rng);
             let (z, cache) = conv_forward(&a.view(), &w.view(), &b.view(), c.hp())
@@ -369,9 +401,8 @@ fn compare_backward(
 #[test]
 fn backward_loops_equal_backward_by_sensitivity_maps() {
     let coverage = for_conv_cases(
-        2,
         "2 (conv_backward == conv_backward_by_sensitivity_maps)",
-        &FULL,
+        FULL,
         |desc, c, rng| {
             let (a, w, b) = c.tensors(rng);
             let dz = c.dz(rng);
@@ -408,9 +439,8 @@ fn backward_loops_equal_backward_by_sensitivity_maps() {
 fn finite_differences_agree_with_conv_backward() {
     const EPS: f64 = 1e-5;
     let coverage = for_conv_cases(
-        3,
         "3 (finite differences == conv_backward)",
-        &SMALL,
+        SMALL,
         |desc, c, rng| {
             let (a, w, b) = c.tensors(rng);
             let dz = c.dz(rng);
@@ -460,24 +490,21 @@ fn finite_differences_agree_with_conv_backward() {
 #[test]
 fn constant_padding_backward_equals_finite_differences() {
     const EPS: f64 = 1e-5;
-    let mut asymmetric = 0;
-    each_case(4, cases(), |case, seed, rng| {
-        let (n, ch, h, w) = (int(rng, 1, 2), int(rng, 1, 2), int(rng, 1, 5), int(rng, 1, 5));
-        let padding = Padding2D {
-            top: int(rng, 0, 3),
-            bottom: int(rng, 0, 3),
-            left: int(rng, 0, 3),
-            right: int(rng, 0, 3),
-        };
-        asymmetric += usize::from(padding.top != padding.bottom || padding.left != padding.right);
+    const NAME: &str = "4 (ConstantPadding2D backward == finite differences)";
+    let asymmetric = Cell::new(0);
+    let sizes = (1..=2usize, 1..=2usize, 1..=5usize, 1..=5usize);
+    check(NAME, (sizes, paddings(3), seeds()), |((n, ch, h, w), padding, seed)| {
+        let rng = &mut RandomState::new(seed);
+        asymmetric.set(
+            asymmetric.get() + usize::from(padding.top != padding.bottom || padding.left != padding.right),
+        );
         let value = rng.standard_normal() * magnitude(rng);
         let x = rng.randn((n, ch, h, w)) * magnitude(rng);
         let (ho, wo) = (h + padding.rows(), w + padding.cols());
         let g = rng.randn((n, ch, ho, wo)) * magnitude(rng);
-        let desc = describe(
-            "4 (ConstantPadding2D backward == finite differences)",
+        let desc = describe_case(
+            NAME,
             seed,
-            case,
             format_args!("X {}, padding {padding}, value {value:e}", shape_str(&[n, ch, h, w])),
         );
         guard(&desc, || {
@@ -500,18 +527,18 @@ fn constant_padding_backward_equals_finite_differences() {
             assert_close(&desc, "dX", &dx.view(), &numeric.view(), tol);
         });
     });
-    assert!(asymmetric > 0, "property 4 drew no asymmetric padding");
+    assert!(asymmetric.get() > 0, "property 4 drew no asymmetric padding");
     report_worst_ratio("4");
 }
 
 #[test]
 fn zero_pad_keeps_the_interior_and_adds_zeros() {
-    each_case(5, cases(), |case, seed, rng| {
-        let (m, h, w, c) = (int(rng, 1, 3), int(rng, 1, 8), int(rng, 1, 8), int(rng, 1, 4));
-        let pad = int(rng, 0, 4);
+    let sizes = (1..=3usize, 1..=8usize, 1..=8usize, 1..=4usize, 0..=4usize);
+    check("4b (zero_pad)", (sizes, seeds()), |((m, h, w, c, pad), seed)| {
+        let rng = &mut RandomState::new(seed);
         let x = rng.randn((m, h, w, c)) * magnitude(rng);
         let desc =
-            describe("4b (zero_pad)", seed, case, format_args!("X {}, pad {pad}", shape_str(&[m, h, w, c])));
+            describe_case("4b (zero_pad)", seed, format_args!("X {}, pad {pad}", shape_str(&[m, h, w, c])));
         guard(&desc, || {
             let p = zero_pad(&x.view(), pad);
             assert_eq!(p.shape(), [m, h + 2 * pad, w + 2 * pad, c], "{desc}\n  shape");
@@ -548,24 +575,19 @@ fn zero_pad_keeps_the_interior_and_adds_zeros() {
 ///   not 4-D, naming them.
 #[test]
 fn padding_and_cropping_are_inverse_and_adjoint() {
-    each_case(61, cases(), |case, seed, rng| {
-        let shape = [int(rng, 1, 3), int(rng, 1, 3), int(rng, 1, 6), int(rng, 1, 6)];
-        let [n, ch, h, w] = shape;
-        let padding = Padding2D {
-            top: int(rng, 0, 3),
-            bottom: int(rng, 0, 3),
-            left: int(rng, 0, 3),
-            right: int(rng, 0, 3),
-        };
+    const NAME: &str = "4c (padding and cropping)";
+    let sizes = (1..=3usize, 1..=3usize, 1..=6usize, 1..=6usize);
+    let windows = (1..=5usize, 1..=5usize);
+    check(NAME, (sizes, paddings(3), windows, seeds()), |((n, ch, h, w), padding, window, seed)| {
+        let rng = &mut RandomState::new(seed);
+        let shape = [n, ch, h, w];
         let value = if int(rng, 0, 1) == 0 { 0.0 } else { rng.standard_normal() * magnitude(rng) };
         let x = randn4(rng, &shape) * magnitude(rng);
         let (ho, wo) = (h + padding.rows(), w + padding.cols());
         let g = randn4(rng, &[n, ch, ho, wo]) * magnitude(rng);
-        let window = (int(rng, 1, 5), int(rng, 1, 5));
-        let desc = describe(
-            "4c (padding and cropping)",
+        let desc = describe_case(
+            NAME,
             seed,
-            case,
             format_args!(
                 "X {}, padding {padding}, value {value:e}, window {}×{}",
                 shape_str(&shape),
@@ -694,16 +716,6 @@ const FAULTS: [Fault; 8] = [
     Fault::RankB,
 ];
 
-/// A valid case (the window fits).
-fn draw_valid(rng: &mut RandomState) -> ConvCase {
-    loop {
-        let c = ConvCase::draw(rng, &FULL);
-        if c.fits() {
-            return c;
-        }
-    }
-}
-
 /// `(A_prev, W, b, hp)` with `fault`, and the tensor or parameter the error must name.
 fn with_fault(
     rng: &mut RandomState,
@@ -762,15 +774,14 @@ fn with_fault(
 
 #[test]
 fn invalid_parameters_are_errors_not_panics() {
-    let per_fault = cases();
-    for (k, &fault) in FAULTS.iter().enumerate() {
-        each_case(6 + k as u32, per_fault, |case, seed, rng| {
-            let c = draw_valid(rng);
+    const NAME: &str = "5 (invalid inputs are errors)";
+    for fault in FAULTS {
+        check(NAME, (conv_cases(FULL), seeds()), |(c, seed)| {
+            let rng = &mut RandomState::new(seed);
             let (a, w, b, hp, expect) = with_fault(rng, &c, fault);
-            let desc = describe(
-                "5 (invalid inputs are errors)",
+            let desc = describe_case(
+                NAME,
                 seed,
-                case,
                 format_args!(
                     "{fault:?}: A_prev {}, W {}, b {}, pad {}, stride {}",
                     shape_str(&a),
@@ -804,15 +815,15 @@ fn invalid_parameters_are_errors_not_panics() {
 
 #[test]
 fn backward_with_a_wrong_dz_is_an_error() {
-    each_case(20, cases(), |case, seed, rng| {
-        let c = draw_valid(rng);
+    const NAME: &str = "5b (conv_backward with a wrong dZ)";
+    check(NAME, (conv_cases(FULL), seeds()), |(c, seed)| {
+        let rng = &mut RandomState::new(seed);
         let (a, w, b) = c.tensors(rng);
         let dz_shape = change_one_axis(rng, &c.z_shape());
         let dz = randn4(rng, &dz_shape);
-        let desc = describe(
-            "5b (conv_backward with a wrong dZ)",
+        let desc = describe_case(
+            NAME,
             seed,
-            case,
             format_args!("{c}, dZ {} (Z {})", shape_str(&dz_shape), shape_str(&c.z_shape())),
         );
         guard(&desc, || {
@@ -835,22 +846,21 @@ fn backward_with_a_wrong_dz_is_an_error() {
 // 6. rows_not_reached
 // ---------------------------------------------------------------------------
 
-/// `cases()` random `(n, f, pad, stride)` with the window fitting `n + 2·pad`
-/// and `stride ≤ max_stride(f)`.
+/// Random `(n, f, pad, stride)`, `n` in `1..=12`, `f` in `1..=6`, `pad` in
+/// `0..=4`, `stride` in `1..=6`, with the window fitting `n + 2·pad` (`f`
+/// and `pad` drawn first) and `stride ≤ max_stride(f)`.
+#[track_caller]
 fn for_rows_cases(
-    id: u32,
     name: &str,
     max_stride: fn(usize) -> usize,
-    mut body: impl FnMut(&str, usize, usize, usize, usize),
+    body: impl Fn(&str, usize, usize, usize, usize),
 ) {
-    until_counted(id, cases(), |case, seed, rng| {
-        let (n, f, pad, stride) = (int(rng, 1, 12), int(rng, 1, 6), int(rng, 0, 4), int(rng, 1, 6));
-        if f > n + 2 * pad || stride > max_stride(f) {
-            return false;
-        }
-        let desc = describe(name, seed, case, format_args!("n {n}, f {f}, pad {pad}, stride {stride}"));
+    let sizes = (1..=6usize, 0..=4usize).prop_flat_map(move |(f, pad)| {
+        (Just(f), Just(pad), f.saturating_sub(2 * pad).max(1)..=12, 1..=max_stride(f).min(6))
+    });
+    check(name, sizes, |(f, pad, n, stride)| {
+        let desc = format!("property {name}: n {n}, f {f}, pad {pad}, stride {stride}");
         guard(&desc, || body(&desc, n, f, pad, stride));
-        true
     });
 }
 
@@ -859,7 +869,6 @@ fn for_rows_cases(
 #[test]
 fn rows_not_reached_is_exactly_the_unreached_rows() {
     for_rows_cases(
-        32,
         "6c (rows_not_reached == unreached rows)",
         |_| usize::MAX,
         |desc, n, f, pad, stride| {
@@ -898,16 +907,16 @@ fn zero_size_axes_agree_between_implementations() {
             Err(e) => format!("Err({e})"),
         }
     }
-    each_case(40, cases(), |case, seed, rng| {
-        let mut c = draw_valid(rng);
-        match int(rng, 0, 4) {
+    check("zero-size axes", (conv_cases(FULL), 0..=4usize, seeds()), |(mut c, axis, seed)| {
+        let rng = &mut RandomState::new(seed);
+        match axis {
             0 => c.m = 0,
             1 => c.n_h = 0,
             2 => c.n_w = 0,
             3 => c.n_c_prev = 0,
             _ => c.n_c = 0,
         }
-        let desc = describe("zero-size axes", seed, case, c);
+        let desc = describe_case("zero-size axes", seed, c);
         guard(&desc, || {
             let (a, w, b) = c.tensors(rng);
             let hp = c.hp();
@@ -948,8 +957,7 @@ const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
 
 /// Sizes of one pooling layer: `m` in `1..=3`, `n_H_prev` and `n_W_prev` in
 /// `1..=8` (independently), `n_C` in `1..=4`, `f` in `1..=5` and `stride` in
-/// `1..=4` (often larger than `f`, often not dividing `n − f`). About two
-/// fifths of the draws have a window larger than the input.
+/// `1..=4` (often larger than `f`, often not dividing `n − f`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PoolCase {
     m: usize,
@@ -960,18 +968,24 @@ struct PoolCase {
     stride: usize,
 }
 
-impl PoolCase {
-    fn draw(rng: &mut RandomState) -> Self {
-        PoolCase {
-            m: int(rng, 1, 3),
-            n_h: int(rng, 1, 8),
-            n_w: int(rng, 1, 8),
-            n_c: int(rng, 1, 4),
-            f: int(rng, 1, 5),
-            stride: int(rng, 1, 4),
-        }
-    }
+/// Pooling cases whose window fits the input: `f` first, then `n_H_prev`
+/// and `n_W_prev` in `f..=8`.
+fn pool_cases() -> impl Strategy<Value = PoolCase> {
+    (1..=5usize)
+        .prop_flat_map(|f| (Just(f), 1..=3usize, f..=8, f..=8, 1..=4usize, 1..=4usize))
+        .prop_map(|(f, m, n_h, n_w, n_c, stride)| PoolCase { m, n_h, n_w, n_c, f, stride })
+}
 
+/// Pooling cases whose window is larger than the input (on its smaller
+/// axis) by 1 to 3.
+fn too_large_pool_cases() -> impl Strategy<Value = PoolCase> {
+    (pool_cases(), 1..=3usize).prop_map(|(mut c, k)| {
+        c.f = c.n_h.min(c.n_w) + k;
+        c
+    })
+}
+
+impl PoolCase {
     fn a_shape(&self) -> [usize; 4] {
         [self.m, self.n_h, self.n_w, self.n_c]
     }
@@ -1043,6 +1057,8 @@ impl fmt::Display for PoolCase {
 /// Counts of the interesting kinds of pooling case (as [`Coverage`]).
 #[derive(Default, Debug)]
 struct PoolCoverage {
+    /// How many valid cases the property ran.
+    cases: usize,
     valid: usize,
     window_too_large: usize,
     stride_beyond_f: usize,
@@ -1067,7 +1083,7 @@ impl PoolCoverage {
     fn assert_reached(&self, property: &str) {
         eprintln!("property {property}: {self:?}");
         assert!(
-            self.valid >= cases()
+            self.valid >= self.cases
                 && self.window_too_large > 0
                 && self.stride_beyond_f > 0
                 && self.uneven_stride > 0
@@ -1078,27 +1094,24 @@ impl PoolCoverage {
     }
 }
 
-/// Draws pooling cases of property `id` until `cases()` of them fit, calling
-/// `valid` on those; a window larger than the input must be an `f` error
-/// ([`assert_pool_window_error`]).
-fn for_pool_cases(
-    id: u32,
-    name: &str,
-    mut valid: impl FnMut(&str, &PoolCase, &mut RandomState),
-) -> PoolCoverage {
-    let mut coverage = PoolCoverage::default();
-    until_counted(id, cases(), |case, seed, rng| {
-        let c = PoolCase::draw(rng);
-        let desc = describe(name, seed, case, c);
-        coverage.count(&c);
-        if c.fits() {
-            guard(&desc, || valid(&desc, &c, rng));
-        } else {
-            guard(&desc, || assert_pool_window_error(&desc, &c, rng));
-        }
-        c.fits()
+/// Runs property `name` on pooling cases that fit ([`pool_cases`]), calling
+/// `valid` on each with the generator of its values; then on cases whose
+/// window is larger than the input ([`too_large_pool_cases`]), which must be
+/// an `f` error ([`assert_pool_window_error`]).
+#[track_caller]
+fn for_pool_cases(name: &str, valid: impl Fn(&str, &PoolCase, &mut RandomState)) -> PoolCoverage {
+    let coverage = RefCell::new(PoolCoverage::default());
+    let cases = check(name, (pool_cases(), seeds()), |(c, seed)| {
+        let desc = describe_case(name, seed, c);
+        coverage.borrow_mut().count(&c);
+        guard(&desc, || valid(&desc, &c, &mut RandomState::new(seed)));
     });
-    coverage
+    check(name, (too_large_pool_cases(), seeds()), |(c, seed)| {
+        let desc = describe_case(name, seed, c);
+        coverage.borrow_mut().count(&c);
+        guard(&desc, || assert_pool_window_error(&desc, &c, &mut RandomState::new(seed)));
+    });
+    PoolCoverage { cases, ..coverage.into_inner() }
 }
 
 /// A window larger than the input is an `f` parameter error from both
@@ -1170,7 +1183,7 @@ fn assert_unread_cells_are_zero(desc: &str, who: &str, c: &PoolCase, da_prev: &A
 /// `(f² + 2)·EPSILON·max|A_prev|`, the extra `EPSILON` for second-order terms.
 #[test]
 fn pool_forward_equals_pool_forward_second_way() {
-    let coverage = for_pool_cases(50, "7a (pool_forward == pool_forward_second_way)", |desc, c, rng| {
+    let coverage = for_pool_cases("7a (pool_forward == pool_forward_second_way)", |desc, c, rng| {
         let x = c.x(rng);
         for mode in MODES {
             let desc = format!("{desc}, mode {}", mode.name());
@@ -1221,16 +1234,6 @@ const POOL_FAULTS: [PoolFault; 5] = [
     PoolFault::Rank,
 ];
 
-/// A valid pooling case (the window fits).
-fn draw_valid_pool(rng: &mut RandomState) -> PoolCase {
-    loop {
-        let c = PoolCase::draw(rng);
-        if c.fits() {
-            return c;
-        }
-    }
-}
-
 /// 7b. A window larger than the input (on either axis), stride 0, f 0, an
 /// axis of size 0 or a rank other than 4 is an `Err` naming the right
 /// parameter or tensor, from `PoolParams::new` and from both forward passes
@@ -1238,9 +1241,10 @@ fn draw_valid_pool(rng: &mut RandomState) -> PoolCase {
 /// wrong rank can only reach `PoolParams::new`.)
 #[test]
 fn invalid_pooling_inputs_are_errors_not_panics() {
-    for (k, &fault) in POOL_FAULTS.iter().enumerate() {
-        each_case(51 + k as u32, cases(), |case, seed, rng| {
-            let c = draw_valid_pool(rng);
+    const NAME: &str = "7b (invalid pooling inputs are errors)";
+    for fault in POOL_FAULTS {
+        check(NAME, (pool_cases(), seeds()), |(c, seed)| {
+            let rng = &mut RandomState::new(seed);
             let (mut a, mut hp) = (c.a_shape().to_vec(), c.hp());
             let expect = match fault {
                 PoolFault::WindowTooLarge => {
@@ -1264,10 +1268,9 @@ fn invalid_pooling_inputs_are_errors_not_panics() {
                     "A_prev"
                 }
             };
-            let desc = describe(
-                "7b (invalid pooling inputs are errors)",
+            let desc = describe_case(
+                NAME,
                 seed,
-                case,
                 format_args!("{fault:?}: A_prev {}, f {}, stride {}", shape_str(&a), hp.f, hp.stride),
             );
             guard(&desc, || {
@@ -1306,7 +1309,7 @@ fn invalid_pooling_inputs_are_errors_not_panics() {
 /// `(f² + 1)·EPSILON·max|dA|`; the tolerance is `(f² + 2)·EPSILON·max|dA|`.
 #[test]
 fn pool_backward_equals_pool_backward_second_way() {
-    let coverage = for_pool_cases(56, "7c (pool_backward == pool_backward_second_way)", |desc, c, rng| {
+    let coverage = for_pool_cases("7c (pool_backward == pool_backward_second_way)", |desc, c, rng| {
         let x = c.x(rng);
         let da = c.da(rng);
         for mode in MODES {
@@ -1360,7 +1363,7 @@ const PROBES: usize = 24;
 /// that bound over `ε`.
 #[test]
 fn finite_differences_agree_with_pool_backward() {
-    let coverage = for_pool_cases(57, "7d (finite differences == pool_backward)", |desc, c, rng| {
+    let coverage = for_pool_cases("7d (finite differences == pool_backward)", |desc, c, rng| {
         for mode in MODES {
             let (x, mag) = match mode {
                 PoolMode::Max => distinct_values(rng, c.a_shape()),
@@ -1423,16 +1426,13 @@ fn finite_differences_agree_with_pool_backward() {
 /// at most `K·EPSILON·Σ|dA|` (max) or `K·(f² + 2)·EPSILON·Σ|dA|` (average).
 #[test]
 fn pool_backward_preserves_the_total_gradient() {
-    let (mut read, mut not_read) = (0, 0);
-    let coverage = for_pool_cases(58, "7e (Σ dA_prev == Σ dA)", |desc, c, rng| {
+    let (read, not_read) = (Cell::new(0), Cell::new(0));
+    let coverage = for_pool_cases("7e (Σ dA_prev == Σ dA)", |desc, c, rng| {
         let all_read =
             unreached(c.n_h, c.f, 0, c.stride).is_empty() && unreached(c.n_w, c.f, 0, c.stride).is_empty();
         assert_eq!(c.every_cell_read(), all_read, "{desc}\n  every_cell_read disagrees with unreached");
-        if all_read {
-            read += 1;
-        } else {
-            not_read += 1;
-        }
+        let counter = if all_read { &read } else { &not_read };
+        counter.set(counter.get() + 1);
         let x = c.x(rng);
         let da = c.da(rng);
         let total = da.sum();
@@ -1462,6 +1462,7 @@ fn pool_backward_preserves_the_total_gradient() {
         }
     });
     coverage.assert_reached("7e");
+    let (read, not_read) = (read.get(), not_read.get());
     eprintln!("property 7e: every cell read in {read} cases, some unread in {not_read}");
     assert!(read > 0 && not_read > 0, "property 7e: read {read}, not read {not_read}");
     report_worst_ratio("7e");
@@ -1493,8 +1494,8 @@ fn tied_values(rng: &mut RandomState, shape: [usize; 4]) -> Array4<f64> {
 /// window's maximum (`−0.0 == 0.0`), `first_max_mask` only the first.
 #[test]
 fn max_pool_backward_sends_each_da_to_the_first_maximum() {
-    let mut with_ties = 0;
-    let coverage = for_pool_cases(59, "7f (ties: dA goes to the first maximum)", |desc, c, rng| {
+    let with_ties = Cell::new(0);
+    let coverage = for_pool_cases("7f (ties: dA goes to the first maximum)", |desc, c, rng| {
         let x = tied_values(rng, c.a_shape());
         let (out_h, out_w) = c.out_hw();
         assert!(
@@ -1520,7 +1521,7 @@ fn max_pool_backward_sends_each_da_to_the_first_maximum() {
                 assert_eq!(first[[k, l]], is_first, "{desc}\n  first_max_mask: {at}");
             }
         }
-        with_ties += usize::from(tied);
+        with_ties.set(with_ties.get() + usize::from(tied));
         let (_, cache) = pool_forward(&x.view(), c.hp(), PoolMode::Max)
             .unwrap_or_else(|e| panic!("{desc}\n  pool_forward: {e}"));
         for (who, r) in [
@@ -1556,6 +1557,7 @@ fn max_pool_backward_sends_each_da_to_the_first_maximum() {
         }
     });
     coverage.assert_reached("7f");
+    let with_ties = with_ties.get();
     eprintln!("property 7f: {with_ties} of {} cases had a tied window", coverage.valid);
     assert!(2 * with_ties > coverage.valid, "property 7f: only {with_ties} cases had a tie");
 }
@@ -1564,15 +1566,15 @@ fn max_pool_backward_sends_each_da_to_the_first_maximum() {
 /// included) is an `Err` naming `dA` from both backward passes in both modes.
 #[test]
 fn pool_backward_with_a_wrong_da_is_an_error() {
-    each_case(60, cases(), |case, seed, rng| {
-        let c = draw_valid_pool(rng);
+    const NAME: &str = "7g (pool_backward with a wrong dA)";
+    check(NAME, (pool_cases(), seeds()), |(c, seed)| {
+        let rng = &mut RandomState::new(seed);
         let x = c.x(rng);
         let da_shape = change_one_axis(rng, &c.out_shape());
         let da = randn4(rng, &da_shape);
-        let desc = describe(
-            "7g (pool_backward with a wrong dA)",
+        let desc = describe_case(
+            NAME,
             seed,
-            case,
             format_args!("{c}, dA {} (A {})", shape_str(&da_shape), shape_str(&c.out_shape())),
         );
         guard(&desc, || {
@@ -1663,15 +1665,15 @@ fn plus_eps<D: ndarray::Dimension>(a: &ndarray::Array<f64, D>, eps: f64) -> ndar
 #[test]
 fn finite_differences_agree_with_dense_backward() {
     const EPS: f64 = 1e-5;
-    each_case(62, cases(), |case, seed, rng| {
-        let (batch, n_in, units) = (int(rng, 1, 3), int(rng, 1, 4), int(rng, 1, 4));
+    const NAME: &str = "8a (finite differences == Dense backward)";
+    check(NAME, ((1..=3usize, 1..=4usize, 1..=4usize), seeds()), |((batch, n_in, units), seed)| {
+        let rng = &mut RandomState::new(seed);
         let x = rng.randn((batch, n_in)) * magnitude(rng);
         let w = rng.randn((n_in, units)) * magnitude(rng);
         let w0 = rng.randn(units) * magnitude(rng);
-        let desc = describe(
-            "8a (finite differences == Dense backward)",
+        let desc = describe_case(
+            NAME,
             seed,
-            case,
             format_args!("x ({batch}, {n_in}), W ({n_in}, {units}), w0 ({units},)"),
         );
         guard(&desc, || {
@@ -1698,25 +1700,22 @@ fn finite_differences_agree_with_dense_backward() {
 #[test]
 fn finite_differences_agree_with_flatten_dropout_and_padding_backward() {
     const EPS: f64 = 1e-5;
-    let (mut p_zero, mut dropped) = (0, 0);
-    each_case(63, cases(), |case, seed, rng| {
-        let rank = int(rng, 2, 4);
-        let shape: Vec<usize> = (0..rank).map(|_| int(rng, 1, 3)).collect();
+    const NAME: &str = "8b (finite differences == Flatten, Dropout, PaddingLayer backward)";
+    let (p_zero, dropped) = (Cell::new(0), Cell::new(0));
+    // x: 2 to 4 axes of 1 to 3; the image: (1..=2, 1..=2, 1..=3, 1..=3).
+    let shapes = prop::collection::vec(1..=3usize, 2..=4);
+    let image_shapes = (1..=2usize, 1..=2usize, 1..=3usize, 1..=3usize);
+    let strategy = (shapes, image_shapes, paddings(2), seeds());
+    check(NAME, strategy, |(shape, (i_n, i_c, i_h, i_w), padding, seed)| {
+        let rng = &mut RandomState::new(seed);
         let x = rng.randn(IxDyn(&shape)) * magnitude(rng);
         let p = if int(rng, 0, 1) == 0 { 0.0 } else { 0.9 * rng.random_sample() };
-        let image_shape = [int(rng, 1, 2), int(rng, 1, 2), int(rng, 1, 3), int(rng, 1, 3)];
+        let image_shape = [i_n, i_c, i_h, i_w];
         let image = randn4(rng, &image_shape) * magnitude(rng);
-        let padding = Padding2D {
-            top: int(rng, 0, 2),
-            bottom: int(rng, 0, 2),
-            left: int(rng, 0, 2),
-            right: int(rng, 0, 2),
-        };
         let value = if int(rng, 0, 1) == 0 { 0.0 } else { rng.standard_normal() * magnitude(rng) };
-        let desc = describe(
-            "8b (finite differences == Flatten, Dropout, PaddingLayer backward)",
+        let desc = describe_case(
+            NAME,
             seed,
-            case,
             format_args!(
                 "x {}, p {p}, image {}, padding {padding}, value {value:e}",
                 shape_str(&shape),
@@ -1739,8 +1738,9 @@ fn finite_differences_agree_with_flatten_dropout_and_padding_backward() {
                 fd_tolerance(s, g.len() + 2, EPS)
             });
             let kept = dropout.clone().forward(&x, true).unwrap_or_else(|e| panic!("{desc}\n  Dropout: {e}"));
-            p_zero += usize::from(p == 0.0);
-            dropped += usize::from(kept.iter().zip(&x).any(|(&k, &v)| k == 0.0 && v != 0.0));
+            p_zero.set(p_zero.get() + usize::from(p == 0.0));
+            dropped
+                .set(dropped.get() + usize::from(kept.iter().zip(&x).any(|(&k, &v)| k == 0.0 && v != 0.0)));
 
             let layer = PaddingLayer::constant(padding, value);
             let image = image.clone().into_dyn();
@@ -1756,6 +1756,7 @@ fn finite_differences_agree_with_flatten_dropout_and_padding_backward() {
             });
         });
     });
+    let (p_zero, dropped) = (p_zero.get(), dropped.get());
     eprintln!("property 8b: p = 0 in {p_zero} cases, values dropped in {dropped}");
     assert!(p_zero > 0 && dropped > 0, "property 8b: the generator missed a kind of case");
     report_worst_ratio("8b");
@@ -1801,12 +1802,14 @@ fn third_derivative_bound(f: Activation) -> f64 {
 #[test]
 fn finite_differences_agree_with_activation_layer_backward() {
     const EPS: f64 = 1e-4;
-    each_case(64, cases(), |case, seed, rng| {
-        let shape: Vec<usize> = if int(rng, 0, 1) == 0 {
-            vec![int(rng, 1, 4), int(rng, 1, 5)]
-        } else {
-            (0..4).map(|_| int(rng, 1, 3)).collect()
-        };
+    const NAME: &str = "8c (finite differences == ActivationLayer backward)";
+    // 2-D (1..=4, 1..=5) or 4-D (four axes of 1..=3), half and half.
+    let shapes = prop_oneof![
+        (1..=4usize, 1..=5usize).prop_map(|(a, b)| vec![a, b]),
+        prop::collection::vec(1..=3usize, 4),
+    ];
+    check(NAME, (shapes, seeds()), |(shape, seed)| {
+        let rng = &mut RandomState::new(seed);
         let mag = 10f64.powi(int(rng, 0, 2) as i32 - 1);
         let x = rng.randn(IxDyn(&shape)).mapv(|v| {
             let v = v * mag;
@@ -1816,12 +1819,7 @@ fn finite_differences_agree_with_activation_layer_backward() {
                 v
             }
         });
-        let desc = describe(
-            "8c (finite differences == ActivationLayer backward)",
-            seed,
-            case,
-            format_args!("x {}, magnitude {mag}", shape_str(&shape)),
-        );
+        let desc = describe_case(NAME, seed, format_args!("x {}, magnitude {mag}", shape_str(&shape)));
         guard(&desc, || {
             for f in Activation::ALL {
                 let desc = format!("{desc}, {}", f.name());
@@ -1915,29 +1913,28 @@ fn channel_stats(x: &ArrayD<f64>, channels: usize) -> Vec<(usize, f64, f64)> {
 #[test]
 fn finite_differences_agree_with_batch_normalization_backward() {
     const EPS: f64 = 1e-5;
-    let (mut dense, mut images, mut single) = (0, 0, 0);
-    each_case(65, cases(), |case, seed, rng| {
-        let channels = int(rng, 1, 3);
-        let shape = if int(rng, 0, 1) == 0 {
-            vec![int(rng, 1, 4), channels]
-        } else {
-            vec![int(rng, 1, 3), channels, int(rng, 1, 3), int(rng, 1, 3)]
-        };
+    const NAME: &str = "8d (finite differences == BatchNormalization backward)";
+    let (dense, images, single) = (Cell::new(0), Cell::new(0), Cell::new(0));
+    // 1 to 3 channels; 2-D (1..=4, channels) or 4-D (1..=3, channels, 1..=3, 1..=3).
+    let shapes = (1..=3usize).prop_flat_map(|channels| {
+        prop_oneof![
+            (1..=4usize).prop_map(move |m| vec![m, channels]),
+            (1..=3usize, 1..=3usize, 1..=3usize).prop_map(move |(m, h, w)| vec![m, channels, h, w]),
+        ]
+    });
+    check(NAME, (shapes, seeds()), |(shape, seed)| {
+        let rng = &mut RandomState::new(seed);
+        let channels = shape[1];
         let shift = rng.standard_normal() * magnitude(rng);
         let x = rng.randn(IxDyn(&shape)) * magnitude(rng) + shift;
         let gamma = rng.randn(channels) * magnitude(rng);
         let beta = rng.randn(channels) * magnitude(rng);
         let bn_eps = 10f64.powi(-(int(rng, 1, 3) as i32));
-        let desc = describe(
-            "8d (finite differences == BatchNormalization backward)",
-            seed,
-            case,
-            format_args!("x {}, eps {bn_eps}", shape_str(&shape)),
-        );
+        let desc = describe_case(NAME, seed, format_args!("x {}, eps {bn_eps}", shape_str(&shape)));
         let stats = channel_stats(&x, channels);
-        dense += usize::from(shape.len() == 2);
-        images += usize::from(shape.len() == 4);
-        single += usize::from(stats[0].0 == 1);
+        dense.set(dense.get() + usize::from(shape.len() == 2));
+        images.set(images.get() + usize::from(shape.len() == 4));
+        single.set(single.get() + usize::from(stats[0].0 == 1));
         guard(&desc, || {
             let mut layer = BatchNormalization::<f64>::new(channels);
             layer.gamma = gamma.clone().into_dyn();
@@ -2025,6 +2022,7 @@ fn finite_differences_agree_with_batch_normalization_backward() {
             }
         });
     });
+    let (dense, images, single) = (dense.get(), images.get(), single.get());
     eprintln!("property 8d: {dense} 2-D, {images} 4-D, {single} with one value per channel");
     assert!(dense > 0 && images > 0 && single > 0, "property 8d: the generator missed a kind of case");
     report_worst_ratio("8d");

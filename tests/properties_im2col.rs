@@ -1,7 +1,8 @@
 //! Property tests of im2col and the layers built on it (ML-From-Scratch's
 //! `Conv2D` and `Pooling2D`, NCHW), against brute-force definitions, the
 //! notebook's loops and finite differences. Driven by the crate's own
-//! numpy-compatible generator (`RandomState`): no extra dependency.
+//! numpy-compatible generator (`RandomState`) for the values, `proptest` for
+//! the sizes (so that a failing case shrinks to the smallest shape).
 //!
 //! 1. `image_to_column` equals `image_to_column_by_indices` exactly, and every
 //!    column is its window of the padded image (brute force).
@@ -24,16 +25,17 @@
 //!    and batches of more than the 8 images `Conv2D` takes at a time.
 //! 9. Central finite differences agree with `Pooling2D::backward`.
 //!
-//! Each property runs at least `common::CASES` (256) random cases; the case
-//! generation and reporting are shared with `tests/properties.rs` in
-//! `tests/common/mod.rs`. Every case draws its sizes and tensors from its
-//! own generator, `RandomState::new(seed)` with `seed = PROPERTIES_SEED + 1_000_000·property + case`
-//! (properties are numbered from 101 here, so that the streams differ from
-//! those of `tests/properties.rs`). A failing assertion prints the property,
-//! the case, its seed, the shapes, padding and stride. The environment
-//! variables `PROPERTIES_SEED` (default 0) and `PROPERTIES_CASES` (default
-//! 256, the least each property runs) explore other or more cases, e.g.
-//! `PROPERTIES_SEED=7 PROPERTIES_CASES=5000 cargo test --release --test properties_im2col`.
+//! Each property runs `PROPTEST_CASES` random cases (default
+//! `common::DEFAULT_CASES`, 64; CI runs 256); the case generation and
+//! reporting are shared with `tests/properties.rs` in `tests/common/mod.rs`.
+//! Every case draws its sizes from proptest strategies and its tensors from
+//! `RandomState::new(seed)`, the seed a proptest value too. Cases are valid
+//! by construction (the window and padding are drawn first, the image at
+//! least as large); windows too large for the padded image are drawn by a
+//! second run of the same property. A failing assertion prints the property,
+//! the seed, the shapes, padding and stride; proptest shrinks the case to
+//! the smallest failing sizes and keeps it in `proptest-regressions/`. More
+//! cases: `PROPTEST_CASES=5000 cargo test --release --test properties_im2col`.
 //!
 //! Sizes are drawn from inclusive ranges. Padding is drawn side by side,
 //! `((top, bottom), (left, right))` each in `0..=3`, so most of it is
@@ -52,6 +54,7 @@
 
 use crate::common;
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -71,10 +74,12 @@ use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, ShapeBuilder};
 
+use proptest::prelude::{prop, prop_oneof, Just, Strategy};
+
 use common::{
-    assert_close, assert_exact, case_seed, cases, change_one_axis, change_rank, describe, distinct_values,
-    each_case, expect_err, guard, int, magnitude, max_abs, names, note_ratio, panic_message, probe_positions,
-    randn4, reads, report_worst_ratio, shape_str, until_counted, with_values_at,
+    assert_close, assert_exact, change_one_axis, change_rank, check, describe_case, distinct_values,
+    expect_err, guard, int, magnitude, max_abs, names, note_ratio, paddings, panic_message, probe_positions,
+    randn4, reads, report_worst_ratio, seeds, shape_str, with_values_at,
 };
 
 // ---------------------------------------------------------------------------
@@ -83,6 +88,7 @@ use common::{
 
 /// Inclusive ranges the sizes are drawn from; each side of the padding is
 /// drawn from `0..=pad`.
+#[derive(Clone, Copy)]
 struct Ranges {
     batch: (usize, usize),
     channels: (usize, usize),
@@ -133,23 +139,54 @@ struct Case {
     filters: usize,
 }
 
-impl Case {
-    fn draw(rng: &mut RandomState, r: &Ranges, square: bool) -> Self {
-        let (batch, channels) = (int(rng, r.batch.0, r.batch.1), int(rng, r.channels.0, r.channels.1));
-        let (height, width) = (int(rng, r.size.0, r.size.1), int(rng, r.size.0, r.size.1));
-        let fh = int(rng, r.window.0, r.window.1);
-        let fw = if square { fh } else { int(rng, r.window.0, r.window.1) };
-        let padding = Padding2D {
-            top: int(rng, 0, r.pad),
-            bottom: int(rng, 0, r.pad),
-            left: int(rng, 0, r.pad),
-            right: int(rng, 0, r.pad),
-        };
-        let stride = int(rng, r.stride.0, r.stride.1);
-        let filters = int(rng, r.filters.0, r.filters.1);
-        Case { batch, channels, height, width, fh, fw, padding, stride, filters }
-    }
+/// Cases whose window fits the padded image: the window (square if
+/// `square`) and the padding first, then the image's height and width at
+/// least the window's less the padding. Every size shrinks towards the
+/// smallest of its range.
+fn im2col_cases(r: Ranges, square: bool) -> impl Strategy<Value = Case> + Clone {
+    let window = r.window.0..=r.window.1;
+    (window.clone(), window, paddings(r.pad))
+        .prop_flat_map(move |(fh, fw, padding)| {
+            let fw = if square { fh } else { fw };
+            let height = fh.saturating_sub(padding.rows()).max(r.size.0)..=r.size.1;
+            let width = fw.saturating_sub(padding.cols()).max(r.size.0)..=r.size.1;
+            let counts = (r.batch.0..=r.batch.1, r.channels.0..=r.channels.1, r.filters.0..=r.filters.1);
+            (Just((fh, fw, padding)), counts, height, width, r.stride.0..=r.stride.1)
+        })
+        .prop_map(|((fh, fw, padding), (batch, channels, filters), height, width, stride)| Case {
+            batch,
+            channels,
+            height,
+            width,
+            fh,
+            fw,
+            padding,
+            stride,
+            filters,
+        })
+}
 
+/// Cases of `valid` with the window made larger than the padded image by 1
+/// to 3: its height, its width or both (both sides of a square window, by
+/// more than the smaller side).
+fn too_large_cases(valid: impl Strategy<Value = Case>, square: bool) -> impl Strategy<Value = Case> {
+    (valid, 0..=2usize, 1..=3usize).prop_map(move |(mut c, axis, k)| {
+        let (ph, pw) = c.padded();
+        if square {
+            (c.fh, c.fw) = (ph.min(pw) + k, ph.min(pw) + k);
+        } else {
+            if axis != 1 {
+                c.fh = ph + k;
+            }
+            if axis != 0 {
+                c.fw = pw + k;
+            }
+        }
+        c
+    })
+}
+
+impl Case {
     fn x_shape(&self) -> [usize; 4] {
         [self.batch, self.channels, self.height, self.width]
     }
@@ -242,6 +279,8 @@ impl fmt::Display for Layer<'_> {
 /// generator reached them.
 #[derive(Default, Debug)]
 struct Coverage {
+    /// How many valid cases the property ran.
+    cases: usize,
     valid: usize,
     window_too_large: usize,
     asymmetric_padding: usize,
@@ -273,7 +312,7 @@ impl Coverage {
     fn assert_reached(&self, property: &str, non_square: bool) {
         eprintln!("property {property}: {self:?}");
         assert!(
-            self.valid >= cases()
+            self.valid >= self.cases
                 && self.window_too_large > 0
                 && self.asymmetric_padding > 0
                 && (self.non_square_window > 0 || !non_square)
@@ -286,31 +325,50 @@ impl Coverage {
     }
 }
 
-/// Draws cases of property `id` until `cases()` of them fit, calling `valid`
-/// on those and `too_large` on the ones whose window is larger than the
-/// padded image. Windows are square if `square`; `layer` adds `W` and `w0`
-/// to the case's description.
+/// Runs property `name` on cases of `ranges` that fit ([`im2col_cases`]),
+/// calling `valid` on each with the generator of its values, then on cases
+/// whose window is larger than the padded image ([`too_large_cases`]),
+/// calling `too_large`. Windows are square if `square`; `layer` adds `W`
+/// and `w0` to the case's description.
+#[track_caller]
 fn for_cases(
-    id: u32,
     name: &str,
-    ranges: &Ranges,
+    ranges: Ranges,
     (square, layer): (bool, bool),
-    mut valid: impl FnMut(&str, &Case, &mut RandomState),
-    mut too_large: impl FnMut(&str, &Case, &mut RandomState),
+    valid: impl Fn(&str, &Case, &mut RandomState),
+    too_large: impl Fn(&str, &Case, &mut RandomState),
 ) -> Coverage {
-    let mut coverage = Coverage::default();
-    until_counted(id, cases(), |case, seed, rng| {
-        let c = Case::draw(rng, ranges, square);
-        let desc = if layer { describe(name, seed, case, Layer(&c)) } else { describe(name, seed, case, c) };
-        coverage.count(&c);
-        if c.fits() {
-            guard(&desc, || valid(&desc, &c, rng));
+    for_case_strategy(name, im2col_cases(ranges, square), (square, layer), valid, too_large)
+}
+
+/// [`for_cases`] on the valid cases of `strategy`.
+#[track_caller]
+fn for_case_strategy(
+    name: &str,
+    strategy: impl Strategy<Value = Case> + Clone,
+    (square, layer): (bool, bool),
+    valid: impl Fn(&str, &Case, &mut RandomState),
+    too_large: impl Fn(&str, &Case, &mut RandomState),
+) -> Coverage {
+    let coverage = RefCell::new(Coverage::default());
+    let describe = |seed, c: &Case| {
+        if layer {
+            describe_case(name, seed, Layer(c))
         } else {
-            guard(&desc, || too_large(&desc, &c, rng));
+            describe_case(name, seed, c)
         }
-        c.fits()
+    };
+    let cases = check(name, (strategy.clone(), seeds()), |(c, seed)| {
+        let desc = describe(seed, &c);
+        coverage.borrow_mut().count(&c);
+        guard(&desc, || valid(&desc, &c, &mut RandomState::new(seed)));
     });
-    coverage
+    check(name, (too_large_cases(strategy, square), seeds()), |(c, seed)| {
+        let desc = describe(seed, &c);
+        coverage.borrow_mut().count(&c);
+        guard(&desc, || too_large(&desc, &c, &mut RandomState::new(seed)));
+    });
+    Coverage { cases, ..coverage.into_inner() }
 }
 
 /// The adjoint identity ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩ for `names =
@@ -404,9 +462,8 @@ fn brute_force_columns(x: &Array4<f64>, c: &Case) -> Array2<f64> {
 #[test]
 fn image_to_column_is_every_window_of_the_padded_image() {
     let coverage = for_cases(
-        101,
         "1 (image_to_column == by_indices == windows)",
-        &WIDE,
+        WIDE,
         (false, false),
         |desc, c, rng| {
             let x = c.images(rng);
@@ -494,9 +551,8 @@ fn brute_force_scatter(y: &Array2<f64>, c: &Case) -> (Array4<f64>, Array4<usize>
 #[test]
 fn column_to_image_is_the_adjoint_of_image_to_column() {
     let coverage = for_cases(
-        102,
         "2 (⟨image_to_column(x), y⟩ == ⟨x, column_to_image(y)⟩)",
-        &WIDE,
+        WIDE,
         (false, false),
         |desc, c, rng| {
             let x = c.images(rng);
@@ -563,9 +619,8 @@ fn random_layer(desc: &str, c: &Case, rng: &mut RandomState) -> Conv2D {
 #[test]
 fn conv2d_equals_conv2d_by_loops() {
     let coverage = for_cases(
-        103,
         "3 (Conv2D forward/backward == by loops)",
-        &WIDE,
+        WIDE,
         (true, true),
         |desc, c, rng| {
             let x = c.images(rng);
@@ -651,9 +706,8 @@ fn conv2d_equals_conv2d_by_loops() {
 fn finite_differences_agree_with_conv2d_backward() {
     const EPS: f64 = 1e-5;
     let coverage = for_cases(
-        104,
         "4 (finite differences == Conv2D::backward)",
-        &SMALL,
+        SMALL,
         (false, true),
         |desc, c, rng| {
             let x = c.images(rng);
@@ -712,20 +766,67 @@ struct PoolCase {
     ties: bool,
 }
 
-impl PoolCase {
-    /// Half the cases square (`case` even), half not; one in five with the
-    /// default stride; half with many ties (values from `{0, 1, 2}`).
-    fn draw(rng: &mut RandomState, square: bool) -> Self {
-        let mut case = Case::draw(rng, &WIDE, square);
-        if !square && case.fh == case.fw {
-            case.fw = if case.fw == WIDE.window.1 { 1 } else { case.fw + 1 };
-        }
-        case.padding = Padding2D::uniform(0);
-        let stride_given = if int(rng, 0, 4) == 0 { None } else { Some(case.stride) };
-        case.stride = stride_given.unwrap_or(case.fh);
-        PoolCase { case, stride_given, ties: int(rng, 0, 1) == 0 }
-    }
+/// Pooling cases of `WIDE`'s sizes whose window fits the image (the window
+/// first, then the image at least as large), square windows if `square`,
+/// never square otherwise; one in five with the default stride; half with
+/// many ties (values from `{0, 1, 2}`).
+fn pool2d_cases(square: bool) -> impl Strategy<Value = PoolCase> + Clone {
+    let r = WIDE;
+    let window = r.window.0..=r.window.1;
+    (window.clone(), window)
+        .prop_flat_map(move |(fh, fw)| {
+            let fw = match fw {
+                _ if square => fh,
+                fw if fw == fh && fw == r.window.1 => 1,
+                fw if fw == fh => fw + 1,
+                fw => fw,
+            };
+            let counts = (r.batch.0..=r.batch.1, r.channels.0..=r.channels.1, r.filters.0..=r.filters.1);
+            let kinds = (prop::bool::weighted(0.2), prop::bool::ANY);
+            (
+                Just((fh, fw)),
+                counts,
+                fh.max(r.size.0)..=r.size.1,
+                fw.max(r.size.0)..=r.size.1,
+                r.stride.0..=r.stride.1,
+                kinds,
+            )
+        })
+        .prop_map(|((fh, fw), (batch, channels, filters), height, width, stride, (default_stride, ties))| {
+            let stride_given = if default_stride { None } else { Some(stride) };
+            let stride = stride_given.unwrap_or(fh);
+            let padding = Padding2D::uniform(0);
+            let case = Case { batch, channels, height, width, fh, fw, padding, stride, filters };
+            PoolCase { case, stride_given, ties }
+        })
+}
 
+/// Pooling cases with the window made larger than the image by 1 to 3: its
+/// height, its width or both (both sides of a square window, by more than
+/// the smaller side); with the default stride, the stride is the new
+/// window's height.
+fn too_large_pool2d_cases(square: bool) -> impl Strategy<Value = PoolCase> {
+    (pool2d_cases(square), 0..=2usize, 1..=3usize).prop_map(move |(mut pc, axis, k)| {
+        let c = &mut pc.case;
+        if square {
+            let f = c.height.min(c.width) + k;
+            (c.fh, c.fw) = (f, f);
+        } else {
+            if axis != 1 {
+                c.fh = c.height + k;
+            }
+            if axis != 0 {
+                c.fw = c.width + k;
+            }
+        }
+        if pc.stride_given.is_none() {
+            c.stride = c.fh;
+        }
+        pc
+    })
+}
+
+impl PoolCase {
     fn layer(&self, mode: PoolMode) -> Pooling2D {
         Pooling2D::new(self.case.window(), self.stride_given, mode)
     }
@@ -859,19 +960,29 @@ fn check_pool_case(desc: &str, pc: &PoolCase, rng: &mut RandomState) {
 
 #[test]
 fn pooling2d_equals_loop_pooling_and_brute_force() {
-    let (mut square, mut non_square, mut too_large, mut case) = (0, 0, 0, 0);
-    let (mut ties, mut default_stride, mut uneven, mut beyond, mut overlapping) = (0, 0, 0, 0, 0);
-    while square < cases() || non_square < cases() {
-        let seed = case_seed(105, case);
-        let mut rng = RandomState::new(seed);
-        let pc = PoolCase::draw(&mut rng, case % 2 == 0);
-        let c = pc.case;
-        let desc = describe("5 (Pooling2D == loops == brute force)", seed, case, pc);
-        case += 1;
-        if !c.fits() {
-            too_large += 1;
+    const NAME: &str = "5 (Pooling2D == loops == brute force)";
+    let count = || Cell::new(0usize);
+    let (square, non_square, too_large) = (count(), count(), count());
+    let (ties, default_stride, uneven, beyond, overlapping) = (count(), count(), count(), count(), count());
+    let add = |counter: &Cell<usize>, yes: bool| counter.set(counter.get() + usize::from(yes));
+    for is_square in [true, false] {
+        check(NAME, (pool2d_cases(is_square), seeds()), |(pc, seed)| {
+            let c = pc.case;
+            let desc = describe_case(NAME, seed, pc);
+            add(&square, c.fh == c.fw);
+            add(&non_square, c.fh != c.fw);
+            add(&ties, pc.ties);
+            add(&default_stride, pc.stride_given.is_none());
+            add(&uneven, c.uneven());
+            add(&beyond, c.stride > c.fh || c.stride > c.fw);
+            add(&overlapping, c.stride < c.fh || c.stride < c.fw);
+            guard(&desc, || check_pool_case(&desc, &pc, &mut RandomState::new(seed)));
+        });
+        check(NAME, (too_large_pool2d_cases(is_square), seeds()), |(pc, seed)| {
+            let desc = describe_case(NAME, seed, pc);
+            add(&too_large, !pc.case.fits());
             guard(&desc, || {
-                let x = pc.images(&mut rng);
+                let x = pc.images(&mut RandomState::new(seed));
                 for mode in MODES {
                     expect_err(
                         &desc,
@@ -881,24 +992,16 @@ fn pooling2d_equals_loop_pooling_and_brute_force() {
                     );
                 }
             });
-            continue;
-        }
-        if c.fh == c.fw {
-            square += 1;
-        } else {
-            non_square += 1;
-        }
-        ties += usize::from(pc.ties);
-        default_stride += usize::from(pc.stride_given.is_none());
-        uneven += usize::from(c.uneven());
-        beyond += usize::from(c.stride > c.fh || c.stride > c.fw);
-        overlapping += usize::from(c.stride < c.fh || c.stride < c.fw);
-        guard(&desc, || check_pool_case(&desc, &pc, &mut rng));
+        });
     }
+    let [square, non_square, too_large, ties, default_stride, uneven, beyond, overlapping] =
+        [square, non_square, too_large, ties, default_stride, uneven, beyond, overlapping]
+            .map(Cell::into_inner);
     eprintln!(
         "property 5: {square} square, {non_square} non-square, {too_large} too large, {ties} with ties, \
          {default_stride} default stride, {uneven} uneven, {beyond} stride beyond window, {overlapping} overlapping"
     );
+    assert!(square > 0 && non_square > 0, "property 5: the generator missed a kind of case");
     assert!(
         too_large > 0 && ties > 0 && default_stride > 0 && uneven > 0 && beyond > 0 && overlapping > 0,
         "property 5: the generator missed a kind of case"
@@ -944,16 +1047,6 @@ const FAULTS: [Fault; 9] = [
     Fault::WrongAccumGrad,
     Fault::WrongW0,
 ];
-
-/// A valid case (the window fits the padded image).
-fn draw_valid(rng: &mut RandomState, square: bool) -> Case {
-    loop {
-        let c = Case::draw(rng, &WIDE, square);
-        if c.fits() {
-            return c;
-        }
-    }
-}
 
 fn arr4(s: &[usize]) -> Array4<f64> {
     Array4::zeros((s[0], s[1], s[2], s[3]))
@@ -1153,17 +1246,13 @@ fn check_fault(desc: &str, fault: Fault, c: &Case, rng: &mut RandomState) {
 
 #[test]
 fn invalid_inputs_are_errors_not_panics() {
-    for (k, &fault) in FAULTS.iter().enumerate() {
-        each_case(106 + k as u32 * 10, cases(), |case, seed, rng| {
-            // Every other case square, so that the loops are reached too.
-            let c = draw_valid(rng, case % 2 == 0);
-            let desc = describe(
-                "6 (invalid inputs are errors)",
-                seed,
-                case,
-                format_args!("{fault:?}: {}", Layer(&c)),
-            );
-            guard(&desc, || check_fault(&desc, fault, &c, rng));
+    const NAME: &str = "6 (invalid inputs are errors)";
+    for fault in FAULTS {
+        // Half the cases square, so that the loops are reached too.
+        let cases = prop_oneof![im2col_cases(WIDE, true), im2col_cases(WIDE, false)];
+        check(NAME, (cases, seeds()), |(c, seed)| {
+            let desc = describe_case(NAME, seed, format_args!("{fault:?}: {}", Layer(&c)));
+            guard(&desc, || check_fault(&desc, fault, &c, &mut RandomState::new(seed)));
         });
     }
 }
@@ -1206,9 +1295,8 @@ fn standard_column(c: &Case, by_image_col: usize) -> usize {
 #[test]
 fn image_to_column_by_image_is_image_to_column_reordered_and_its_adjoint() {
     let coverage = for_cases(
-        201,
         "7 (by image == image_to_column reordered; ⟨by_image(x), y⟩ == ⟨x, column_to_image_by_image(y)⟩)",
-        &WIDE,
+        WIDE,
         (false, false),
         |desc, c, rng| {
             let x = c.images(rng);
@@ -1544,37 +1632,38 @@ fn check_three_way(desc: &str, c: &Case, rng: &mut RandomState) {
 #[test]
 fn conv2d_equals_loops_equals_sensitivity_maps() {
     let name = "8 (Conv2D == loops == sensitivity maps)";
-    let mut coverage = Coverage::default();
-    let (mut symmetric, mut two_chunks) = (0, 0);
-    until_counted(202, cases(), |case, seed, rng| {
-        let mut c = Case::draw(rng, &THREE_WAY, true);
-        if int(rng, 0, 2) == 0 {
-            c.padding = Padding2D::uniform(c.padding.top);
+    let (symmetric, two_chunks) = (Cell::new(0), Cell::new(0));
+    // One case in three with the same padding on every side (the largest
+    // side drawn, so that the window still fits).
+    let cases = (im2col_cases(THREE_WAY, true), prop::bool::weighted(1.0 / 3.0)).prop_map(|(mut c, same)| {
+        if same {
+            let p = c.padding;
+            c.padding = Padding2D::uniform(p.top.max(p.bottom).max(p.left).max(p.right));
         }
-        let desc = describe(name, seed, case, Layer(&c));
-        coverage.count(&c);
-        if !c.fits() {
-            guard(&desc, || {
-                let x = c.images(rng);
-                let layer = random_layer(&desc, &c, rng);
-                expect_err(&desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
-                let padded = nhwc(&ConstantPadding2D::zeros(c.padding).forward(&x.view()).view());
-                let b = layer
-                    .w0
-                    .clone()
-                    .into_shape_with_order((1, 1, 1, c.filters))
-                    .expect("one bias per filter");
-                let hp = Hparameters { pad: 0, stride: c.stride };
-                let r = conv_forward_by_layer(&padded.view(), &layer.w_notebook().view(), &b.view(), hp);
-                expect_err(&desc, "conv_forward_by_layer", r, &["f"]);
-            });
-            return false;
-        }
-        symmetric += usize::from(c.padding == Padding2D::uniform(c.padding.top));
-        two_chunks += usize::from(c.batch > 8);
-        guard(&desc, || check_three_way(&desc, &c, rng));
-        true
+        c
     });
+    let coverage = for_case_strategy(
+        name,
+        cases,
+        (true, true),
+        |desc, c, rng| {
+            symmetric.set(symmetric.get() + usize::from(c.padding == Padding2D::uniform(c.padding.top)));
+            two_chunks.set(two_chunks.get() + usize::from(c.batch > 8));
+            check_three_way(desc, c, rng);
+        },
+        |desc, c, rng| {
+            let x = c.images(rng);
+            let layer = random_layer(desc, c, rng);
+            expect_err(desc, "Conv2D::forward", layer.forward(&x.view()), &["filter_shape"]);
+            let padded = nhwc(&ConstantPadding2D::zeros(c.padding).forward(&x.view()).view());
+            let b =
+                layer.w0.clone().into_shape_with_order((1, 1, 1, c.filters)).expect("one bias per filter");
+            let hp = Hparameters { pad: 0, stride: c.stride };
+            let r = conv_forward_by_layer(&padded.view(), &layer.w_notebook().view(), &b.view(), hp);
+            expect_err(desc, "conv_forward_by_layer", r, &["f"]);
+        },
+    );
+    let (symmetric, two_chunks) = (symmetric.get(), two_chunks.get());
     coverage.assert_reached("8", false);
     eprintln!(
         "property 8: {symmetric} with the same padding on every side, {two_chunks} with more than 8 images"
@@ -1611,16 +1700,15 @@ const PROBES: usize = 24;
 #[test]
 fn finite_differences_agree_with_pooling2d_backward() {
     let name = "9 (finite differences == Pooling2D::backward)";
-    let (mut square, mut non_square) = (0, 0);
-    until_counted(203, cases(), |case, seed, rng| {
-        let pc = PoolCase::draw(rng, case % 2 == 0);
+    let (square, non_square) = (Cell::new(0), Cell::new(0));
+    // Half the cases square; only windows that fit (the errors are property 5's).
+    let cases = prop_oneof![pool2d_cases(true), pool2d_cases(false)];
+    check(name, (cases, seeds()), |(pc, seed)| {
+        let rng = &mut RandomState::new(seed);
         let c = pc.case;
-        if !c.fits() {
-            return false; // the errors are property 5's
-        }
-        square += usize::from(c.fh == c.fw);
-        non_square += usize::from(c.fh != c.fw);
-        let desc = describe(name, seed, case, pc);
+        square.set(square.get() + usize::from(c.fh == c.fw));
+        non_square.set(non_square.get() + usize::from(c.fh != c.fw));
+        let desc = describe_case(name, seed, pc);
         guard(&desc, || {
             for mode in MODES {
                 let (x, mag) = match mode {
@@ -1663,8 +1751,8 @@ fn finite_differences_agree_with_pooling2d_backward() {
                 assert_close(&desc, "grad_input", &grad.view(), &want.view(), tol);
             }
         });
-        true
     });
+    let (square, non_square) = (square.get(), non_square.get());
     eprintln!("property 9: {square} square windows, {non_square} non-square");
     assert!(square > 0 && non_square > 0, "property 9: the generator missed a kind of case");
     report_worst_ratio("9");

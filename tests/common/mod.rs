@@ -8,9 +8,12 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use cnn_walkthrough::padding::Padding2D;
 use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::Error;
 use ndarray::{Array, Array4, ArrayView, Dimension};
+use proptest::prelude::{any, Strategy};
+use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence, TestRunner};
 
 /// What a lesson run printed, and how it exited.
 pub struct Output {
@@ -104,16 +107,91 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 }
 
 // ---------------------------------------------------------------------------
-// Property tests (tests/properties.rs, tests/properties_im2col.rs, tests/npy.rs)
+// Property tests (tests/properties.rs, tests/properties_im2col.rs)
 // ---------------------------------------------------------------------------
 //
-// Random cases come from the crate's own numpy-compatible generator
-// (`RandomState`), so no extra dependency is needed. Case `case` of property
-// `property` draws everything from `RandomState::new(case_seed(property, case))`,
-// and every failure message starts with `describe(…)`: the property, the case
-// number, its seed and the sizes, so that the case can be rebuilt exactly.
+// The cases come from `proptest`: the sizes of a case (batch, image, window,
+// padding, stride, …) are integer strategies, so that a failing case shrinks
+// to the smallest shape that still fails; the tensor values come from the
+// crate's own numpy-compatible generator, `RandomState::new(seed)`, with the
+// `seed` itself a proptest value. Every failure message starts with
+// `describe_case(…)`: the property, the seed and the sizes; proptest then
+// adds the minimal failing input (sizes and seed) and keeps its seed in
+// `<test file>.proptest-regressions` next to the test file, to replay it
+// first next time. (Panics while proptest shrinks are not printed: its
+// `handle-panics` feature; the final report carries the failing message.)
+//
+// How many cases: `PROPTEST_CASES` when it is set (CI sets 256), else
+// [`DEFAULT_CASES`]. `PROPTEST_RNG_SEED` fixes proptest's own generator.
 
-/// The least number of random cases every property runs.
+/// How many cases each property runs when `PROPTEST_CASES` is not set.
+pub const DEFAULT_CASES: u32 = 64;
+
+/// Proptest's configuration for the properties of `source_file`: its
+/// defaults (and its environment variables), with [`DEFAULT_CASES`] cases
+/// unless `PROPTEST_CASES` is set.
+pub fn proptest_config(source_file: &'static str) -> ProptestConfig {
+    let mut config = ProptestConfig {
+        source_file: Some(source_file),
+        // `tests/properties.proptest-regressions` for `tests/properties.rs`
+        // (proptest's default looks for a `lib.rs` beside the test file).
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    };
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = DEFAULT_CASES;
+    }
+    config
+}
+
+/// Runs `body` on cases drawn from `strategy` (a panic fails the case), and on
+/// a failure shrinks it and panics with proptest's report: the failing
+/// assertion's message and the minimal failing input. Failures are persisted
+/// next to the calling file. Returns how many cases passed.
+#[track_caller]
+pub fn check<S>(property: &str, strategy: S, body: impl Fn(S::Value)) -> usize
+where
+    S: Strategy,
+    S::Value: fmt::Debug,
+{
+    let config = proptest_config(std::panic::Location::caller().file());
+    let cases = config.cases as usize;
+    let mut runner = TestRunner::new(config);
+    if let Err(e) = runner.run(&strategy, |value| {
+        body(value);
+        Ok(())
+    }) {
+        panic!("property {property}: {e}");
+    }
+    cases
+}
+
+/// A padding with each side (independently) in `0..=max`.
+pub fn paddings(max: usize) -> impl Strategy<Value = Padding2D> + Clone {
+    (0..=max, 0..=max, 0..=max, 0..=max).prop_map(|(top, bottom, left, right)| Padding2D {
+        top,
+        bottom,
+        left,
+        right,
+    })
+}
+
+/// The seed of a case's tensor values (`RandomState::new(seed)`).
+pub fn seeds() -> impl Strategy<Value = u32> {
+    any::<u32>()
+}
+
+/// How a failing case introduces itself: the property, the generator of its
+/// values and `what` (its sizes).
+pub fn describe_case(property: &str, seed: u32, what: impl fmt::Display) -> String {
+    format!("property {property} (values from RandomState::new({seed})): {what}")
+}
+
+// The seeded cases of tests/npy.rs (not moved to proptest): case `case` of
+// property `property` draws everything from
+// `RandomState::new(case_seed(property, case))`.
+
+/// The least number of random cases every property of tests/npy.rs runs.
 pub const CASES: usize = 256;
 
 /// The value of the environment variable `name` as a number, or `default`.
@@ -124,8 +202,8 @@ pub fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// How many cases each property runs: `PROPERTIES_CASES` to run more, never
-/// fewer than [`CASES`].
+/// How many cases each property of tests/npy.rs runs: `PROPERTIES_CASES` to
+/// run more, never fewer than [`CASES`].
 pub fn cases() -> usize {
     env_or("PROPERTIES_CASES", CASES).max(CASES)
 }
@@ -141,32 +219,14 @@ pub fn case_seed(property: u32, case: usize) -> u32 {
     properties_seed().wrapping_add(property.wrapping_mul(1_000_000)).wrapping_add(case as u32)
 }
 
-/// Runs cases `0, 1, 2, …` of property `property`, each with its own
-/// generator `RandomState::new(case_seed(property, case))`, until `body`
-/// (given the case number, its seed and its generator) has returned `true`
-/// `needed` times: `false` is a case that does not count (a window that does
-/// not fit, say). Returns how many cases were run.
-pub fn until_counted(
-    property: u32,
-    needed: usize,
-    mut body: impl FnMut(usize, u32, &mut RandomState) -> bool,
-) -> usize {
-    let (mut counted, mut case) = (0, 0);
-    while counted < needed {
-        let seed = case_seed(property, case);
-        let mut rng = RandomState::new(seed);
-        counted += usize::from(body(case, seed, &mut rng));
-        case += 1;
-    }
-    case
-}
-
-/// Runs cases `0..n` of property `property` (see [`until_counted`]).
+/// Runs cases `0..n` of property `property`, each with its own generator
+/// `RandomState::new(case_seed(property, case))`, given to `body` with the
+/// case number and its seed.
 pub fn each_case(property: u32, n: usize, mut body: impl FnMut(usize, u32, &mut RandomState)) {
-    until_counted(property, n, |case, seed, rng| {
-        body(case, seed, rng);
-        true
-    });
+    for case in 0..n {
+        let seed = case_seed(property, case);
+        body(case, seed, &mut RandomState::new(seed));
+    }
 }
 
 /// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
