@@ -1,8 +1,29 @@
 //! Command-line flags: `--flag value`, `--flag=value` and switches, checked
 //! against the lesson's list so that every mistake gets a clear message.
+//!
+//! Splitting the command line into flags and values is the crate [`lexopt`]'s
+//! work: it reads the arguments as the operating system gives them
+//! ([`OsString`]s, which on Unix may be any bytes, not only UTF-8), splits
+//! `--flag=value`, reads `-h` as a short flag and takes `--` to end the flags.
+//! What this module adds on top:
+//!
+//! - each flag is looked up in the lesson's list ([`COMMON_FLAGS`] and the
+//!   lesson's own [`LessonInfo::flags`]), and `-h` is `--help`;
+//! - the messages: an unknown flag lists the flags the lesson takes, and a
+//!   flag given twice, a missing or empty value, a value given to a switch, a
+//!   stray argument, or a value that is not text each get a sentence naming
+//!   the flag;
+//! - a value that starts with `--` is taken as a forgotten value
+//!   (`--save --quiet`), not as the value, unless joined with `=`;
+//! - a flag that names a file or directory ([`Flag::path`]) keeps its value
+//!   as the operating system gave it, so any file name works; every other
+//!   value must be valid UTF-8 text.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::PathBuf;
+
+use lexopt::Arg;
 
 use crate::error::{Error, Result};
 use crate::registry::{Flag, LessonInfo, COMMON_FLAGS};
@@ -10,7 +31,7 @@ use crate::registry::{Flag, LessonInfo, COMMON_FLAGS};
 /// The flags given on the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Args {
-    given: BTreeMap<&'static str, Option<String>>,
+    given: BTreeMap<&'static str, Option<OsString>>,
 }
 
 /// Every flag `lesson` takes: the common ones, then its own.
@@ -20,47 +41,59 @@ pub fn flags_of(lesson: &LessonInfo) -> impl Iterator<Item = &'static Flag> + us
 
 impl Args {
     /// Parses `args` (without the program name) against the flags of `lesson`.
+    /// The lesson binaries pass `std::env::args_os().skip(1)`; tests can pass
+    /// `&str`s.
+    ///
+    /// ```
+    /// use cnn_walkthrough::cli::Args;
+    /// use cnn_walkthrough::registry::LESSON_11_TRAIN_CNN;
+    ///
+    /// let args = Args::parse(&LESSON_11_TRAIN_CNN, ["--epochs", "3", "--net=small", "-h"]).unwrap();
+    /// assert_eq!(args.value("--epochs"), Some("3"));
+    /// assert_eq!(args.value("--net"), Some("small"));
+    /// assert!(args.has("--help"));
+    /// assert!(Args::parse(&LESSON_11_TRAIN_CNN, ["--epochs"]).is_err());
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Usage`] for an unknown flag, a flag given twice, a missing
-    /// value, a value given to a switch, or a stray argument.
-    pub fn parse(lesson: &LessonInfo, args: &[String]) -> Result<Self> {
+    /// [`Error::Usage`] for an unknown flag, a flag given twice, a missing or
+    /// empty value, a value given to a switch, a stray argument, or a value
+    /// that is not valid UTF-8 for a flag that does not name a file.
+    pub fn parse<I>(lesson: &LessonInfo, args: I) -> Result<Self>
+    where
+        I: IntoIterator,
+        I::Item: Into<OsString>,
+    {
         let mut given = BTreeMap::new();
-        let mut rest = args.iter();
-        while let Some(arg) = rest.next() {
-            let (name, inline) = match arg.split_once('=') {
-                Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-                _ => (arg.as_str(), None),
-            };
-            let name = if name == "-h" { "--help" } else { name };
-            let Some(flag) = flags_of(lesson).find(|f| f.name == name) else {
-                let known: Vec<&str> = flags_of(lesson).map(|f| f.name).collect();
-                let what = if name.starts_with('-') {
-                    format!("unknown flag '{name}'")
-                } else {
-                    format!("unexpected argument '{name}'")
-                };
-                return Err(Error::Usage(format!("{what}; {} takes {}", lesson.name, known.join(", "))));
-            };
-            let value = match (flag.value, inline) {
-                (None, None) => None,
-                (None, Some(_)) => {
-                    return Err(Error::Usage(format!("{name} is a switch and takes no value")))
+        let mut parser = lexopt::Parser::from_args(args);
+        // lexopt hands over one flag (or stray argument) at a time; we look
+        // each up in the lesson's list and then ask lexopt for its value.
+        while let Some(arg) = parser.next().map_err(|e| Error::Usage(e.to_string()))? {
+            let name = match arg {
+                Arg::Short('h') => "--help".to_string(),
+                Arg::Short(c) => format!("-{c}"),
+                Arg::Long(long) => format!("--{long}"),
+                Arg::Value(stray) => {
+                    let what = format!("unexpected argument '{}'", stray.to_string_lossy());
+                    return Err(Error::Usage(format!("{what}; {}", takes(lesson))));
                 }
-                (Some(_), Some(v)) => Some(v),
-                (Some(kind), None) => match rest.next() {
-                    Some(v) if !v.starts_with("--") => Some(v.clone()),
-                    _ => {
+            };
+            let Some(flag) = flags_of(lesson).find(|f| f.name == name) else {
+                return Err(Error::Usage(format!("unknown flag '{name}'; {}", takes(lesson))));
+            };
+            let value = match flag.value {
+                // A switch: `--quiet=yes` (or `-hq`) leaves a value joined to it.
+                None => match parser.optional_value() {
+                    None => None,
+                    Some(v) => {
+                        let v = v.to_string_lossy();
                         return Err(Error::Usage(format!(
-                            "{name} needs a value: {name} {kind} ({})",
-                            flag.help
-                        )))
+                            "{name} is a switch and takes no value (given '{v}')"
+                        )));
                     }
                 },
+                Some(kind) => Some(value_of(&mut parser, flag, kind)?),
             };
-            if value.as_deref() == Some("") {
-                return Err(Error::Usage(format!("{name} has an empty value")));
-            }
             if given.insert(flag.name, value).is_some() {
                 return Err(Error::Usage(format!("{name} is given twice")));
             }
@@ -73,14 +106,16 @@ impl Args {
         self.given.contains_key(name)
     }
 
-    /// The value of a flag, if given.
+    /// The value of a flag, if given, as text. (Only a path flag can hold a
+    /// value that is not UTF-8; read it with [`path`](Self::path).)
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.given.get(name).and_then(|v| v.as_deref())
+        self.given.get(name)?.as_deref()?.to_str()
     }
 
-    /// The value of a flag as a path.
+    /// The value of a flag as a path, if given, exactly as the operating
+    /// system gave it.
     pub fn path(&self, name: &str) -> Option<PathBuf> {
-        self.value(name).map(PathBuf::from)
+        self.given.get(name)?.as_ref().map(PathBuf::from)
     }
 
     /// The value of a flag as a whole number ≥ 0, or `default` when not given.
@@ -114,6 +149,37 @@ impl Args {
     pub fn given_of<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
         names.iter().copied().filter(|n| self.has(n)).collect()
     }
+}
+
+/// The value of `flag` (called `kind` in its help, e.g. `DIR`), just after
+/// the flag: joined as `--flag=value`, or the next argument unless that one
+/// starts with `--` (then the value was forgotten). It must not be empty,
+/// and must be UTF-8 unless the flag names a file.
+fn value_of(parser: &mut lexopt::Parser, flag: &Flag, kind: &str) -> Result<OsString> {
+    let name = flag.name;
+    let value = match parser.optional_value() {
+        Some(joined) => joined,
+        None => match parser.value() {
+            Ok(next) if !next.to_string_lossy().starts_with("--") => next,
+            _ => return Err(Error::Usage(format!("{name} needs a value: {name} {kind} ({})", flag.help))),
+        },
+    };
+    if value.is_empty() {
+        return Err(Error::Usage(format!("{name} has an empty value")));
+    }
+    if !flag.path && value.to_str().is_none() {
+        return Err(Error::Usage(format!(
+            "{name}: the value is not valid UTF-8 ('{}'); expected {kind}",
+            value.to_string_lossy()
+        )));
+    }
+    Ok(value)
+}
+
+/// The end of an unknown-flag message: `lesson_01_zero_pad takes --help, --quiet, ...`.
+fn takes(lesson: &LessonInfo) -> String {
+    let known: Vec<&str> = flags_of(lesson).map(|f| f.name).collect();
+    format!("{} takes {}", lesson.name, known.join(", "))
 }
 
 /// The `--help` text of a lesson.

@@ -71,8 +71,9 @@ impl Lesson {
     /// print the check table; exit 0 when every check passes, 1 when one
     /// fails, 2 for bad usage or bad input (with a message, never a panic).
     pub fn main(info: &'static LessonInfo, run: LessonFn) -> ExitCode {
-        let argv: Vec<String> = std::env::args().skip(1).collect();
-        let args = match Args::parse(info, &argv) {
+        // `args_os`, not `args`: `args` panics on an argument that is not
+        // UTF-8, where `Args::parse` answers with a usage message.
+        let args = match Args::parse(info, std::env::args_os().skip(1)) {
             Ok(a) => a,
             Err(e) => {
                 eprintln!("{}: {e}\nRun with --help to see what it takes.", info.name);

@@ -69,7 +69,10 @@ Usage:
 ";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `args_os`, not `args`, which panics on an argument that is not UTF-8;
+    // such an argument (shown with � in place of the bad bytes) matches
+    // nothing below and gets the usage message.
+    let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] => {
             print_course();

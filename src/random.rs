@@ -1,27 +1,47 @@
 //! numpy's legacy random stream (`np.random.seed` / `np.random.RandomState`),
 //! reproduced bit for bit so lessons can regenerate a notebook's inputs.
 //!
+//! The generator underneath is MT19937, the 32-bit Mersenne Twister
+//! (Matsumoto and Nishimura, 1998), taken from the crate [`rand_mt`]: its
+//! [`Mt::new(seed)`](rand_mt::Mt::new) is the reference `init_genrand`, the
+//! same seeding as numpy's `np.random.seed(seed)`, and its
+//! [`next_u32`](rand_mt::Mt::next_u32) gives the same tempered words.
+//!
+//! What stays here is numpy's own way of turning those words into numbers,
+//! and that is why the values match the notebooks exactly; another library
+//! on the same Mersenne Twister (C++'s `<random>`, Rust's `rand`) gives other
+//! floats from the same words:
+//!
+//! - [`random_sample`](RandomState::random_sample): a 53-bit double from two
+//!   words, `((a >> 5)·2^26 + (b >> 6)) / 2^53`;
+//! - [`standard_normal`](RandomState::standard_normal): the legacy polar
+//!   (Marsaglia) method, which makes two deviates at a time and keeps the
+//!   second for the next call;
+//! - [`shuffle`](RandomState::shuffle), [`permutation`](RandomState::permutation)
+//!   and [`randint`](RandomState::randint): integers by masked rejection
+//!   sampling.
+//!
 //! Every array method fills its output in C (row-major) order from one
 //! shared stream, so `randn(&[3])` followed by `randn(&[3])` gives the same
 //! six numbers as `randn(&[6])`.
 //!
 //! Array methods panic only where any `ndarray` constructor would: when the
 //! product of `shape` overflows `isize` (or memory runs out).
+//!
+//! [`SplitMix64`], at the end of this file, is another generator, not numpy's:
+//! a small, fast one for dropout masks.
 
 use ndarray::{Array, IntoDimension};
+use rand_mt::Mt;
 use std::fmt;
 
-const N: usize = 624;
-const M: usize = 397;
-const MATRIX_A: u32 = 0x9908_b0df;
-const UPPER_MASK: u32 = 0x8000_0000;
-const LOWER_MASK: u32 = 0x7fff_ffff;
-
-/// The legacy generator: MT19937 state plus the cached second normal deviate.
+/// The legacy generator: MT19937 state ([`rand_mt::Mt`]) plus the cached
+/// second normal deviate of the polar method.
+///
+/// (`Debug` shows the cached deviate but not the 624 words of state.)
 #[derive(Clone, Debug)]
 pub struct RandomState {
-    key: [u32; N],
-    pos: usize,
+    mt: Mt,
     gauss: Option<f64>,
 }
 
@@ -48,69 +68,64 @@ impl fmt::Display for RandomError {
 impl std::error::Error for RandomError {}
 
 impl RandomState {
-    /// `np.random.RandomState(seed)`: MT19937 reference `init_genrand`,
-    /// `key[0] = seed`, `key[i] = 1812433253 * (key[i-1] ^ (key[i-1] >> 30)) + i`
-    /// (mod 2^32), with no cached normal deviate.
+    /// `np.random.RandomState(seed)`: MT19937 seeded by the reference
+    /// `init_genrand`, `key[0] = seed`,
+    /// `key[i] = 1812433253 * (key[i-1] ^ (key[i-1] >> 30)) + i` (mod 2^32),
+    /// exactly as numpy seeds it; no cached normal deviate.
     pub fn new(seed: u32) -> Self {
-        let mut key = [0u32; N];
-        key[0] = seed;
-        for i in 1..N {
-            let prev = key[i - 1];
-            key[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
-        }
-        Self { key, pos: N, gauss: None }
+        Self { mt: Mt::new(seed), gauss: None }
     }
 
-    /// `np.random.seed(seed)`: restart the stream as [`RandomState::new`] does.
+    /// `np.random.seed(seed)`: restart the stream as [`RandomState::new`]
+    /// does, forgetting the cached normal deviate too (as numpy does).
     pub fn seed(&mut self, seed: u32) {
         *self = Self::new(seed);
     }
 
-    /// One raw MT19937 output: refill all 624 words when exhausted, then
-    /// temper `y ^= y >> 11; y ^= (y << 7) & 0x9d2c5680;
-    /// y ^= (y << 15) & 0xefc60000; y ^= y >> 18`.
+    /// One raw MT19937 output, a tempered word of the state (numpy's
+    /// `mt19937_next32`).
     pub fn next_u32(&mut self) -> u32 {
-        if self.pos == N {
-            self.refill();
-        }
-        let mut y = self.key[self.pos];
-        self.pos += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^ (y >> 18)
+        self.mt.next_u32()
     }
 
-    /// The MT19937 twist: `key[i] = key[i+397] ^ (y >> 1) ^ (y odd ? 0x9908b0df : 0)`
-    /// with `y` = top bit of `key[i]` joined to the low 31 bits of `key[i+1]`
-    /// (indices mod 624).
-    fn refill(&mut self) {
-        for i in 0..N {
-            let y = (self.key[i] & UPPER_MASK) | (self.key[(i + 1) % N] & LOWER_MASK);
-            let odd = if y & 1 == 1 { MATRIX_A } else { 0 };
-            self.key[i] = self.key[(i + M) % N] ^ (y >> 1) ^ odd;
-        }
-        self.pos = 0;
-    }
-
-    /// Two outputs `a`, `b` joined high then low: `(a << 32) | b`.
+    /// Two outputs `a`, `b` joined high then low: `(a << 32) | b`, as numpy's
+    /// `random_interval` draws 64 bits.
     fn next_u64(&mut self) -> u64 {
         let high = u64::from(self.next_u32());
         (high << 32) | u64::from(self.next_u32())
     }
 
-    /// `np.random.random_sample()`: a 53-bit double in [0, 1) from two outputs,
-    /// `((a >> 5) * 2^26 + (b >> 6)) / 2^53`.
+    /// `np.random.random_sample()`: a double in [0, 1) from two outputs
+    /// `a`, `b`, as numpy's `mt19937_next_double` (randomkit's `rk_double`
+    /// before numpy 1.17) makes it:
+    ///
+    /// keep the top 27 bits of `a` and the top 26 of `b`, `a' = a >> 5` and
+    /// `b' = b >> 6`, and join them into one 53-bit number over 2^53:
+    ///
+    /// `(a'·2^26 + b') / 2^53 = (a' * 67108864 + b') / 9007199254740992`,
+    ///
+    /// so every double is a multiple of 2^-53 (53 bits, a double's precision). This line, not
+    /// the Mersenne Twister, decides the floats: other libraries build a
+    /// double from the same words in other ways.
     pub fn random_sample(&mut self) -> f64 {
         let a = f64::from(self.next_u32() >> 5);
         let b = f64::from(self.next_u32() >> 6);
         (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
     }
 
-    /// One `np.random.randn()` value by the legacy polar (Marsaglia) method:
-    /// draw `x1 = 2u1 - 1`, `x2 = 2u2 - 1` until `0 < r2 = x1² + x2² < 1`,
-    /// set `f = sqrt(-2 ln(r2) / r2)`, return `f·x2` and cache `f·x1` for the
-    /// next call.
+    /// One `np.random.randn()` value by numpy's legacy polar (Marsaglia)
+    /// method, `legacy_gauss` (randomkit's `rk_gauss`):
+    ///
+    /// 1. draw `x1 = 2u1 - 1`, `x2 = 2u2 - 1` from two
+    ///    [`random_sample`](Self::random_sample)s until
+    ///    `0 < r2 = x1² + x2² < 1` (a point inside the unit circle);
+    /// 2. set `f = sqrt(-2 ln(r2) / r2)`;
+    /// 3. return `f·x2`, and keep `f·x1` for the next call, which returns it
+    ///    without drawing.
+    ///
+    /// Both the order (`x2` first) and the cache matter: the notebook's
+    /// `randn` values come in these pairs. [`seed`](Self::seed) forgets the
+    /// cached value, as `np.random.seed` does.
     pub fn standard_normal(&mut self) -> f64 {
         if let Some(cached) = self.gauss.take() {
             return cached;
@@ -153,10 +168,13 @@ impl RandomState {
         Array::from_shape_simple_fn(shape.into_dimension(), || low + range * self.random_sample())
     }
 
-    /// numpy's `random_interval(max)`: a uniform integer in `[0, max]` by
-    /// rejection, drawing `next & mask` (mask = smallest `2^k - 1 >= max`)
-    /// from 32-bit outputs if `max < 2^32`, else from 64-bit ones; `max = 0`
-    /// draws nothing.
+    /// numpy's `random_interval(max)`: a uniform integer in `[0, max]` by masked
+    /// rejection sampling. With `mask` the smallest `2^k - 1 >= max`, draw
+    /// `v = next & mask` until `v <= max` (fewer than two draws on average).
+    /// `next` is one 32-bit output when `max < 2^32`, else a 64-bit
+    /// `(a << 32) | b`; `max = 0` draws nothing. Rejecting, rather than taking
+    /// `next % (max + 1)`, keeps every value equally likely, and it is what
+    /// numpy does, so the same words give the same integers.
     fn bounded(&mut self, max: u64) -> u64 {
         if max == 0 {
             return 0;
@@ -176,7 +194,9 @@ impl RandomState {
 
     /// `np.random.shuffle(x)` for a 1-d array, in place: Fisher-Yates from the
     /// end, for `i = n-1 down to 1` swap `items[i]` with `items[j]`,
-    /// `j = random_interval(i)` (masked rejection, see `randint`).
+    /// `j = random_interval(i)` (the masked rejection of `bounded`, above). numpy
+    /// walks from the end and draws one `j` per `i`, so the swaps, and the
+    /// order they leave, are numpy's.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.bounded(i as u64) as usize;
@@ -192,8 +212,10 @@ impl RandomState {
     }
 
     /// `np.random.randint(low, high, shape)` (default int64 dtype), C order:
-    /// `low + v` with `v` uniform in `[0, high - low - 1]` by the same masked
-    /// rejection as `shuffle`. A range of one value draws nothing.
+    /// `low + v` with `v = random_interval(high - low - 1)`, the same masked
+    /// rejection as `shuffle` (the mask and the 32- or 64-bit draws follow
+    /// from the width of the range, as in numpy). A range of one value draws
+    /// nothing.
     ///
     /// # Errors
     /// [`RandomError::EmptyRange`] if `low >= high` (numpy's `ValueError`).

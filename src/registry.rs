@@ -8,6 +8,9 @@ pub struct Flag {
     pub name: &'static str,
     /// The value it takes, e.g. `A.npy`; `None` for a switch.
     pub value: Option<&'static str>,
+    /// Whether the value is a file or directory: kept as the operating system
+    /// gave it (on Unix any bytes, not only UTF-8); other values must be text.
+    pub path: bool,
     /// One line of help.
     pub help: &'static str,
 }
@@ -30,11 +33,15 @@ pub struct LessonInfo {
 }
 
 const fn switch(name: &'static str, help: &'static str) -> Flag {
-    Flag { name, value: None, help }
+    Flag { name, value: None, path: false, help }
 }
 
 const fn valued(name: &'static str, value: &'static str, help: &'static str) -> Flag {
-    Flag { name, value: Some(value), help }
+    Flag { name, value: Some(value), path: false, help }
+}
+
+const fn path(name: &'static str, value: &'static str, help: &'static str) -> Flag {
+    Flag { name, value: Some(value), path: true, help }
 }
 
 /// Flags every lesson takes.
@@ -43,36 +50,36 @@ pub const COMMON_FLAGS: &[Flag] = &[
     switch("--quiet", "print only the check table"),
     switch("--step", "pause between stages (when stdin is a terminal); shows every step"),
     switch("--verbose", "show every step, without pausing"),
-    valued("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
+    path("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
 ];
 
 const CONV_INPUT_FLAGS: &[Flag] = &[
-    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
-    valued("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
-    valued("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
+    path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
+    path("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
+    path("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
 ];
 
 const CONV_BACKWARD_FLAGS: &[Flag] = &[
-    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
-    valued("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
-    valued("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
+    path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
+    path("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
+    path("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
-    valued("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
+    path("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
 ];
 
 const POOL_FORWARD_FLAGS: &[Flag] = &[
-    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
+    path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
     valued("--f", "F", "window size for your tensor (required with --input)"),
     valued("--stride", "S", "stride for your tensor (default: f, windows side by side)"),
     valued("--mode", "max|average", "pool one way only (default: both)"),
 ];
 
 const POOL_BACKWARD_FLAGS: &[Flag] = &[
-    valued("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
-    valued("--da", "dA.npy", "gradient of the loss with respect to the pooled output (default: all ones)"),
+    path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
+    path("--da", "dA.npy", "gradient of the loss with respect to the pooled output (default: all ones)"),
     valued("--f", "F", "window size for your tensors (required with --input)"),
     valued("--stride", "S", "stride for your tensors (default: f, windows side by side)"),
     valued("--mode", "max|average", "pool one way only (default: both)"),
@@ -140,12 +147,12 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
 };
 
 const CONV2D_FLAGS: &[Flag] = &[
-    valued("--input", "X.npy", "your own X (batch, channels, height, width)"),
-    valued("--weights", "W.npy", "your own W (n_filters, channels, fh, fw)"),
-    valued("--bias", "w0.npy", "your own w0 (n_filters, 1)"),
+    path("--input", "X.npy", "your own X (batch, channels, height, width)"),
+    path("--weights", "W.npy", "your own W (n_filters, channels, fh, fw)"),
+    path("--bias", "w0.npy", "your own w0 (n_filters, 1)"),
     valued("--padding", "same|valid|N", "padding for your tensors (default: same)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
-    valued("--dout", "dY.npy", "gradient of the loss with respect to the output, for the backward pass"),
+    path("--dout", "dY.npy", "gradient of the loss with respect to the output, for the backward pass"),
     switch("--bench", "time loops against im2col, forward and backward (use --release for real figures)"),
 ];
 
@@ -214,7 +221,7 @@ const TRAIN_FLAGS: &[Flag] = &[
     valued("--batch-size", "N", "images per mini-batch (default 256)"),
     valued("--lr", "X", "Adam's learning rate (default 0.001)"),
     valued("--seed", "N", "seed of the weights, the dropout masks and the batch order (default 1)"),
-    valued("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
+    path("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
     switch("--bench", "time three training runs with these flags (use --release for real figures)"),
 ];
 

@@ -4,6 +4,10 @@
 
 use crate::common;
 
+#[cfg(unix)]
+use std::ffi::{OsStr, OsString};
+#[cfg(unix)]
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
@@ -14,7 +18,7 @@ use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::registry::LESSONS;
 use ndarray::{Array, ArrayD, Dimension};
 
-use common::{assert_all_close, binary, quick_flags, run_lesson, temp_dir, Output};
+use common::{assert_all_close, binary, quick_flags, run_lesson, run_lesson_os, temp_dir, Output};
 
 fn save<D: Dimension>(dir: &Path, name: &str, a: &Array<f64, D>) -> String {
     let path = dir.join(name);
@@ -529,6 +533,66 @@ fn every_valued_flag_refuses_a_missing_or_malformed_value() {
             assert!(!out.stderr.contains("panicked"), "{} {name}: {}", info.name, out.stderr);
         }
     }
+}
+
+/// `text` with the byte 0xFF in place of each `#`: never valid UTF-8.
+#[cfg(unix)]
+fn not_utf8(text: &str) -> OsString {
+    let bytes: Vec<u8> = text.bytes().map(|b| if b == b'#' { 0xFF } else { b }).collect();
+    OsStr::from_bytes(&bytes).to_os_string()
+}
+
+/// An argument that is not UTF-8 (a flag, a stray argument, or the value of
+/// a flag that is not a path) is refused with exit status 2 and a message
+/// naming it, never a panic; the course runner refuses one too.
+#[test]
+#[cfg(unix)]
+fn an_argument_that_is_not_utf8_exits_2_with_a_message() {
+    let l = "lesson_01_zero_pad";
+    run_lesson_os(l, &[&not_utf8("--qu#iet")]).assert_error(&["unknown flag '--qu\u{FFFD}iet'"]);
+    run_lesson_os(l, &[&not_utf8("extra#")]).assert_error(&["unexpected argument 'extra\u{FFFD}'"]);
+    run_lesson_os(l, &[&not_utf8("--quiet=#")]).assert_error(&["--quiet is a switch"]);
+    for info in LESSONS {
+        for flag in cnn_walkthrough::cli::flags_of(info).filter(|f| f.value.is_some() && !f.path) {
+            let name = flag.name;
+            let message = format!("{name}: the value is not valid UTF-8");
+            run_lesson_os(info.name, &[OsStr::new(name), &not_utf8("1#")]).assert_error(&[&message]);
+            run_lesson_os(info.name, &[&not_utf8(&format!("{name}=1#"))]).assert_error(&[&message]);
+        }
+    }
+    let runner =
+        std::process::Command::new(binary("cnn-walkthrough")).arg(not_utf8("--check#")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&runner.stderr);
+    assert_eq!(runner.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("unexpected arguments") && !stderr.contains("panicked"), "{stderr}");
+}
+
+/// A flag that names a file or directory takes any name the system allows,
+/// UTF-8 or not.
+#[test]
+#[cfg(unix)]
+fn a_path_that_is_not_utf8_works() {
+    let dir = temp_dir("not-utf8");
+    let mut save = dir.clone().into_os_string();
+    save.push("/");
+    save.push(not_utf8("caf#"));
+    let out = run_lesson_os("lesson_01_zero_pad", &[OsStr::new("--save"), &save, OsStr::new("--quiet")]);
+    out.assert_exit(0);
+    assert_eq!(load(Path::new(&save), "x_pad.npy").shape(), &[4, 7, 7, 2]);
+    let mut missing = dir.clone().into_os_string();
+    missing.push("/");
+    missing.push(not_utf8("A#.npy"));
+    let [_, w, b] = your_tensors(&dir);
+    let args = [
+        OsStr::new("--input"),
+        &missing,
+        OsStr::new("--weights"),
+        w.as_ref(),
+        OsStr::new("--bias"),
+        b.as_ref(),
+    ];
+    run_lesson_os("lesson_02_conv_forward", &args).assert_error(&["A\u{FFFD}.npy"]);
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// A version-1.0 `.npy` file with any header values and data bytes.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
+use std::ffi::OsStr;
 use std::fmt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -57,6 +58,12 @@ pub fn binary(name: &str) -> PathBuf {
 
 /// Runs lesson `name` with `args`, no colour, no stdin.
 pub fn run_lesson(name: &str, args: &[&str]) -> Output {
+    let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    run_lesson_os(name, &args)
+}
+
+/// [`run_lesson`] with arguments that need not be UTF-8.
+pub fn run_lesson_os(name: &str, args: &[&OsStr]) -> Output {
     let out = Command::new(binary(name))
         .args(args)
         .env("NO_COLOR", "1")
