@@ -6,7 +6,7 @@
 use cnn_walkthrough::heatmap::{
     confusion_matrix, confusion_table, grid_of_maps, heat_map, heat_map_auto, side_by_side, SHADES,
 };
-use cnn_walkthrough::progress::{bar, Progress};
+use cnn_walkthrough::progress::Progress;
 use cnn_walkthrough::Error;
 use ndarray::{arr2, Array2};
 
@@ -173,18 +173,8 @@ fn confusion_table_totals_and_percentages() {
     assert!(!t.contains('\x1b'));
 }
 
-#[test]
-fn bar_cells() {
-    assert_eq!(bar(0, 10, 4), "····");
-    assert_eq!(bar(5, 10, 4), "██··");
-    // Rounded down: 9/10 of 4 cells is 3.6.
-    assert_eq!(bar(9, 10, 4), "███·");
-    assert_eq!(bar(10, 10, 4), "████");
-    assert_eq!(bar(25, 10, 4), "████");
-    assert_eq!(bar(0, 0, 4), "████");
-    assert_eq!(bar(3, 7, 0), "");
-    assert_eq!(bar(15, 30, 30).chars().count(), 30);
-}
+// The bar's cells are indicatif's: see the tests in src/progress.rs, which
+// draw it on an 80-column terminal of their own.
 
 #[test]
 fn hidden_progress_does_nothing() {
