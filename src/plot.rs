@@ -1,12 +1,20 @@
 //! Plots for the terminal, as small multiples of Braille line charts drawn
 //! by [`textplots`]: one small chart (a panel) per path or series, titled
 //! with its name, side by side as the width allows, all on the same ranges
-//! so that they compare at a glance. Paths in a plane (an optimizer's steps
-//! down a valley) and series against their index (a loss per epoch).
+//! so that they compare at a glance: paths in a plane (an optimizer's steps
+//! down a valley) and series against their index (a loss per epoch). Two of
+//! lesson 10's seven panels, the dotted axes crossing at the minimum:
 //!
 //! ```text
-//! SGD                       Nesterov                  Adagrad
-//! 2.5 ⡏⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉⡇⠀⠀⠀⠉⠉⠉⠉⠉⠉⠉ ...
+//!      SGD                       SGD + momentum 0.9
+//!  2.5 ⠀⡀⠀⠀⠀⠀⠀⠀⠀⠀⠀⡁⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀   ⠀⣀⠀⠀⠀⠀⠀⠀⠀⠀⠀⡁⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀
+//!      ⠀⢱⠀⠀⠀⠀⠀⠀⠀⠀⠀⠄⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀   ⠀⢸⠀⠀⠀⠀⠀⠀⠀⠀⠀⠄⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀
+//!      ⠀⢸⠀⠀⠀⠀⠀⠀⠀⠀⠀⠂⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀   ⠀⢸⠀⠀⠀⠀⠀⠀⠀⠀⠀⠂⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀
+//!      ⠄⠠⠓⠖⠲⠒⠖⠲⠒⠖⠲⡃⠄⠠⠀⠄⠠⠀⠄⠠⠀⠄⠠   ⠄⠸⡄⡴⠹⠦⠴⠲⠖⠴⠶⡇⠄⠠⠀⠄⠠⠀⠄⠠⠀⠄⠠
+//!      ⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠄⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀   ⠀⠀⠓⠃⠀⠀⠀⠀⠀⠀⠀⠄⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀
+//!      ⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠂⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀   ⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠂⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀
+//! -2.5 ⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⡁⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀   ⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⡁⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀
+//!      -4.5                4.5   -4.5                4.5
 //! ```
 //!
 //! One panel per path, rather than all of them on one chart: Braille dots
