@@ -49,10 +49,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         paths.push((optimizer.name(), path));
     }
     l.say(&table(&["optimizer", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows));
-    let marks = ['s', 'm', 'n', 'g', 'd', 'r', 'a', 'b'];
     let drawn: Vec<cnn_walkthrough::plot::NamedPath> =
-        paths.iter().zip(marks).map(|((name, path), c)| (name.as_str(), c, path.as_slice())).collect();
-    l.say(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), 72, 20));
+        paths.iter().map(|(name, path)| (name.as_str(), path.as_slice())).collect();
+    l.say(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), 80, 7));
 
     l.stage("Adam's bias correction");
     l.say(

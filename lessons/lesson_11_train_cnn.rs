@@ -73,9 +73,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         run.epochs,
         run.batch_size,
         &mut RandomState::new(run.seed),
-        |done, total| {
-            progress.set(done, &format!("of {total} images"));
-            if done >= total {
+        |b| {
+            progress.set_label(format!("epoch {}", b.epoch));
+            progress.set(b.done, &format!("loss {:.3}", b.loss));
+            if b.done >= b.total {
                 progress.finish(); // the epoch's row replaces the bar
             }
         },
@@ -92,8 +93,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let pick = |f: fn(&network::EpochMetrics) -> f64| history.iter().map(f).collect::<Vec<f64>>();
     let (train_loss, val_loss) = (pick(|m| m.train_loss), pick(|m| m.val_loss));
     let (train_acc, val_acc) = (pick(|m| m.train_acc), pick(|m| m.val_acc));
-    l.say(&plot_lines(&[("train loss", 't', &train_loss), ("held-out loss", 'v', &val_loss)], 60, 12));
-    l.say(&plot_lines(&[("train accuracy", 't', &train_acc), ("held-out accuracy", 'v', &val_acc)], 60, 12));
+    l.say(&plot_lines(&[("train loss", &train_loss), ("held-out loss", &val_loss)], 80, 8));
+    l.say(&plot_lines(&[("train accuracy", &train_acc), ("held-out accuracy", &val_acc)], 80, 8));
 
     l.stage("The held-out digits");
     let p = net.predict(&x_test, 256)?;

@@ -173,6 +173,20 @@ pub struct SummaryRow {
     pub parameters: usize,
 }
 
+/// Where the training is, after a batch (what [`Sequential::fit`] passes to
+/// its `on_batch`, for a progress bar).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchDone {
+    /// The epoch, from 1.
+    pub epoch: usize,
+    /// Training samples done in this epoch.
+    pub done: usize,
+    /// Training samples in an epoch.
+    pub total: usize,
+    /// The mean loss of this epoch's batches so far, weighted by their size.
+    pub loss: f64,
+}
+
 /// The metrics of one epoch.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochMetrics {
@@ -404,8 +418,9 @@ impl<F: Float> Sequential<F> {
     /// Training: `epochs` passes over `(x, y)` in shuffled mini-batches of
     /// `batch_size` (the order drawn from `rng`, as the source's
     /// `batch_iterator` after `shuffle_data`), each followed by an
-    /// evaluation on `(x_val, y_val)`. `on_batch(done, total)` is called after
-    /// each batch, `on_epoch` after each epoch.
+    /// evaluation on `(x_val, y_val)`. `on_batch` is called after each batch
+    /// (with the epoch, the samples done and the running loss), `on_epoch`
+    /// after each epoch.
     ///
     /// # Errors
     /// When a shape is wrong, or `batch_size` is 0.
@@ -417,7 +432,7 @@ impl<F: Float> Sequential<F> {
         epochs: usize,
         batch_size: usize,
         rng: &mut RandomState,
-        mut on_batch: impl FnMut(usize, usize),
+        mut on_batch: impl FnMut(&BatchDone),
         mut on_epoch: impl FnMut(&EpochMetrics),
     ) -> Result<Vec<EpochMetrics>> {
         if batch_size == 0 {
@@ -436,7 +451,8 @@ impl<F: Float> Sequential<F> {
                 let (l, a) = self.train_on_batch(&xb, &yb.view())?;
                 loss += l * batch.len() as f64;
                 hits += a * batch.len() as f64;
-                on_batch(((b + 1) * batch_size).min(n), n);
+                let done = ((b + 1) * batch_size).min(n);
+                on_batch(&BatchDone { epoch, done, total: n, loss: loss / done as f64 });
             }
             let (val_loss, val_acc) = self.evaluate(x_val, y_val, 256)?;
             let m = EpochMetrics {

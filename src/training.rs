@@ -134,7 +134,7 @@ pub fn bench(run: &Run, repeats: usize) -> Result<String> {
             run.epochs,
             run.batch_size,
             &mut RandomState::new(run.seed),
-            |_, _| {},
+            |_| {},
             |_| {},
         )?;
         let seconds = start.elapsed().as_secs_f64();

@@ -281,31 +281,60 @@ fn race_records_the_start_and_every_step() {
     assert_eq!(path, vec![(-4.0, 2.0), (-3.96, 1.5), (-3.9204, 1.125)]);
 }
 
-/// The rows of a plot's grid: the lines with the `|` axis, what follows it.
-fn grid_rows(plot: &str) -> Vec<&str> {
-    plot.lines().filter_map(|l| l.split_once(" |").map(|(_, row)| row)).collect()
+/// The panels of a plot with one line of panels: for each, its rows of
+/// Braille cells (the pieces of the grid's lines between the spaces).
+fn panels(plot: &str) -> Vec<Vec<Vec<char>>> {
+    let braille = |c: char| ('\u{2800}'..='\u{28ff}').contains(&c);
+    let mut panels: Vec<Vec<Vec<char>>> = vec![];
+    for line in plot.lines().filter(|l| l.chars().any(braille)) {
+        let pieces = line.split(' ').filter(|p| p.chars().next().is_some_and(braille));
+        for (k, piece) in pieces.enumerate() {
+            if panels.len() <= k {
+                panels.push(vec![]);
+            }
+            panels[k].push(piece.chars().collect());
+        }
+    }
+    panels
+}
+
+/// Whether the dot `bit` of a Braille cell is set (0x01 top left, 0x80 bottom right).
+fn dot(cell: char, bit: u32) -> bool {
+    (cell as u32 - 0x2800) & bit != 0
+}
+
+/// The dots set in a panel.
+fn dots(panel: &[Vec<char>]) -> usize {
+    panel.iter().flatten().map(|&c| (c as u32 - 0x2800).count_ones() as usize).sum()
 }
 
 #[test]
-fn plot_paths_has_the_size_legend_and_target() {
+fn plot_paths_has_the_size_titles_note_and_target() {
     let a = [(-1.0, -1.0), (0.0, 0.0), (1.0, 1.0)];
     let b = [(1.0, -1.0), (f64::NAN, 0.0), (f64::INFINITY, 1.0), (0.5, f64::NEG_INFINITY)];
-    let p = plot_paths(
-        &[("first", 'a', &a), ("second", 'b', &b)],
-        Some((0.5, 0.5)),
-        (-1.0, 1.0),
-        (-1.0, 1.0),
-        30,
-        10,
-    );
-    let rows = grid_rows(&p);
-    assert_eq!(rows.len(), 10, "{p}");
-    assert!(rows.iter().all(|r| r.chars().count() == 30), "{p}");
-    assert!(p.contains(&format!("+{}", "-".repeat(30))), "{p}");
-    assert!(p.contains("a first") && p.contains("b second") && p.contains("* target (0.5, 0.5)"), "{p}");
-    assert_eq!(p.matches('*').count(), 2, "the marker and its legend: {p}");
-    assert!(rows[0].ends_with('a') && rows[9].starts_with('a') && rows[9].ends_with('b'), "{p}");
-    assert!(p.contains(" 1 |") && p.contains("-1 |"), "y range on the axis: {p}");
+    let p = plot_paths(&[("first", &a), ("second", &b)], Some((0.5, 0.5)), (-1.0, 1.0), (-1.0, 1.0), 50, 5);
+    assert!(p.lines().all(|l| l.chars().count() <= 50), "{p}");
+    assert!(p.lines().next().is_some_and(|l| l.contains("first") && l.contains("second")), "{p}");
+    let panels = panels(&p);
+    assert_eq!(panels.len(), 2, "{p}");
+    for panel in &panels {
+        assert_eq!(panel.len(), 5, "{p}");
+        assert!(panel.iter().all(|r| r.len() == panel[0].len() && r.len() >= 17), "{p}");
+    }
+    assert!(p.contains("The dotted lines cross at the target (0.5, 0.5)."), "{p}");
+    assert!(p.lines().any(|l| l.starts_with(" 1 ")) && p.lines().any(|l| l.starts_with("-1 ")), "{p}");
+    assert!(p.contains("-1") && p.lines().any(|l| l.trim_end().ends_with(" 1")), "x range: {p}");
+    // The first path from the bottom-left corner to the top-right one; the second is one point,
+    // at the bottom right.
+    let (first, second) = (&panels[0], &panels[1]);
+    let cols = first[0].len();
+    assert!(dot(first[4][0], 0x40) && dot(first[0][cols - 1], 0x08), "{p}");
+    assert!(dot(second[4][cols - 1], 0x80), "{p}");
+    assert!(!dot(second[0][0], 0xff) && !dot(second[4][0], 0xff), "nothing else of the second: {p}");
+    // The dotted axes cross at (0.5, 0.5): three quarters across and one quarter down.
+    let (col, row) = ((2 * cols - 1) * 3 / 4 / 2, 1);
+    assert!(second.iter().filter(|r| r[col] != '\u{2800}').count() >= 3, "vertical axis: {p}");
+    assert!(second[row].iter().filter(|&&c| c != '\u{2800}').count() >= cols / 2, "horizontal axis: {p}");
     assert!(!p.contains('\x1b'), "no colour codes");
 }
 
@@ -314,45 +343,91 @@ fn plot_paths_without_anything_to_draw_says_so() {
     let nan = [(f64::NAN, f64::NAN)];
     let one = [(0.0, 0.0)];
     for p in [
-        plot_paths(&[], Some((0.0, 0.0)), (-1.0, 1.0), (-1.0, 1.0), 10, 5),
-        plot_paths(&[("nan", 'n', &nan)], None, (-1.0, 1.0), (-1.0, 1.0), 10, 5),
-        plot_paths(&[("one", 'o', &one)], None, (-1.0, 1.0), (-1.0, 1.0), 0, 5),
-        plot_paths(&[("one", 'o', &one)], None, (1.0, 1.0), (-1.0, 1.0), 10, 5),
-        plot_paths(&[("one", 'o', &one)], None, (-1.0, 1.0), (f64::NAN, 1.0), 10, 5),
+        plot_paths(&[], Some((0.0, 0.0)), (-1.0, 1.0), (-1.0, 1.0), 40, 5),
+        plot_paths(&[("nan", &nan)], None, (-1.0, 1.0), (-1.0, 1.0), 40, 5),
+        plot_paths(&[("one", &one)], None, (-1.0, 1.0), (-1.0, 1.0), 0, 5),
+        plot_paths(&[("one", &one)], None, (-1.0, 1.0), (-1.0, 1.0), 19, 5),
+        plot_paths(&[("one", &one)], None, (-1.0, 1.0), (-1.0, 1.0), 40, 0),
+        plot_paths(&[("one", &one)], None, (1.0, 1.0), (-1.0, 1.0), 40, 5),
+        plot_paths(&[("one", &one)], None, (-1.0, 1.0), (f64::NAN, 1.0), 40, 5),
     ] {
         assert!(p.starts_with("(nothing to plot") && p.lines().count() == 1, "{p}");
     }
+    // The narrowest that fits: a panel of 17 columns and the margin of "-1".
+    assert_eq!(panels(&plot_paths(&[("one", &one)], None, (-1.0, 1.0), (-1.0, 1.0), 20, 5))[0][0].len(), 17);
     // A point outside the ranges is left out, and counted.
     let far = [(0.0, 0.0), (5.0, 0.0)];
-    let p = plot_paths(&[("far", 'f', &far)], None, (-1.0, 1.0), (-1.0, 1.0), 5, 3);
+    let p = plot_paths(&[("far", &far)], None, (-1.0, 1.0), (-1.0, 1.0), 60, 3);
     assert!(p.ends_with("(points outside the ranges, not drawn: 1)"), "{p}");
 }
 
 #[test]
-fn plot_lines_has_the_size_range_and_legend() {
+fn plot_paths_puts_as_many_panels_on_a_line_as_fit() {
+    let path = [(0.0, 0.0), (0.5, 0.5)];
+    let six: Vec<(&str, &[(f64, f64)])> = (0..6).map(|_| ("p", &path[..])).collect();
+    for width in [20, 45, 80, 100, 200] {
+        let p = plot_paths(&six, Some((0.0, 0.0)), (-1.0, 1.0), (-1.0, 1.0), width, 4);
+        assert!(p.lines().all(|l| l.chars().count() <= width), "{width}: {p}");
+        // Panels of 22 columns or more, 3 apart, right of the margin of "-1 ": as many as fit, at least one.
+        let across = ((width - 3 + 3) / (22 + 3)).clamp(1, 6);
+        let titles: Vec<&str> = p.lines().filter(|l| l.split_whitespace().all(|w| w == "p")).collect();
+        assert_eq!(titles.len(), 6_usize.div_ceil(across), "{width}: {p}");
+        assert_eq!(titles[0].matches('p').count(), across, "{width}: {p}");
+    }
+}
+
+#[test]
+fn plot_lines_has_the_size_range_and_titles() {
     let loss = [4.0, f64::NAN, 2.0, f64::INFINITY, 1.0];
     let acc = [1.5, 2.5];
-    let p = plot_lines(&[("loss", 'l', &loss), ("accuracy", 'a', &acc)], 20, 6);
-    let rows = grid_rows(&p);
-    assert_eq!(rows.len(), 6, "{p}");
-    assert!(rows.iter().all(|r| r.chars().count() == 20), "{p}");
-    assert!(p.contains("l loss") && p.contains("a accuracy"), "{p}");
-    assert!(p.contains("4 |l") && p.contains("1 |"), "y range 1 to 4 on the axis: {p}");
-    assert!(rows[5].ends_with('l'), "the last loss at the bottom right: {p}");
-    assert!(p.contains("0") && p.contains(" 4\n"), "indices 0 to 4: {p}");
+    let p = plot_lines(&[("loss", &loss), ("accuracy", &acc)], 50, 6);
+    assert!(p.lines().all(|l| l.chars().count() <= 50), "{p}");
+    assert!(p.lines().next().is_some_and(|l| l.contains("loss") && l.contains("accuracy")), "{p}");
+    let panels = panels(&p);
+    assert_eq!(panels.len(), 2, "{p}");
+    assert!(panels.iter().all(|panel| panel.len() == 6), "{p}");
+    assert!(
+        p.lines().any(|l| l.starts_with("4 ")) && p.lines().any(|l| l.starts_with("1 ")),
+        "y range 1 to 4: {p}"
+    );
+    assert!(
+        p.lines().any(|l| l.trim_start().starts_with("0 ") && l.trim_end().ends_with(" 4")),
+        "indices 0 to 4: {p}"
+    );
+    // The last loss at the bottom right (a dot the dotted axis along the bottom does not set).
+    let loss = &panels[0];
+    let cols = loss[0].len();
+    assert_ne!((2 * cols - 1) % 3, 0, "the axis's dots miss the last one: {p}");
+    assert!(dot(loss[5][cols - 1], 0x80), "{p}");
+    // The accuracy, 1.5 to 2.5 over indices 0 and 1 of 0 to 4: in the left quarter, in the middle.
+    let acc = &panels[1];
+    let drawn = |r: &Vec<char>, from: usize, to: usize| r[from..to].iter().any(|&c| c != '\u{2800}');
+    assert!(acc[1..5].iter().any(|r| drawn(r, 1, cols / 4 + 1)), "{p}");
+    assert!(!acc[..5].iter().any(|r| drawn(r, cols / 4 + 2, cols)), "nothing right of index 1: {p}");
 }
 
 #[test]
 fn plot_lines_on_odd_input_does_not_panic() {
     let empty: [f64; 0] = [];
-    assert!(plot_lines(&[], 10, 5).starts_with("(nothing to plot"));
-    assert!(plot_lines(&[("e", 'e', &empty)], 10, 5).starts_with("(nothing to plot"));
-    assert!(plot_lines(&[("nan", 'n', &[f64::NAN, f64::INFINITY])], 10, 5).starts_with("(nothing to plot"));
-    assert!(plot_lines(&[("x", 'x', &[1.0])], 0, 5).starts_with("(nothing to plot"));
+    assert!(plot_lines(&[], 40, 5).starts_with("(nothing to plot"));
+    assert!(plot_lines(&[("e", &empty)], 40, 5).starts_with("(nothing to plot"));
+    assert!(plot_lines(&[("nan", &[f64::NAN, f64::INFINITY])], 40, 5).starts_with("(nothing to plot"));
+    assert!(plot_lines(&[("x", &[1.0])], 0, 5).starts_with("(nothing to plot"));
+    assert!(plot_lines(&[("x", &[1.0])], 40, 0).starts_with("(nothing to plot"));
     // One value, a flat series, and the largest numbers there are.
     for ys in [vec![3.0], vec![2.0; 7], vec![f64::MAX, -f64::MAX, 0.0], vec![f64::MAX; 3]] {
-        let p = plot_lines(&[("series", 'y', &ys)], 8, 4);
-        assert_eq!(grid_rows(&p).len(), 4, "{p}");
-        assert_eq!(p.matches('y').count() - 1, ys.len().min(8), "every value drawn: {p}");
+        let p = plot_lines(&[("series", &ys)], 40, 4);
+        assert!(p.lines().all(|l| l.chars().count() <= 40), "{p}");
+        let panels = panels(&p);
+        assert_eq!(panels.len(), 1, "{p}");
+        assert_eq!(panels[0].len(), 4, "{p}");
+        // More dots than the dotted axes alone: every third dot of the left and bottom edges.
+        let (w, h) = (2 * panels[0][0].len() - 1, 4 * panels[0].len() - 1);
+        let axes = h / 3 + 1 + w / 3 + 1 - usize::from(h % 3 == 0);
+        assert!(dots(&panels[0]) > axes, "every series drawn: {p}");
     }
+    // A flat series is a line across the middle of its band.
+    let p = plot_lines(&[("flat", &[2.0; 7])], 40, 4);
+    let rows = &panels(&p)[0];
+    assert!(rows.iter().any(|r| r[1..].iter().all(|&c| c != '\u{2800}')), "{p}");
 }

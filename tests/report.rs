@@ -6,7 +6,7 @@
 use cnn_walkthrough::heatmap::{
     confusion_matrix, confusion_table, grid_of_maps, heat_map, heat_map_auto, side_by_side, SHADES,
 };
-use cnn_walkthrough::progress::{bar, Progress};
+use cnn_walkthrough::progress::{line, Progress};
 use cnn_walkthrough::Error;
 use ndarray::{arr2, Array2};
 
@@ -173,18 +173,8 @@ fn confusion_table_totals_and_percentages() {
     assert!(!t.contains('\x1b'));
 }
 
-#[test]
-fn bar_cells() {
-    assert_eq!(bar(0, 10, 4), "····");
-    assert_eq!(bar(5, 10, 4), "██··");
-    // Rounded down: 9/10 of 4 cells is 3.6.
-    assert_eq!(bar(9, 10, 4), "███·");
-    assert_eq!(bar(10, 10, 4), "████");
-    assert_eq!(bar(25, 10, 4), "████");
-    assert_eq!(bar(0, 0, 4), "████");
-    assert_eq!(bar(3, 7, 0), "");
-    assert_eq!(bar(15, 30, 30).chars().count(), 30);
-}
+// The bar's cells are indicatif's: see the tests in src/progress.rs, which
+// draw it on an 80-column terminal of their own.
 
 #[test]
 fn hidden_progress_does_nothing() {
@@ -228,4 +218,32 @@ fn new_draws_only_on_a_terminal() {
     use std::io::IsTerminal;
     let p = Progress::new(10, "epoch 1");
     assert_eq!(p.is_drawing(), std::io::stderr().is_terminal());
+}
+
+/// Cells of the bar, as in the progress module's template.
+const BAR_WIDTH: usize = 30;
+
+/// What the bar draws after `done` of `total` with `note`.
+fn drawn(total: usize, done: usize, note: &str) -> String {
+    line(total, done, "epoch 3", note)
+}
+
+#[test]
+fn the_bar_line_has_the_label_bar_count_and_note() {
+    // Rounded down: 640/1078 of 30 cells is 17.8.
+    let line = drawn(1078, 640, "loss 0.412");
+    let bar = format!("{}{}", "█".repeat(17), "·".repeat(13));
+    assert_eq!(line, format!("epoch 3 [{bar}] 640/1078 loss 0.412"));
+    assert!(!line.contains('\x1b'), "no colour: {line:?}");
+    assert_eq!(drawn(10, 10, "").trim_end(), format!("epoch 3 [{}] 10/10", "█".repeat(BAR_WIDTH)));
+    assert_eq!(drawn(10, 0, "x"), format!("epoch 3 [{}] 0/10 x", "·".repeat(BAR_WIDTH)));
+    // Rounded down: 9/10 of 30 cells is 27; nothing to do is all done.
+    assert!(drawn(10, 9, "").contains(&format!("[{}···]", "█".repeat(27))));
+    assert!(drawn(0, 0, "").contains(&format!("[{}]", "█".repeat(BAR_WIDTH))));
+}
+
+#[test]
+fn the_longest_bar_line_fits_80_columns() {
+    let line = drawn(60_000, 59_999, "loss 123456.789");
+    assert!(line.chars().count() <= 80, "{line}");
 }

@@ -96,7 +96,7 @@ fn digits_subset(n: usize) -> (Part, Part) {
 
 fn train(net: &mut Sequential<f32>, epochs: usize, seed: u32) -> Vec<network::EpochMetrics> {
     let ((x, y), (xv, yv)) = digits_subset(300);
-    net.fit((&x, &y.view()), (&xv, &yv.view()), epochs, 64, &mut RandomState::new(seed), |_, _| {}, |_| {})
+    net.fit((&x, &y.view()), (&xv, &yv.view()), epochs, 64, &mut RandomState::new(seed), |_| {}, |_| {})
         .unwrap()
 }
 
@@ -135,25 +135,27 @@ fn bad_batches_are_refused() {
     assert!(net.train_on_batch(&ArrayD::zeros(ndarray::IxDyn(&[2, 1, 7, 8])), &y.view()).is_err());
     assert!(net.train_on_batch(&ArrayD::zeros(ndarray::IxDyn(&[3, 1, 8, 8])), &y.view()).is_err());
     let ((x, y), (xv, yv)) = digits_subset(10);
-    let fit = net.fit((&x, &y.view()), (&xv, &yv.view()), 1, 0, &mut RandomState::new(1), |_, _| {}, |_| {});
+    let fit = net.fit((&x, &y.view()), (&xv, &yv.view()), 1, 0, &mut RandomState::new(1), |_| {}, |_| {});
     assert!(fit.is_err(), "batch size 0");
 }
 
-/// The progress callback counts images done, ending at the training set's size.
+/// The progress callback counts images done, ending at the training set's
+/// size, with the epoch and the running loss (which ends at the epoch's
+/// training loss).
 #[test]
 fn progress_counts_images_up_to_the_training_set() {
     let mut net = network::small::<f32>(DIGITS, 10, 0.001, 1).unwrap();
     let ((x, y), (xv, yv)) = digits_subset(150);
     let mut seen = vec![];
-    net.fit(
-        (&x, &y.view()),
-        (&xv, &yv.view()),
-        1,
-        64,
-        &mut RandomState::new(1),
-        |d, t| seen.push((d, t)),
-        |_| {},
-    )
-    .unwrap();
-    assert_eq!(seen, [(64, 150), (128, 150), (150, 150)]);
+    let history = net
+        .fit((&x, &y.view()), (&xv, &yv.view()), 2, 64, &mut RandomState::new(1), |b| seen.push(*b), |_| {})
+        .unwrap();
+    let counts: Vec<(usize, usize, usize)> = seen.iter().map(|b| (b.epoch, b.done, b.total)).collect();
+    assert_eq!(
+        counts,
+        [(1, 64, 150), (1, 128, 150), (1, 150, 150), (2, 64, 150), (2, 128, 150), (2, 150, 150)]
+    );
+    assert!(seen.iter().all(|b| b.loss.is_finite() && b.loss > 0.0), "{seen:?}");
+    assert_eq!(seen[2].loss, history[0].train_loss);
+    assert_eq!(seen[5].loss, history[1].train_loss);
 }
