@@ -107,10 +107,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&format!("{correct} of {} held-out digits right: accuracy {accuracy:.4}.", truth.len()));
     let last = history.last().map_or(f64::NAN, |m| m.val_acc);
     l.check_close("held-out accuracy: confusion matrix = last epoch", last, accuracy, 1e-12);
-    if let (Some(first), Some(last)) = (history.first(), history.last()) {
-        if history.len() >= 2 {
-            l.check_equal("the training loss went down", true, last.train_loss < first.train_loss);
-        }
+    if let (Some(first), Some(last)) = (history.first(), history.last())
+        && history.len() >= 2
+    {
+        l.check_equal("the training loss went down", true, last.train_loss < first.train_loss);
     }
     if run.is_default() && l.args.path("--mnist").is_none() {
         // Issue target: the reference network, 50 epochs, batch 256, reaches 98% or more

@@ -72,10 +72,10 @@ fn fixture_cases_match_numpy() {
         };
         if got != case.expected {
             failures.push(format!("{}:\n{}\n--- numpy:\n{}", case.name, got, case.expected));
-        } else if let Some(label) = label {
-            if label != format!("{}{}", case.prefix, case.expected) {
-                failures.push(format!("{} (labelled):\n{label}", case.name));
-            }
+        } else if let Some(label) = label
+            && label != format!("{}{}", case.prefix, case.expected)
+        {
+            failures.push(format!("{} (labelled):\n{label}", case.name));
         }
     }
     let shown: Vec<&String> = failures.iter().take(5).collect();
