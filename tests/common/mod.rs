@@ -77,12 +77,20 @@ pub fn run_lesson_os(name: &str, args: &[&OsStr]) -> Output {
     }
 }
 
+/// Whether the tests run at full strength: `CNN_WALKTHROUGH_FULL=1` (CI sets
+/// it, with `PROPTEST_CASES=256`). Then the course runner's test also checks
+/// lesson 11 at its defaults (the reference network trained for 50 epochs,
+/// 98% held-out accuracy: about 20 s in the test profile), which a student's
+/// `cargo test` leaves to CI.
+pub fn full_strength() -> bool {
+    std::env::var_os("CNN_WALKTHROUGH_FULL").is_some_and(|v| v == "1")
+}
+
 /// The flags a lesson runs with in the tests that run every lesson: the
 /// defaults, except lesson 11, which trains the small network for two
-/// epochs. Its default run (the reference network, 50 epochs: several
-/// seconds in the test profile, and f32 sums that differ by processor) is
-/// tested once, by the course runner's `--check`
-/// (`lessons::the_course_runner_lists_and_checks_every_lesson`).
+/// epochs. Its default run (the reference network, 50 epochs, and f32 sums
+/// that differ by processor) is tested by the course runner's `--check` at
+/// full strength (`lessons::the_course_runner_lists_and_checks_every_lesson`).
 pub fn quick_flags(lesson: &str) -> &'static [&'static str] {
     match lesson {
         "lesson_11_train_cnn" => &["--net", "small", "--epochs", "2", "--batch-size", "64"],
