@@ -4,6 +4,16 @@
 //! is accepted. Every other file gives an [`NpyError`] that says what was
 //! found and what was expected; no input makes this module panic.
 //!
+//! Why this is our own code and not the `ndarray-npy` crate: the crate reads
+//! `.npy` files well, but a wrapper around it must still check the magic,
+//! the version and the header's length itself (the crate allocates the
+//! header length a file claims before reading it), and the course only
+//! reads one dtype. Its header parser (`py_literal`, built on `pest` and
+//! `syn`, with a C compiler for a stack guard) adds 17 crates and about 75 s
+//! of compiling on a 2-core machine, which would take a fresh clone's
+//! `cargo run` from under a minute to about 100 s. The header this module
+//! reads is one small Python dict; parsing it here is about 150 lines.
+//!
 //! ```
 //! use cnn_walkthrough::npy::{read_npy, write_npy};
 //! use ndarray::array;
