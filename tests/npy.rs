@@ -12,7 +12,8 @@ use cnn_walkthrough::npy::{npy_bytes, parse_npy, read_npy, write_npy, NpyError, 
 use cnn_walkthrough::random::RandomState;
 use ndarray::{arr0, s, Array, ArrayD, Dimension, IxDyn};
 
-use common::{cases, describe, each_case, hex, int, panic_message, temp_dir};
+use common::{check_with, describe_case, hex, int, panic_message, proptest_config, seeds, temp_dir};
+use std::cell::RefCell;
 
 const EXPECTED_F8: &str = "expected '<f8' (float64, little-endian)";
 
@@ -501,29 +502,40 @@ fn random_bytes(rng: &mut RandomState, n: usize) -> Vec<u8> {
 /// `Err` with a message, never a panic.
 #[test]
 fn parse_npy_never_panics_on_random_bytes() {
-    let n = cases() * 8;
-    let mut errors = std::collections::BTreeSet::new();
-    each_case(301, n, |case, seed, rng| {
-        let len = int(rng, 0, 299);
-        let mut bytes = random_bytes(rng, len);
-        match int(rng, 0, 3) {
-            0 => {
-                let k = len.min(6);
-                bytes[..k].copy_from_slice(&b"\x93NUMPY"[..k]);
+    let errors = RefCell::new(std::collections::BTreeSet::new());
+    // Eight times the other properties' cases: each is cheap.
+    let eight_times = proptest::test_runner::Config {
+        cases: 8 * proptest_config(file!()).cases,
+        ..proptest_config(file!())
+    };
+    check_with(
+        eight_times,
+        "npy 1 (random bytes)",
+        (0..300usize, 0..4usize, seeds()),
+        |(len, kind, seed)| {
+            let rng = &mut RandomState::new(seed);
+            let mut bytes = random_bytes(rng, len);
+            match kind {
+                0 => {
+                    let k = len.min(6);
+                    bytes[..k].copy_from_slice(&b"\x93NUMPY"[..k]);
+                }
+                1 if len >= 12 => {
+                    bytes[..6].copy_from_slice(b"\x93NUMPY");
+                    bytes[6..8].copy_from_slice(&[int(rng, 1, 3) as u8, 0]);
+                    let header_len = int(rng, 0, len) as u32;
+                    bytes[8..12].copy_from_slice(&header_len.to_le_bytes());
+                }
+                _ => {}
             }
-            1 if len >= 12 => {
-                bytes[..6].copy_from_slice(b"\x93NUMPY");
-                bytes[6..8].copy_from_slice(&[int(rng, 1, 3) as u8, 0]);
-                let header_len = int(rng, 0, len) as u32;
-                bytes[8..12].copy_from_slice(&header_len.to_le_bytes());
+            let desc = describe_case("npy 1 (random bytes)", seed, format_args!("{len} bytes, kind {kind}"));
+            if let Err(kind) = parse_checked(&desc, &bytes) {
+                let name = format!("{kind:?}").split([' ', '(', '{']).next().unwrap_or_default().to_string();
+                errors.borrow_mut().insert(name);
             }
-            _ => {}
-        }
-        let desc = describe("npy 1 (random bytes)", seed, case, format_args!("{len} bytes"));
-        if let Err(kind) = parse_checked(&desc, &bytes) {
-            errors.insert(format!("{kind:?}").split([' ', '(', '{']).next().unwrap_or_default().to_string());
-        }
-    });
+        },
+    );
+    let errors = errors.into_inner();
     eprintln!("npy 1: errors seen: {errors:?}");
     assert!(errors.len() >= 4, "npy 1: too few kinds of error reached: {errors:?}");
 }
@@ -576,14 +588,20 @@ enum Mutation {
 #[test]
 fn parse_npy_never_panics_on_damaged_files() {
     let dir = temp_dir("npy-properties");
-    let mut counts = [0usize; 4];
-    each_case(302, cases() * 4, |case, seed, rng| {
-        let rank = int(rng, 0, 4);
-        let shape: Vec<usize> = (0..rank).map(|_| int(rng, 1, 4)).collect();
+    let counts = RefCell::new([0usize; 4]);
+    let through_a_file = std::cell::Cell::new(0usize);
+    // Four times the other properties' cases: each is cheap.
+    let four_times = proptest::test_runner::Config {
+        cases: 4 * proptest_config(file!()).cases,
+        ..proptest_config(file!())
+    };
+    let shapes = proptest::collection::vec(1..=4usize, 0..=4);
+    check_with(four_times, "npy 2 (damaged files)", (shapes, 0..4usize, seeds()), |(shape, kind, seed)| {
+        let rng = &mut RandomState::new(seed);
         let values: Vec<f64> = (0..shape.iter().product::<usize>()).map(|_| random_value(rng)).collect();
         let a = ArrayD::from_shape_vec(IxDyn(&shape), values).expect("one value per element");
         let valid = npy_bytes(&a.view());
-        let desc = describe("npy 2 (damaged files)", seed, case, format_args!("shape {shape:?}"));
+        let desc = describe_case("npy 2 (damaged files)", seed, format_args!("shape {shape:?}"));
         let back = parse_checked(&desc, &valid).unwrap_or_else(|e| panic!("{desc}\n  the valid file: {e}"));
         assert_eq!(back.shape(), a.shape(), "{desc}\n  shape read back");
         assert!(back.iter().zip(&a).all(|(x, y)| x.to_bits() == y.to_bits()), "{desc}\n  values read back");
@@ -591,8 +609,7 @@ fn parse_npy_never_panics_on_damaged_files() {
         let data_start = 10 + usize::from(u16::from_le_bytes([valid[8], valid[9]]));
         let n_values = a.len();
 
-        let kind = int(rng, 0, 3);
-        counts[kind] += 1;
+        counts.borrow_mut()[kind] += 1;
         let (mutation, bytes) = match kind {
             0 => {
                 let mut bytes = valid.clone();
@@ -691,7 +708,9 @@ fn parse_npy_never_panics_on_damaged_files() {
             _ => {}
         }
 
-        if case % 8 == 0 {
+        let case = through_a_file.get();
+        through_a_file.set(case + 1);
+        if case.is_multiple_of(8) {
             let path = dir.join(format!("case{case}.npy"));
             write_npy(&path, &a.view()).unwrap_or_else(|e| panic!("{desc}\n  write_npy: {e}"));
             let written =
@@ -719,6 +738,7 @@ fn parse_npy_never_panics_on_damaged_files() {
         }
     });
     std::fs::remove_dir_all(&dir).ok();
+    let counts = counts.into_inner();
     eprintln!(
         "npy 2: flipped {}, truncated {}, appended {}, spliced {}",
         counts[0], counts[1], counts[2], counts[3]

@@ -169,7 +169,15 @@ where
     S: Strategy,
     S::Value: fmt::Debug,
 {
-    let config = proptest_config(std::panic::Location::caller().file());
+    check_with(proptest_config(std::panic::Location::caller().file()), property, strategy, body)
+}
+
+/// [`check`] with a configuration of its own (more cases, say).
+pub fn check_with<S>(config: ProptestConfig, property: &str, strategy: S, body: impl Fn(S::Value)) -> usize
+where
+    S: Strategy,
+    S::Value: fmt::Debug,
+{
     let cases = config.cases as usize;
     let mut runner = TestRunner::new(config);
     if let Err(e) = runner.run(&strategy, |value| {
@@ -202,48 +210,6 @@ pub fn describe_case(property: &str, seed: u32, what: impl fmt::Display) -> Stri
     format!("property {property} (values from RandomState::new({seed})): {what}")
 }
 
-// The seeded cases of tests/npy.rs (not moved to proptest): case `case` of
-// property `property` draws everything from
-// `RandomState::new(case_seed(property, case))`.
-
-/// The least number of random cases every property of tests/npy.rs runs.
-pub const CASES: usize = 256;
-
-/// The value of the environment variable `name` as a number, or `default`.
-pub fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-        .unwrap_or(default)
-}
-
-/// How many cases each property of tests/npy.rs runs: `PROPERTIES_CASES` to
-/// run more, never fewer than [`CASES`].
-pub fn cases() -> usize {
-    env_or("PROPERTIES_CASES", CASES).max(CASES)
-}
-
-/// `PROPERTIES_SEED` (default 0): added to every seed, to explore other cases.
-pub fn properties_seed() -> u32 {
-    env_or("PROPERTIES_SEED", 0) as u32
-}
-
-/// The seed of case `case` of property `property`:
-/// `PROPERTIES_SEED + 1_000_000·property + case`.
-pub fn case_seed(property: u32, case: usize) -> u32 {
-    properties_seed().wrapping_add(property.wrapping_mul(1_000_000)).wrapping_add(case as u32)
-}
-
-/// Runs cases `0..n` of property `property`, each with its own generator
-/// `RandomState::new(case_seed(property, case))`, given to `body` with the
-/// case number and its seed.
-pub fn each_case(property: u32, n: usize, mut body: impl FnMut(usize, u32, &mut RandomState)) {
-    for case in 0..n {
-        let seed = case_seed(property, case);
-        body(case, seed, &mut RandomState::new(seed));
-    }
-}
-
 /// A uniform integer in `lo..=hi`, drawn as `np.random.randint(lo, hi + 1)`.
 pub fn int(rng: &mut RandomState, lo: usize, hi: usize) -> usize {
     // A 0-d shape (one value), spelled as a slice, which `randint` takes both
@@ -273,15 +239,6 @@ pub fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
 pub fn shape_str(s: &[usize]) -> String {
     let parts: Vec<String> = s.iter().map(|d| d.to_string()).collect();
     format!("({})", parts.join(", "))
-}
-
-/// How a failing case introduces itself: the property, the case number, the
-/// generator that rebuilds it and `what` (its sizes).
-pub fn describe(property: &str, seed: u32, case: usize, what: impl fmt::Display) -> String {
-    format!(
-        "property {property}, case {case} (RandomState::new({seed}), PROPERTIES_SEED={}): {what}",
-        properties_seed()
-    )
 }
 
 /// The message of a panic payload.
