@@ -36,9 +36,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&format!("train: {}\ntest:  {}", train.source, test.source));
     l.shape("X_train", train.images.shape());
     l.shape("X_test", test.images.shape());
-    l.say(&training::draw_digits(&train, &(0..10).collect::<Vec<_>>(), |i| {
-        format!("y = {}", train.labels[i])
-    }));
+    let first_ten: Vec<usize> = (0..train.labels.len().min(10)).collect();
+    l.say(&training::draw_digits(&train, &first_ten, |i| format!("y = {}", train.labels[i])));
 
     l.stage("The network");
     let mut net: Sequential<f32> = run.network(&train)?;

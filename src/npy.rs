@@ -167,6 +167,7 @@ impl fmt::Display for NpyErrorKind {
             ReadFailed { kind, message } => match kind {
                 ErrorKind::NotFound => "no such file".into(),
                 ErrorKind::IsADirectory => "is a directory; expected a .npy file".into(),
+                ErrorKind::InvalidInput => format!("{message}; expected a .npy file"),
                 ErrorKind::PermissionDenied => "permission denied (cannot read the file)".into(),
                 _ => format!("could not read the file: {message}"),
             },
@@ -243,14 +244,20 @@ pub fn parse_npy(bytes: &[u8]) -> Result<ArrayD<f64>, NpyErrorKind> {
 ///
 /// # Errors
 /// [`NpyErrorKind::ReadFailed`] if the file cannot be read (missing, a
-/// directory, no permission), otherwise the error from [`parse_npy`].
+/// directory, not a regular file, no permission), otherwise the error from
+/// [`parse_npy`].
 pub fn read_npy(path: &Path) -> Result<ArrayD<f64>, NpyError> {
     let error = |kind| NpyError { path: path.to_path_buf(), kind };
     let read_failed = |kind, message| error(NpyErrorKind::ReadFailed { kind, message });
-    if path.is_dir() {
-        // Checked first because opening a directory succeeds on some systems.
-        let message = "is a directory".to_string();
-        return Err(read_failed(ErrorKind::IsADirectory, message));
+    // Checked before opening: opening a directory succeeds on some systems,
+    // and opening a FIFO waits for a writer, for ever.
+    let meta = std::fs::metadata(path).map_err(|e| read_failed(e.kind(), e.to_string()))?;
+    if meta.is_dir() {
+        return Err(read_failed(ErrorKind::IsADirectory, "is a directory".to_string()));
+    }
+    if !meta.is_file() {
+        let message = "not a regular file (a FIFO, a device or a socket)".to_string();
+        return Err(read_failed(ErrorKind::InvalidInput, message));
     }
     let bytes = std::fs::read(path).map_err(|e| read_failed(e.kind(), e.to_string()))?;
     parse_npy(&bytes).map_err(error)

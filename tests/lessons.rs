@@ -678,3 +678,34 @@ fn every_npy_flag_refuses_every_kind_of_bad_file() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_device_or_fifo_as_an_npy_flag_is_refused_without_reading_it() {
+    let out = run_lesson("lesson_04_pool_forward", &["--input", "/dev/zero"]);
+    out.assert_error(&["/dev/zero", "not a regular file", "expected a .npy file"]);
+}
+
+#[test]
+fn training_on_fewer_than_ten_images_works_or_is_refused() {
+    for n in [1u32, 3, 9] {
+        let dir = temp_dir(&format!("mnist-{n}"));
+        let mut rng = RandomState::new(n);
+        for (prefix, count) in [("train", n), ("t10k", n.min(2))] {
+            let pixels: Vec<u8> =
+                rng.uniform(0.0, 255.0, (count as usize) * 64).iter().map(|&p| p as u8).collect();
+            let labels: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
+            std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[count, 8, 8], &pixels))
+                .unwrap();
+            std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[count], &labels))
+                .unwrap();
+        }
+        let d = dir.display().to_string();
+        let out = run_lesson("lesson_11_train_cnn", &["--mnist", &d, "--net", "small", "--epochs", "1"]);
+        assert!(matches!(out.code, Some(0 | 1 | 2)), "{n} images: exit {:?}\n{}", out.code, out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{n} images:\n{}", out.stderr);
+        if out.code == Some(2) {
+            assert!(!out.stderr.trim().is_empty(), "{n} images: refused without a message");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -364,6 +364,40 @@ fn read_directory() {
     assert_eq!(err.to_string(), expected);
 }
 
+/// `read_npy(path)` on another thread, failing the test after 10 s instead
+/// of hanging (opening a FIFO waits for a writer).
+fn read_within_10_s(path: &std::path::Path) -> Result<ArrayD<f64>, NpyError> {
+    let (send, receive) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    std::thread::spawn(move || send.send(read_npy(&path)));
+    receive.recv_timeout(std::time::Duration::from_secs(10)).expect("read_npy returned within 10 s")
+}
+
+#[test]
+fn read_refuses_what_is_not_a_regular_file_without_opening_it() {
+    // A character device that never ends.
+    let err = read_within_10_s(std::path::Path::new("/dev/zero")).unwrap_err();
+    assert!(matches!(err.kind, NpyErrorKind::ReadFailed { kind: ErrorKind::InvalidInput, .. }));
+    assert_eq!(
+        err.to_string(),
+        "/dev/zero: not a regular file (a FIFO, a device or a socket); expected a .npy file"
+    );
+    // A FIFO that no one writes to: opening it would wait for ever.
+    let fifo = temp_path("fifo.npy");
+    let _ = std::fs::remove_file(&fifo);
+    match std::process::Command::new("mkfifo").arg(&fifo).status() {
+        Ok(status) if status.success() => {
+            let err = read_within_10_s(&fifo).unwrap_err();
+            assert_eq!(err.path, fifo);
+            assert!(err
+                .to_string()
+                .ends_with("not a regular file (a FIFO, a device or a socket); expected a .npy file"));
+            std::fs::remove_file(&fifo).ok();
+        }
+        other => eprintln!("skipped the FIFO case: mkfifo did not run ({other:?})"),
+    }
+}
+
 #[test]
 fn read_bad_file_names_the_path() {
     let path = temp_path("float32.npy");
