@@ -701,7 +701,7 @@ fn training_on_fewer_than_ten_images_works_or_is_refused() {
         }
         let d = dir.display().to_string();
         let out = run_lesson("lesson_11_train_cnn", &["--mnist", &d, "--net", "small", "--epochs", "1"]);
-        assert!(matches!(out.code, Some(0 | 1 | 2)), "{n} images: exit {:?}\n{}", out.code, out.stderr);
+        assert!(matches!(out.code, Some(0..=2)), "{n} images: exit {:?}\n{}", out.code, out.stderr);
         assert!(!out.stderr.contains("panicked"), "{n} images:\n{}", out.stderr);
         if out.code == Some(2) {
             assert!(!out.stderr.trim().is_empty(), "{n} images: refused without a message");
