@@ -2,7 +2,7 @@
 //! saving and loading `.npy`, and the exit status. A lesson file only tells
 //! its story through these calls.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 use ndarray::{ArrayD, ArrayView, ArrayView2, Dimension};
@@ -12,6 +12,7 @@ use crate::cli::{help, Args};
 use crate::error::{Error, Result};
 use crate::npy::{read_npy, write_npy};
 use crate::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
+use crate::output;
 use crate::registry::LessonInfo;
 use crate::show::side_by_side;
 
@@ -71,23 +72,24 @@ impl Lesson {
     /// print the check table; exit 0 when every check passes, 1 when one
     /// fails, 2 for bad usage or bad input (with a message, never a panic).
     pub fn main(info: &'static LessonInfo, run: LessonFn) -> ExitCode {
+        output::restore_sigpipe();
         // `args_os`, not `args`: `args` panics on an argument that is not
         // UTF-8, where `Args::parse` answers with a usage message.
         let args = match Args::parse(info, std::env::args_os().skip(1)) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("{}: {e}\nRun with --help to see what it takes.", info.name);
+                output::eprint(&format!("{}: {e}\nRun with --help to see what it takes.\n", info.name));
                 return ExitCode::from(2);
             }
         };
         if args.has("--help") {
-            print!("{}", help(info));
+            output::print(info.name, &help(info));
             return ExitCode::SUCCESS;
         }
         let mut lesson = Lesson::new(info, args, false);
         if let Err(e) = run(&mut lesson) {
-            let _ = std::io::stdout().flush();
-            eprintln!("{}: error: {e}", info.name);
+            output::print(info.name, "");
+            output::eprint(&format!("{}: error: {e}\n", info.name));
             return ExitCode::from(2);
         }
         lesson.print_checks();
@@ -111,8 +113,7 @@ impl Lesson {
 
     fn out(&self, text: &str) {
         if !self.quiet {
-            let mut o = std::io::stdout().lock();
-            let _ = writeln!(o, "{text}");
+            output::print(self.info.name, &format!("{text}\n"));
         }
     }
 
@@ -145,8 +146,7 @@ impl Lesson {
         if !self.step {
             return;
         }
-        let _ = write!(std::io::stdout(), "{}", paint("  [Enter] ", "2", self.colour));
-        let _ = std::io::stdout().flush();
+        output::print(self.info.name, &paint("  [Enter] ", "2", self.colour));
         let mut line = String::new();
         if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
             self.step = false; // end of input: stop pausing
@@ -282,7 +282,6 @@ impl Lesson {
                 self.colour,
             )
         };
-        let mut o = std::io::stdout().lock();
-        let _ = writeln!(o, "\nChecks\n{}{verdict}", c.table());
+        output::print(self.info.name, &format!("\nChecks\n{}{verdict}\n", c.table()));
     }
 }

@@ -28,6 +28,7 @@ pub mod network;
 pub mod npy;
 pub mod numpy_fmt;
 pub mod optimizers;
+pub mod output;
 pub mod padding;
 pub mod parallel;
 pub mod plot;

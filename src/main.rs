@@ -1,10 +1,10 @@
 //! The course runner: `cargo run` lists the lessons, `cargo run -- --check`
 //! runs every one of them quietly and shows one table of results.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use cnn_walkthrough::lesson::{paint, use_colour, Lesson, LessonFn};
+use cnn_walkthrough::output;
 use cnn_walkthrough::registry::{LessonInfo, LESSONS};
 use cnn_walkthrough::show::{table, wrap};
 
@@ -70,6 +70,7 @@ Usage:
 ";
 
 fn main() -> ExitCode {
+    output::restore_sigpipe();
     // `args_os`, not `args`, which panics on an argument that is not UTF-8;
     // such an argument (shown with � in place of the bad bytes) matches
     // nothing below and gets the usage message.
@@ -82,18 +83,18 @@ fn main() -> ExitCode {
         ["--check", names @ ..] => match chosen(names) {
             Ok(lessons) => check(&lessons),
             Err(message) => {
-                eprintln!("cnn-walkthrough: {message}");
+                output::eprint(&format!("cnn-walkthrough: {message}\n"));
                 ExitCode::from(2)
             }
         },
         ["--help"] | ["-h"] => {
-            print!("{HELP}");
+            output::print("cnn-walkthrough", HELP);
             ExitCode::SUCCESS
         }
         other => {
-            eprintln!(
-                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help."
-            );
+            output::eprint(&format!(
+                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help.\n"
+            ));
             ExitCode::from(2)
         }
     }
@@ -118,7 +119,7 @@ fn print_course() {
     }
     text += "\nA lesson's flags: cargo run --bin lesson_01_zero_pad -- --help\n\
              Check every lesson: cargo run -- --check\n";
-    let _ = write!(std::io::stdout().lock(), "{text}");
+    output::print("cnn-walkthrough", &text);
 }
 
 // Every lesson of the registry has its code in RUNS, in the registry's order,
@@ -201,11 +202,10 @@ fn check(lessons: &[&'static LessonInfo]) -> ExitCode {
         };
         rows.push(vec![info.name.to_string(), info.title.to_string(), count, result]);
     }
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", table(&["lesson", "title", "checks passed", "result"], &rows));
+    let mut text = format!("{}\n", table(&["lesson", "title", "checks passed", "result"], &rows));
     let all_ok = why.is_empty() && rows.iter().all(|r| r[3] == "pass");
     for w in &why {
-        let _ = writeln!(out, "{w}");
+        text += &format!("{w}\n");
     }
     let verdict = if all_ok {
         let all = match lessons.len() {
@@ -217,7 +217,7 @@ fn check(lessons: &[&'static LessonInfo]) -> ExitCode {
     } else {
         paint("Some lessons FAIL (see above).", "1;31", use_colour())
     };
-    let _ = writeln!(out, "{verdict}");
+    output::print("cnn-walkthrough", &format!("{text}{verdict}\n"));
     if all_ok {
         ExitCode::SUCCESS
     } else {

@@ -709,3 +709,46 @@ fn training_on_fewer_than_ten_images_works_or_is_refused() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+/// Runs `program` with `args`, stdout sent to `stdout`, stderr captured.
+fn run_with_stdout(program: &str, args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
+    std::process::Command::new(binary(program))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn output_that_cannot_be_written_ends_the_program_cleanly() {
+    use std::os::unix::process::ExitStatusExt;
+    for (program, args) in [
+        ("lesson_01_zero_pad", &["--help"][..]),
+        ("lesson_01_zero_pad", &[][..]),
+        ("lesson_04_pool_forward", &["--quiet"][..]),
+        ("cnn-walkthrough", &[][..]),
+        ("cnn-walkthrough", &["--help"][..]),
+    ] {
+        // A full disk: one line on stderr, exit status 74.
+        match std::fs::OpenOptions::new().write(true).open("/dev/full") {
+            Ok(full) => {
+                let out = run_with_stdout(program, args, full.into());
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(out.status.code(), Some(74), "{program} {args:?} > /dev/full: {stderr}");
+                assert_eq!(stderr.lines().count(), 1, "{program} {args:?} > /dev/full: {stderr}");
+                assert!(stderr.contains("could not write the output"), "{stderr}");
+            }
+            Err(e) => eprintln!("skipped /dev/full: {e}"),
+        }
+        // A reader that has gone (`| head -1`): ended by SIGPIPE, as `ls` is, saying nothing.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = run_with_stdout(program, args, writer.into());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.signal(), Some(13), "{program} {args:?} | (closed): {:?} {stderr}", out.status);
+        assert!(stderr.is_empty(), "{program} {args:?} | (closed): {stderr}");
+    }
+}

@@ -1,0 +1,49 @@
+//! Writing what a lesson prints, without panicking when the output goes
+//! away. `print!` panics when stdout cannot be written (a full disk, a closed
+//! pipe); these functions do what command-line tools do instead:
+//!
+//! - a reader that stops reading (`lesson_01_zero_pad | head -1`) ends the
+//!   program quietly, killed by `SIGPIPE` as `ls | head` is
+//!   ([`restore_sigpipe`]; Rust programs ignore that signal unless told);
+//! - any other write error (a full disk, `> /dev/full`) ends it with one
+//!   line on stderr and exit status [`OUTPUT_FAILED`] ([`print()`](print()));
+//! - errors writing to stderr are ignored ([`eprint()`](eprint())): there is nowhere
+//!   left to report them.
+//!
+//! Our own code, not a crate's: it is these three functions and one call
+//! to the C library.
+
+use std::io::Write;
+
+/// The exit status when stdout cannot be written: 74, `EX_IOERR` of the
+/// BSD `sysexits.h`.
+pub const OUTPUT_FAILED: u8 = 74;
+
+/// Lets a write to a closed pipe end the program quietly, as it ends `ls`:
+/// Rust ignores `SIGPIPE`, so that such a write returns an error (which
+/// `print!` turns into a panic); this restores the signal's default action.
+/// Call it first thing in `main`. Does nothing off Unix.
+pub fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: `signal` with a valid signal number and `SIG_DFL` only changes
+    // this process's action for SIGPIPE; it is called before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Writes `text` to stdout and flushes it. When that fails, says so on
+/// stderr in one line (`{program}: could not write the output: {error}`)
+/// and exits with status [`OUTPUT_FAILED`].
+pub fn print(program: &str, text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        eprint(&format!("{program}: could not write the output: {e}\n"));
+        std::process::exit(i32::from(OUTPUT_FAILED));
+    }
+}
+
+/// Writes `text` to stderr, ignoring errors.
+pub fn eprint(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
