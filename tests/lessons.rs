@@ -711,6 +711,7 @@ fn training_on_fewer_than_ten_images_works_or_is_refused() {
 }
 
 /// Runs `program` with `args`, stdout sent to `stdout`, stderr captured.
+#[cfg(unix)]
 fn run_with_stdout(program: &str, args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
     std::process::Command::new(binary(program))
         .args(args)
@@ -722,6 +723,7 @@ fn run_with_stdout(program: &str, args: &[&str], stdout: std::process::Stdio) ->
         .unwrap()
 }
 
+#[cfg(unix)]
 #[test]
 fn output_that_cannot_be_written_ends_the_program_cleanly() {
     use std::os::unix::process::ExitStatusExt;
