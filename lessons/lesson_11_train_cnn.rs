@@ -15,6 +15,7 @@ use cnn_walkthrough::plot::plot_lines;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::progress::Progress;
 use cnn_walkthrough::training::{self, Run};
+use cnn_walkthrough::Error;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_11_TRAIN_CNN, run)
@@ -66,7 +67,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(network::EpochMetrics::HEADER);
     let mut progress =
         if l.quiet() { Progress::hidden(0) } else { Progress::new(train.labels.len(), "epoch") };
-    let history = net.fit(
+    let trained = net.fit(
         (&x_train, &y_train.view()),
         (&x_test, &y_test.view()),
         run.epochs,
@@ -80,7 +81,17 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             }
         },
         |m| l.say(&m.row()),
-    )?;
+    );
+    progress.finish();
+    let history = match trained {
+        Err(e @ Error::Diverged { .. }) => {
+            // A diverged network is not worth showing or saving: say so, and fail.
+            l.say(&format!("\n{e}. Nothing is saved."));
+            l.check_equal("every loss stayed finite (training did not diverge)", true, false);
+            return Ok(());
+        }
+        other => other?,
+    };
     let seconds: f64 = history.iter().map(|m| m.seconds).sum();
     l.value("Training time (s)", (seconds * 10.0).round() / 10.0);
     l.save_text("metrics.csv", &network::metrics_csv(&history))?;

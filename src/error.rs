@@ -31,6 +31,16 @@ pub enum Error {
     Npy(NpyError),
     /// A command-line flag is unknown, missing its value, or has a bad value.
     Usage(String),
+    /// Training diverged: a loss became NaN or infinite.
+    Diverged {
+        /// The epoch (from 1).
+        epoch: usize,
+        /// The batch of that epoch (from 1); `None` for the held-out loss
+        /// at the epoch's end.
+        batch: Option<usize>,
+        /// The loss that was not finite.
+        loss: f64,
+    },
     /// Writing output (a directory for `--save`) failed.
     Io {
         /// The file or directory.
@@ -70,6 +80,14 @@ impl fmt::Display for Error {
             Error::Npy(e) => write!(f, "{e}"),
             Error::Usage(msg) => write!(f, "{msg}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Diverged { epoch, batch: Some(batch), loss } => write!(
+                f,
+                "training diverged at epoch {epoch}, batch {batch}: the loss is {loss}; try a smaller learning rate"
+            ),
+            Error::Diverged { epoch, batch: None, loss } => write!(
+                f,
+                "training diverged in epoch {epoch}: the held-out loss is {loss}; try a smaller learning rate"
+            ),
         }
     }
 }

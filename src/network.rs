@@ -423,7 +423,9 @@ impl<F: Float> Sequential<F> {
     /// after each epoch.
     ///
     /// # Errors
-    /// When a shape is wrong, or `batch_size` is 0.
+    /// When a shape is wrong, or `batch_size` is 0; [`Error::Diverged`] as
+    /// soon as a batch's loss, or the held-out loss after an epoch, is NaN or
+    /// infinite (the parameters are then no longer worth keeping).
     #[allow(clippy::too_many_arguments)]
     pub fn fit(
         &mut self,
@@ -449,12 +451,19 @@ impl<F: Float> Sequential<F> {
             for (b, batch) in order.chunks(batch_size).enumerate() {
                 let (xb, yb) = (x.select(Axis(0), batch), y.select(Axis(0), batch));
                 let (l, a) = self.train_on_batch(&xb, &yb.view())?;
+                if !l.is_finite() {
+                    return Err(Error::Diverged { epoch, batch: Some(b + 1), loss: l });
+                }
                 loss += l * batch.len() as f64;
                 hits += a * batch.len() as f64;
                 let done = ((b + 1) * batch_size).min(n);
                 on_batch(&BatchDone { epoch, done, total: n, loss: loss / done as f64 });
             }
             let (val_loss, val_acc) = self.evaluate(x_val, y_val, 256)?;
+            if !val_loss.is_finite() {
+                // The last update made a parameter NaN or infinite.
+                return Err(Error::Diverged { epoch, batch: None, loss: val_loss });
+            }
             let m = EpochMetrics {
                 epoch,
                 train_loss: loss / n as f64,

@@ -754,3 +754,20 @@ fn output_that_cannot_be_written_ends_the_program_cleanly() {
         assert!(stderr.is_empty(), "{program} {args:?} | (closed): {stderr}");
     }
 }
+
+#[test]
+fn a_diverging_training_run_says_so_fails_and_saves_nothing() {
+    let dir = temp_dir("diverged");
+    let save = dir.join("out");
+    let d = save.display().to_string();
+    let out =
+        run_lesson("lesson_11_train_cnn", &["--lr", "1e30", "--epochs", "1", "--net", "small", "--save", &d]);
+    out.assert_exit(1);
+    assert!(out.stdout.contains("training diverged at epoch 1"), "{}", out.stdout);
+    assert!(out.stdout.contains("try a smaller learning rate"), "{}", out.stdout);
+    assert!(out.stdout.contains("FAIL"), "{}", out.stdout);
+    assert!(!out.stdout.contains("All 1 checks pass"), "{}", out.stdout);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(!save.exists(), "a diverged run saved {}", save.display());
+    std::fs::remove_dir_all(&dir).ok();
+}
