@@ -70,7 +70,8 @@ impl Lesson {
 
     /// The entry point of a lesson binary: parse the flags, run the lesson,
     /// print the check table; exit 0 when every check passes, 1 when one
-    /// fails, 2 for bad usage or bad input (with a message, never a panic).
+    /// fails or none ran, 2 for bad usage or bad input (with a message, never
+    /// a panic).
     pub fn main(info: &'static LessonInfo, run: LessonFn) -> ExitCode {
         output::restore_sigpipe();
         // `args_os`, not `args`: `args` panics on an argument that is not
@@ -93,7 +94,9 @@ impl Lesson {
             return ExitCode::from(2);
         }
         lesson.print_checks();
-        if lesson.checks.all_passed() {
+        // A run that checked nothing verified nothing: it does not pass
+        // (unless it only timed, `--bench`).
+        if lesson.checks.all_passed() && (!lesson.checks.list.is_empty() || lesson.is_bench()) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
@@ -115,6 +118,11 @@ impl Lesson {
         if !self.quiet {
             output::print(self.info.name, &format!("{text}\n"));
         }
+    }
+
+    /// Whether this run only times the lesson's code (`--bench`) and checks nothing.
+    pub fn is_bench(&self) -> bool {
+        self.args.has("--bench")
     }
 
     /// Whether only the check table is printed (`--quiet`, or the course's `--check`).
@@ -266,13 +274,19 @@ impl Lesson {
         }
     }
 
-    /// Prints the check table, then a verdict line (coloured on a terminal);
-    /// nothing when no check was made (e.g. `--bench`).
+    /// Prints the check table, then a verdict line (coloured on a terminal).
+    /// A run that made no check says so, except a `--bench` run, which
+    /// only times (and prints nothing here).
     pub fn print_checks(&self) {
-        if self.silent || self.checks.list.is_empty() {
+        if self.silent || self.is_bench() {
             return;
         }
         let c = &self.checks;
+        if c.list.is_empty() {
+            let none = "No check ran in this run, so nothing was verified (the lines above say why).";
+            output::print(self.info.name, &format!("\nChecks\n{}\n", paint(none, "1;31", self.colour)));
+            return;
+        }
         let verdict = if c.all_passed() {
             paint(&format!("All {} checks pass.", c.list.len()), "1;32", self.colour)
         } else {

@@ -771,3 +771,19 @@ fn a_diverging_training_run_says_so_fails_and_saves_nothing() {
     assert!(!save.exists(), "a diverged run saved {}", save.display());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_run_that_checks_nothing_says_so_and_does_not_pass() {
+    let dir = temp_dir("checks-nothing");
+    let mut rng = RandomState::new(13);
+    let x = save(&dir, "X.npy", &rng.randn((2, 3, 6, 5)));
+    let w = save(&dir, "W.npy", &rng.randn((4, 3, 2, 3)));
+    let w0 = save(&dir, "w0.npy", &rng.randn((4, 1)));
+    // A 2×3 window: the loops cannot take it, and without --dout there is no backward pass to check.
+    let out = run_lesson("lesson_07_conv2d_im2col", &["--input", &x, "--weights", &w, "--bias", &w0]);
+    out.assert_exit(1);
+    assert!(out.stdout.contains("No comparison with the loops"), "{}", out.stdout);
+    assert!(out.stdout.contains("No check ran in this run, so nothing was verified"), "{}", out.stdout);
+    assert!(!out.stdout.contains("checks pass"), "{}", out.stdout);
+    std::fs::remove_dir_all(&dir).ok();
+}
