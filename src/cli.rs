@@ -197,7 +197,7 @@ pub fn help(lesson: &LessonInfo) -> String {
         s += &format!("  {:<width$} {}\n", left(f), f.help);
     }
     s += &format!(
-        "\n--save DIR writes: {}\n\nExit status: 0 when every check passes, 1 when one fails or none ran, 2 for bad usage or bad input,\n74 when the output cannot be written (a full disk).\n",
+        "\n--save DIR writes: {}\n\nExit status: 0 when every check passes, 1 when one fails or none ran,\n2 for bad usage or bad input, 74 when the output cannot be written.\n",
         lesson.saves
     );
     s
