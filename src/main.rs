@@ -156,26 +156,20 @@ fn run_of(info: &LessonInfo) -> Option<LessonFn> {
 /// The lessons `names` asks for (each a lesson's name or its number, `03` or
 /// `3`), in the registry's order; every lesson when `names` is empty.
 fn chosen(names: &[&str]) -> Result<Vec<&'static LessonInfo>, String> {
-    for name in names {
-        let known = LESSONS.iter().enumerate().any(|(k, l)| {
-            l.name == *name || name.parse::<usize>().is_ok_and(|n| n == k + 1) && name.len() <= 2
-        });
-        if !known {
-            return Err(format!(
-                "--check: there is no lesson '{name}'; expected a lesson's name (lesson_01_zero_pad) \
-                 or its number (1 to {})",
-                LESSONS.len()
-            ));
-        }
+    // Lesson k (from 0) is asked for by its name, or by its number k + 1 written with one or two digits.
+    let asks_for = |name: &str, k: usize| {
+        name == LESSONS[k].name || name.len() <= 2 && name.parse::<usize>() == Ok(k + 1)
+    };
+    if let Some(name) = names.iter().find(|n| !(0..LESSONS.len()).any(|k| asks_for(n, k))) {
+        return Err(format!(
+            "--check: there is no lesson '{name}';\nexpected a lesson's name (lesson_01_zero_pad) \
+             or its number (1 to {})",
+            LESSONS.len()
+        ));
     }
-    Ok(LESSONS
-        .iter()
-        .enumerate()
-        .filter(|(k, l)| {
-            names.is_empty()
-                || names.iter().any(|n| *n == l.name || n.len() <= 2 && n.parse::<usize>() == Ok(k + 1))
-        })
-        .map(|(_, l)| l)
+    Ok((0..LESSONS.len())
+        .filter(|&k| names.is_empty() || names.iter().any(|n| asks_for(n, k)))
+        .map(|k| &LESSONS[k])
         .collect())
 }
 

@@ -359,15 +359,22 @@ fn bad_pooling_input_exits_2_with_a_message() {
     );
 }
 
+/// Lesson 07's own inputs, saved in `dir`: X (2, 3, 6, 5), a 2×3 filter W
+/// (4, 3, 2, 3) and w0 (4, 1); their paths, and the generator, to draw more.
+fn rectangular_conv2d_inputs(dir: &Path) -> (String, String, String, RandomState) {
+    let mut rng = RandomState::new(13);
+    let x = save(dir, "X.npy", &rng.randn((2, 3, 6, 5)));
+    let w = save(dir, "W.npy", &rng.randn((4, 3, 2, 3)));
+    let w0 = save(dir, "w0.npy", &rng.randn((4, 1)));
+    (x, w, w0, rng)
+}
+
 #[test]
 fn your_own_conv2d_tensors() {
     use cnn_walkthrough::conv2d::Conv2D;
     use cnn_walkthrough::padding::Padding2D;
     let dir = temp_dir("conv2d");
-    let mut rng = RandomState::new(13);
-    let x = save(&dir, "X.npy", &rng.randn((2, 3, 6, 5)));
-    let w = save(&dir, "W.npy", &rng.randn((4, 3, 2, 3)));
-    let w0 = save(&dir, "w0.npy", &rng.randn((4, 1)));
+    let (x, w, w0, mut rng) = rectangular_conv2d_inputs(&dir);
     let dy = save(&dir, "dY.npy", &rng.randn((2, 4, 6, 5)));
     let out_dir = dir.join("out").to_string_lossy().into_owned();
     // A 2×3 window, 'same' padding (asymmetric for the even height): the loops cannot take it.
@@ -775,10 +782,7 @@ fn a_diverging_training_run_says_so_fails_and_saves_nothing() {
 #[test]
 fn a_run_that_checks_nothing_says_so_and_does_not_pass() {
     let dir = temp_dir("checks-nothing");
-    let mut rng = RandomState::new(13);
-    let x = save(&dir, "X.npy", &rng.randn((2, 3, 6, 5)));
-    let w = save(&dir, "W.npy", &rng.randn((4, 3, 2, 3)));
-    let w0 = save(&dir, "w0.npy", &rng.randn((4, 1)));
+    let (x, w, w0, _) = rectangular_conv2d_inputs(&dir);
     // A 2×3 window: the loops cannot take it, and without --dout there is no backward pass to check.
     let out = run_lesson("lesson_07_conv2d_im2col", &["--input", &x, "--weights", &w, "--bias", &w0]);
     out.assert_exit(1);
