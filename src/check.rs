@@ -73,6 +73,15 @@ fn short(x: f64) -> String {
     }
 }
 
+/// Why two numbers cannot be compared, if they cannot: a side that is NaN or
+/// infinite (an overflow), or a tolerance that is not a finite number.
+fn not_comparable<const N: usize>(sides: [(&str, f64); N], tol: f64) -> Option<String> {
+    if let Some((side, v)) = sides.iter().find(|(_, v)| !v.is_finite()) {
+        return Some(format!("{side} is {}: overflow, not comparable", format_scalar(*v)));
+    }
+    (!tol.is_finite()).then(|| "the tolerance overflowed: values too large to compare".to_string())
+}
+
 /// The first values of an array (as numpy prints them) and its shape,
 /// short enough for a table cell.
 fn preview<D: Dimension>(a: &ArrayView<f64, D>) -> String {
@@ -111,14 +120,22 @@ impl Checks {
     }
 
     /// `|computed − expected| ≤ tol` for one number.
+    ///
+    /// A side that is NaN or infinite, or a tolerance that is, fails the
+    /// check with the reason in words (never a NaN difference or tolerance).
     pub fn close(&mut self, quantity: &str, expected: f64, computed: f64, tol: f64) -> bool {
         let diff = (computed - expected).abs();
+        let (difference, passed) = match not_comparable([("expected", expected), ("computed", computed)], tol)
+        {
+            Some(why) => (why, false),
+            None => (format!("{} (tol {})", short(diff), short(tol)), diff <= tol),
+        };
         self.push(Check {
             quantity: quantity.into(),
             expected: format_scalar(expected),
             computed: format_scalar(computed),
-            difference: format!("{} (tol {})", short(diff), short(tol)),
-            passed: diff <= tol,
+            difference,
+            passed,
         })
     }
 
@@ -131,8 +148,18 @@ impl Checks {
         tol: f64,
     ) -> bool {
         let (e, c) = (expected.view().into_dyn(), computed.view().into_dyn());
+        let first_bad = |a: &ndarray::ArrayViewD<f64>| {
+            a.indexed_iter().find(|(_, v)| !v.is_finite()).map(|(i, &v)| (i.slice().to_vec(), v))
+        };
+        let bad = [("expected", &e), ("computed", &c)]
+            .into_iter()
+            .find_map(|(side, a)| first_bad(a).map(|(i, v)| (side, i, v)));
         let (difference, passed) = if e.shape() != c.shape() {
             (format!("shape {} ≠ {}", shape_str(c.shape()), shape_str(e.shape())), false)
+        } else if let Some((side, index, value)) = bad {
+            (format!("{side} is {} at {index:?}: overflow, not comparable", format_scalar(value)), false)
+        } else if let Some(why) = not_comparable([], tol) {
+            (why, false)
         } else {
             let mut worst: Option<(f64, IxDyn)> = None;
             for ((idx, &x), &y) in e.indexed_iter().zip(c.iter()) {

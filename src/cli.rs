@@ -75,11 +75,11 @@ impl Args {
                 Arg::Long(long) => format!("--{long}"),
                 Arg::Value(stray) => {
                     let what = format!("unexpected argument '{}'", stray.to_string_lossy());
-                    return Err(Error::Usage(format!("{what}; {}", takes(lesson))));
+                    return Err(Error::Usage(format!("{what};{}", takes(lesson))));
                 }
             };
             let Some(flag) = flags_of(lesson).find(|f| f.name == name) else {
-                return Err(Error::Usage(format!("unknown flag '{name}'; {}", takes(lesson))));
+                return Err(Error::Usage(format!("unknown flag '{name}';{}", takes(lesson))));
             };
             let value = match flag.value {
                 // A switch: `--quiet=yes` (or `-hq`) leaves a value joined to it.
@@ -96,6 +96,17 @@ impl Args {
             };
             if given.insert(flag.name, value).is_some() {
                 return Err(Error::Usage(format!("{name} is given twice")));
+            }
+        }
+        // A flag that another one makes the run ignore is refused.
+        for flag in flags_of(lesson).filter(|f| given.contains_key(f.name)) {
+            if let Some(ignored) = flag.excludes.iter().find(|name| given.contains_key(*name)) {
+                return Err(Error::Usage(format!(
+                    "{ignored} would be ignored with {};\n  {} does only this: {}",
+                    flag.name,
+                    flag.name,
+                    flag.help.split(" (").next().unwrap_or(flag.help)
+                )));
             }
         }
         Ok(Args { given })
@@ -125,9 +136,17 @@ impl Args {
     pub fn usize_or(&self, name: &str, default: usize) -> Result<usize> {
         match self.value(name) {
             None => Ok(default),
-            Some(v) => {
-                v.parse().map_err(|_| Error::Usage(format!("{name} is '{v}'; expected a whole number ≥ 0")))
-            }
+            Some(v) => v.parse().map_err(|_| {
+                let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+                let why = if digits(v) {
+                    format!("{name} is {v}, too large; expected at most {}", usize::MAX)
+                } else if v.strip_prefix('-').is_some_and(digits) {
+                    format!("{name} is {v}, negative; expected a whole number ≥ 0")
+                } else {
+                    format!("{name} is '{v}'; expected a whole number ≥ 0")
+                };
+                Error::Usage(why)
+            }),
         }
     }
 
@@ -176,10 +195,22 @@ fn value_of(parser: &mut lexopt::Parser, flag: &Flag, kind: &str) -> Result<OsSt
     Ok(value)
 }
 
-/// The end of an unknown-flag message: `lesson_01_zero_pad takes --help, --quiet, ...`.
+/// The end of an unknown-flag message: `the lesson takes --help, --quiet, ...`,
+/// wrapped onto indented lines so that it fits in 80 columns.
 fn takes(lesson: &LessonInfo) -> String {
-    let known: Vec<&str> = flags_of(lesson).map(|f| f.name).collect();
-    format!("{} takes {}", lesson.name, known.join(", "))
+    let mut text = "\n  the lesson takes".to_string();
+    let mut line = text.len() - 1;
+    let names: Vec<&str> = flags_of(lesson).map(|f| f.name).collect();
+    for (k, name) in names.iter().enumerate() {
+        let word = if k + 1 < names.len() { format!("{name},") } else { name.to_string() };
+        if line + 1 + word.len() > 76 {
+            text += "\n ";
+            line = 1;
+        }
+        text += &format!(" {word}");
+        line += 1 + word.len();
+    }
+    text
 }
 
 /// The `--help` text of a lesson.

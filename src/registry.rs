@@ -13,6 +13,16 @@ pub struct Flag {
     pub path: bool,
     /// One line of help.
     pub help: &'static str,
+    /// Flags a run with this one would ignore, so giving both is refused.
+    pub excludes: &'static [&'static str],
+}
+
+impl Flag {
+    /// This flag, refusing to be combined with `flags` (which it would make
+    /// the run ignore).
+    const fn excluding(self, flags: &'static [&'static str]) -> Flag {
+        Flag { excludes: flags, ..self }
+    }
 }
 
 /// One lesson of the course.
@@ -33,27 +43,31 @@ pub struct LessonInfo {
 }
 
 const fn switch(name: &'static str, help: &'static str) -> Flag {
-    Flag { name, value: None, path: false, help }
+    Flag { name, value: None, path: false, help, excludes: &[] }
 }
 
 const fn valued(name: &'static str, value: &'static str, help: &'static str) -> Flag {
-    Flag { name, value: Some(value), path: false, help }
+    Flag { name, value: Some(value), path: false, help, excludes: &[] }
 }
 
 const fn path(name: &'static str, value: &'static str, help: &'static str) -> Flag {
-    Flag { name, value: Some(value), path: true, help }
+    Flag { name, value: Some(value), path: true, help, excludes: &[] }
 }
 
 /// Flags every lesson takes.
 pub const COMMON_FLAGS: &[Flag] = &[
     switch("--help", "what the lesson teaches, its source and its flags"),
-    switch("--quiet", "print only the check table"),
+    switch("--quiet", "print only the check table").excluding(&["--step", "--verbose"]),
     switch("--step", "pause between stages (when stdin is a terminal); shows every step"),
-    switch("--verbose", "show every step, without pausing"),
     path("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
 ];
 
+/// Only for the lessons that walk through windows one at a time (and show
+/// the first few unless asked).
+const VERBOSE: Flag = switch("--verbose", "show every step, without pausing");
+
 const CONV_INPUT_FLAGS: &[Flag] = &[
+    VERBOSE,
     path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
     path("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
     path("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
@@ -71,6 +85,7 @@ const CONV_BACKWARD_FLAGS: &[Flag] = &[
 ];
 
 const POOL_FORWARD_FLAGS: &[Flag] = &[
+    VERBOSE,
     path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
     valued("--f", "F", "window size for your tensor (required with --input)"),
     valued("--stride", "S", "stride for your tensor (default: f, windows side by side)"),
@@ -78,6 +93,7 @@ const POOL_FORWARD_FLAGS: &[Flag] = &[
 ];
 
 const POOL_BACKWARD_FLAGS: &[Flag] = &[
+    VERBOSE,
     path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C)"),
     path("--da", "dA.npy", "gradient of the loss with respect to the pooled output (default: all ones)"),
     valued("--f", "F", "window size for your tensors (required with --input)"),
@@ -153,7 +169,18 @@ const CONV2D_FLAGS: &[Flag] = &[
     valued("--padding", "same|valid|N", "padding for your tensors (default: same)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
     path("--dout", "dY.npy", "gradient of the loss with respect to the output, for the backward pass"),
-    switch("--bench", "time loops against im2col, forward and backward (use --release for real figures)"),
+    switch("--bench", "time loops against im2col, forward and backward (use --release for real figures)")
+        .excluding(&[
+            "--input",
+            "--weights",
+            "--bias",
+            "--padding",
+            "--stride",
+            "--dout",
+            "--save",
+            "--quiet",
+            "--step",
+        ]),
 ];
 
 /// Lesson 06.
@@ -222,7 +249,8 @@ const TRAIN_FLAGS: &[Flag] = &[
     valued("--lr", "X", "Adam's learning rate (default 0.001)"),
     valued("--seed", "N", "seed of the weights, the dropout masks and the batch order (default 1)"),
     path("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
-    switch("--bench", "time three training runs with these flags (use --release for real figures)"),
+    switch("--bench", "time three training runs with these flags (use --release for real figures)")
+        .excluding(&["--mnist", "--save", "--quiet", "--step"]),
 ];
 
 /// Lesson 11.

@@ -44,6 +44,52 @@ fn say_unread(l: &Lesson, (n_h, n_w): (usize, usize), f: usize, pad: usize, stri
     }
 }
 
+/// The largest magnitude a run on your tensors may reach. float64 ends at
+/// about 1.8e308, and the checks multiply further (rounding bounds, finite
+/// differences), so the limit leaves them eight orders of magnitude.
+pub const MAX_MAGNITUDE: f64 = 1e300;
+
+/// `log10` of an upper bound on a value the run computes: the product of
+/// `factors` (counts and largest magnitudes), plus `addend` when given
+/// (bounded by twice the larger of the two). Computed in logarithms, so a
+/// bound beyond float64 is still a number.
+fn log_bound(factors: &[f64], addend: f64) -> f64 {
+    let product: f64 = factors.iter().map(|x| x.abs().log10()).sum();
+    let addend = addend.abs().log10();
+    if addend > f64::NEG_INFINITY {
+        product.max(addend) + 2f64.log10()
+    } else {
+        product
+    }
+}
+
+/// Refuses your tensors when a value the run computes could overflow
+/// float64: each `(quantity, formula, log10 bound)` bounds one of them.
+///
+/// # Errors
+/// [`Error::Parameter`] naming the first quantity beyond [`MAX_MAGNITUDE`],
+/// its formula and its bound.
+fn refuse_overflow(bounds: &[(&str, &str, f64)]) -> Result<()> {
+    let limit = MAX_MAGNITUDE.log10();
+    let Some((quantity, formula, log)) = bounds.iter().find(|(.., log)| *log > limit) else {
+        return Ok(());
+    };
+    let (exponent, mantissa) = (log.floor(), 10f64.powf(log - log.floor()));
+    Err(Error::parameter(
+        "your tensors",
+        format!(
+            "are too large for float64:\n  {quantity} can reach {formula}\n  ≈ {mantissa:.1}e{exponent}, \
+             beyond the limit of {MAX_MAGNITUDE:.0e} (float64 ends near 1.8e308,\n  and the checks need room \
+             above the values). Scale the tensors down."
+        ),
+    ))
+}
+
+/// The largest magnitude in `a` (0 for no values).
+fn max_abs(a: &Array4<f64>) -> f64 {
+    largest(&a.view())
+}
+
 /// Your convolution: `A_prev`, `W`, `b`, the hyperparameters and, for the
 /// backward lesson, `dZ`.
 #[derive(Debug, Clone)]
@@ -127,6 +173,34 @@ impl YourConv {
                 Some(d)
             }
         };
+        // Bounds on what the run computes: Z, and for the backward lesson
+        // (the one with --dz) the gradients and E = Σ Z ⊙ dZ (dZ = Z by default).
+        let p = params;
+        let window = (p.f * p.f * p.n_c_prev) as f64;
+        let z = log_bound(&[window, max_abs(&a_prev), max_abs(&w)], max_abs(&b));
+        let mut bounds = vec![("Z", "f·f·n_C_prev·max|A_prev|·max|W| + max|b|", z)];
+        if l.info.flags.iter().any(|flag| flag.name == "--dz") {
+            let dz_log = dz.as_ref().map_or(z, |d| max_abs(d).log10());
+            let positions = (p.m * p.out_h() * p.out_w()) as f64;
+            bounds.extend([
+                (
+                    "dA_prev",
+                    "f·f·n_C·max|W|·max|dZ|",
+                    log_bound(&[(p.f * p.f * p.n_c) as f64, max_abs(&w)], 0.0) + dz_log,
+                ),
+                (
+                    "dW",
+                    "m·n_H·n_W·max|A_prev|·max|dZ|",
+                    log_bound(&[positions, max_abs(&a_prev)], 0.0) + dz_log,
+                ),
+                (
+                    "E = Σ Z ⊙ dZ",
+                    "m·n_H·n_W·n_C·max|Z|·max|dZ|",
+                    log_bound(&[positions * p.n_c as f64], 0.0) + z + dz_log,
+                ),
+            ]);
+        }
+        refuse_overflow(&bounds)?;
         Ok(Some(YourConv { a_prev, w, b, dz, hparameters, params }))
     }
 
@@ -146,16 +220,18 @@ impl YourConv {
     }
 
     /// The tolerance for two computations that differ only in the order of
-    /// their sums: a bound `2·N²·ε·M²` on the rounding of a sum of at most `N`
-    /// products of numbers no larger than `M` (the largest magnitude in
-    /// `A_prev`, `W`, `b`, `dZ`, at least 1), where `N` is the longest sum any
-    /// output or gradient takes.
+    /// their sums: a bound `2·N²·ε·M` on the rounding of a sum of at most `N`
+    /// terms no larger than `M`, where `N` is the longest sum any output or
+    /// gradient takes and `M` the largest term: `|A_prev|·|W|` (Z),
+    /// `|W|·|dZ|` (dA_prev), `|A_prev|·|dZ|` (dW), `|b|` or `|dZ|` (db), at
+    /// least 1.
     pub fn tolerance(&self, dz: Option<&Array4<f64>>) -> f64 {
         let p = self.params;
-        let largest = |a: &Array4<f64>| a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        let m = [&self.a_prev, &self.w, &self.b].into_iter().chain(dz).map(largest).fold(1.0, f64::max);
+        let (a, w, b) = (max_abs(&self.a_prev), max_abs(&self.w), max_abs(&self.b));
+        let d = dz.map_or(0.0, max_abs);
+        let m = [a * w, w * d, a * d, b, d, 1.0].into_iter().fold(0.0, f64::max);
         let n = (p.f * p.f * p.n_c_prev + 1).max(p.m * p.out_h() * p.out_w()).max(p.n_c * p.f * p.f) as f64;
-        2.0 * n * n * f64::EPSILON * m * m
+        2.0 * n * n * f64::EPSILON * m
     }
 
     /// Checks the loop gradients `grads` for `dZ = dz` two other ways:
@@ -276,6 +352,18 @@ impl YourPool {
                 Some(d)
             }
         };
+        // Bounds: the average's sum of f·f values, and E = Σ A ⊙ dA of the
+        // finite-difference check (dA = 1 by default).
+        let (a_max, da_max) = (max_abs(&a_prev), da.as_ref().map_or(1.0, max_abs));
+        let sum = log_bound(&[(f * f) as f64, a_max], 0.0);
+        let e = log_bound(
+            &[(params.m * params.out_h() * params.out_w() * params.n_c) as f64, a_max, da_max],
+            0.0,
+        );
+        refuse_overflow(&[
+            ("the sum of a window", "f·f·max|A_prev|", sum),
+            ("E = Σ A ⊙ dA", "m·n_H·n_W·n_C·max|A_prev|·max|dA|", e),
+        ])?;
         Ok(Some(YourPool { a_prev, da, hparameters, params, modes }))
     }
 
@@ -418,6 +506,18 @@ impl YourConv2D {
                 Some(d)
             }
         };
+        // Bounds: the output's sums, and E = Σ output ⊙ dY of the
+        // finite-difference check when --dout is given.
+        let window = p.rows() as f64;
+        let (x_max, w_max) = (max_abs(&x), max_abs(&layer.w));
+        let out = log_bound(&[window, x_max, w_max], largest(&layer.w0.view()));
+        let mut bounds = vec![("the output", "channels·fh·fw·max|X|·max|W| + max|w0|", out)];
+        if let Some(d) = &dout {
+            let count = (p.batch * layer.n_filters() * p.out_h() * p.out_w()) as f64;
+            let e = log_bound(&[count, max_abs(d)], 0.0) + out;
+            bounds.push(("E = Σ output ⊙ dY", "batch·n_filters·out_h·out_w·max|output|·max|dY|", e));
+        }
+        refuse_overflow(&bounds)?;
         Ok(Some(YourConv2D { x, layer, dout }))
     }
 
