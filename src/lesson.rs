@@ -79,7 +79,10 @@ impl Lesson {
         let args = match Args::parse(info, std::env::args_os().skip(1)) {
             Ok(a) => a,
             Err(e) => {
-                output::eprint(&format!("{}: {e}\nRun with --help to see what it takes.\n", info.name));
+                output::eprint_message(&format!(
+                    "{}: {e}\nRun with --help to see what it takes.\n",
+                    info.name
+                ));
                 return ExitCode::from(2);
             }
         };
@@ -90,7 +93,7 @@ impl Lesson {
         let mut lesson = Lesson::new(info, args, false);
         if let Err(e) = run(&mut lesson) {
             output::print(info.name, "");
-            output::eprint(&format!("{}: error: {e}\n", info.name));
+            output::eprint_message(&format!("{}: error: {e}\n", info.name));
             return ExitCode::from(2);
         }
         lesson.print_checks();

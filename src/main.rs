@@ -83,7 +83,7 @@ fn main() -> ExitCode {
         ["--check", names @ ..] => match chosen(names) {
             Ok(lessons) => check(&lessons),
             Err(message) => {
-                output::eprint(&format!("cnn-walkthrough: {message}\n"));
+                output::eprint_message(&format!("cnn-walkthrough: {message}\n"));
                 ExitCode::from(2)
             }
         },
@@ -92,7 +92,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         other => {
-            output::eprint(&format!(
+            output::eprint_message(&format!(
                 "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help.\n"
             ));
             ExitCode::from(2)

@@ -47,3 +47,39 @@ pub fn print(program: &str, text: &str) {
 pub fn eprint(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
+
+/// The width messages are wrapped to: 80 columns, a terminal's narrowest
+/// usual width (and what is assumed when the output is not a terminal).
+pub const MESSAGE_WIDTH: usize = 80;
+
+/// `text` with every line longer than `width` wrapped at spaces onto
+/// lines indented two spaces more than it (a word longer than a line, such
+/// as a long path, is split).
+///
+/// ```
+/// use cnn_walkthrough::output::wrap;
+///
+/// assert_eq!(wrap("a bb ccc dddd", 8), "a bb ccc\n  dddd");
+/// assert_eq!(wrap("short\n  kept", 8), "short\n  kept");
+/// ```
+pub fn wrap(text: &str, width: usize) -> String {
+    let lines = text.split('\n').map(|line| {
+        if line.chars().count() <= width {
+            return line.to_string();
+        }
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let more = format!("{indent}  ");
+        let options = textwrap::Options::new(width)
+            .initial_indent(indent)
+            .subsequent_indent(&more)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        textwrap::fill(line.trim_start(), options)
+    });
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+/// Writes a message (an error, a usage hint) to stderr, wrapped to
+/// [`MESSAGE_WIDTH`], ignoring errors.
+pub fn eprint_message(text: &str) {
+    eprint(&wrap(text, MESSAGE_WIDTH));
+}

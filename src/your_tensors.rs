@@ -85,6 +85,26 @@ fn refuse_overflow(bounds: &[(&str, &str, f64)]) -> Result<()> {
     ))
 }
 
+/// `e` with the command-line flag added to the tensor or hyperparameter it
+/// names (`W` → `W (--weights)`, `stride` → `stride (--stride)`), so that
+/// the message says which file or flag to fix.
+fn naming_flags(e: Error, flags: &[(&str, &str)]) -> Error {
+    let with_flag = |name: String| match flags.iter().find(|(n, _)| *n == name) {
+        Some((_, flag)) => format!("{name} ({flag})"),
+        None => name,
+    };
+    match e {
+        Error::Shape { what, expected, found } => Error::Shape { what: with_flag(what), expected, found },
+        Error::Parameter { name, problem } => Error::Parameter { name: with_flag(name), problem },
+        other => other,
+    }
+}
+
+/// The flags of the convolution lessons' own tensors, by the names the
+/// library's errors use.
+const CONV_FLAGS: [(&str, &str); 5] =
+    [("A_prev", "--input"), ("W", "--weights"), ("b", "--bias"), ("stride", "--stride"), ("pad", "--pad")];
+
 /// The largest magnitude in `a` (0 for no values).
 fn max_abs(a: &Array4<f64>) -> f64 {
     largest(&a.view())
@@ -158,7 +178,8 @@ impl YourConv {
         let b = load("--bias", "b", "(1, 1, 1, n_C)")?;
         let hparameters =
             Hparameters { pad: args.usize_or("--pad", 0)?, stride: args.usize_or("--stride", 1)? };
-        let params = ConvParams::new(a_prev.shape(), w.shape(), b.shape(), hparameters)?;
+        let params = ConvParams::new(a_prev.shape(), w.shape(), b.shape(), hparameters)
+            .map_err(|e| naming_flags(e, &CONV_FLAGS))?;
         let dz = match l.npy("--dz")? {
             None => None,
             Some(d) => {
@@ -337,7 +358,8 @@ impl YourPool {
             Some(m) => vec![m.parse::<PoolMode>()?],
             None => vec![PoolMode::Max, PoolMode::Average],
         };
-        let params = PoolParams::new(a_prev.shape(), hparameters)?;
+        let params = PoolParams::new(a_prev.shape(), hparameters)
+            .map_err(|e| naming_flags(e, &[("A_prev", "--input"), ("f", "--f"), ("stride", "--stride")]))?;
         let da = match l.npy("--da")? {
             None => None,
             Some(d) => {
@@ -489,8 +511,11 @@ impl YourConv2D {
                 Error::Usage(format!("--padding is '{n}'; expected same, valid or a whole number ≥ 0"))
             })?),
         };
-        let layer = crate::conv2d::Conv2D::new(w, w0, padding, args.usize_or("--stride", 1)?)?;
-        let p = layer.params(x.shape())?;
+        let flags = [("X", "--input"), ("W", "--weights"), ("w0", "--bias"), ("stride", "--stride")];
+        let flags = [flags.as_slice(), &[("padding", "--padding")]].concat();
+        let layer = crate::conv2d::Conv2D::new(w, w0, padding, args.usize_or("--stride", 1)?)
+            .map_err(|e| naming_flags(e, &flags))?;
+        let p = layer.params(x.shape()).map_err(|e| naming_flags(e, &flags))?;
         let dout = match l.npy("--dout")? {
             None => None,
             Some(d) => {

@@ -21,6 +21,9 @@ pub struct Output {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// stderr with its lines joined and runs of spaces collapsed: messages
+    /// are wrapped to 80 columns, so a phrase may span two lines of stderr.
+    pub message: String,
 }
 
 impl Output {
@@ -43,7 +46,7 @@ impl Output {
     pub fn assert_error(&self, parts: &[&str]) {
         self.assert_exit(2);
         for p in parts {
-            assert!(self.stderr.contains(p), "stderr lacks {p:?}:\n{}", self.stderr);
+            assert!(self.message.contains(p), "stderr lacks {p:?}:\n{}", self.stderr);
         }
         assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
     }
@@ -70,10 +73,12 @@ pub fn run_lesson_os(name: &str, args: &[&OsStr]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {name}: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     Output {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        message: stderr.split_whitespace().collect::<Vec<_>>().join(" "),
+        stderr,
     }
 }
 
