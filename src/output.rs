@@ -38,7 +38,10 @@ pub fn restore_sigpipe() {
 pub fn print(program: &str, text: &str) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        eprint(&format!("{program}: could not write the output: {e}\n"));
+        // One line: the system's words without their " (os error 28)".
+        let e = e.to_string();
+        let reason = e.split(" (os error").next().unwrap_or(&e);
+        eprint_message(&format!("{program}: could not write the output: {reason}\n"));
         std::process::exit(i32::from(OUTPUT_FAILED));
     }
 }

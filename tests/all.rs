@@ -9,6 +9,7 @@ mod activations_losses;
 mod data;
 mod deeplearning_ai;
 mod golden;
+mod hostile;
 mod layers;
 mod lessons;
 mod ml_from_scratch;
