@@ -355,7 +355,7 @@ impl YourPool {
         let f = args.usize_or("--f", 0)?;
         let hparameters = PoolHparameters { f, stride: args.usize_or("--stride", f)? };
         let modes = match args.value("--mode") {
-            Some(m) => vec![m.parse::<PoolMode>()?],
+            Some(m) => vec![m.parse::<PoolMode>().map_err(|e| naming_flags(e, &[("mode", "--mode")]))?],
             None => vec![PoolMode::Max, PoolMode::Average],
         };
         let params = PoolParams::new(a_prev.shape(), hparameters)
