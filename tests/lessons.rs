@@ -345,7 +345,7 @@ fn bad_pooling_input_exits_2_with_a_message() {
         rejects(
             lesson,
             &["--input", &a, "--f", "2", "--mode", "median"],
-            &["mode 'median' is unknown", "'max' or 'average'"],
+            &["mode (--mode) 'median' is unknown", "'max' or 'average'"],
         );
         rejects(lesson, &["--input", &a], &["--input needs --f"]);
         rejects(lesson, &["--f", "2"], &["--f applies to your own tensor"]);
