@@ -26,8 +26,12 @@ pub struct LessonInfo {
     pub source: &'static str,
     /// What it teaches, in a sentence or two.
     pub teaches: &'static str,
-    /// The `.npy` files `--save DIR` writes.
+    /// The `.npy` files `--save DIR` writes, in words (for `--help`).
     pub saves: &'static str,
+    /// The names `--save DIR` may write (one `*` stands for any text):
+    /// checked before the run, so that none is replaced by surprise. A
+    /// lesson that writes nothing has none, and takes no `--save`.
+    pub writes: &'static [&'static str],
     /// Its own flags, beyond [`COMMON_FLAGS`].
     pub flags: &'static [Flag],
 }
@@ -50,7 +54,12 @@ pub const COMMON_FLAGS: &[Flag] = &[
     switch("--quiet", "print only the check table"),
     switch("--step", "pause between stages (when stdin is a terminal); shows every step"),
     switch("--verbose", "show every step, without pausing"),
+];
+
+/// Flags every lesson that writes files takes ([`LessonInfo::writes`]).
+pub const SAVE_FLAGS: &[Flag] = &[
     path("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
+    switch("--force", "let --save replace files already in DIR (never an input)"),
 ];
 
 const CONV_INPUT_FLAGS: &[Flag] = &[
@@ -94,6 +103,7 @@ pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
               asymmetric constant padding and its backward pass (crop the gradient), \
               and the 'same' / 'valid' padding of ML-From-Scratch.",
     saves: "x_pad.npy",
+    writes: &["x_pad.npy"],
     flags: &[],
 };
 
@@ -106,6 +116,7 @@ pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
     teaches: "One window at a time: conv_single_step, the worked 5×5×3 example cell by cell, \
               the notebook's conv_forward, and the output size ⌊(n + 2p − f)/s⌋ + 1.",
     saves: "Z.npy",
+    writes: &["Z.npy"],
     flags: CONV_INPUT_FLAGS,
 };
 
@@ -118,6 +129,7 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
               gradients and one update, the same gradients by expanded, padded sensitivity maps \
               and 180°-rotated filters, and a finite-difference check.",
     saves: "dA_prev.npy, dW.npy, db.npy",
+    writes: &["dA_prev.npy", "dW.npy", "db.npy"],
     flags: CONV_BACKWARD_FLAGS,
 };
 
@@ -131,6 +143,7 @@ pub const LESSON_04_POOL_FORWARD: LessonInfo = LessonInfo {
               figure window by window, overlapping and side-by-side windows, and why pooling has no \
               parameters and keeps the channel count.",
     saves: "A.npy for --mode, otherwise A_max.npy and A_average.npy",
+    writes: &["A.npy", "A_max.npy", "A_average.npy"],
     flags: POOL_FORWARD_FLAGS,
 };
 
@@ -143,6 +156,7 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
     teaches: "Where a pooled gradient goes: to the maximum through a mask, or shared equally by the \
               window; the total preserved; what ties do; and a finite-difference check.",
     saves: "dA_prev.npy for --mode, otherwise dA_prev_max.npy and dA_prev_average.npy",
+    writes: &["dA_prev.npy", "dA_prev_max.npy", "dA_prev_average.npy"],
     flags: POOL_BACKWARD_FLAGS,
 };
 
@@ -165,6 +179,7 @@ pub const LESSON_06_IM2COL: LessonInfo = LessonInfo {
               the index arrays, the column matrix of consecutive numbers, and column_to_image, its \
               adjoint, which counts how many windows cover each pixel.",
     saves: "cols.npy",
+    writes: &["cols.npy"],
     flags: &[],
 };
 
@@ -175,7 +190,9 @@ pub const LESSON_07_CONV2D_IM2COL: LessonInfo = LessonInfo {
     source: "ML-From-Scratch (Conv2D); hanbt's CNN (the worked 5×5×3 example)",
     teaches: "The Conv2D layer: forward as W_col · X_col + w0, backward as two matrix products and \
               column_to_image; the same numbers as the loops of lessons 02 and 03, and how much faster.",
-    saves: "output.npy; with --dout also grad_input.npy, grad_W.npy, grad_w0.npy",
+    saves: "output.npy, grad_input.npy, grad_W.npy, grad_w0.npy\n  \
+            (with your own tensors, the gradients only with --dout)",
+    writes: &["output.npy", "grad_input.npy", "grad_W.npy", "grad_w0.npy"],
     flags: CONV2D_FLAGS,
 };
 
@@ -188,6 +205,7 @@ pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
               per window, argmax or mean, and back through column_to_image; what was wrong with the \
               source's layer; the same numbers as lessons 04 and 05.",
     saves: "A_max.npy, A_average.npy, dA_prev_max.npy, dA_prev_average.npy",
+    writes: &["A_max.npy", "A_average.npy", "dA_prev_max.npy", "dA_prev_average.npy"],
     flags: &[],
 };
 
@@ -200,6 +218,7 @@ pub const LESSON_09_LAYERS: LessonInfo = LessonInfo {
               (and why softmax + cross entropy must be computed together), and the layers around the \
               convolution, each checked by finite differences.",
     saves: "nothing",
+    writes: &[],
     flags: &[],
 };
 
@@ -212,6 +231,7 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
               valley: their first steps, how close each gets, their paths drawn; and Adam's bias \
               correction done right beside the source's.",
     saves: "nothing",
+    writes: &[],
     flags: &[],
 };
 
@@ -234,6 +254,7 @@ pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
               the network's summary, mini-batches and Adam, the loss and accuracy epoch by epoch, the \
               confusion matrix of the held-out digits, and what the first layer learned.",
     saves: "metrics.csv and each trained parameter as layerNN_NAME.npy",
+    writes: &["metrics.csv", "layer*.npy"],
     flags: TRAIN_FLAGS,
 };
 
