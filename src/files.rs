@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cli::{flags_of, Args};
 use crate::error::{Error, Result};
-use crate::registry::LessonInfo;
+use crate::registry::{LessonInfo, Saved};
 
 /// A temporary file beside its target, written in full and synced; removed
 /// when dropped unless [`persist`](Self::persist) renamed it into place.
@@ -220,8 +220,9 @@ pub struct SaveDir {
 impl SaveDir {
     /// The checks before a lesson runs: with `--save DIR`, creates `DIR` if
     /// missing, makes sure a file can be written there, and refuses if a
-    /// file the lesson writes (its [`LessonInfo::writes`]) is already there
-    /// (unless `--force`) or is an input of the run. `None` without `--save`.
+    /// file this run of the lesson writes (its [`LessonInfo::writes`], as
+    /// the flags decide) is already there (unless `--force`) or is an input
+    /// of the run. `None` without `--save`.
     ///
     /// # Errors
     /// [`SaveError`] for each of those, and `--force` without `--save`.
@@ -252,7 +253,10 @@ impl SaveDir {
         }
         let save = SaveDir { dir, force, inputs };
 
-        let existing = save.existing(info.writes).map_err(|e| SaveError::CannotCreate(save.dir.clone(), e))?;
+        let written =
+            info.writes.iter().filter(|s| s.when.is_none_or(|(flag, given)| args.has(flag) == given));
+        let existing =
+            save.existing(written).map_err(|source| Error::Io { path: save.dir.clone(), source })?;
         for name in &existing {
             save.refuse_an_input(name)?;
         }
@@ -267,11 +271,11 @@ impl SaveDir {
         self.dir.join(name)
     }
 
-    /// The names in the directory that match one of `patterns`, in the
-    /// patterns' order (a symlink counts, even one that leads nowhere).
-    fn existing(&self, patterns: &[&str]) -> io::Result<Vec<String>> {
+    /// The names in the directory that match one of `files`, in their
+    /// order (a symlink counts, even one that leads nowhere).
+    fn existing<'a>(&self, files: impl Iterator<Item = &'a Saved>) -> io::Result<Vec<String>> {
         let mut found = vec![];
-        for pattern in patterns {
+        for Saved { name: pattern, .. } in files {
             if pattern.contains('*') {
                 let mut names: Vec<String> = fs::read_dir(&self.dir)?
                     .filter_map(|entry| entry.ok()?.file_name().into_string().ok())

@@ -28,12 +28,34 @@ pub struct LessonInfo {
     pub teaches: &'static str,
     /// The `.npy` files `--save DIR` writes, in words (for `--help`).
     pub saves: &'static str,
-    /// The names `--save DIR` may write (one `*` stands for any text):
-    /// checked before the run, so that none is replaced by surprise. A
-    /// lesson that writes nothing has none, and takes no `--save`.
-    pub writes: &'static [&'static str],
+    /// The files `--save DIR` may write: checked before the run, so that
+    /// none is replaced by surprise. A lesson that writes nothing has none,
+    /// and takes no `--save`.
+    pub writes: &'static [Saved],
     /// Its own flags, beyond [`COMMON_FLAGS`].
     pub flags: &'static [Flag],
+}
+
+/// A file `--save DIR` may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    /// Its name; one `*` stands for any text (`layer*.npy`).
+    pub name: &'static str,
+    /// A flag that decides whether it is written: `(flag, true)` only with
+    /// the flag, `(flag, false)` only without it.
+    pub when: Option<(&'static str, bool)>,
+}
+
+const fn always(name: &'static str) -> Saved {
+    Saved { name, when: None }
+}
+
+const fn with(flag: &'static str, name: &'static str) -> Saved {
+    Saved { name, when: Some((flag, true)) }
+}
+
+const fn without(flag: &'static str, name: &'static str) -> Saved {
+    Saved { name, when: Some((flag, false)) }
 }
 
 const fn switch(name: &'static str, help: &'static str) -> Flag {
@@ -103,7 +125,7 @@ pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
               asymmetric constant padding and its backward pass (crop the gradient), \
               and the 'same' / 'valid' padding of ML-From-Scratch.",
     saves: "x_pad.npy",
-    writes: &["x_pad.npy"],
+    writes: &[always("x_pad.npy")],
     flags: &[],
 };
 
@@ -116,7 +138,7 @@ pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
     teaches: "One window at a time: conv_single_step, the worked 5×5×3 example cell by cell, \
               the notebook's conv_forward, and the output size ⌊(n + 2p − f)/s⌋ + 1.",
     saves: "Z.npy",
-    writes: &["Z.npy"],
+    writes: &[always("Z.npy")],
     flags: CONV_INPUT_FLAGS,
 };
 
@@ -129,7 +151,7 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
               gradients and one update, the same gradients by expanded, padded sensitivity maps \
               and 180°-rotated filters, and a finite-difference check.",
     saves: "dA_prev.npy, dW.npy, db.npy",
-    writes: &["dA_prev.npy", "dW.npy", "db.npy"],
+    writes: &[always("dA_prev.npy"), always("dW.npy"), always("db.npy")],
     flags: CONV_BACKWARD_FLAGS,
 };
 
@@ -143,7 +165,7 @@ pub const LESSON_04_POOL_FORWARD: LessonInfo = LessonInfo {
               figure window by window, overlapping and side-by-side windows, and why pooling has no \
               parameters and keeps the channel count.",
     saves: "A.npy for --mode, otherwise A_max.npy and A_average.npy",
-    writes: &["A.npy", "A_max.npy", "A_average.npy"],
+    writes: &[with("--mode", "A.npy"), without("--mode", "A_max.npy"), without("--mode", "A_average.npy")],
     flags: POOL_FORWARD_FLAGS,
 };
 
@@ -156,7 +178,11 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
     teaches: "Where a pooled gradient goes: to the maximum through a mask, or shared equally by the \
               window; the total preserved; what ties do; and a finite-difference check.",
     saves: "dA_prev.npy for --mode, otherwise dA_prev_max.npy and dA_prev_average.npy",
-    writes: &["dA_prev.npy", "dA_prev_max.npy", "dA_prev_average.npy"],
+    writes: &[
+        with("--mode", "dA_prev.npy"),
+        without("--mode", "dA_prev_max.npy"),
+        without("--mode", "dA_prev_average.npy"),
+    ],
     flags: POOL_BACKWARD_FLAGS,
 };
 
@@ -179,7 +205,7 @@ pub const LESSON_06_IM2COL: LessonInfo = LessonInfo {
               the index arrays, the column matrix of consecutive numbers, and column_to_image, its \
               adjoint, which counts how many windows cover each pixel.",
     saves: "cols.npy",
-    writes: &["cols.npy"],
+    writes: &[always("cols.npy")],
     flags: &[],
 };
 
@@ -192,7 +218,7 @@ pub const LESSON_07_CONV2D_IM2COL: LessonInfo = LessonInfo {
               column_to_image; the same numbers as the loops of lessons 02 and 03, and how much faster.",
     saves: "output.npy, grad_input.npy, grad_W.npy, grad_w0.npy\n  \
             (with your own tensors, the gradients only with --dout)",
-    writes: &["output.npy", "grad_input.npy", "grad_W.npy", "grad_w0.npy"],
+    writes: &[always("output.npy"), always("grad_input.npy"), always("grad_W.npy"), always("grad_w0.npy")],
     flags: CONV2D_FLAGS,
 };
 
@@ -205,7 +231,12 @@ pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
               per window, argmax or mean, and back through column_to_image; what was wrong with the \
               source's layer; the same numbers as lessons 04 and 05.",
     saves: "A_max.npy, A_average.npy, dA_prev_max.npy, dA_prev_average.npy",
-    writes: &["A_max.npy", "A_average.npy", "dA_prev_max.npy", "dA_prev_average.npy"],
+    writes: &[
+        always("A_max.npy"),
+        always("A_average.npy"),
+        always("dA_prev_max.npy"),
+        always("dA_prev_average.npy"),
+    ],
     flags: &[],
 };
 
@@ -254,7 +285,7 @@ pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
               the network's summary, mini-batches and Adam, the loss and accuracy epoch by epoch, the \
               confusion matrix of the held-out digits, and what the first layer learned.",
     saves: "metrics.csv and each trained parameter as layerNN_NAME.npy",
-    writes: &["metrics.csv", "layer*.npy"],
+    writes: &[always("metrics.csv"), always("layer*.npy")],
     flags: TRAIN_FLAGS,
 };
 
