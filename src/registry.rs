@@ -81,7 +81,7 @@ pub const COMMON_FLAGS: &[Flag] = &[
 /// Flags every lesson that writes files takes ([`LessonInfo::writes`]).
 pub const SAVE_FLAGS: &[Flag] = &[
     path("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
-    switch("--force", "let --save replace files already in DIR (never an input)"),
+    switch("--force", "let --save replace files in DIR (never an input)"),
 ];
 
 const CONV_INPUT_FLAGS: &[Flag] = &[
