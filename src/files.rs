@@ -49,19 +49,19 @@ impl TempFile {
     pub fn write(target: &Path, bytes: &[u8]) -> io::Result<TempFile> {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let name = target.file_name().unwrap_or_default().to_string_lossy();
-        let (file, path) = loop {
+        let mut tries = 0;
+        let (mut file, path) = loop {
             let n = COUNT.fetch_add(1, Ordering::Relaxed);
             let path = target.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()));
             // `create_new` refuses an existing name, a symlink included.
             match File::options().write(true).create_new(true).open(&path) {
                 Ok(file) => break (file, path),
-                Err(e) if e.kind() == ErrorKind::AlreadyExists && n < 1000 => continue,
+                Err(e) if e.kind() == ErrorKind::AlreadyExists && tries < 100 => tries += 1,
                 Err(e) => return Err(e),
             }
         };
         // From here on, dropping `temp` removes the file.
         let temp = TempFile { path, target: target.to_path_buf(), persisted: false };
-        let mut file = file;
         file.write_all(bytes)?;
         file.sync_all()?;
         Ok(temp)
