@@ -144,6 +144,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         &grads.grad_input.view(),
         sum_rounding(16 * 9, big_w * big_d),
     );
+    l.save("output", &output.view())?;
+    l.save("grad_input", &grads.grad_input.view())?;
+    l.save("grad_W", &grads.grad_w.view())?;
+    l.save("grad_w0", &grads.grad_w0.view())?;
 
     l.stage("The worked 5×5×3 example through Conv2D (hanbt's CNN)");
     let ex = WorkedExample::new();

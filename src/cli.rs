@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use lexopt::Arg;
 
 use crate::error::{Error, Result};
-use crate::registry::{Flag, LessonInfo, COMMON_FLAGS};
+use crate::registry::{Flag, LessonInfo, COMMON_FLAGS, SAVE_FLAGS};
 
 /// The flags given on the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,9 +34,11 @@ pub struct Args {
     given: BTreeMap<&'static str, Option<OsString>>,
 }
 
-/// Every flag `lesson` takes: the common ones, then its own.
+/// Every flag `lesson` takes: the common ones, `--save` and `--force` if
+/// it writes files, then its own.
 pub fn flags_of(lesson: &LessonInfo) -> impl Iterator<Item = &'static Flag> + use<> {
-    COMMON_FLAGS.iter().chain(lesson.flags.iter())
+    let save: &[Flag] = if lesson.writes.is_empty() { &[] } else { SAVE_FLAGS };
+    COMMON_FLAGS.iter().chain(save).chain(lesson.flags.iter())
 }
 
 impl Args {
@@ -79,6 +81,9 @@ impl Args {
                 }
             };
             let Some(flag) = flags_of(lesson).find(|f| f.name == name) else {
+                if SAVE_FLAGS.iter().any(|f| f.name == name) {
+                    return Err(Error::Usage(format!("this lesson saves nothing, so it takes no {name}")));
+                }
                 return Err(Error::Usage(format!("unknown flag '{name}';{}", takes(lesson))));
             };
             let value = match flag.value {
@@ -213,6 +218,19 @@ fn takes(lesson: &LessonInfo) -> String {
     text
 }
 
+/// What `--help` says of `--save`: the files, and what it never does (see
+/// [`crate::files`]); nothing for a lesson that saves nothing.
+fn save_help(lesson: &LessonInfo) -> String {
+    if lesson.writes.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n--save DIR writes: {}\nDIR is created if missing. A file already there is replaced only with\n\
+         --force (and the run says so); an input of the run, never.\n",
+        lesson.saves
+    )
+}
+
 /// The `--help` text of a lesson.
 pub fn help(lesson: &LessonInfo) -> String {
     let mut s = format!(
@@ -228,8 +246,8 @@ pub fn help(lesson: &LessonInfo) -> String {
         s += &format!("  {:<width$} {}\n", left(f), f.help);
     }
     s += &format!(
-        "\n--save DIR writes: {}\n\nExit status: 0 when every check passes, 1 when one fails or none ran,\n2 for bad usage or bad input, 74 when the output cannot be written.\n",
-        lesson.saves
+        "{}\nExit status: 0 when every check passes, 1 when one fails or none ran,\n2 for bad usage or bad input, 74 when the output cannot be written.\n",
+        save_help(lesson)
     );
     s
 }

@@ -198,7 +198,10 @@ pub fn check_window(f: usize, n_h: usize, n_w: usize, hp: Hparameters) -> Result
     }
     let padded = |n: usize| hp.pad.checked_mul(2).and_then(|p| p.checked_add(n));
     let (Some(h), Some(w)) = (padded(n_h), padded(n_w)) else {
-        return Err(Error::parameter("pad", format!("= {} is too large: the padded size n + 2·pad overflows", hp.pad)));
+        return Err(Error::parameter(
+            "pad",
+            format!("= {} is too large: the padded size n + 2·pad overflows", hp.pad),
+        ));
     };
     if f > h || f > w {
         return Err(Error::parameter(

@@ -41,6 +41,8 @@ pub enum Error {
         /// The loss that was not finite.
         loss: f64,
     },
+    /// `--save` refused to write, or a write failed (see [`crate::files`]).
+    Save(crate::files::SaveError),
     /// Writing output (a directory for `--save`) failed.
     Io {
         /// The file or directory.
@@ -79,6 +81,7 @@ impl fmt::Display for Error {
             Error::Parameter { name, problem } => write!(f, "{name} {problem}"),
             Error::Npy(e) => write!(f, "{e}"),
             Error::Usage(msg) => write!(f, "{msg}"),
+            Error::Save(e) => write!(f, "{e}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Diverged { epoch, batch: Some(batch), loss } => write!(
                 f,
@@ -96,6 +99,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Npy(e) => Some(e),
+            Error::Save(e) => Some(e),
             Error::Io { source, .. } => Some(source),
             _ => None,
         }

@@ -9,8 +9,9 @@ use ndarray::{ArrayD, ArrayView, ArrayView2, Dimension};
 
 use crate::check::Checks;
 use crate::cli::{help, Args};
-use crate::error::{Error, Result};
-use crate::npy::{read_npy, write_npy};
+use crate::error::Result;
+use crate::files::{SaveDir, Written};
+use crate::npy::{npy_bytes, read_npy};
 use crate::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
 use crate::output;
 use crate::registry::LessonInfo;
@@ -37,6 +38,8 @@ pub struct Lesson {
     /// Colour headings (a terminal, and no `NO_COLOR`).
     colour: bool,
     stages: usize,
+    /// Where `--save` writes, checked before the lesson ran.
+    save_dir: Option<SaveDir>,
 }
 
 /// Whether to colour output: stdout is a terminal and `NO_COLOR` is not set.
@@ -65,6 +68,7 @@ impl Lesson {
             silent,
             checks: Checks::default(),
             stages: 0,
+            save_dir: None,
         }
     }
 
@@ -91,7 +95,10 @@ impl Lesson {
             return ExitCode::SUCCESS;
         }
         let mut lesson = Lesson::new(info, args, false);
-        if let Err(e) = run(&mut lesson) {
+        // Before the lesson runs (and perhaps trains for minutes): --save's
+        // directory can be written in, and no file there is replaced by surprise.
+        let prepared = SaveDir::prepare(info, &lesson.args).map(|dir| lesson.save_dir = dir);
+        if let Err(e) = prepared.and_then(|()| run(&mut lesson)) {
             output::print(info.name, "");
             output::eprint_message(&format!("{}: error: {e}\n", info.name));
             return ExitCode::from(2);
@@ -238,31 +245,36 @@ impl Lesson {
         self.checks.equal(quantity, expected, computed)
     }
 
-    /// With `--save DIR`, writes `text` to `DIR/name` (for example a CSV file).
+    /// With `--save DIR`, writes `text` to `DIR/name` (for example a CSV
+    /// file), as [`crate::files`] writes every file: in one step, and
+    /// replacing an old file only with `--force`.
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be written.
+    /// [`crate::Error::Save`] when the file cannot be written or may not be replaced.
     pub fn save_text(&self, name: &str, text: &str) -> Result<()> {
-        let Some(dir) = self.args.path("--save") else { return Ok(()) };
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
-        self.out(&format!("saved {}", path.display()));
-        Ok(())
+        self.write_file(name, text.as_bytes(), "")
     }
 
-    /// With `--save DIR`, writes `a` to `DIR/name.npy`.
+    /// With `--save DIR`, writes `a` to `DIR/name.npy` (as [`save_text`](Self::save_text)).
     ///
     /// # Errors
-    /// When the directory cannot be created or the file cannot be written.
+    /// [`crate::Error::Save`] when the file cannot be written or may not be replaced.
     pub fn save<D: Dimension>(&self, name: &str, a: &ArrayView<f64, D>) -> Result<()> {
-        let Some(dir) = self.args.path("--save") else {
+        if self.save_dir.is_none() {
             return Ok(());
+        }
+        self.write_file(&format!("{name}.npy"), &npy_bytes(a), &format!(" {}", shape_str(a.shape())))
+    }
+
+    /// Writes `bytes` to `name` in `--save`'s directory, if given, and says
+    /// so: `saved DIR/Z.npy (10, 4, 4, 8)`, or `replaced …` with `--force`.
+    fn write_file(&self, name: &str, bytes: &[u8], shape: &str) -> Result<()> {
+        let Some(dir) = &self.save_dir else { return Ok(()) };
+        let verb = match dir.write(name, bytes)? {
+            Written::New => "saved",
+            Written::Replaced => "replaced",
         };
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
-        let path = dir.join(format!("{name}.npy"));
-        write_npy(&path, a)?;
-        self.out(&format!("saved {} {}", path.display(), shape_str(a.shape())));
+        self.out(&format!("{verb} {}{shape}", dir.path(name).display()));
         Ok(())
     }
 

@@ -17,6 +17,7 @@ pub mod conv;
 pub mod conv2d;
 pub mod data;
 pub mod error;
+pub mod files;
 pub mod float;
 pub mod gradcheck;
 pub mod heatmap;

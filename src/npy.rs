@@ -173,7 +173,7 @@ impl fmt::Display for NpyErrorKind {
             },
             WriteFailed { kind, message } => match kind {
                 ErrorKind::NotFound => "could not write: the directory does not exist".into(),
-                _ => format!("could not write: {message}"),
+                _ => format!("could not write: {message}; nothing was replaced"),
             },
         };
         f.write_str(&message)
@@ -296,12 +296,13 @@ pub fn npy_bytes<D: Dimension>(a: &ArrayView<f64, D>) -> Vec<u8> {
 }
 
 /// Write `a` as a `.npy` file (see [`npy_bytes`]), creating or replacing the
-/// file. The directory must already exist.
+/// file in one step ([`crate::files::write_atomically`]): if writing fails,
+/// an old file is left as it was. The directory must already exist.
 ///
 /// # Errors
 /// [`NpyErrorKind::WriteFailed`] if the file cannot be written.
 pub fn write_npy<D: Dimension>(path: &Path, a: &ArrayView<f64, D>) -> Result<(), NpyError> {
-    std::fs::write(path, npy_bytes(a)).map_err(|e| NpyError {
+    crate::files::write_atomically(path, &npy_bytes(a)).map_err(|e| NpyError {
         path: path.to_path_buf(),
         kind: NpyErrorKind::WriteFailed { kind: e.kind(), message: e.to_string() },
     })

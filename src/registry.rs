@@ -36,10 +36,36 @@ pub struct LessonInfo {
     pub source: &'static str,
     /// What it teaches, in a sentence or two.
     pub teaches: &'static str,
-    /// The `.npy` files `--save DIR` writes.
+    /// The `.npy` files `--save DIR` writes, in words (for `--help`).
     pub saves: &'static str,
+    /// The files `--save DIR` may write: checked before the run, so that
+    /// none is replaced by surprise. A lesson that writes nothing has none,
+    /// and takes no `--save`.
+    pub writes: &'static [Saved],
     /// Its own flags, beyond [`COMMON_FLAGS`].
     pub flags: &'static [Flag],
+}
+
+/// A file `--save DIR` may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    /// Its name; one `*` stands for any text (`layer*.npy`).
+    pub name: &'static str,
+    /// A flag that decides whether it is written: `(flag, true)` only with
+    /// the flag, `(flag, false)` only without it.
+    pub when: Option<(&'static str, bool)>,
+}
+
+const fn always(name: &'static str) -> Saved {
+    Saved { name, when: None }
+}
+
+const fn with(flag: &'static str, name: &'static str) -> Saved {
+    Saved { name, when: Some((flag, true)) }
+}
+
+const fn without(flag: &'static str, name: &'static str) -> Saved {
+    Saved { name, when: Some((flag, false)) }
 }
 
 const fn switch(name: &'static str, help: &'static str) -> Flag {
@@ -59,7 +85,12 @@ pub const COMMON_FLAGS: &[Flag] = &[
     switch("--help", "what the lesson teaches, its source and its flags"),
     switch("--quiet", "print only the check table").excluding(&["--step", "--verbose"]),
     switch("--step", "pause between stages (when stdin is a terminal); shows every step"),
+];
+
+/// Flags every lesson that writes files takes ([`LessonInfo::writes`]).
+pub const SAVE_FLAGS: &[Flag] = &[
     path("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
+    switch("--force", "let --save replace files in DIR (never an input)"),
 ];
 
 /// Only for the lessons that walk through windows one at a time (and show
@@ -110,6 +141,7 @@ pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
               asymmetric constant padding and its backward pass (crop the gradient), \
               and the 'same' / 'valid' padding of ML-From-Scratch.",
     saves: "x_pad.npy",
+    writes: &[always("x_pad.npy")],
     flags: &[],
 };
 
@@ -122,6 +154,7 @@ pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
     teaches: "One window at a time: conv_single_step, the worked 5×5×3 example cell by cell, \
               the notebook's conv_forward, and the output size ⌊(n + 2p − f)/s⌋ + 1.",
     saves: "Z.npy",
+    writes: &[always("Z.npy")],
     flags: CONV_INPUT_FLAGS,
 };
 
@@ -134,6 +167,7 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
               gradients and one update, the same gradients by expanded, padded sensitivity maps \
               and 180°-rotated filters, and a finite-difference check.",
     saves: "dA_prev.npy, dW.npy, db.npy",
+    writes: &[always("dA_prev.npy"), always("dW.npy"), always("db.npy")],
     flags: CONV_BACKWARD_FLAGS,
 };
 
@@ -147,6 +181,7 @@ pub const LESSON_04_POOL_FORWARD: LessonInfo = LessonInfo {
               figure window by window, overlapping and side-by-side windows, and why pooling has no \
               parameters and keeps the channel count.",
     saves: "A.npy for --mode, otherwise A_max.npy and A_average.npy",
+    writes: &[with("--mode", "A.npy"), without("--mode", "A_max.npy"), without("--mode", "A_average.npy")],
     flags: POOL_FORWARD_FLAGS,
 };
 
@@ -159,6 +194,11 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
     teaches: "Where a pooled gradient goes: to the maximum through a mask, or shared equally by the \
               window; the total preserved; what ties do; and a finite-difference check.",
     saves: "dA_prev.npy for --mode, otherwise dA_prev_max.npy and dA_prev_average.npy",
+    writes: &[
+        with("--mode", "dA_prev.npy"),
+        without("--mode", "dA_prev_max.npy"),
+        without("--mode", "dA_prev_average.npy"),
+    ],
     flags: POOL_BACKWARD_FLAGS,
 };
 
@@ -192,6 +232,7 @@ pub const LESSON_06_IM2COL: LessonInfo = LessonInfo {
               the index arrays, the column matrix of consecutive numbers, and column_to_image, its \
               adjoint, which counts how many windows cover each pixel.",
     saves: "cols.npy",
+    writes: &[always("cols.npy")],
     flags: &[],
 };
 
@@ -202,7 +243,9 @@ pub const LESSON_07_CONV2D_IM2COL: LessonInfo = LessonInfo {
     source: "ML-From-Scratch (Conv2D); hanbt's CNN (the worked 5×5×3 example)",
     teaches: "The Conv2D layer: forward as W_col · X_col + w0, backward as two matrix products and \
               column_to_image; the same numbers as the loops of lessons 02 and 03, and how much faster.",
-    saves: "output.npy; with --dout also grad_input.npy, grad_W.npy, grad_w0.npy",
+    saves: "output.npy, grad_input.npy, grad_W.npy, grad_w0.npy\n  \
+            (with your own tensors, the gradients only with --dout)",
+    writes: &[always("output.npy"), always("grad_input.npy"), always("grad_W.npy"), always("grad_w0.npy")],
     flags: CONV2D_FLAGS,
 };
 
@@ -215,6 +258,12 @@ pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
               per window, argmax or mean, and back through column_to_image; what was wrong with the \
               source's layer; the same numbers as lessons 04 and 05.",
     saves: "A_max.npy, A_average.npy, dA_prev_max.npy, dA_prev_average.npy",
+    writes: &[
+        always("A_max.npy"),
+        always("A_average.npy"),
+        always("dA_prev_max.npy"),
+        always("dA_prev_average.npy"),
+    ],
     flags: &[],
 };
 
@@ -227,6 +276,7 @@ pub const LESSON_09_LAYERS: LessonInfo = LessonInfo {
               (and why softmax + cross entropy must be computed together), and the layers around the \
               convolution, each checked by finite differences.",
     saves: "nothing",
+    writes: &[],
     flags: &[],
 };
 
@@ -239,6 +289,7 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
               valley: their first steps, how close each gets, their paths drawn; and Adam's bias \
               correction done right beside the source's.",
     saves: "nothing",
+    writes: &[],
     flags: &[],
 };
 
@@ -262,6 +313,7 @@ pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
               the network's summary, mini-batches and Adam, the loss and accuracy epoch by epoch, the \
               confusion matrix of the held-out digits, and what the first layer learned.",
     saves: "metrics.csv and each trained parameter as layerNN_NAME.npy",
+    writes: &[always("metrics.csv"), always("layer*.npy")],
     flags: TRAIN_FLAGS,
 };
 

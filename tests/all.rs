@@ -8,6 +8,7 @@ mod common;
 mod activations_losses;
 mod data;
 mod deeplearning_ai;
+mod files;
 mod golden;
 mod hostile;
 mod layers;

@@ -50,10 +50,14 @@ struct Row {
     exit: i32,
     /// Words the message must hold.
     says: &'static [&'static str],
+    /// Run under `ulimit -f 1` (SIGXFSZ ignored): every file write past one
+    /// block fails with EFBIG, as on a full disk.
+    full_disk: bool,
 }
 
 fn row(program: &'static str, args: &[&str], exit: i32, says: &'static [&'static str]) -> Row {
-    Row { program, args: args.iter().map(OsString::from).collect(), stdout: Stdout::Captured, exit, says }
+    let args = args.iter().map(OsString::from).collect();
+    Row { program, args, stdout: Stdout::Captured, exit, says, full_disk: false }
 }
 
 /// `text` with the byte 0xFF in place of each `#`: never valid UTF-8.
@@ -126,6 +130,11 @@ fn fixtures(dir: &Path) {
         std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[1, 8, 8], &[7; 64])).unwrap();
         std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[1], &[3])).unwrap();
     }
+    // A directory that already holds what lessons 01 and 02 save, one of
+    // them also an input.
+    std::fs::create_dir_all(dir.join("saved")).unwrap();
+    write("saved/x_pad.npy", npy("<f8", "(400,)", &values(400)));
+    write("saved/Z.npy", npy("<f8", "(1, 4, 4, 2)", &values(32)));
     #[cfg(unix)]
     {
         let fifo = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
@@ -183,7 +192,14 @@ fn run(row: &Row, dir: &Path) -> Result<(), String> {
             writer.into()
         }
     };
-    let mut child = Command::new(binary(row.program))
+    let mut command = if row.full_disk {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", r#"ulimit -f 1; trap "" XFSZ; exec "$0" "$@""#]).arg(binary(row.program));
+        sh
+    } else {
+        Command::new(binary(row.program))
+    };
+    let mut child = command
         .args(&args)
         .env("NO_COLOR", "1")
         .env_remove("CNN_WALKTHROUGH_MAX_MEMORY")
@@ -332,13 +348,52 @@ fn rows() -> Vec<Row> {
             &["too large for float64"],
         ),
         // Shapes that do not fit together.
-        conv_row("lesson_02_conv_forward", "{d}/X.npy", 2, &["W (--weights)", "5 channels of A_prev (1, 2, 4, 5)"]),
+        conv_row(
+            "lesson_02_conv_forward",
+            "{d}/X.npy",
+            2,
+            &["W (--weights)", "5 channels of A_prev (1, 2, 4, 5)"],
+        ),
         row(
             "lesson_04_pool_forward",
             &["--input", "{d}/A.npy", "--f", "9"],
             2,
             &["(--f)", "larger than the 4×4 input"],
         ),
+        // Saving: never over an existing file without --force, never over an
+        // input, never into something that is not a directory, and never
+        // leaving a truncated file when the disk is full.
+        row("lesson_01_zero_pad", &["--save", "{d}/saved"], 2, &["x_pad.npy is already there", "--force"]),
+        row(
+            "lesson_02_conv_forward",
+            &[
+                "--input",
+                "{d}/saved/Z.npy",
+                "--weights",
+                "{d}/W.npy",
+                "--bias",
+                "{d}/b.npy",
+                "--save",
+                "{d}/saved",
+                "--force",
+            ],
+            2,
+            &["--save would replace the --input of this run"],
+        ),
+        row("lesson_01_zero_pad", &["--save", "/dev/null"], 2, &["--save /dev/null: not a directory"]),
+        row("lesson_01_zero_pad", &["--save", "{d}/A.npy"], 2, &["not a directory"]),
+        row("lesson_01_zero_pad", &["--force"], 2, &["--force", "needs --save DIR"]),
+        row("lesson_09_layers", &["--save", "{d}/out"], 2, &["saves nothing", "--save"]),
+        row("lesson_10_optimizers", &["--force"], 2, &["saves nothing", "--force"]),
+        Row {
+            full_disk: true,
+            ..row(
+                "lesson_01_zero_pad",
+                &["--save", "{d}/saved", "--force", "--quiet"],
+                2,
+                &["nothing was replaced"],
+            )
+        },
         // Runs that check nothing, or whose training diverges.
         row(
             "lesson_07_conv2d_im2col",
@@ -362,13 +417,7 @@ fn rows() -> Vec<Row> {
     ];
     #[cfg(unix)]
     {
-        let odd = |program, args: Vec<OsString>, says| Row {
-            program,
-            args,
-            stdout: Stdout::Captured,
-            exit: 2,
-            says,
-        };
+        let odd = |program, args: Vec<OsString>, says| Row { args, ..row(program, &[], 2, says) };
         rows.push(odd("lesson_01_zero_pad", vec![not_utf8("--qu#iet")], &["unknown flag '--qu\u{FFFD}iet'"]));
         rows.push(odd(
             "lesson_11_train_cnn",
