@@ -41,6 +41,9 @@ pub enum Error {
         /// The loss that was not finite.
         loss: f64,
     },
+    /// A run would hold more tensors than the memory budget allows
+    /// (see [`crate::budget`]).
+    OverBudget(crate::budget::OverBudget),
     /// Writing output (a directory for `--save`) failed.
     Io {
         /// The file or directory.
@@ -79,6 +82,7 @@ impl fmt::Display for Error {
             Error::Parameter { name, problem } => write!(f, "{name} {problem}"),
             Error::Npy(e) => write!(f, "{e}"),
             Error::Usage(msg) => write!(f, "{msg}"),
+            Error::OverBudget(e) => write!(f, "{e}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Diverged { epoch, batch: Some(batch), loss } => write!(
                 f,
@@ -96,6 +100,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Npy(e) => Some(e),
+            Error::OverBudget(e) => Some(e),
             Error::Io { source, .. } => Some(source),
             _ => None,
         }

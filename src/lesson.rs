@@ -88,7 +88,8 @@ impl Lesson {
             return ExitCode::SUCCESS;
         }
         let mut lesson = Lesson::new(info, args, false);
-        if let Err(e) = run(&mut lesson) {
+        // The memory budget first: every check of a size reads it.
+        if let Err(e) = crate::budget::configure(info, &lesson.args).and_then(|()| run(&mut lesson)) {
             output::print(info.name, "");
             output::eprint(&format!("{}: error: {e}\n", info.name));
             return ExitCode::from(2);

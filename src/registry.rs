@@ -53,12 +53,17 @@ pub const COMMON_FLAGS: &[Flag] = &[
     path("--save", "DIR", "write each computed tensor to DIR as .npy (f64)"),
 ];
 
+/// The memory budget ([`crate::budget`]), on the lessons that take files or sizes.
+const MAX_MEMORY: Flag =
+    valued("--max-memory", "SIZE", "tensors' memory budget (default 1GiB; e.g. 512MiB, 4G)");
+
 const CONV_INPUT_FLAGS: &[Flag] = &[
     path("--input", "A.npy", "your own A_prev (m, n_H_prev, n_W_prev, n_C_prev)"),
     path("--weights", "W.npy", "your own W (f, f, n_C_prev, n_C)"),
     path("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
+    MAX_MEMORY,
 ];
 
 const CONV_BACKWARD_FLAGS: &[Flag] = &[
@@ -68,6 +73,7 @@ const CONV_BACKWARD_FLAGS: &[Flag] = &[
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
     path("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
+    MAX_MEMORY,
 ];
 
 const POOL_FORWARD_FLAGS: &[Flag] = &[
@@ -75,6 +81,7 @@ const POOL_FORWARD_FLAGS: &[Flag] = &[
     valued("--f", "F", "window size for your tensor (required with --input)"),
     valued("--stride", "S", "stride for your tensor (default: f, windows side by side)"),
     valued("--mode", "max|average", "pool one way only (default: both)"),
+    MAX_MEMORY,
 ];
 
 const POOL_BACKWARD_FLAGS: &[Flag] = &[
@@ -83,6 +90,7 @@ const POOL_BACKWARD_FLAGS: &[Flag] = &[
     valued("--f", "F", "window size for your tensors (required with --input)"),
     valued("--stride", "S", "stride for your tensors (default: f, windows side by side)"),
     valued("--mode", "max|average", "pool one way only (default: both)"),
+    MAX_MEMORY,
 ];
 
 /// Lesson 01.
@@ -154,6 +162,7 @@ const CONV2D_FLAGS: &[Flag] = &[
     valued("--stride", "S", "stride for your tensors (default 1)"),
     path("--dout", "dY.npy", "gradient of the loss with respect to the output, for the backward pass"),
     switch("--bench", "time loops against im2col, forward and backward (use --release for real figures)"),
+    MAX_MEMORY,
 ];
 
 /// Lesson 06.
@@ -223,6 +232,7 @@ const TRAIN_FLAGS: &[Flag] = &[
     valued("--seed", "N", "seed of the weights, the dropout masks and the batch order (default 1)"),
     path("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
     switch("--bench", "time three training runs with these flags (use --release for real figures)"),
+    MAX_MEMORY,
 ];
 
 /// Lesson 11.
