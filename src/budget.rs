@@ -34,7 +34,7 @@
 //! assert!(check("a small run", &[Tensor::f64("Z", &[1, 512, 512, 1])]).is_ok());
 //! // 2¹⁶ × 2¹⁶ × 8 bytes = 32 GiB: refused, with a message.
 //! let err = check("a big run", &[Tensor::f64("Z", &[1, 65536, 65536, 1])]).unwrap_err();
-//! assert!(err.to_string().starts_with("a big run would need 32 GiB,\n"));
+//! assert!(err.to_string().starts_with("a big run\n  would need 32 GiB at once"));
 //! ```
 
 use std::fmt;
@@ -98,9 +98,9 @@ pub fn from_env() -> Result<u64> {
 
 fn not_a_size(name: &str, value: &str) -> Error {
     Error::Usage(format!(
-        "{name} is '{value}'; expected a whole number of bytes\n  \
-         or a number with a unit K/KiB, M/MiB, G/GiB or T/TiB (powers of 1024,\n  \
-         any case), e.g. 512MiB, 1.5G or 4GiB"
+        "{name} is '{value}';\n  \
+         expected a whole number of bytes, or a number with a unit K/KiB,\n  \
+         M/MiB, G/GiB or T/TiB (powers of 1024, any case): 512MiB, 1.5G, 4GiB"
     ))
 }
 
@@ -135,8 +135,8 @@ pub fn parse_size(text: &str) -> Option<u64> {
         number.parse::<u64>().ok()?
     } else {
         let x = number.parse::<f64>().ok()? * 1024f64.powi(power);
-        // 2⁶⁴ as f64; anything at or past it does not fit.
-        if !(x < 18_446_744_073_709_551_616.0) {
+        // 2⁶⁴ as f64; anything at or past it (or NaN) does not fit.
+        if x.is_nan() || x >= 18_446_744_073_709_551_616.0 {
             return None;
         }
         x.floor() as u64
@@ -248,14 +248,8 @@ pub fn how_to_raise(needed: u128) -> String {
 
 impl fmt::Display for OverBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} would need {},\n  at once: over the memory budget of {}. {}",
-            self.what,
-            human(self.needed),
-            human(u128::from(self.limit)),
-            if self.biggest.len() == 1 { "The tensor:" } else { "The biggest tensors:" }
-        )?;
+        let (needed, limit) = (human(self.needed), human(u128::from(self.limit)));
+        write!(f, "{}\n  would need {needed} at once, over the memory budget of {limit}:", self.what)?;
         for t in &self.biggest {
             write!(f, "\n    {} {}: {}", t.name, tuple(&t.shape), human(t.bytes()))?;
         }

@@ -362,7 +362,8 @@ pub fn mnist(dir: &Path) -> Result<(Dataset, Dataset)> {
     for (images, labels) in [&train, &test] {
         if labels.dims[0] != images.dims[0] {
             let images_file = images.path.display().to_string();
-            let problem = DataError::CountMismatch { labels: labels.dims[0], images: images.dims[0], images_file };
+            let problem =
+                DataError::CountMismatch { labels: labels.dims[0], images: images.dims[0], images_file };
             return Err(problem.at(&labels.path));
         }
     }
