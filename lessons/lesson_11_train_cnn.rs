@@ -41,6 +41,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&training::draw_digits(&train, &first_ten, |i| format!("y = {}", train.labels[i])));
 
     l.stage("The network");
+    run.check_memory(&train, &test)?;
     let mut net: Sequential<f32> = run.network(&train)?;
     let summary = net.summary()?;
     l.say(&network::summary_table(&net.input_shape, &summary));

@@ -5,9 +5,9 @@
 
 use ndarray::{s, Array4, ArrayView3, ArrayView4, Zip};
 
+use crate::budget::check_tensor;
 use crate::error::{tuple, Error, Result};
 use crate::padding::zero_pad;
-use crate::tensor::check_size;
 
 /// The notebook's `hparameters` dictionary: `{"pad": .., "stride": ..}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,14 +160,14 @@ impl ConvParams {
         }
         check_window(f, n_h_prev, n_w_prev, hp)?;
         let (h, w) = (n_h_prev + 2 * hp.pad, n_w_prev + 2 * hp.pad);
-        check_size("the padded input A_prev_pad", &[m, h, w, n_c_prev])?;
+        check_tensor("the padded input A_prev_pad", &[m, h, w, n_c_prev])?;
         let out = [
             m,
             output_size(n_h_prev, f, hp.pad, hp.stride),
             output_size(n_w_prev, f, hp.pad, hp.stride),
             n_c,
         ];
-        check_size("the output Z", &out)?;
+        check_tensor("the output Z", &out)?;
         Ok(ConvParams { m, n_h_prev, n_w_prev, n_c_prev, f, n_c, pad: hp.pad, stride: hp.stride })
     }
 

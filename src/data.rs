@@ -157,6 +157,17 @@ pub enum DataError {
         /// The file's standard name.
         name: String,
     },
+    /// An MNIST file is a FIFO, a device or a socket, not a regular file.
+    NotRegularFile,
+    /// The test images are not the size of the training images.
+    SizeMismatch {
+        /// The training images file.
+        train_file: String,
+        /// Its images' `(rows, cols)`.
+        train: (usize, usize),
+        /// The test images' `(rows, cols)`.
+        test: (usize, usize),
+    },
     /// The MNIST directory does not exist.
     NoDirectory,
     /// The MNIST path exists but is not a directory.
@@ -233,6 +244,15 @@ impl fmt::Display for DataError {
                 "holds {labels} labels but {images_file} holds {images} images; expected one label per image"
             ),
             MissingFile { name } => write!(f, "no such file (nor {name}.gz); {mnist} {files}"),
+            NotRegularFile => {
+                write!(f, "not a regular file (a FIFO, a device or a socket); expected an IDX file")
+            }
+            SizeMismatch { train_file, train, test } => write!(
+                f,
+                "holds images of {}×{} pixels, but\n  {train_file} holds {}×{};\n  \
+                 expected training and test images of one size",
+                test.0, test.1, train.0, train.1
+            ),
             NoDirectory => write!(f, "no such directory; {mnist} {files}"),
             NotADirectory => write!(f, "is not a directory; {mnist} {files}"),
         }
@@ -326,29 +346,169 @@ pub fn mnist(dir: &Path) -> Result<(Dataset, Dataset)> {
     }
     let mut paths = Vec::with_capacity(4);
     for name in MNIST_FILES {
+        // `exists`, not `is_file`: a FIFO by that name is there, and is refused
+        // by `IdxFile::open` as not a regular file rather than called missing.
         let (plain, gz) = (dir.join(name), dir.join(format!("{name}.gz")));
-        match (plain.is_file(), gz.is_file()) {
+        match (plain.exists(), gz.exists()) {
             (true, _) => paths.push(plain),
             (false, true) => paths.push(gz),
             (false, false) => return Err(DataError::MissingFile { name: name.into() }.at(plain)),
         }
     }
-    Ok((mnist_pair(&paths[0], &paths[1])?, mnist_pair(&paths[2], &paths[3])?))
+    // The four headers first: the counts and sizes they promise are checked
+    // against each other and against the memory budget before any pixel is read.
+    let train = (IdxFile::open(&paths[0], IDX_IMAGES)?, IdxFile::open(&paths[1], IDX_LABELS)?);
+    let test = (IdxFile::open(&paths[2], IDX_IMAGES)?, IdxFile::open(&paths[3], IDX_LABELS)?);
+    for (images, labels) in [&train, &test] {
+        if labels.dims[0] != images.dims[0] {
+            let images_file = images.path.display().to_string();
+            let problem =
+                DataError::CountMismatch { labels: labels.dims[0], images: images.dims[0], images_file };
+            return Err(problem.at(&labels.path));
+        }
+    }
+    let size = |f: &IdxFile| (f.dims[1], f.dims[2]);
+    if size(&train.0) != size(&test.0) {
+        let train_file = train.0.path.display().to_string();
+        let problem = DataError::SizeMismatch { train_file, train: size(&train.0), test: size(&test.0) };
+        return Err(problem.at(&test.0.path));
+    }
+    let mut memory = vec![];
+    for (part, (images, _)) in [("train", &train), ("test", &test)] {
+        memory.extend(mnist_memory(part, images.dims[0], size(images)));
+    }
+    crate::budget::check("the MNIST data", &memory)?;
+    Ok((mnist_pair(train)?, mnist_pair(test)?))
 }
 
-/// One half of MNIST: an images file and its labels file.
-fn mnist_pair(images_path: &Path, labels_path: &Path) -> Result<Dataset> {
-    let read = |path: &Path| std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source });
-    let (images_name, labels_name) = (images_path.display().to_string(), labels_path.display().to_string());
-    let images = parse_idx_images(&read(images_path)?, &images_name)?;
-    let labels = parse_idx_labels(&read(labels_path)?, &labels_name)?;
-    let n = images.len_of(Axis(0));
-    if labels.len() != n {
-        let problem = DataError::CountMismatch { labels: labels.len(), images: n, images_file: images_name };
-        return Err(problem.at(labels_path));
+/// What loading `n` MNIST images of `rows × cols` holds, for one part
+/// (`train` or `test`) of the set: the pixels as read (u8), the labels, the
+/// images of the [`Dataset`] (f64), and the f32 copy lesson 11 trains on.
+pub fn mnist_memory(part: &str, n: usize, (rows, cols): (usize, usize)) -> Vec<crate::budget::Tensor> {
+    use crate::budget::Tensor;
+    vec![
+        Tensor::new(format!("{part} pixels (u8)"), &[n, rows, cols], 1),
+        Tensor::new(format!("{part} labels (u8)"), &[n], 1),
+        Tensor::f64(format!("{part} images (f64)"), &[n, 1, rows, cols]),
+        Tensor::f32(format!("{part} images (f32)"), &[n, 1, rows, cols]),
+    ]
+}
+
+/// One half of MNIST: its images file and labels file, headers read.
+fn mnist_pair((images_file, labels_file): (IdxFile, IdxFile)) -> Result<Dataset> {
+    let source = images_file.path.display().to_string();
+    let (n, rows, cols) = (images_file.dims[0], images_file.dims[1], images_file.dims[2]);
+    let pixels = images_file.read_data()?;
+    let labels_path = labels_file.path.clone();
+    let labels = labels_file.read_data()?;
+    if let Some(index) = labels.iter().position(|&label| label > 9) {
+        return Err(DataError::LabelOutOfRange { index, label: labels[index] }.at(labels_path));
     }
-    let images = images.mapv(f64::from).insert_axis(Axis(1));
-    Ok(Dataset { images, labels, source: images_name })
+    let images = Array3::from_shape_vec((n, rows, cols), pixels)
+        .map_err(|e| Error::Usage(format!("{source}: {e}")))?
+        .mapv(f64::from)
+        .insert_axis(Axis(1));
+    Ok(Dataset { images, labels, source })
+}
+
+/// An IDX file of unsigned bytes, opened and its header read; its data not yet.
+struct IdxFile {
+    path: PathBuf,
+    /// The header's dimensions, none of them 0.
+    dims: Vec<usize>,
+    /// The bytes after the header: the file's, or their decompression.
+    data: Box<dyn Read>,
+    /// Whether the file is gzipped (then its decompressed length is unknown).
+    gzipped: bool,
+}
+
+impl IdxFile {
+    /// Opens `path` (a regular file, checked before opening: opening a FIFO
+    /// waits for a writer) and reads its header, decompressing only the
+    /// header's bytes when it is gzipped. For a plain file, the byte count the
+    /// header promises is compared with the file's length.
+    fn open(path: &Path, magic: u32) -> Result<Self> {
+        let io = |source| Error::Io { path: path.into(), source };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(DataError::NotRegularFile.at(path));
+        }
+        let mut file = io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+        let gzipped = io::BufRead::fill_buf(&mut file).map_err(io)?.starts_with(&GZIP_MAGIC);
+        let mut data: Box<dyn Read> =
+            if gzipped { Box::new(MultiGzDecoder::new(file)) } else { Box::new(file) };
+        let header_len = 4 + 4 * (magic & 0xff) as usize;
+        let mut header = Vec::with_capacity(header_len);
+        let read = data.by_ref().take(header_len as u64).read_to_end(&mut header);
+        read.map_err(|e| read_error(e, gzipped, path))?;
+        let dims = idx_header(&header, magic).map_err(|e| e.at(path))?;
+        let idx = IdxFile { path: path.into(), dims, data, gzipped };
+        if !gzipped {
+            idx.compare_length(meta.len())?;
+        }
+        Ok(idx)
+    }
+
+    /// Bytes the header promises, itself included.
+    fn expected_bytes(&self) -> u128 {
+        self.header_len() as u128 + self.dims.iter().fold(1, |n, &d| n * d as u128)
+    }
+
+    fn header_len(&self) -> usize {
+        4 + 4 * self.dims.len()
+    }
+
+    /// `Truncated` or `TrailingBytes` unless the file has `found` bytes, as its header promises.
+    fn compare_length(&self, found: u64) -> Result<()> {
+        let (dims, expected_bytes) = (self.dims.clone(), self.expected_bytes());
+        let found_bytes = usize::try_from(found).unwrap_or(usize::MAX);
+        let problem = match expected_bytes.cmp(&u128::from(found)) {
+            std::cmp::Ordering::Greater => DataError::Truncated { dims, expected_bytes, found_bytes },
+            std::cmp::Ordering::Less => DataError::TrailingBytes { dims, expected_bytes, found_bytes },
+            std::cmp::Ordering::Equal => return Ok(()),
+        };
+        Err(problem.at(&self.path))
+    }
+
+    /// The data: exactly the bytes the header promises (its size already
+    /// checked against the budget). A gzipped file is decompressed only that
+    /// far, plus one byte to find trailing data, which is then counted
+    /// (up to [`MAX_DECOMPRESSED`]) for the message.
+    fn read_data(mut self) -> Result<Vec<u8>> {
+        let n = (self.expected_bytes() - self.header_len() as u128) as usize;
+        let mut bytes = vec![0u8; n];
+        let mut filled = 0;
+        while filled < n {
+            match self.data.read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(k) => filled += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_error(e, self.gzipped, &self.path)),
+            }
+        }
+        let header = self.header_len() as u64;
+        if filled < n {
+            return self.compare_length(header + filled as u64).map(|()| bytes);
+        }
+        if self.gzipped {
+            let mut rest = self.data.by_ref().take(MAX_DECOMPRESSED);
+            let extra = io::copy(&mut rest, &mut io::sink()).map_err(|e| read_error(e, true, &self.path))?;
+            if extra >= MAX_DECOMPRESSED {
+                return Err(DataError::TooLarge { limit: MAX_DECOMPRESSED }.at(&self.path));
+            }
+            self.compare_length(header + n as u64 + extra)?;
+        }
+        Ok(bytes)
+    }
+}
+
+/// A read error of `path`: the decoder's words for a gzipped file, the
+/// operating system's otherwise.
+fn read_error(e: io::Error, gzipped: bool, path: &Path) -> Error {
+    match gzipped {
+        true => DataError::Gzip(e.to_string()).at(path),
+        false => Error::Io { path: path.into(), source: e },
+    }
 }
 
 /// Parse an IDX images file, gzipped or not: magic `0x00000803` (unsigned
@@ -497,6 +657,22 @@ fn gunzip(bytes: &[u8]) -> std::result::Result<Cow<'_, [u8]>, DataError> {
 /// after checking the byte count against the header.
 fn parse_idx(bytes: &[u8], magic: u32) -> std::result::Result<(Vec<usize>, Vec<u8>), DataError> {
     let data = gunzip(bytes)?;
+    let dims = idx_header(&data, magic)?;
+    let header_len = 4 + 4 * dims.len();
+    // At most three u32 factors: the product fits in a u128.
+    let expected_bytes = header_len as u128 + dims.iter().fold(1, |n, &d| n * d as u128);
+    let found_bytes = data.len();
+    match expected_bytes.cmp(&(found_bytes as u128)) {
+        std::cmp::Ordering::Greater => Err(DataError::Truncated { dims, expected_bytes, found_bytes }),
+        std::cmp::Ordering::Less => Err(DataError::TrailingBytes { dims, expected_bytes, found_bytes }),
+        std::cmp::Ordering::Equal => Ok((dims, data[header_len..].to_vec())),
+    }
+}
+
+/// The dimensions in the header at the start of `data` (all of the file,
+/// or at least its header), after checking the magic number and that no
+/// dimension is 0.
+fn idx_header(data: &[u8], magic: u32) -> std::result::Result<Vec<usize>, DataError> {
     let header_len = 4 + 4 * (magic & 0xff) as usize;
     let truncated = || DataError::TruncatedHeader { expected: header_len, found: data.len() };
     let word = |i: usize| data.get(4 * i..4 * i + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
@@ -509,14 +685,7 @@ fn parse_idx(bytes: &[u8], magic: u32) -> std::result::Result<(Vec<usize>, Vec<u
     if dims.contains(&0) {
         return Err(DataError::EmptyDims { dims });
     }
-    // At most three u32 factors: the product fits in a u128.
-    let expected_bytes = header_len as u128 + dims.iter().fold(1, |n, &d| n * d as u128);
-    let found_bytes = data.len();
-    match expected_bytes.cmp(&(found_bytes as u128)) {
-        std::cmp::Ordering::Greater => Err(DataError::Truncated { dims, expected_bytes, found_bytes }),
-        std::cmp::Ordering::Less => Err(DataError::TrailingBytes { dims, expected_bytes, found_bytes }),
-        std::cmp::Ordering::Equal => Ok((dims, data[header_len..].to_vec())),
-    }
+    Ok(dims)
 }
 
 /// A field of the digits CSV as an integer `0..=max`, or `None`.

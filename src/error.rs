@@ -43,6 +43,9 @@ pub enum Error {
     },
     /// `--save` refused to write, or a write failed (see [`crate::files`]).
     Save(crate::files::SaveError),
+    /// A run would hold more tensors than the memory budget allows
+    /// (see [`crate::budget`]).
+    OverBudget(crate::budget::OverBudget),
     /// Writing output (a directory for `--save`) failed.
     Io {
         /// The file or directory.
@@ -82,6 +85,7 @@ impl fmt::Display for Error {
             Error::Npy(e) => write!(f, "{e}"),
             Error::Usage(msg) => write!(f, "{msg}"),
             Error::Save(e) => write!(f, "{e}"),
+            Error::OverBudget(e) => write!(f, "{e}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Diverged { epoch, batch: Some(batch), loss } => write!(
                 f,
@@ -100,6 +104,7 @@ impl std::error::Error for Error {
         match self {
             Error::Npy(e) => Some(e),
             Error::Save(e) => Some(e),
+            Error::OverBudget(e) => Some(e),
             Error::Io { source, .. } => Some(source),
             _ => None,
         }

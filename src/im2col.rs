@@ -10,10 +10,11 @@
 
 use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, ArrayViewMut4, Axis};
 
+use crate::budget::check_tensor;
 use crate::error::{tuple, Error, Result};
 use crate::float::Float;
 use crate::padding::{pad_axes, Padding2D};
-use crate::tensor::{check_size, transpose_2d};
+use crate::tensor::transpose_2d;
 
 /// The checked sizes of one im2col: images `(batch, channels, height, width)`,
 /// an `fh × fw` window, padding and stride.
@@ -69,7 +70,7 @@ impl Im2colParams {
         else {
             return Err(Error::parameter("padding", format!("{padding} is too large")));
         };
-        check_size("the padded images", &[images_shape[0], images_shape[1], ph, pw])?;
+        check_tensor("the padded images", &[images_shape[0], images_shape[1], ph, pw])?;
         if fh > ph || fw > pw {
             return Err(Error::parameter(
                 "filter_shape",
@@ -80,7 +81,7 @@ impl Im2colParams {
             ));
         }
         let (oh, ow) = ((ph - fh) / stride + 1, (pw - fw) / stride + 1);
-        check_size("the column matrix", &[images_shape[1] * fh * fw, oh, ow, images_shape[0]])?;
+        check_tensor("the column matrix", &[images_shape[1] * fh * fw, oh, ow, images_shape[0]])?;
         Ok(Im2colParams {
             batch: images_shape[0],
             channels: images_shape[1],

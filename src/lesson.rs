@@ -95,9 +95,12 @@ impl Lesson {
             return ExitCode::SUCCESS;
         }
         let mut lesson = Lesson::new(info, args, false);
-        // Before the lesson runs (and perhaps trains for minutes): --save's
-        // directory can be written in, and no file there is replaced by surprise.
-        let prepared = SaveDir::prepare(info, &lesson.args).map(|dir| lesson.save_dir = dir);
+        // Before the lesson runs (and perhaps trains for minutes): the memory
+        // budget, which every check of a size reads; and --save's directory
+        // can be written in, and no file there is replaced by surprise.
+        let prepared = crate::budget::configure(info, &lesson.args)
+            .and_then(|()| SaveDir::prepare(info, &lesson.args))
+            .map(|dir| lesson.save_dir = dir);
         if let Err(e) = prepared.and_then(|()| run(&mut lesson)) {
             output::print(info.name, "");
             output::eprint_message(&format!("{}: error: {e}\n", info.name));

@@ -11,6 +11,7 @@
 
 pub mod activations;
 pub mod bench;
+pub mod budget;
 pub mod check;
 pub mod cli;
 pub mod conv;

@@ -81,7 +81,17 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["--check", names @ ..] => match chosen(names) {
-            Ok(lessons) => check(&lessons),
+            // The memory budget from CNN_WALKTHROUGH_MAX_MEMORY, for every lesson run.
+            Ok(lessons) => match cnn_walkthrough::budget::from_env() {
+                Ok(bytes) => {
+                    cnn_walkthrough::budget::set_limit(bytes);
+                    check(&lessons)
+                }
+                Err(e) => {
+                    output::eprint(&format!("cnn-walkthrough: error: {e}\n"));
+                    ExitCode::from(2)
+                }
+            },
             Err(message) => {
                 output::eprint_message(&format!("cnn-walkthrough: {message}\n"));
                 ExitCode::from(2)

@@ -101,6 +101,20 @@ pub enum NpyErrorKind {
         /// NaN, +∞ or −∞.
         value: f64,
     },
+    /// The header claims more than [`MAX_HEADER_LEN`] bytes.
+    HeaderTooLong {
+        /// The header length the file claims.
+        length: usize,
+    },
+    /// The array would not fit in the memory budget ([`crate::budget`]).
+    OverBudget {
+        /// The header's shape.
+        shape: Vec<usize>,
+        /// The bytes its values need.
+        bytes: u128,
+        /// The budget, in bytes.
+        limit: u64,
+    },
     /// Reading the file failed (not found, a directory, permission denied, ...).
     ReadFailed {
         /// The operating system's kind of error.
@@ -143,6 +157,17 @@ impl fmt::Display for NpyErrorKind {
             TruncatedHeader { expected, found } => {
                 format!("truncated header: it needs {expected} bytes but the file has {found}")
             }
+            HeaderTooLong { length } => format!(
+                "the header claims {length} bytes; expected at most {MAX_HEADER_LEN}\n  \
+                 (a float64 array's header takes under 200)"
+            ),
+            OverBudget { shape, bytes, limit } => format!(
+                "holds {} float64 values, {}:\n  over the memory budget of {}.\n  {}",
+                python_shape(shape),
+                crate::budget::human(*bytes),
+                crate::budget::human(u128::from(*limit)),
+                crate::budget::how_to_raise(*bytes)
+            ),
             BadHeader(message) => format!("bad header: {message}"),
             WrongDtype { descr } => {
                 format!("dtype is '{descr}' ({}); {EXPECTED}", describe_dtype(descr))
@@ -195,72 +220,149 @@ impl std::error::Error for NpyError {}
 /// The [`NpyErrorKind`] of the first problem found, checking in this order:
 /// magic and version, header, dtype, order, shape, data length, values.
 pub fn parse_npy(bytes: &[u8]) -> Result<ArrayD<f64>, NpyErrorKind> {
-    let magic_len = bytes.len().min(MAGIC.len());
-    if bytes.is_empty() || bytes[..magic_len] != MAGIC[..magic_len] {
+    let (major, prefix, header_len) = preamble(bytes, bytes.len() as u64)?;
+    let data_start = prefix.saturating_add(header_len);
+    let truncated = NpyErrorKind::TruncatedHeader { expected: data_start, found: bytes.len() };
+    let header = bytes.get(prefix..data_start).ok_or(truncated)?;
+    let (shape, values) = parse_header(header, major)?;
+    // Compare the data length with the header before allocating anything.
+    let data = &bytes[data_start..];
+    check_data_length(values, data.len() as u64)?;
+    decode(data, &shape)
+}
+
+/// The start of a `.npy` file (its first 8 to 12 bytes, of a file of
+/// `file_len` bytes): the format's major version, the length of this
+/// prefix, and the header length it claims.
+fn preamble(start: &[u8], file_len: u64) -> Result<(u8, usize, usize), NpyErrorKind> {
+    let found = usize::try_from(file_len).unwrap_or(usize::MAX);
+    let magic_len = start.len().min(MAGIC.len());
+    if start.is_empty() || start[..magic_len] != MAGIC[..magic_len] {
         return Err(NpyErrorKind::NotNpy);
     }
-    let truncated = |expected| NpyErrorKind::TruncatedHeader { expected, found: bytes.len() };
-    if bytes.len() < 8 {
+    let truncated = |expected| NpyErrorKind::TruncatedHeader { expected, found };
+    if start.len() < 8 {
         return Err(truncated(10));
     }
     // Format 1.0 stores the header length in 2 bytes, 2.0 and 3.0 in 4 bytes.
-    let (major, minor) = (bytes[6], bytes[7]);
+    let (major, minor) = (start[6], start[7]);
     let prefix = match (major, minor) {
         (1, 0) => 10,
         (2, 0) | (3, 0) => 12,
         _ => return Err(NpyErrorKind::UnsupportedVersion { major, minor }),
     };
-    let len_bytes = bytes.get(8..prefix).ok_or_else(|| truncated(prefix))?;
+    let len_bytes = start.get(8..prefix).ok_or_else(|| truncated(prefix))?;
     // Little-endian: the last byte is the most significant.
     let header_len = len_bytes.iter().rev().fold(0, |n, &b| (n << 8) | usize::from(b));
     let data_start = prefix.saturating_add(header_len);
-    let header = bytes.get(prefix..data_start).ok_or_else(|| truncated(data_start))?;
+    if data_start as u64 > file_len {
+        return Err(truncated(data_start));
+    }
+    Ok((major, prefix, header_len))
+}
+
+/// The shape and the number of values a header's text gives.
+fn parse_header(header: &[u8], major: u8) -> Result<(Vec<usize>, usize), NpyErrorKind> {
     if major < 3 && !header.is_ascii() {
         return Err(bad(format!("it is not ASCII text; expected ASCII in format {major}.0")));
     }
     let header =
         std::str::from_utf8(header).map_err(|_| bad("it is not UTF-8 text; expected UTF-8 in format 3.0"))?;
-    let (shape, values) = check_header(header)?;
+    check_header(header)
+}
 
-    // Compare the data length with the header before allocating anything.
-    let (data, expected_bytes) = (&bytes[data_start..], values * 8);
-    let found_bytes = data.len();
-    if found_bytes < expected_bytes {
-        return Err(NpyErrorKind::Truncated { values, expected_bytes, found_bytes });
+/// Checks that `found_bytes` of data are what `values` float64 values need.
+fn check_data_length(values: usize, found_bytes: u64) -> Result<(), NpyErrorKind> {
+    let expected_bytes = values * 8; // cannot overflow: checked by `check_header`
+    let found_bytes = usize::try_from(found_bytes).unwrap_or(usize::MAX);
+    match found_bytes.cmp(&expected_bytes) {
+        std::cmp::Ordering::Less => Err(NpyErrorKind::Truncated { values, expected_bytes, found_bytes }),
+        std::cmp::Ordering::Greater => {
+            Err(NpyErrorKind::TrailingBytes { values, expected_bytes, found_bytes })
+        }
+        std::cmp::Ordering::Equal => Ok(()),
     }
-    if found_bytes > expected_bytes {
-        return Err(NpyErrorKind::TrailingBytes { values, expected_bytes, found_bytes });
-    }
+}
+
+/// The values of `data` (exactly 8 bytes per value of `shape`), refusing
+/// NaN and infinities.
+fn decode(data: &[u8], shape: &[usize]) -> Result<ArrayD<f64>, NpyErrorKind> {
     let to_f64 = |c: &[u8]| f64::from_le_bytes(c.try_into().expect("chunks of 8 bytes"));
     let numbers: Vec<f64> = data.chunks_exact(8).map(to_f64).collect();
     if let Some(i) = numbers.iter().position(|x| !x.is_finite()) {
-        let (index, value) = (unravel(i, &shape), numbers[i]);
+        let (index, value) = (unravel(i, shape), numbers[i]);
         return Err(NpyErrorKind::NonFinite { index, value });
     }
-    ArrayD::from_shape_vec(IxDyn(&shape), numbers).map_err(|e| bad(e.to_string()))
+    ArrayD::from_shape_vec(IxDyn(shape), numbers).map_err(|e| bad(e.to_string()))
 }
 
-/// Read a `.npy` file from disk (same rules as [`parse_npy`]).
+/// The longest header [`read_npy`] reads: 1 MiB. A float64 array's header
+/// is under 200 bytes (numpy itself refuses headers over 10,000 bytes
+/// unless told otherwise).
+pub const MAX_HEADER_LEN: usize = 1 << 20;
+
+/// Read a `.npy` file from disk (same rules as [`parse_npy`]), a piece at a
+/// time so that nothing is allocated before it is known to be needed: the
+/// prefix; the header, once its length is checked against the file's and
+/// [`MAX_HEADER_LEN`]; and the data, once its length is checked against
+/// what the header's shape needs and against the memory budget
+/// ([`crate::budget`]).
 ///
 /// # Errors
 /// [`NpyErrorKind::ReadFailed`] if the file cannot be read (missing, a
-/// directory, not a regular file, no permission), otherwise the error from
-/// [`parse_npy`].
+/// directory, not a regular file, no permission),
+/// [`NpyErrorKind::HeaderTooLong`], [`NpyErrorKind::OverBudget`], otherwise
+/// the errors of [`parse_npy`].
 pub fn read_npy(path: &Path) -> Result<ArrayD<f64>, NpyError> {
+    use std::io::Read;
     let error = |kind| NpyError { path: path.to_path_buf(), kind };
-    let read_failed = |kind, message| error(NpyErrorKind::ReadFailed { kind, message });
+    let read_failed =
+        |e: std::io::Error| error(NpyErrorKind::ReadFailed { kind: e.kind(), message: e.to_string() });
     // Checked before opening: opening a directory succeeds on some systems,
     // and opening a FIFO waits for a writer, for ever.
-    let meta = std::fs::metadata(path).map_err(|e| read_failed(e.kind(), e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(read_failed)?;
     if meta.is_dir() {
-        return Err(read_failed(ErrorKind::IsADirectory, "is a directory".to_string()));
+        return Err(read_failed(std::io::Error::new(ErrorKind::IsADirectory, "is a directory")));
     }
     if !meta.is_file() {
-        let message = "not a regular file (a FIFO, a device or a socket)".to_string();
-        return Err(read_failed(ErrorKind::InvalidInput, message));
+        let message = "not a regular file (a FIFO, a device or a socket)";
+        return Err(read_failed(std::io::Error::new(ErrorKind::InvalidInput, message)));
     }
-    let bytes = std::fs::read(path).map_err(|e| read_failed(e.kind(), e.to_string()))?;
-    parse_npy(&bytes).map_err(error)
+    let file_len = meta.len();
+    let mut file = std::fs::File::open(path).map_err(read_failed)?;
+    let mut read_exactly = |n: usize| -> Result<Vec<u8>, NpyError> {
+        let mut bytes = Vec::with_capacity(n);
+        file.by_ref().take(n as u64).read_to_end(&mut bytes).map_err(read_failed)?;
+        Ok(bytes)
+    };
+    // 1. The magic, the version and the header's length: at most 12 bytes.
+    let start = read_exactly(12)?;
+    let (major, prefix, header_len) = preamble(&start, file_len).map_err(error)?;
+    if header_len > MAX_HEADER_LEN {
+        return Err(error(NpyErrorKind::HeaderTooLong { length: header_len }));
+    }
+    // 2. The header (the prefix read may already hold its first bytes).
+    let mut header = start[prefix.min(start.len())..].to_vec();
+    header.truncate(header_len);
+    header.extend(read_exactly(header_len - header.len())?);
+    let (shape, values) = parse_header(&header, major).map_err(error)?;
+    // 3. The data's length, from the file's length, then the budget.
+    let data_start = (prefix + header_len) as u64;
+    check_data_length(values, file_len - data_start).map_err(error)?;
+    let limit = crate::budget::limit();
+    let bytes = values as u128 * 8;
+    if bytes > u128::from(limit) {
+        return Err(error(NpyErrorKind::OverBudget { shape, bytes, limit }));
+    }
+    // 4. Exactly the data (some of it may have come with the prefix).
+    let mut data = start.get(data_start as usize..).unwrap_or(&[]).to_vec();
+    data.extend(read_exactly(values * 8 - data.len())?);
+    if data.len() != values * 8 {
+        // The file shrank while being read.
+        let found_bytes = data.len();
+        return Err(error(NpyErrorKind::Truncated { values, expected_bytes: values * 8, found_bytes }));
+    }
+    decode(&data, &shape).map_err(error)
 }
 
 /// The bytes `np.save` writes for `a`: format 1.0 (2.0 for enormous headers),

@@ -96,6 +96,9 @@ pub const SAVE_FLAGS: &[Flag] = &[
 /// Only for the lessons that walk through windows one at a time (and show
 /// the first few unless asked).
 const VERBOSE: Flag = switch("--verbose", "show every step, without pausing");
+/// The memory budget ([`crate::budget`]), on the lessons that take files or sizes.
+const MAX_MEMORY: Flag =
+    valued("--max-memory", "SIZE", "tensors' memory budget (default 1GiB; e.g. 512MiB, 4G)");
 
 const CONV_INPUT_FLAGS: &[Flag] = &[
     VERBOSE,
@@ -104,6 +107,7 @@ const CONV_INPUT_FLAGS: &[Flag] = &[
     path("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
+    MAX_MEMORY,
 ];
 
 const CONV_BACKWARD_FLAGS: &[Flag] = &[
@@ -113,6 +117,7 @@ const CONV_BACKWARD_FLAGS: &[Flag] = &[
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
     path("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
+    MAX_MEMORY,
 ];
 
 const POOL_FORWARD_FLAGS: &[Flag] = &[
@@ -121,6 +126,7 @@ const POOL_FORWARD_FLAGS: &[Flag] = &[
     valued("--f", "F", "window size for your tensor (required with --input)"),
     valued("--stride", "S", "stride for your tensor (default: f, windows side by side)"),
     valued("--mode", "max|average", "pool one way only (default: both)"),
+    MAX_MEMORY,
 ];
 
 const POOL_BACKWARD_FLAGS: &[Flag] = &[
@@ -130,6 +136,7 @@ const POOL_BACKWARD_FLAGS: &[Flag] = &[
     valued("--f", "F", "window size for your tensors (required with --input)"),
     valued("--stride", "S", "stride for your tensors (default: f, windows side by side)"),
     valued("--mode", "max|average", "pool one way only (default: both)"),
+    MAX_MEMORY,
 ];
 
 /// Lesson 01.
@@ -221,6 +228,7 @@ const CONV2D_FLAGS: &[Flag] = &[
             "--quiet",
             "--step",
         ]),
+    MAX_MEMORY,
 ];
 
 /// Lesson 06.
@@ -302,6 +310,7 @@ const TRAIN_FLAGS: &[Flag] = &[
     path("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
     switch("--bench", "time three training runs with these flags (use --release for real figures)")
         .excluding(&["--mnist", "--save", "--quiet", "--step"]),
+    MAX_MEMORY,
 ];
 
 /// Lesson 11.

@@ -1,5 +1,6 @@
 //! Small helpers between layouts: checking a loaded tensor's rank, and moving
-//! between the notebook's NHWC and seed 004's CHW.
+//! between the notebook's NHWC and seed 004's CHW. (How big a tensor may be
+//! is the memory budget's question: [`crate::budget`].)
 
 use ndarray::{Array3, Array4, ArrayD, ArrayView4};
 
@@ -48,24 +49,4 @@ pub fn transpose_2d(src: &[f64], rows: usize, cols: usize) -> Vec<f64> {
         }
     }
     dst
-}
-
-/// The most values one tensor of a lesson may hold: 2²⁸ (2 GiB of f64). A
-/// padding or shape that asks for more is a mistake, not a lesson.
-pub const MAX_VALUES: usize = 1 << 28;
-
-/// Checks that a tensor of `shape` would fit in [`MAX_VALUES`].
-///
-/// # Errors
-/// [`Error::Parameter`] naming `what` and the shape when it would not.
-pub fn check_size(what: &str, shape: &[usize]) -> Result<()> {
-    let values = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-    if values.is_some_and(|v| v <= MAX_VALUES) {
-        return Ok(());
-    }
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    Err(Error::parameter(
-        what,
-        format!("would hold {} values; expected at most {MAX_VALUES} (2 GiB of f64)", dims.join("·")),
-    ))
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use ndarray::{s, Axis, Ix2};
 
+use crate::budget::Tensor;
 use crate::cli::Args;
 use crate::data::{digits, one_hot, train_test_split, Dataset};
 use crate::error::{Error, Result};
@@ -100,6 +101,84 @@ impl Run {
         }
     }
 
+    /// What this run holds at once, training on `train` and predicting
+    /// `test`, estimated from the image shape `(c, h, w)`, the batch size
+    /// and the network, a little over rather than under:
+    ///
+    /// - the data: the images of both sets in f64 (the [`Dataset`]s), their
+    ///   f32 copies, the one-hot labels, and one batch picked from them;
+    /// - the parameters four times over, in f32: their values, their
+    ///   gradients, and Adam's two moments;
+    /// - one batch's activations through every layer (the effective batch:
+    ///   `min(batch size, training images)`): the im2col columns of each
+    ///   convolution (`batch·C·9·h·w`), and for each layer its output, its
+    ///   cache (dropout's mask, batch norm's normalized input) and, on the way
+    ///   back, their gradients; max pooling works in f64 (its copy of the
+    ///   input, its columns, its gradient);
+    /// - a prediction batch of 256 held-out images (forward only).
+    pub fn memory(&self, (c, h, w): (usize, usize, usize), train: usize, test: usize) -> Vec<Tensor> {
+        let batch = self.batch_size.min(train).max(1);
+        let predict = test.min(256);
+        let hw = h.saturating_mul(w);
+        let image = [c, h, w];
+        let with = |n: usize, rest: &[usize]| [&[n][..], rest].concat();
+        let mut list = vec![
+            Tensor::f64("training images (f64)", &with(train, &image)),
+            Tensor::f64("held-out images (f64)", &with(test, &image)),
+            Tensor::f32("training images (f32)", &with(train, &image)),
+            Tensor::f32("held-out images (f32)", &with(test, &image)),
+            Tensor::f64("one-hot labels", &[train.saturating_add(test), 10]),
+            Tensor::f32("one batch of images", &with(batch, &image)),
+        ];
+        // Per sample: (parameters, f32 activations, f64 activations) of the
+        // layers, each activation counted for its output, its cache and the
+        // gradients of both.
+        let (params, f32_values, f64_values) = match self.net {
+            Net::Reference => {
+                let dense_in = hw.saturating_mul(32);
+                let params = [16 * c * 9 + 16, 32 * 16 * 9 + 32, 2 * (16 + 32 + 256), 256 * 10 + 10]
+                    .into_iter()
+                    .fold(dense_in.saturating_mul(256).saturating_add(256), usize::saturating_add);
+                // conv → ReLU → dropout (and mask) → batch norm (and x̂): 6 maps, ×2 for gradients.
+                let maps = hw.saturating_mul(16 + 32).saturating_mul(12);
+                let columns = hw.saturating_mul(9 * (c + 16));
+                let dense = 256 * 12 + 10 * 4;
+                (params, [maps, columns, dense_in, dense].into_iter().fold(0, usize::saturating_add), 0)
+            }
+            Net::Small => {
+                let pooled = (h / 2).saturating_mul(w / 2).saturating_mul(8);
+                let params = (8 * c * 9 + 8).saturating_add(pooled.saturating_mul(10).saturating_add(10));
+                // conv → ReLU: 2 maps and their gradients; the pooled output and its gradient.
+                let maps = hw.saturating_mul(8 * 4);
+                let columns = hw.saturating_mul(9 * c);
+                let f32_values = [maps, columns, pooled.saturating_mul(2), 10 * 4];
+                // Pooling in f64: the input, its columns, the output, the gradients.
+                let f64_values = hw.saturating_mul(8 * 4).saturating_add(pooled.saturating_mul(2));
+                (params, f32_values.into_iter().fold(0, usize::saturating_add), f64_values)
+            }
+        };
+        list.extend([
+            Tensor::f32("parameters ×4 (values, gradients, Adam's m, v)", &[4, params]),
+            Tensor::f32("one batch's activations (f32)", &[batch, f32_values]),
+            Tensor::f64("one batch's activations (f64)", &[batch, f64_values]),
+            Tensor::f32("a prediction batch's activations", &[predict, f32_values / 2]),
+        ]);
+        list
+    }
+
+    /// Checks [`Run::memory`] for `train` and `test` against the memory
+    /// budget, before the network is built.
+    ///
+    /// # Errors
+    /// [`crate::Error::OverBudget`] when the run would not fit; its message
+    /// names the image size and the batch size.
+    pub fn check_memory(&self, train: &Dataset, test: &Dataset) -> Result<()> {
+        let (_, c, h, w) = train.images.dim();
+        let (n, m) = (train.labels.len(), test.labels.len());
+        let what = format!("training on {h}×{w} images in batches of {}", self.batch_size.min(n));
+        crate::budget::check(&what, &self.memory((c, h, w), n, m))
+    }
+
     /// One sentence on the run.
     pub fn describe(&self, images: usize) -> String {
         format!(
@@ -121,6 +200,7 @@ impl Run {
 /// As the training.
 pub fn bench(run: &Run, repeats: usize) -> Result<String> {
     let (train, test) = train_test_split(&digits()?, 0.4, 1)?;
+    run.check_memory(&train, &test)?;
     let (x, y) = (network::to_input::<f32>(&train.images), one_hot(&train.labels, 10)?);
     let (xv, yv) = (network::to_input::<f32>(&test.images), one_hot(&test.labels, 10)?);
     let mut rows = vec![];

@@ -8,6 +8,7 @@ use crate::check::{largest, sum_rounding};
 
 use crate::pool::{PoolHparameters, PoolMode, PoolParams};
 
+use crate::budget::{self, Tensor};
 use crate::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
 use crate::gradcheck::{fd_tolerance, sampled_gradient};
@@ -178,6 +179,9 @@ impl YourConv {
         let b = load("--bias", "b", "(1, 1, 1, n_C)")?;
         let hparameters =
             Hparameters { pad: args.usize_or("--pad", 0)?, stride: args.usize_or("--stride", 1)? };
+        let backward = l.info.name == crate::registry::LESSON_03_CONV_BACKWARD.name;
+        let memory = conv_memory(a_prev.shape(), w.shape(), hparameters, backward);
+        budget::check("your convolution", &memory)?;
         let params = ConvParams::new(a_prev.shape(), w.shape(), b.shape(), hparameters)
             .map_err(|e| naming_flags(e, &CONV_FLAGS))?;
         let dz = match l.npy("--dz")? {
@@ -354,6 +358,8 @@ impl YourPool {
         let a_prev = into_rank4(a_prev, "A_prev (--input)", "(m, n_H_prev, n_W_prev, n_C)")?;
         let f = args.usize_or("--f", 0)?;
         let hparameters = PoolHparameters { f, stride: args.usize_or("--stride", f)? };
+        let backward = l.info.name == crate::registry::LESSON_05_POOL_BACKWARD.name;
+        budget::check("your pooling", &pool_memory(a_prev.shape(), hparameters, backward))?;
         let modes = match args.value("--mode") {
             Some(m) => vec![m.parse::<PoolMode>().map_err(|e| naming_flags(e, &[("mode", "--mode")]))?],
             None => vec![PoolMode::Max, PoolMode::Average],
@@ -511,10 +517,13 @@ impl YourConv2D {
                 Error::Usage(format!("--padding is '{n}'; expected same, valid or a whole number ≥ 0"))
             })?),
         };
+        let stride = args.usize_or("--stride", 1)?;
+        let memory = conv2d_memory(x.shape(), w.shape(), padding, stride, args.has("--dout"));
+        budget::check("your Conv2D", &memory)?;
         let flags = [("X", "--input"), ("W", "--weights"), ("w0", "--bias"), ("stride", "--stride")];
         let flags = [flags.as_slice(), &[("padding", "--padding")]].concat();
-        let layer = crate::conv2d::Conv2D::new(w, w0, padding, args.usize_or("--stride", 1)?)
-            .map_err(|e| naming_flags(e, &flags))?;
+        let layer =
+            crate::conv2d::Conv2D::new(w, w0, padding, stride).map_err(|e| naming_flags(e, &flags))?;
         let p = layer.params(x.shape()).map_err(|e| naming_flags(e, &flags))?;
         let dout = match l.npy("--dout")? {
             None => None,
@@ -600,4 +609,176 @@ impl YourConv2D {
         );
         Ok(())
     }
+}
+
+// ------------------------------------------------------------------ memory
+//
+// What each run on your tensors holds at once, estimated from the shapes
+// before anything is computed and checked against the memory budget
+// ([`crate::budget`]). Each list is a little over, never under, what the
+// run holds at its fullest: temporaries that live one after another are
+// all counted, as if they lived together. The arithmetic saturates, so an
+// absurd padding gives an absurd (refused) total, not an overflow; the
+// shapes themselves are checked afterwards, as before.
+
+/// `n` padded by `pad` on both sides.
+fn padded(n: usize, pad: usize) -> usize {
+    n.saturating_add(pad.saturating_mul(2))
+}
+
+/// Windows of `f` with `stride` along `n` already padded (0 when none fits).
+fn windows(n_padded: usize, f: usize, stride: usize) -> usize {
+    n_padded.checked_sub(f).map_or(0, |span| span / stride.max(1) + 1)
+}
+
+/// Lessons 02 and 03 on `A_prev (m, H, W, C)` and `W (f, f, C, n_C)`, all f64.
+///
+/// Lesson 02 (`backward: false`) holds your `A_prev`, `W`, `b`; the padded
+/// input `A_prev_pad`; `Z`; the copy of `A_prev` in `conv_forward`'s cache;
+/// and for the check, `Z` again by hanbt's per-image `ConvLayer`, with one
+/// image padded in its layout.
+///
+/// Lesson 03 (`backward: true`) adds `dZ` (yours, or a copy of `Z`); the
+/// backward's `A_prev_pad` and `dA_prev_pad`, `dA_prev`, `dW`, `db`; for the
+/// check by sensitivity maps, a second cache (`A_prev`), its `dA_prev`, and
+/// one image's maps (expanded and padded `(n_C, H+2p+f, W+2p+f)` twice, one
+/// per filter and channel `(n_C, C, H, W)`, the padded image); and for the
+/// finite differences, `|A_prev|`, `|Z|`, `|dZ|`, `Z ⊙ dZ`, a perturbed copy
+/// of `A_prev` and the padded input of each forward pass they run.
+pub fn conv_memory(a_prev: &[usize], w: &[usize], hp: Hparameters, backward: bool) -> Vec<Tensor> {
+    let dim = |s: &[usize], k: usize| s.get(k).copied().unwrap_or(1);
+    let (m, h, wd, c) = (dim(a_prev, 0), dim(a_prev, 1), dim(a_prev, 2), dim(a_prev, 3));
+    let (f, n_c) = (dim(w, 0), dim(w, 3));
+    let (hp_, wp) = (padded(h, hp.pad), padded(wd, hp.pad));
+    let z = [m, windows(hp_, f, hp.stride), windows(wp, f, hp.stride), n_c];
+    let pad = [m, hp_, wp, c];
+    let mut list = vec![
+        Tensor::f64("A_prev", a_prev),
+        Tensor::f64("W", w),
+        Tensor::f64("b", &[n_c]),
+        Tensor::f64("A_prev_pad", &pad),
+        Tensor::f64("Z", &z),
+        Tensor::f64("A_prev (conv_forward's cache)", a_prev),
+        Tensor::f64("Z by ConvLayer (the check)", &z),
+        Tensor::f64("one padded image (ConvLayer)", &[c, hp_, wp]),
+    ];
+    if backward {
+        let maps = [n_c, hp_.saturating_add(f), wp.saturating_add(f)];
+        list.extend([
+            Tensor::f64("dZ", &z),
+            Tensor::f64("A_prev_pad (conv_backward)", &pad),
+            Tensor::f64("dA_prev_pad", &pad),
+            Tensor::f64("dA_prev", a_prev),
+            Tensor::f64("dW", w),
+            Tensor::f64("db", &[n_c]),
+            Tensor::f64("A_prev (the check's cache)", a_prev),
+            Tensor::f64("dA_prev by sensitivity maps", a_prev),
+            Tensor::f64("one image's expanded map", &maps),
+            Tensor::f64("one image's padded map", &maps),
+            Tensor::f64("one image's map per filter", &[n_c, c, h, wd]),
+            Tensor::f64("|A_prev| (finite differences)", a_prev),
+            Tensor::f64("a perturbed A_prev", a_prev),
+            Tensor::f64("A_prev_pad (a perturbed forward)", &pad),
+            Tensor::f64("|Z|", &z),
+            Tensor::f64("|dZ|", &z),
+            Tensor::f64("Z ⊙ dZ", &z),
+        ]);
+    }
+    list
+}
+
+/// Lessons 04 and 05 on `A_prev (m, H, W, C)` with an `f×f` window, f64.
+///
+/// Lesson 04 holds `A_prev`, its copy in the cache, and the pooled `A`
+/// twice (the loops, and the second way that checks them).
+///
+/// Lesson 05 (`backward: true`) adds `dA` (yours or all ones), `dA_prev`,
+/// `dA_prev` the second way, and for the finite differences `|A_prev|`, a
+/// perturbed copy, `|A|`, `|dA|` and `A ⊙ dA`.
+pub fn pool_memory(a_prev: &[usize], hp: PoolHparameters, backward: bool) -> Vec<Tensor> {
+    let dim = |k: usize| a_prev.get(k).copied().unwrap_or(1);
+    let out = [dim(0), windows(dim(1), hp.f, hp.stride), windows(dim(2), hp.f, hp.stride), dim(3)];
+    let mut list = vec![
+        Tensor::f64("A_prev", a_prev),
+        Tensor::f64("A_prev (the cache)", a_prev),
+        Tensor::f64("A", &out),
+        Tensor::f64("A the second way", &out),
+    ];
+    if backward {
+        list.extend([
+            Tensor::f64("dA", &out),
+            Tensor::f64("dA_prev", a_prev),
+            Tensor::f64("dA_prev the second way", a_prev),
+            Tensor::f64("|A_prev| (finite differences)", a_prev),
+            Tensor::f64("a perturbed A_prev", a_prev),
+            Tensor::f64("|A|", &out),
+            Tensor::f64("|dA|", &out),
+            Tensor::f64("A ⊙ dA", &out),
+        ]);
+    }
+    list
+}
+
+/// Lesson 07: `Conv2D` by im2col on `X (batch, C, H, W)` with
+/// `W (n_f, C, fh, fw)`, f64.
+///
+/// Forward: `X`, `W`; the padded `X` and its transposed copy, and the
+/// whole column matrix `X_col (C·fh·fw, out_h·out_w·batch)` the lesson
+/// shows; the output and the cache's copy of `X`; the columns of 8 images
+/// on each of two threads; and the check by loops of lesson 02: the padded
+/// `X` in NCHW and in NHWC, that again inside `conv_forward`, its `Z` and
+/// cache, and the output in NCHW.
+///
+/// Backward (`--dout`): `dY`, `grad_input`, `grad_W`, on each of two threads
+/// `δ` and the columns' gradient for 8 images; for the finite differences,
+/// `|output|`, `|dY|`, their product, and the output and cache of each
+/// perturbed forward pass.
+pub fn conv2d_memory(
+    x: &[usize],
+    w: &[usize],
+    pad: crate::padding::Padding2D,
+    stride: usize,
+    backward: bool,
+) -> Vec<Tensor> {
+    let dim = |s: &[usize], k: usize| s.get(k).copied().unwrap_or(1);
+    let (b, c, h, wd) = (dim(x, 0), dim(x, 1), dim(x, 2), dim(x, 3));
+    let (n_f, fh, fw) = (dim(w, 0), dim(w, 2), dim(w, 3));
+    let ph = h.saturating_add(pad.top).saturating_add(pad.bottom);
+    let pw = wd.saturating_add(pad.left).saturating_add(pad.right);
+    let (oh, ow) = (windows(ph, fh, stride), windows(pw, fw, stride));
+    let rows = c.saturating_mul(fh).saturating_mul(fw);
+    let padded_x = [b, c, ph, pw];
+    let out = [b, n_f, oh, ow];
+    let chunk = [2, rows, 8usize.min(b), oh, ow];
+    let mut list = vec![
+        Tensor::f64("X", x),
+        Tensor::f64("W", w),
+        Tensor::f64("padded X", &padded_x),
+        Tensor::f64("padded X, transposed", &padded_x),
+        Tensor::f64("X_col", &[rows, oh, ow, b]),
+        Tensor::f64("output", &out),
+        Tensor::f64("X (the cache)", x),
+        Tensor::f64("columns of 8 images, 2 threads", &chunk),
+        Tensor::f64("padded X (the loops)", &padded_x),
+        Tensor::f64("padded X in NHWC (the loops)", &padded_x),
+        Tensor::f64("A_prev_pad (the loops)", &padded_x),
+        Tensor::f64("A_prev (the loops' cache)", &padded_x),
+        Tensor::f64("Z (the loops)", &out),
+        Tensor::f64("output in NCHW (the loops)", &out),
+    ];
+    if backward {
+        list.extend([
+            Tensor::f64("dY", &out),
+            Tensor::f64("grad_input", x),
+            Tensor::f64("grad_W", w),
+            Tensor::f64("δ of 8 images, 2 threads", &[2, n_f, 8usize.min(b), oh, ow]),
+            Tensor::f64("grad of the columns, 2 threads", &chunk),
+            Tensor::f64("|output|", &out),
+            Tensor::f64("|dY|", &out),
+            Tensor::f64("|output| ⊙ |dY|", &out),
+            Tensor::f64("a perturbed forward's output", &out),
+            Tensor::f64("a perturbed forward's cache", x),
+        ]);
+    }
+    list
 }

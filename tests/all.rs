@@ -6,6 +6,7 @@
 mod common;
 
 mod activations_losses;
+mod budget;
 mod data;
 mod deeplearning_ai;
 mod files;

@@ -224,7 +224,7 @@ fn bad_tensors_exit_2_with_a_message() {
         run(
             lesson,
             with(&a, &w, &b, &["--pad", "100000"]),
-            &["the padded input A_prev_pad would hold", "at most"],
+            &["your convolution would need", "Z (2, 200003, 200003, 4)", "--max-memory"],
         );
         run(lesson, with(&missing, &w, &b, &[]), &["missing.npy"]);
         run(lesson, with(&garbage, &w, &b, &[]), &["garbage.npy", "not a .npy file"]);
@@ -457,7 +457,7 @@ fn your_own_conv2d_tensors() {
     rejects(
         "lesson_07_conv2d_im2col",
         &["--input", &x, "--weights", &w, "--bias", &w0, "--padding", "100000000"],
-        &["the padded images would hold", "at most"],
+        &["your Conv2D would need", "X_col (18, 200000005, 200000003, 2)", "more than 2^64 bytes"],
     );
 }
 

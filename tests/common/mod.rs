@@ -73,6 +73,11 @@ pub fn run_lesson_os(name: &str, args: &[&OsStr]) -> Output {
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {name}: {e}"));
+    output_of(&out)
+}
+
+/// What a finished process printed, and how it exited.
+pub fn output_of(out: &std::process::Output) -> Output {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     Output {
         code: out.status.code(),
