@@ -53,11 +53,13 @@ struct Row {
     /// Run under `ulimit -f 1` (SIGXFSZ ignored): every file write past one
     /// block fails with EFBIG, as on a full disk.
     full_disk: bool,
+    /// `CNN_WALKTHROUGH_MAX_MEMORY` for the run (unset when `None`).
+    max_memory: Option<&'static str>,
 }
 
 fn row(program: &'static str, args: &[&str], exit: i32, says: &'static [&'static str]) -> Row {
     let args = args.iter().map(OsString::from).collect();
-    Row { program, args, stdout: Stdout::Captured, exit, says, full_disk: false }
+    Row { program, args, stdout: Stdout::Captured, exit, says, full_disk: false, max_memory: None }
 }
 
 /// `text` with the byte 0xFF in place of each `#`: never valid UTF-8.
@@ -95,6 +97,28 @@ fn idx(magic: u8, dims: &[u32], bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// An MNIST directory `dir/name` with `train` and `test` images
+/// `(n, rows, cols)` of zeros and their labels.
+fn mnist(dir: &Path, name: &str, train: [u32; 3], test: [u32; 3]) -> PathBuf {
+    let m = dir.join(name);
+    std::fs::create_dir_all(&m).unwrap();
+    for (prefix, [n, rows, cols]) in [("train", train), ("t10k", test)] {
+        let pixels = vec![0; (n * rows * cols) as usize];
+        std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[n, rows, cols], &pixels))
+            .unwrap();
+        std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[n], &vec![0; n as usize]))
+            .unwrap();
+    }
+    m
+}
+
 /// The fixtures every row may read, in `dir`.
 fn fixtures(dir: &Path) {
     let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes).unwrap();
@@ -130,6 +154,20 @@ fn fixtures(dir: &Path) {
         std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[1, 8, 8], &[7; 64])).unwrap();
         std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[1], &[3])).unwrap();
     }
+    // A .npy whose header promises 9.3 GiB, and a file that long (sparse:
+    // nothing is written, and nothing may be read).
+    write("sparse.npy", npy("<f8", "(1, 1250000000, 1, 1)", &[]));
+    let sparse = std::fs::File::options().write(true).open(dir.join("sparse.npy")).unwrap();
+    sparse.set_len(128 + 8 * 1_250_000_000).unwrap();
+    // MNIST sets: images of two sizes; a gzip bomb (1 MB of zeros in about
+    // 1 KB, behind a header that claims 60000 images of 600×600); a FIFO.
+    mnist(dir, "mnist_sizes", [2, 28, 28], [1, 20, 20]);
+    let bomb = mnist(dir, "mnist_bomb", [1, 4, 4], [1, 600, 600]);
+    let mut bytes = gzip(&idx(3, &[60000, 600, 600], &[]));
+    bytes.extend(gzip(&vec![0; 1_000_000]));
+    std::fs::write(bomb.join("train-images-idx3-ubyte"), bytes).unwrap();
+    std::fs::write(bomb.join("train-labels-idx1-ubyte"), idx(1, &[60000], &vec![0; 60000])).unwrap();
+    mnist(dir, "mnist_600", [2, 600, 600], [1, 600, 600]);
     // A directory that already holds what lessons 01 and 02 save, one of
     // them also an input.
     std::fs::create_dir_all(dir.join("saved")).unwrap();
@@ -137,9 +175,13 @@ fn fixtures(dir: &Path) {
     write("saved/Z.npy", npy("<f8", "(1, 4, 4, 2)", &values(32)));
     #[cfg(unix)]
     {
-        let fifo = std::ffi::CString::new(dir.join("fifo").to_str().unwrap()).unwrap();
-        // SAFETY: a valid C string and permission bits.
-        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0, "mkfifo");
+        let fifo_mnist = mnist(dir, "mnist_fifo", [2, 4, 4], [1, 4, 4]).join("t10k-labels-idx1-ubyte");
+        std::fs::remove_file(&fifo_mnist).unwrap();
+        for path in [dir.join("fifo"), fifo_mnist] {
+            let fifo = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+            // SAFETY: a valid C string and permission bits.
+            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0, "mkfifo");
+        }
     }
 }
 
@@ -153,6 +195,9 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             let meta = std::fs::symlink_metadata(&path).unwrap();
             if meta.is_dir() {
                 stack.push(path);
+            } else if meta.is_file() && meta.len() > 1 << 20 {
+                // A sparse giant: its length stands for it.
+                files.push((path, meta.len().to_le_bytes().to_vec()));
             } else if meta.is_file() {
                 let bytes = std::fs::read(&path).unwrap();
                 files.push((path, bytes));
@@ -203,6 +248,7 @@ fn run(row: &Row, dir: &Path) -> Result<(), String> {
         .args(&args)
         .env("NO_COLOR", "1")
         .env_remove("CNN_WALKTHROUGH_MAX_MEMORY")
+        .envs(row.max_memory.map(|m| ("CNN_WALKTHROUGH_MAX_MEMORY", m)))
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(Stdio::piped())
@@ -359,6 +405,60 @@ fn rows() -> Vec<Row> {
             &["--input", "{d}/A.npy", "--f", "9"],
             2,
             &["(--f)", "larger than the 4×4 input"],
+        ),
+        // Sizes: one memory budget per run, checked from the shapes and
+        // headers before anything is allocated or read.
+        row(
+            "lesson_02_conv_forward",
+            &["--input", "{d}/one.npy", "--weights", "{d}/W1.npy", "--bias", "{d}/b1.npy", "--pad", "8191"],
+            2,
+            &["your convolution would need 8.0 GiB", "over the memory budget of 1.0 GiB", "--max-memory"],
+        ),
+        row(
+            "lesson_03_conv_backward",
+            &["--input", "{d}/one.npy", "--weights", "{d}/W1.npy", "--bias", "{d}/b1.npy", "--pad", "3000"],
+            2,
+            &["your convolution would need", "--max-memory"],
+        ),
+        row(
+            "lesson_04_pool_forward",
+            &["--input", "{d}/sparse.npy", "--f", "1"],
+            2,
+            &["sparse.npy", "9.3 GiB"],
+        ),
+        row(
+            "lesson_04_pool_forward",
+            &["--input", "{d}/A.npy", "--f", "2", "--max-memory", "4GB"],
+            2,
+            &["--max-memory is '4GB'", "4GiB"],
+        ),
+        Row {
+            max_memory: Some("lots"),
+            ..row("lesson_01_zero_pad", &[], 2, &["CNN_WALKTHROUGH_MAX_MEMORY is 'lots'"])
+        },
+        row(
+            "lesson_11_train_cnn",
+            &["--mnist", "{d}/mnist_bomb"],
+            2,
+            &["the MNIST data would need", "(60000, 600, 600)"],
+        ),
+        row(
+            "lesson_11_train_cnn",
+            &["--mnist", "{d}/mnist_600", "--quiet"],
+            2,
+            &["training on 600×600 images", "would need"],
+        ),
+        row(
+            "lesson_11_train_cnn",
+            &["--mnist", "{d}/mnist_sizes"],
+            2,
+            &["holds images of 20×20 pixels", "holds 28×28"],
+        ),
+        row(
+            "lesson_11_train_cnn",
+            &["--mnist", "{d}/mnist_fifo"],
+            2,
+            &["t10k-labels-idx1-ubyte", "not a regular file"],
         ),
         // Saving: never over an existing file without --force, never over an
         // input, never into something that is not a directory, and never
