@@ -83,6 +83,74 @@ pub fn sampled_gradient<D: Dimension>(
     (numeric.into(), at.iter().map(|&i| flat[i]).collect())
 }
 
+/// Finite differences of `E = Σ f(x) ⊙ g` at up to `probes` entries of
+/// `x`, spread evenly, beside the same entries of `computed` (the backward
+/// pass's gradient for `x`), and the tolerance they are to be compared with:
+/// `(numerical, computed, tol)`.
+///
+/// Each entry is `Σ (f(x + ε·e_k) − f(x − ε·e_k)) ⊙ g / 2ε`: the outputs are
+/// subtracted before they are summed, so every output that `x_k` does not
+/// reach comes out bitwise the same both times and cancels exactly. Rounding
+/// then comes only from the outputs `x_k` reaches, however large the rest of
+/// the output is, and the tolerance is bounded from those alone:
+/// [`fd_tolerance`] of `Σ 2·f_abs ⊙ |g|` over them, where `f_abs` bounds each
+/// output's sum of absolute products (the forward pass on absolute values)
+/// and `terms` the longest such sum, plus the number of outputs reached.
+/// (Summing `E` first would carry the
+/// rounding of every output into every entry.)
+///
+/// ```
+/// use cnn_walkthrough::gradcheck::sampled_output_gradient;
+/// use ndarray::{arr1, Array1};
+///
+/// // f(x) = (3·x₀, 10¹², 5·x₁): a huge output that x does not reach.
+/// let f = |x: &Array1<f64>| arr1(&[3.0 * x[0], 1e12, 5.0 * x[1]]);
+/// let (g, f_abs) = (arr1(&[1.0, 1.0, 1.0]), arr1(&[3.0, 1e12, 10.0]));
+/// let wrong = arr1(&[3.0, 5.1]); // ∂E/∂x₁ is 5
+/// let (numeric, computed, tol) =
+///     sampled_output_gradient(&arr1(&[1.0, 2.0]), &wrong, 40, 1e-3, (&g, &f_abs, 1), f);
+/// assert!((numeric[0] - computed[0]).abs() <= tol);
+/// assert!((numeric[1] - computed[1]).abs() > tol); // caught, though E is 10¹²
+/// ```
+///
+/// # Panics
+/// If `computed` has fewer elements than `x`, or `f`'s outputs, `f_abs` and
+/// `g` differ in shape.
+pub fn sampled_output_gradient<D: Dimension, E: Dimension>(
+    x: &Array<f64, D>,
+    computed: &Array<f64, D>,
+    probes: usize,
+    eps: f64,
+    (g, f_abs, terms): (&Array<f64, E>, &Array<f64, E>, usize),
+    mut f: impl FnMut(&Array<f64, D>) -> Array<f64, E>,
+) -> (ndarray::Array1<f64>, ndarray::Array1<f64>, f64) {
+    let at = spread_indices(x.len(), probes);
+    let mut probe = x.as_standard_layout().into_owned();
+    let (mut numeric, mut tol) = (Vec::with_capacity(at.len()), 0.0f64);
+    for &k in &at {
+        let original = probe.as_slice().expect("standard layout")[k];
+        probe.as_slice_mut().expect("standard layout")[k] = original + eps;
+        let plus = f(&probe);
+        probe.as_slice_mut().expect("standard layout")[k] = original - eps;
+        let minus = f(&probe);
+        probe.as_slice_mut().expect("standard layout")[k] = original;
+        let (mut sum, mut reach, mut reached) = (0.0, 0.0, 0);
+        for (((p, m), g), a) in plus.iter().zip(&minus).zip(g.iter()).zip(f_abs.iter()) {
+            if p != m {
+                sum += (p - m) * g;
+                reach += 2.0 * a * g.abs();
+                reached += 1;
+            }
+        }
+        numeric.push(sum / (2.0 * eps));
+        // Each reached output rounds within its own `terms`; adding them up
+        // rounds within `reached` more.
+        tol = tol.max(fd_tolerance(reach, terms + reached, eps));
+    }
+    let flat: Vec<f64> = computed.iter().copied().collect();
+    (numeric.into(), at.iter().map(|&i| flat[i]).collect(), tol)
+}
+
 /// How far a central difference may stray from the true gradient by
 /// rounding alone, for a loss that sums `terms` products of total size
 /// `scale`: each evaluation carries up to `terms · ε_machine · scale`, and

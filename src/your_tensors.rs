@@ -11,7 +11,7 @@ use crate::pool::{PoolHparameters, PoolMode, PoolParams};
 use crate::budget::{self, Tensor};
 use crate::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
-use crate::gradcheck::{fd_tolerance, sampled_gradient};
+use crate::gradcheck::sampled_output_gradient;
 use crate::lesson::Lesson;
 use crate::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::show::output_size_table;
@@ -286,24 +286,24 @@ impl YourConv {
         l.say(&format!(
             "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {probes} entries of each tensor, spread evenly."
         ));
-        let e = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
-            cache_free(a, w, b).map_or(f64::NAN, |(z, _)| (&z * dz).sum())
+        let z_of = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
+            cache_free(a, w, b).map_or_else(|_| Array4::from_elem(dz.raw_dim(), f64::NAN), |(z, _)| z)
         };
-        // Rounding of E: the same sums over absolute values bound its size.
+        // Rounding: the same sums over absolute values bound each output's size.
         let abs = |x: &Array4<f64>| x.mapv(f64::abs);
         let (z_abs, _) = cache_free(&abs(&self.a_prev), &abs(&self.w), &abs(&self.b))?;
         let p = self.params;
-        let terms = z_abs.len() * (p.f * p.f * p.n_c_prev + 1);
-        let tol = fd_tolerance((&z_abs * &abs(dz)).sum(), terms, eps);
+        let upstream = (dz, &z_abs, p.f * p.f * p.n_c_prev + 1);
         let (a, w, b) = (&self.a_prev, &self.w, &self.b);
         let cases: [(&str, &Array4<f64>, &Array4<f64>); 3] =
             [("dA_prev", a, &grads.d_a_prev), ("dW", w, &grads.d_w), ("db", b, &grads.d_b)];
         for (k, (name, x, g)) in cases.into_iter().enumerate() {
-            let (numeric, computed) = sampled_gradient(x, g, probes, eps, |x| match k {
-                0 => e(x, w, b),
-                1 => e(a, x, b),
-                _ => e(a, w, x),
-            });
+            let (numeric, computed, tol) =
+                sampled_output_gradient(x, g, probes, eps, upstream, |x| match k {
+                    0 => z_of(x, w, b),
+                    1 => z_of(a, x, b),
+                    _ => z_of(a, w, x),
+                });
             l.check_arrays(
                 &format!("{name} = finite differences ({} entries)", numeric.len()),
                 &numeric.view(),
@@ -453,12 +453,15 @@ impl YourPool {
             ));
             return Ok(());
         }
-        let e =
-            |x: &Array4<f64>| pool_forward(&x.view(), hp, mode).map_or(f64::NAN, |(a, _)| (&a * da).sum());
-        let (numeric, computed) = sampled_gradient(&self.a_prev, da_prev, 40, eps, e);
+        let pooled = |x: &Array4<f64>| {
+            pool_forward(&x.view(), hp, mode)
+                .map_or_else(|_| Array4::from_elem(da.raw_dim(), f64::NAN), |(a, _)| a)
+        };
+        // Rounding: pooling |A_prev| bounds each output's size.
         let (a_abs, _) = pool_forward(&self.a_prev.mapv(f64::abs).view(), hp, mode)?;
-        let size = (&a_abs * &da.mapv(f64::abs)).sum() + self.a_prev.mapv(f64::abs).sum();
-        let tol = fd_tolerance(size, da.len() * self.params.f * self.params.f, eps);
+        let upstream = (da, &a_abs, self.params.f * self.params.f);
+        let (numeric, computed, tol) =
+            sampled_output_gradient(&self.a_prev, da_prev, 40, eps, upstream, pooled);
         l.check_arrays(
             &format!("dA_prev ({name}) = finite differences ({} entries)", numeric.len()),
             &numeric.view(),
@@ -584,18 +587,22 @@ impl YourConv2D {
         let layer = &self.layer;
         let p = layer.params(self.x.shape())?;
         let eps = 1e-3;
-        let loss = |x: &Array4<f64>, w: &Array4<f64>| {
-            crate::conv2d::Conv2D::new(w.clone(), layer.w0.clone(), layer.padding, layer.stride)
+        let forward = |x: &Array4<f64>, w: &Array4<f64>, w0: &ndarray::Array2<f64>| {
+            crate::conv2d::Conv2D::new(w.clone(), w0.clone(), layer.padding, layer.stride)
                 .and_then(|c| c.forward(&x.view()))
-                .map_or(f64::NAN, |(o, _)| (&o * dout).sum())
+                .map_or_else(|_| Array4::from_elem(output.raw_dim(), f64::NAN), |(o, _)| o)
         };
-        let terms = p.rows() + 1;
-        let big = largest(&self.x.view()).max(1.0) * largest(&layer.w.view()).max(1.0);
-        let size = (&output.mapv(f64::abs) * &dout.mapv(f64::abs)).sum() + big * (p.cols() * terms) as f64;
-        let tol = fd_tolerance(size, output.len() * terms, eps);
-        let by_input = sampled_gradient(&self.x, &grads.grad_input, 40, eps, |x| loss(x, &layer.w));
-        let by_w = sampled_gradient(&layer.w, &grads.grad_w, 40, eps, |w| loss(&self.x, w));
-        for (name, (numeric, computed)) in [("grad_input", by_input), ("grad_W", by_w)] {
+        // Rounding: the layer on absolute values bounds each output's size.
+        let abs = |a: &Array4<f64>| a.mapv(f64::abs);
+        let out_abs = forward(&abs(&self.x), &abs(&layer.w), &layer.w0.mapv(f64::abs));
+        let upstream = (dout, &out_abs, p.rows() + 1);
+        let by_input = sampled_output_gradient(&self.x, &grads.grad_input, 40, eps, upstream, |x| {
+            forward(x, &layer.w, &layer.w0)
+        });
+        let by_w = sampled_output_gradient(&layer.w, &grads.grad_w, 40, eps, upstream, |w| {
+            forward(&self.x, w, &layer.w0)
+        });
+        for (name, (numeric, computed, tol)) in [("grad_input", by_input), ("grad_W", by_w)] {
             let what = format!("{name} = finite differences ({} entries)", numeric.len());
             l.check_arrays(&what, &numeric.view(), &computed.view(), tol);
         }
