@@ -151,6 +151,25 @@ pub fn sampled_output_gradient<D: Dimension, E: Dimension>(
     (numeric.into(), at.iter().map(|&i| flat[i]).collect(), tol)
 }
 
+/// The multiply-adds a finite-difference check may spend: about five
+/// seconds of the textbook loops in the dev profile.
+pub const FD_WORK: f64 = 4e8;
+
+/// How many entries of each tensor to probe: up to 40, fewer when one
+/// evaluation costs `cost` multiply-adds and a probe takes `evaluations`
+/// of them, so that the whole check stays within [`FD_WORK`]; at least 1.
+///
+/// ```
+/// use cnn_walkthrough::gradcheck::probes_within_budget;
+/// assert_eq!(probes_within_budget(1000.0, 6), 40);
+/// assert_eq!(probes_within_budget(1e7, 6), 6);
+/// assert_eq!(probes_within_budget(1e12, 6), 1);
+/// ```
+pub fn probes_within_budget(cost: f64, evaluations: usize) -> usize {
+    let affordable = FD_WORK / (cost.max(1.0) * evaluations.max(1) as f64);
+    (affordable as usize).clamp(1, 40)
+}
+
 /// How far a central difference may stray from the true gradient by
 /// rounding alone, for a loss that sums `terms` products of total size
 /// `scale`: each evaluation carries up to `terms · ε_machine · scale`, and

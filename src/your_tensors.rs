@@ -11,7 +11,7 @@ use crate::pool::{PoolHparameters, PoolMode, PoolParams};
 use crate::budget::{self, Tensor};
 use crate::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::error::{tuple, Error, Result};
-use crate::gradcheck::sampled_output_gradient;
+use crate::gradcheck::{probes_within_budget, sampled_output_gradient};
 use crate::lesson::Lesson;
 use crate::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::show::output_size_table;
@@ -105,6 +105,11 @@ fn naming_flags(e: Error, flags: &[(&str, &str)]) -> Error {
 /// library's errors use.
 const CONV_FLAGS: [(&str, &str); 5] =
     [("A_prev", "--input"), ("W", "--weights"), ("b", "--bias"), ("stride", "--stride"), ("pad", "--pad")];
+
+/// `1 entry`, `40 entries`.
+fn entries(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "entry" } else { "entries" })
+}
 
 /// The largest magnitude in `a` (0 for no values).
 fn max_abs(a: &Array4<f64>) -> f64 {
@@ -282,9 +287,13 @@ impl YourConv {
         l.check_arrays("dW: loops = sensitivity maps", &by_maps.d_w.view(), &grads.d_w.view(), tol);
         l.check_arrays("db: loops = sensitivity maps", &by_maps.d_b.view(), &grads.d_b.view(), tol);
 
-        let (eps, probes) = (1e-3, 40);
+        // One evaluation is a forward pass; each probe takes two, for each of 3 tensors.
+        let p = self.params;
+        let cost = (p.m * p.out_h() * p.out_w() * p.n_c * (p.f * p.f * p.n_c_prev + 1)) as f64;
+        let (eps, probes) = (1e-3, probes_within_budget(cost, 6));
         l.say(&format!(
-            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {probes} entries of each tensor, spread evenly."
+            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {probes} entries of each tensor, spread evenly{}.",
+            if probes < 40 { "\n(fewer than 40 on tensors this large, to keep the check to seconds)" } else { "" }
         ));
         let z_of = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
             cache_free(a, w, b).map_or_else(|_| Array4::from_elem(dz.raw_dim(), f64::NAN), |(z, _)| z)
@@ -292,7 +301,6 @@ impl YourConv {
         // Rounding: the same sums over absolute values bound each output's size.
         let abs = |x: &Array4<f64>| x.mapv(f64::abs);
         let (z_abs, _) = cache_free(&abs(&self.a_prev), &abs(&self.w), &abs(&self.b))?;
-        let p = self.params;
         let upstream = (dz, &z_abs, p.f * p.f * p.n_c_prev + 1);
         let (a, w, b) = (&self.a_prev, &self.w, &self.b);
         let cases: [(&str, &Array4<f64>, &Array4<f64>); 3] =
@@ -305,7 +313,7 @@ impl YourConv {
                     _ => z_of(a, w, x),
                 });
             l.check_arrays(
-                &format!("{name} = finite differences ({} entries)", numeric.len()),
+                &format!("{name} = finite differences ({})", entries(numeric.len())),
                 &numeric.view(),
                 &computed.view(),
                 tol,
@@ -445,6 +453,8 @@ impl YourPool {
         );
 
         let eps = 1e-6;
+        // One evaluation pools the input once; each probe takes two.
+        let probes = probes_within_budget(self.a_prev.len() as f64, 2);
         let gap = smallest_gap(&self.a_prev.view(), &self.params);
         if mode == PoolMode::Max && gap <= 100.0 * eps {
             l.say(&format!(
@@ -461,9 +471,9 @@ impl YourPool {
         let (a_abs, _) = pool_forward(&self.a_prev.mapv(f64::abs).view(), hp, mode)?;
         let upstream = (da, &a_abs, self.params.f * self.params.f);
         let (numeric, computed, tol) =
-            sampled_output_gradient(&self.a_prev, da_prev, 40, eps, upstream, pooled);
+            sampled_output_gradient(&self.a_prev, da_prev, probes, eps, upstream, pooled);
         l.check_arrays(
-            &format!("dA_prev ({name}) = finite differences ({} entries)", numeric.len()),
+            &format!("dA_prev ({name}) = finite differences ({})", entries(numeric.len())),
             &numeric.view(),
             &computed.view(),
             tol,
@@ -596,14 +606,16 @@ impl YourConv2D {
         let abs = |a: &Array4<f64>| a.mapv(f64::abs);
         let out_abs = forward(&abs(&self.x), &abs(&layer.w), &layer.w0.mapv(f64::abs));
         let upstream = (dout, &out_abs, p.rows() + 1);
-        let by_input = sampled_output_gradient(&self.x, &grads.grad_input, 40, eps, upstream, |x| {
+        // One evaluation is the layer's forward pass; each probe takes two, for 2 tensors.
+        let probes = probes_within_budget((output.len() * (p.rows() + 1)) as f64, 4);
+        let by_input = sampled_output_gradient(&self.x, &grads.grad_input, probes, eps, upstream, |x| {
             forward(x, &layer.w, &layer.w0)
         });
-        let by_w = sampled_output_gradient(&layer.w, &grads.grad_w, 40, eps, upstream, |w| {
+        let by_w = sampled_output_gradient(&layer.w, &grads.grad_w, probes, eps, upstream, |w| {
             forward(&self.x, w, &layer.w0)
         });
         for (name, (numeric, computed, tol)) in [("grad_input", by_input), ("grad_W", by_w)] {
-            let what = format!("{name} = finite differences ({} entries)", numeric.len());
+            let what = format!("{name} = finite differences ({})", entries(numeric.len()));
             l.check_arrays(&what, &numeric.view(), &computed.view(), tol);
         }
         let by_sums = dout.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0));
