@@ -150,7 +150,7 @@ const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
 /// Bytes in words: `512 bytes`, `1.5 GiB`, `24 GiB`, `3.2e6 TiB`.
 pub fn human(bytes: u128) -> String {
     if bytes < 1024 {
-        return format!("{bytes} bytes");
+        return format!("{bytes} byte{}", if bytes == 1 { "" } else { "s" });
     }
     let (mut x, mut unit) = (bytes as f64, 0);
     while x >= 1024.0 && unit < UNITS.len() - 1 {

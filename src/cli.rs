@@ -164,7 +164,7 @@ impl Args {
             None => Ok(default),
             Some(v) => match v.parse::<f64>() {
                 Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-                _ => Err(Error::Usage(format!("{name} is '{v}'; expected a number greater than 0"))),
+                _ => Err(Error::Usage(format!("{name} is '{v}'; expected a finite number greater than 0"))),
             },
         }
     }

@@ -118,6 +118,8 @@ pub enum SaveError {
     },
     /// Writing a file failed; the old file (if any) is unchanged.
     WriteFailed(PathBuf, io::Error),
+    /// A directory has the name of a file the run writes.
+    DirectoryInTheWay(PathBuf),
 }
 
 impl fmt::Display for SaveError {
@@ -125,6 +127,12 @@ impl fmt::Display for SaveError {
         use SaveError::*;
         match self {
             ForceWithoutSave => write!(f, "--force lets --save replace files; it needs --save DIR"),
+            DirectoryInTheWay(path) => write!(
+                f,
+                "--save would write the file {}, but a directory has that name;\n  \
+                 move it, or save elsewhere (not even --force replaces a directory)",
+                path.display()
+            ),
             NotADirectory(dir) => write!(
                 f,
                 "--save {}: not a directory;\n  --save takes a directory (created if missing)",
@@ -259,6 +267,10 @@ impl SaveDir {
             save.existing(written).map_err(|source| Error::Io { path: save.dir.clone(), source })?;
         for name in &existing {
             save.refuse_an_input(name)?;
+            // A directory in the way is never replaced, --force or not.
+            if fs::symlink_metadata(save.path(name)).is_ok_and(|m| m.is_dir()) {
+                return Err(SaveError::DirectoryInTheWay(save.path(name)).into());
+            }
         }
         if !existing.is_empty() && !force {
             return Err(SaveError::Exists(save.dir, existing).into());

@@ -82,7 +82,13 @@ pub fn wrap(text: &str, width: usize) -> String {
 }
 
 /// Writes a message (an error, a usage hint) to stderr, wrapped to
-/// [`MESSAGE_WIDTH`], ignoring errors.
+/// [`MESSAGE_WIDTH`], ignoring errors. Control characters other than line
+/// breaks (which a file name may hold, an escape sequence among them) are
+/// shown escaped, `\u{1b}`, never sent to the terminal.
 pub fn eprint_message(text: &str) {
-    eprint(&wrap(text, MESSAGE_WIDTH));
+    let shown: String = text
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { c.escape_default().to_string() } else { c.to_string() })
+        .collect();
+    eprint(&wrap(&shown, MESSAGE_WIDTH));
 }

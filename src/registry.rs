@@ -84,7 +84,8 @@ const fn path(name: &'static str, value: &'static str, help: &'static str) -> Fl
 pub const COMMON_FLAGS: &[Flag] = &[
     switch("--help", "what the lesson teaches, its source and its flags"),
     switch("--quiet", "print only the check table").excluding(&["--step", "--verbose"]),
-    switch("--step", "pause between stages (when stdin is a terminal); shows every step"),
+    switch("--step", "pause between stages (when stdin is a terminal); shows every step")
+        .excluding(&["--verbose"]),
 ];
 
 /// Flags every lesson that writes files takes ([`LessonInfo::writes`]).

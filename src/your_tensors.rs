@@ -103,8 +103,14 @@ fn naming_flags(e: Error, flags: &[(&str, &str)]) -> Error {
 
 /// The flags of the convolution lessons' own tensors, by the names the
 /// library's errors use.
-const CONV_FLAGS: [(&str, &str); 5] =
-    [("A_prev", "--input"), ("W", "--weights"), ("b", "--bias"), ("stride", "--stride"), ("pad", "--pad")];
+const CONV_FLAGS: [(&str, &str); 6] = [
+    ("A_prev", "--input"),
+    ("W", "--weights"),
+    ("f", "--weights"),
+    ("b", "--bias"),
+    ("stride", "--stride"),
+    ("pad", "--pad"),
+];
 
 /// `1 entry`, `40 entries`.
 fn entries(n: usize) -> String {
@@ -184,6 +190,10 @@ impl YourConv {
         let b = load("--bias", "b", "(1, 1, 1, n_C)")?;
         let hparameters =
             Hparameters { pad: args.usize_or("--pad", 0)?, stride: args.usize_or("--stride", 1)? };
+        // The window against the padded input first (a padding whose size
+        // overflows is refused here, not shown as a capped shape).
+        crate::conv::check_window(w.shape()[0], a_prev.shape()[1], a_prev.shape()[2], hparameters)
+            .map_err(|e| naming_flags(e, &CONV_FLAGS))?;
         let backward = l.info.name == crate::registry::LESSON_03_CONV_BACKWARD.name;
         let memory = conv_memory(a_prev.shape(), w.shape(), hparameters, backward);
         budget::check("your convolution", &memory)?;
@@ -531,6 +541,14 @@ impl YourConv2D {
             })?),
         };
         let stride = args.usize_or("--stride", 1)?;
+        let (height, width) = (x.shape()[2], x.shape()[3]);
+        let fits = |n: usize, a: usize, b: usize| n.checked_add(a).and_then(|v| v.checked_add(b)).is_some();
+        if !fits(height, padding.top, padding.bottom) || !fits(width, padding.left, padding.right) {
+            return Err(Error::parameter(
+                "padding (--padding)",
+                format!("{padding} is too large: the padded size overflows"),
+            ));
+        }
         let memory = conv2d_memory(x.shape(), w.shape(), padding, stride, args.has("--dout"));
         budget::check("your Conv2D", &memory)?;
         let flags = [("X", "--input"), ("W", "--weights"), ("w0", "--bias"), ("stride", "--stride")];

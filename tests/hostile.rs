@@ -9,7 +9,8 @@
 //! - no panic, abort or backtrace text on stdout or stderr;
 //! - the message names the problem (the row's `says`, looked for in stderr
 //!   and stdout with their lines joined);
-//! - every line of stderr fits in 80 columns;
+//! - every line of stderr fits in 80 columns, and holds no raw escape
+//!   character (a file name's control characters are shown escaped);
 //! - every file of the fixtures is unchanged afterwards;
 //! - it ends: a run still going after [`HANG`] is killed and fails the row.
 
@@ -171,6 +172,7 @@ fn fixtures(dir: &Path) {
     // A directory that already holds what lessons 01 and 02 save, one of
     // them also an input.
     std::fs::create_dir_all(dir.join("saved")).unwrap();
+    std::fs::create_dir_all(dir.join("in_the_way/x_pad.npy")).unwrap();
     write("saved/x_pad.npy", npy("<f8", "(400,)", &values(400)));
     write("saved/Z.npy", npy("<f8", "(1, 4, 4, 2)", &values(32)));
     #[cfg(unix)]
@@ -283,6 +285,9 @@ fn run(row: &Row, dir: &Path) -> Result<(), String> {
     let message = format!("{stderr} {stdout}").split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(missing) = row.says.iter().find(|s| !message.contains(**s)) {
         return Err(format!("the message lacks {missing:?}: {shown}"));
+    }
+    if stderr.contains('\x1b') {
+        return Err(format!("stderr holds a raw escape character: {shown}"));
     }
     if let Some(wide) = stderr.lines().find(|l| l.chars().count() > 80) {
         return Err(format!("a line of stderr is wider than 80 columns: {wide:?}\n{shown}"));
@@ -398,7 +403,7 @@ fn rows() -> Vec<Row> {
             "lesson_02_conv_forward",
             "{d}/X.npy",
             2,
-            &["W (--weights)", "5 channels of A_prev (1, 2, 4, 5)"],
+            &["f (--weights) = 3", "larger than the padded input 2×4"],
         ),
         row(
             "lesson_04_pool_forward",
@@ -460,6 +465,34 @@ fn rows() -> Vec<Row> {
             2,
             &["t10k-labels-idx1-ubyte", "not a regular file"],
         ),
+        row(
+            "lesson_02_conv_forward",
+            &["--verbose", "--step"],
+            2,
+            &["--verbose would be ignored with --step"],
+        ),
+        row("lesson_11_train_cnn", &["--lr", "1e309"], 2, &["--lr", "finite number greater than 0"]),
+        row(
+            "lesson_02_conv_forward",
+            &[
+                "--input",
+                "{d}/A.npy",
+                "--weights",
+                "{d}/W.npy",
+                "--bias",
+                "{d}/b.npy",
+                "--pad",
+                "18446744073709551615",
+            ],
+            2,
+            &["pad (--pad) = 18446744073709551615 is too large", "overflows"],
+        ),
+        row(
+            "lesson_04_pool_forward",
+            &["--input", "{d}/\u{1b}[2J.npy", "--f", "2"],
+            2,
+            &["\\u{1b}[2J.npy", "no such file"],
+        ),
         // Saving: never over an existing file without --force, never over an
         // input, never into something that is not a directory, and never
         // leaving a truncated file when the disk is full.
@@ -483,6 +516,12 @@ fn rows() -> Vec<Row> {
         row("lesson_01_zero_pad", &["--save", "/dev/null"], 2, &["--save /dev/null: not a directory"]),
         row("lesson_01_zero_pad", &["--save", "{d}/A.npy"], 2, &["not a directory"]),
         row("lesson_01_zero_pad", &["--force"], 2, &["--force", "needs --save DIR"]),
+        row(
+            "lesson_01_zero_pad",
+            &["--save", "{d}/in_the_way", "--force"],
+            2,
+            &["a directory has that name"],
+        ),
         row("lesson_09_layers", &["--save", "{d}/out"], 2, &["saves nothing", "--save"]),
         row("lesson_10_optimizers", &["--force"], 2, &["saves nothing", "--force"]),
         Row {
