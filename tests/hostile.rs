@@ -583,6 +583,7 @@ fn every_hostile_input_gets_a_clean_message_and_changes_no_file() {
         });
         failures.extend(results.into_iter().filter_map(Result::err));
     }
+    eprintln!("hostile-input matrix: {} rows", rows.len());
     let after = snapshot(&dir);
     for ((path, old), (_, new)) in before.iter().zip(&after) {
         if old != new {
