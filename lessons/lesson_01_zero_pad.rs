@@ -5,11 +5,11 @@
 //! (seed 002), ML-From-Scratch's `ConstantPadding2D` with its backward pass
 //! (seed 000) and its `determine_padding` (seed 001).
 
-use cnn_walkthrough::conv::output_size;
-use cnn_walkthrough::gradcheck::numerical_gradient;
-use cnn_walkthrough::padding::{determine_padding, zero_pad, ConstantPadding2D, PaddingMode};
+use cnn_walkthrough::course::gradcheck::numerical_gradient;
+use cnn_walkthrough::course::show::{grid, side_by_side};
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::show::{grid, side_by_side};
+use cnn_walkthrough::textbook::conv::output_size;
+use cnn_walkthrough::textbook::padding::{determine_padding, zero_pad, ConstantPadding2D, PaddingMode};
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_01_ZERO_PAD, run)

@@ -6,14 +6,14 @@
 //! through your tensors instead and checks the loops against seed 004's
 //! per-image `ConvLayer.forward`.
 
-use cnn_walkthrough::check::EXACT;
-use cnn_walkthrough::conv::{conv_forward, conv_single_step, Hparameters};
-use cnn_walkthrough::padding::zero_pad;
+use cnn_walkthrough::course::check::EXACT;
+use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
+use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::sensitivity::conv_forward_by_layer;
-use cnn_walkthrough::show::{cells, conv_cell, output_size_table};
-use cnn_walkthrough::worked_example::{published, WorkedExample};
-use cnn_walkthrough::your_tensors::YourConv;
+use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
+use cnn_walkthrough::textbook::conv::{conv_forward, conv_single_step, Hparameters};
+use cnn_walkthrough::textbook::padding::zero_pad;
+use cnn_walkthrough::textbook::sensitivity::conv_forward_by_layer;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_02_CONV_FORWARD, run)

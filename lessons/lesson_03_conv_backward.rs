@@ -7,15 +7,15 @@
 //! and the article's finite-difference gradient check. With
 //! `--input/--weights/--bias [--dz]` it does the same for your tensors.
 
-use cnn_walkthrough::check::EXACT;
-use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::course::check::EXACT;
+use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::course::show::table;
+use cnn_walkthrough::course::tensor::image_chw;
+use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::sensitivity::ConvLayer;
-use cnn_walkthrough::show::table;
-use cnn_walkthrough::tensor::image_chw;
-use cnn_walkthrough::worked_example::{published, WorkedExample};
-use cnn_walkthrough::your_tensors::YourConv;
+use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, Hparameters};
+use cnn_walkthrough::textbook::sensitivity::ConvLayer;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_03_CONV_BACKWARD, run)

@@ -7,14 +7,14 @@
 //! `--input A.npy --f F` it pools your tensor and checks the loops against a
 //! second way of computing the same thing.
 
-use cnn_walkthrough::check::EXACT;
-use cnn_walkthrough::conv::{row_list, windows_per_row, Hparameters};
-use cnn_walkthrough::pool::{
+use cnn_walkthrough::course::check::EXACT;
+use cnn_walkthrough::course::show::{cells, output_size_table, pool_cell};
+use cnn_walkthrough::course::your_tensors::YourPool;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::textbook::conv::{row_list, windows_per_row, Hparameters};
+use cnn_walkthrough::textbook::pool::{
     pool_forward, pool_forward_second_way, second_way, PoolHparameters, PoolMode, PoolParams,
 };
-use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::show::{cells, output_size_table, pool_cell};
-use cnn_walkthrough::your_tensors::YourPool;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_04_POOL_FORWARD, run)

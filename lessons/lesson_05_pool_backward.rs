@@ -7,15 +7,15 @@
 //! (deeplearning.ai), hanbt's max-pooling backward, why the total gradient
 //! must be preserved (seed 003), what ties do, and a finite-difference check.
 
-use cnn_walkthrough::check::EXACT;
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
-use cnn_walkthrough::pool::{
+use cnn_walkthrough::course::check::EXACT;
+use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::course::show::{cells, pool_backward_cell};
+use cnn_walkthrough::course::your_tensors::YourPool;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::textbook::pool::{
     create_mask_from_window, distribute_value, first_max_mask, pool_backward, pool_backward_second_way,
     pool_forward, second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
 };
-use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::show::{cells, pool_backward_cell};
-use cnn_walkthrough::your_tensors::YourPool;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_05_POOL_BACKWARD, run)

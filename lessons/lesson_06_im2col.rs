@@ -5,15 +5,15 @@
 //! matrix product. ML-From-Scratch's `get_im2col_indices`, `image_to_column`
 //! and `column_to_image` (seed 001), on cases small enough to read.
 
-use cnn_walkthrough::check::EXACT;
-use cnn_walkthrough::conv::windows_per_row;
-use cnn_walkthrough::im2col::{
+use cnn_walkthrough::course::check::EXACT;
+use cnn_walkthrough::course::numpy_fmt::{array2string, shape_str};
+use cnn_walkthrough::course::show::{grid, table};
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::textbook::conv::windows_per_row;
+use cnn_walkthrough::textbook::im2col::{
     column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
 };
-use cnn_walkthrough::numpy_fmt::{array2string, shape_str};
-use cnn_walkthrough::padding::{determine_padding, PaddingMode};
-use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::show::{grid, table};
+use cnn_walkthrough::textbook::padding::{determine_padding, PaddingMode};
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_06_IM2COL, run)

@@ -5,14 +5,14 @@
 //! is two more matrix products and `column_to_image`. The same numbers as the
 //! loops of lessons 02 and 03, and (`--bench`) how much faster.
 
-use cnn_walkthrough::bench::{bench_case, bench_table, CASES};
-use cnn_walkthrough::check::{largest, sum_rounding, EXACT};
-use cnn_walkthrough::conv2d::Conv2D;
-use cnn_walkthrough::im2col::{column_to_image, image_to_column};
-use cnn_walkthrough::padding::PaddingMode;
+use cnn_walkthrough::course::bench::{bench_case, bench_table, CASES};
+use cnn_walkthrough::course::check::{largest, sum_rounding, EXACT};
+use cnn_walkthrough::course::your_tensors::YourConv2D;
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::worked_example::{published, WorkedExample};
-use cnn_walkthrough::your_tensors::YourConv2D;
+use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
+use cnn_walkthrough::textbook::conv2d::Conv2D;
+use cnn_walkthrough::textbook::im2col::{column_to_image, image_to_column};
+use cnn_walkthrough::textbook::padding::PaddingMode;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_07_CONV2D_IM2COL, run)

@@ -6,11 +6,11 @@
 //! them onto the image with `column_to_image`. The same numbers as the loops
 //! of lessons 04 and 05.
 
-use cnn_walkthrough::check::EXACT;
-use cnn_walkthrough::numpy_fmt::shape_str;
-use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
-use cnn_walkthrough::pool2d::Pooling2D;
+use cnn_walkthrough::course::check::EXACT;
+use cnn_walkthrough::course::numpy_fmt::shape_str;
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+use cnn_walkthrough::textbook::pool2d::Pooling2D;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_08_POOL_IM2COL, run)

@@ -7,18 +7,18 @@
 //! activation layer, each with its parameter count and a finite-difference
 //! check of its backward pass.
 
-use cnn_walkthrough::activations::{softmax_jacobian, Activation};
-use cnn_walkthrough::gradcheck::{layer_gradients, numerical_gradient};
-use cnn_walkthrough::layers::{
+use cnn_walkthrough::course::gradcheck::{layer_gradients, numerical_gradient};
+use cnn_walkthrough::course::numpy_fmt::shape_str;
+use cnn_walkthrough::course::show::table;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
+use cnn_walkthrough::textbook::layers::{
     ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer, PaddingLayer,
 };
-use cnn_walkthrough::losses::{
+use cnn_walkthrough::textbook::losses::{
     cross_entropy, cross_entropy_gradient, naive_softmax_cross_entropy, softmax_cross_entropy,
     softmax_cross_entropy_gradient, square_loss, square_loss_gradient,
 };
-use cnn_walkthrough::numpy_fmt::shape_str;
-use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::show::table;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_09_LAYERS, run)

@@ -6,12 +6,12 @@
 //! each gets, and their paths drawn in the terminal. Then Adam's bias
 //! correction done right (1 − βᵗ) beside the source's (1 − β).
 
-use cnn_walkthrough::optimizers::{
+use cnn_walkthrough::course::plot::plot_paths;
+use cnn_walkthrough::course::show::table;
+use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::textbook::optimizers::{
     all_with_defaults, narrow_quadratic, race, Adam, BiasCorrection, Optimizer,
 };
-use cnn_walkthrough::plot::plot_paths;
-use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::show::table;
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_10_OPTIMIZERS, run)
@@ -28,7 +28,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&format!(
         "The valley: {}, minimum at (0, 0). Every optimizer starts at ({}, {}), f = {f0}, with the\n\
          source's default hyperparameters, and takes {STEPS} steps.\n",
-        cnn_walkthrough::optimizers::NARROW_QUADRATIC,
+        cnn_walkthrough::textbook::optimizers::NARROW_QUADRATIC,
         START.0,
         START.1
     ));
@@ -49,7 +49,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         paths.push((optimizer.name(), path));
     }
     l.say(&table(&["optimizer", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows));
-    let drawn: Vec<cnn_walkthrough::plot::NamedPath> =
+    let drawn: Vec<cnn_walkthrough::course::plot::NamedPath> =
         paths.iter().map(|(name, path)| (name.as_str(), path.as_slice())).collect();
     l.say(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), 80, 7));
 

@@ -7,14 +7,14 @@
 //! The lessons before it compute in f64 to reproduce published numbers; this
 //! one trains in f32, which the matrix products run about twice as fast.
 
-use cnn_walkthrough::data::{digits, mnist, one_hot, train_test_split};
-use cnn_walkthrough::heatmap::{confusion_matrix, confusion_table};
-use cnn_walkthrough::losses::argmax;
+use cnn_walkthrough::course::data::{digits, mnist, one_hot, train_test_split};
+use cnn_walkthrough::course::heatmap::{confusion_matrix, confusion_table};
+use cnn_walkthrough::course::plot::plot_lines;
+use cnn_walkthrough::course::progress::Progress;
+use cnn_walkthrough::network::training::{self, Run};
 use cnn_walkthrough::network::{self, Sequential};
-use cnn_walkthrough::plot::plot_lines;
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::progress::Progress;
-use cnn_walkthrough::training::{self, Run};
+use cnn_walkthrough::textbook::losses::argmax;
 use cnn_walkthrough::Error;
 
 fn main() -> std::process::ExitCode {

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::npy::NpyError;
+use crate::course::npy::NpyError;
 
 /// What went wrong, in words a student can act on: every message says what was
 /// found and what was expected.
@@ -41,11 +41,11 @@ pub enum Error {
         /// The loss that was not finite.
         loss: f64,
     },
-    /// `--save` refused to write, or a write failed (see [`crate::files`]).
-    Save(crate::files::SaveError),
+    /// `--save` refused to write, or a write failed (see [`crate::course::files`]).
+    Save(crate::course::files::SaveError),
     /// A run would hold more tensors than the memory budget allows
-    /// (see [`crate::budget`]).
-    OverBudget(crate::budget::OverBudget),
+    /// (see [`crate::course::budget`]).
+    OverBudget(crate::course::budget::OverBudget),
     /// Writing output (a directory for `--save`) failed.
     Io {
         /// The file or directory.
@@ -72,7 +72,7 @@ impl Error {
 
 /// `(4, 3, 3, 2)`, as Python prints a shape.
 pub(crate) fn tuple(shape: &[usize]) -> String {
-    crate::numpy_fmt::shape_str(shape)
+    crate::course::numpy_fmt::shape_str(shape)
 }
 
 impl fmt::Display for Error {
@@ -117,8 +117,8 @@ impl From<NpyError> for Error {
     }
 }
 
-impl From<crate::random::RandomError> for Error {
-    fn from(e: crate::random::RandomError) -> Self {
+impl From<crate::course::random::RandomError> for Error {
+    fn from(e: crate::course::random::RandomError) -> Self {
         Error::parameter("randint", e.to_string())
     }
 }

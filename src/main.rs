@@ -3,10 +3,10 @@
 
 use std::process::ExitCode;
 
-use cnn_walkthrough::lesson::{paint, use_colour, Lesson, LessonFn};
-use cnn_walkthrough::output;
-use cnn_walkthrough::registry::{LessonInfo, LESSONS};
-use cnn_walkthrough::show::{table, wrap};
+use cnn_walkthrough::course::lesson::{paint, use_colour, Lesson, LessonFn};
+use cnn_walkthrough::course::output;
+use cnn_walkthrough::course::registry::{LessonInfo, LESSONS};
+use cnn_walkthrough::course::show::{table, wrap};
 
 // Each lesson file is also compiled here, so that `--check` can run it in
 // this process; its own `main` is only for its binary.
@@ -82,9 +82,9 @@ fn main() -> ExitCode {
         }
         ["--check", names @ ..] => match chosen(names) {
             // The memory budget from CNN_WALKTHROUGH_MAX_MEMORY, for every lesson run.
-            Ok(lessons) => match cnn_walkthrough::budget::from_env() {
+            Ok(lessons) => match cnn_walkthrough::course::budget::from_env() {
                 Ok(bytes) => {
-                    cnn_walkthrough::budget::set_limit(bytes);
+                    cnn_walkthrough::course::budget::set_limit(bytes);
                     check(&lessons)
                 }
                 Err(e) => {

@@ -16,14 +16,14 @@
 //! - truncation: a central difference is off by `ε²/6·|f‴|`, and every third
 //!   derivative here is below 2 (tanh's, at 0), or below `Σ|g|` for softmax.
 
-use cnn_walkthrough::activations::{softmax_jacobian, Activation, SELU_ALPHA, SELU_SCALE};
-use cnn_walkthrough::check::{largest, sum_rounding, EXACT};
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient};
-use cnn_walkthrough::losses::{
+use cnn_walkthrough::course::check::{largest, sum_rounding, EXACT};
+use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient};
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation, SELU_ALPHA, SELU_SCALE};
+use cnn_walkthrough::textbook::losses::{
     accuracy, cross_entropy, cross_entropy_gradient, naive_softmax_cross_entropy, softmax_cross_entropy,
     softmax_cross_entropy_gradient, square_loss, square_loss_gradient,
 };
-use cnn_walkthrough::random::RandomState;
 use cnn_walkthrough::Error;
 use ndarray::{arr1, arr2, Array, Array2, ArrayD, ArrayView, Axis, Dimension, IxDyn, Zip};
 

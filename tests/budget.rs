@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use cnn_walkthrough::budget::{human, parse_size};
+use cnn_walkthrough::course::budget::{human, parse_size};
 use flate2::{write::GzEncoder, Compression};
 
 use crate::common::{self, binary, run_lesson, temp_dir, Output};
@@ -176,10 +176,10 @@ fn mnist_dir(tag: &str, train: [u32; 3], test: [u32; 3]) -> PathBuf {
     for (k, dims) in [(0, train), (2, test)] {
         let mut images = idx_header(&dims);
         images.resize(images.len() + (dims[0] * dims[1] * dims[2]) as usize, 0);
-        std::fs::write(dir.join(cnn_walkthrough::data::MNIST_FILES[k]), images).unwrap();
+        std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[k]), images).unwrap();
         let mut labels = idx_header(&[dims[0]]);
         labels.resize(labels.len() + dims[0] as usize, 0);
-        std::fs::write(dir.join(cnn_walkthrough::data::MNIST_FILES[k + 1]), labels).unwrap();
+        std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[k + 1]), labels).unwrap();
     }
     dir
 }
@@ -192,7 +192,7 @@ fn train_on(dir: &Path, extra: &[&str]) -> Output {
 
 /// Replaces the training images of `dir` by `bytes`.
 fn train_images(dir: &Path, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(cnn_walkthrough::data::MNIST_FILES[0]);
+    let path = dir.join(cnn_walkthrough::course::data::MNIST_FILES[0]);
     std::fs::write(&path, bytes).unwrap();
     path
 }
@@ -200,11 +200,11 @@ fn train_images(dir: &Path, bytes: &[u8]) -> PathBuf {
 #[test]
 fn mnist_images_of_600_by_600_are_refused_from_the_header_plain_or_gzipped() {
     let dir = mnist_dir("mnist600", [2, 4, 4], [1, 4, 4]);
-    let labels = dir.join(cnn_walkthrough::data::MNIST_FILES[1]);
+    let labels = dir.join(cnn_walkthrough::course::data::MNIST_FILES[1]);
     let mut l = idx_header(&[60000]);
     l.resize(l.len() + 60000, 0);
     std::fs::write(&labels, l).unwrap();
-    let test = dir.join(cnn_walkthrough::data::MNIST_FILES[2]);
+    let test = dir.join(cnn_walkthrough::course::data::MNIST_FILES[2]);
     let mut t = idx_header(&[1, 600, 600]);
     t.resize(t.len() + 360_000, 0);
     std::fs::write(&test, t).unwrap();
@@ -238,10 +238,10 @@ fn a_gzip_bomb_is_refused_before_it_is_expanded() {
     train_images(&dir, &bomb);
     let mut labels = idx_header(&[60000]);
     labels.resize(labels.len() + 60000, 0);
-    std::fs::write(dir.join(cnn_walkthrough::data::MNIST_FILES[1]), labels).unwrap();
+    std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[1]), labels).unwrap();
     let mut test = idx_header(&[1, 600, 600]);
     test.resize(test.len() + 360_000, 0);
-    std::fs::write(dir.join(cnn_walkthrough::data::MNIST_FILES[2]), test).unwrap();
+    std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[2]), test).unwrap();
     let out = train_on(&dir, &[]);
     assert_refused(&out, &["the MNIST data would need", "(60000, 600, 600)"]);
     std::fs::remove_dir_all(&dir).ok();
@@ -277,7 +277,7 @@ fn train_and_test_images_of_different_sizes_name_both_files() {
 #[test]
 fn a_fifo_as_an_mnist_file_is_not_a_regular_file() {
     let dir = mnist_dir("fifo", [2, 4, 4], [1, 4, 4]);
-    let path = dir.join(cnn_walkthrough::data::MNIST_FILES[3]);
+    let path = dir.join(cnn_walkthrough::course::data::MNIST_FILES[3]);
     std::fs::remove_file(&path).unwrap();
     let status = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
     assert!(status.success());

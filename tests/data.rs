@@ -7,11 +7,11 @@ use crate::common;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use cnn_walkthrough::data::{
+use cnn_walkthrough::course::data::{
     digits, mnist, one_hot, parse_digits_csv, parse_idx_images, parse_idx_labels, train_test_split,
     DataError, Dataset, MNIST_FILES,
 };
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::course::random::RandomState;
 use cnn_walkthrough::Error;
 use flate2::{read::GzDecoder, write::GzEncoder, Compression};
 use ndarray::{arr2, Array4, Axis};

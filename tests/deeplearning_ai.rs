@@ -5,12 +5,12 @@
 
 use crate::common;
 
-use cnn_walkthrough::conv::{conv_backward, conv_forward, conv_single_step, Hparameters};
-use cnn_walkthrough::padding::zero_pad;
-use cnn_walkthrough::pool::{
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, conv_single_step, Hparameters};
+use cnn_walkthrough::textbook::padding::zero_pad;
+use cnn_walkthrough::textbook::pool::{
     create_mask_from_window, distribute_value, pool_backward, pool_forward, PoolHparameters, PoolMode,
 };
-use cnn_walkthrough::random::RandomState;
 use ndarray::{arr1, arr2, s, Array4};
 
 use common::{assert_all_close, run_lesson};

@@ -7,8 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::common::{binary, run_lesson, temp_dir, Output};
-use cnn_walkthrough::npy::{read_npy, write_npy};
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::course::npy::{read_npy, write_npy};
+use cnn_walkthrough::course::random::RandomState;
 
 /// Exit status 2, one message naming every one of `parts`, no panic.
 fn refused(out: &Output, parts: &[&str]) {

@@ -12,7 +12,7 @@ use crate::common;
 use common::{quick_flags, run_lesson};
 use std::path::PathBuf;
 
-use cnn_walkthrough::registry::LESSONS;
+use cnn_walkthrough::course::registry::LESSONS;
 
 /// `x` with 4 significant digits, as plain decimals; below 1e-6 in size,
 /// `0`, as an exact zero prints (there the numbers are rounding errors:

@@ -2,12 +2,12 @@
 //! finite differences (input and parameters), parameter counts, and the
 //! behaviour that differs between training and inference.
 
-use cnn_walkthrough::activations::Activation;
-use cnn_walkthrough::gradcheck::layer_gradients;
-use cnn_walkthrough::layers::{
+use cnn_walkthrough::course::gradcheck::layer_gradients;
+use cnn_walkthrough::course::random::{RandomState, SplitMix64};
+use cnn_walkthrough::textbook::activations::Activation;
+use cnn_walkthrough::textbook::layers::{
     ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer, PaddingLayer,
 };
-use cnn_walkthrough::random::{RandomState, SplitMix64};
 use ndarray::{s, ArrayD, Axis, IxDyn};
 
 /// Central differences, ε = 1e-6, on smooth functions of values of order 1:

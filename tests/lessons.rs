@@ -10,12 +10,12 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
-use cnn_walkthrough::npy::{read_npy, write_npy};
-use cnn_walkthrough::padding::zero_pad;
-use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
-use cnn_walkthrough::random::RandomState;
-use cnn_walkthrough::registry::LESSONS;
+use cnn_walkthrough::course::npy::{read_npy, write_npy};
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::course::registry::LESSONS;
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, Hparameters};
+use cnn_walkthrough::textbook::padding::zero_pad;
+use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use ndarray::{Array, ArrayD, Dimension};
 
 use common::{
@@ -375,8 +375,8 @@ fn rectangular_conv2d_inputs(dir: &Path) -> (String, String, String, RandomState
 
 #[test]
 fn your_own_conv2d_tensors() {
-    use cnn_walkthrough::conv2d::Conv2D;
-    use cnn_walkthrough::padding::Padding2D;
+    use cnn_walkthrough::textbook::conv2d::Conv2D;
+    use cnn_walkthrough::textbook::padding::Padding2D;
     let dir = temp_dir("conv2d");
     let (x, w, w0, mut rng) = rectangular_conv2d_inputs(&dir);
     let dy = save(&dir, "dY.npy", &rng.randn((2, 4, 6, 5)));
@@ -543,7 +543,7 @@ fn training_on_mnist_files_the_user_provides() {
 #[test]
 fn every_valued_flag_refuses_a_missing_or_malformed_value() {
     for info in LESSONS {
-        for flag in cnn_walkthrough::cli::flags_of(info).filter(|f| f.value.is_some()) {
+        for flag in cnn_walkthrough::course::cli::flags_of(info).filter(|f| f.value.is_some()) {
             let name = flag.name;
             rejects(info.name, &[name], &[&format!("{name} needs a value")]);
             rejects(info.name, &[&format!("{name}=")], &[&format!("{name} has an empty value")]);
@@ -581,7 +581,7 @@ fn an_argument_that_is_not_utf8_exits_2_with_a_message() {
     run_lesson_os(l, &[&not_utf8("extra#")]).assert_error(&["unexpected argument 'extra\u{FFFD}'"]);
     run_lesson_os(l, &[&not_utf8("--quiet=#")]).assert_error(&["--quiet is a switch"]);
     for info in LESSONS {
-        for flag in cnn_walkthrough::cli::flags_of(info).filter(|f| f.value.is_some() && !f.path) {
+        for flag in cnn_walkthrough::course::cli::flags_of(info).filter(|f| f.value.is_some() && !f.path) {
             let name = flag.name;
             let message = format!("{name}: the value is not valid UTF-8");
             run_lesson_os(info.name, &[OsStr::new(name), &not_utf8("1#")]).assert_error(&[&message]);

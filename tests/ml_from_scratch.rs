@@ -1,8 +1,8 @@
 //! Seeds 000 and 001: ML-From-Scratch's `ConstantPadding2D` / `ZeroPadding2D`
 //! and `determine_padding` (REFERENCE §5).
 
-use cnn_walkthrough::padding::{determine_padding, ConstantPadding2D, PaddingMode};
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::padding::{determine_padding, ConstantPadding2D, PaddingMode};
 use ndarray::s;
 
 use crate::common;
@@ -59,8 +59,8 @@ fn lesson_01_shows_the_padding_table() {
 #[test]
 fn im2col_indices_of_the_article() {
     // Seed 001 (REFERENCE §5): (1, 3, 32, 32), 3×3, padding ((1,1),(1,1)), stride 1.
-    use cnn_walkthrough::im2col::{get_im2col_indices, image_to_column};
-    use cnn_walkthrough::padding::Padding2D;
+    use cnn_walkthrough::textbook::im2col::{get_im2col_indices, image_to_column};
+    use cnn_walkthrough::textbook::padding::Padding2D;
     let ix = get_im2col_indices(&[1, 3, 32, 32], (3, 3), Padding2D::uniform(1), 1).unwrap();
     assert_eq!(ix.i0.to_vec(), [0, 0, 0, 1, 1, 1, 2, 2, 2].repeat(3));
     assert_eq!(ix.i1.to_vec(), (0..32).flat_map(|v| std::iter::repeat_n(v, 32)).collect::<Vec<_>>());
@@ -75,7 +75,7 @@ fn im2col_indices_of_the_article() {
 fn conv2d_output_shapes_and_parameters_of_the_article() {
     // Seed 001: 16 filters of 3×3 on (1, 3, 32, 32): 'same' stride 1 -> (16, 32, 32); 'valid' stride 1
     // -> (16, 30, 30); 'valid' stride 2 -> (16, 15, 15); 16·3·3·3 + 16 = 448 parameters.
-    use cnn_walkthrough::conv2d::Conv2D;
+    use cnn_walkthrough::textbook::conv2d::Conv2D;
     let mut rng = RandomState::new(2);
     let image = rng.randint(0, 255, (1, 3, 32, 32)).unwrap().mapv(|v| v as f64);
     for (mode, stride, shape) in [
@@ -92,8 +92,8 @@ fn conv2d_output_shapes_and_parameters_of_the_article() {
 #[test]
 fn pooling_by_im2col_matches_the_loops_on_the_notebook_cells() {
     // Seed 003's layers, made to work (no padding, stride given), against the notebook's loops.
-    use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
-    use cnn_walkthrough::pool2d::Pooling2D;
+    use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+    use cnn_walkthrough::textbook::pool2d::Pooling2D;
     let nchw = |a: &ndarray::Array4<f64>| a.view().permuted_axes([0, 3, 1, 2]).to_owned();
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((5, 5, 3, 2));
@@ -118,8 +118,8 @@ fn pooling_by_im2col_matches_the_loops_on_the_notebook_cells() {
 /// `np.max` and `np.argmax` do, in the loops and in pooling by im2col alike.
 #[test]
 fn max_pooling_treats_nan_as_numpy_does() {
-    use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
-    use cnn_walkthrough::pool2d::Pooling2D;
+    use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+    use cnn_walkthrough::textbook::pool2d::Pooling2D;
     let mut a = ndarray::Array4::from_shape_fn((1, 4, 4, 1), |(_, i, j, _)| (4 * i + j) as f64);
     a[[0, 1, 0, 0]] = f64::NAN; // in the first 2×2 window, before its maximum 5
     let (out, cache) = pool_forward(&a.view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max).unwrap();

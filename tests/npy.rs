@@ -8,8 +8,8 @@ use std::io::ErrorKind;
 use std::panic::catch_unwind;
 use std::path::PathBuf;
 
-use cnn_walkthrough::npy::{npy_bytes, parse_npy, read_npy, write_npy, NpyError, NpyErrorKind};
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::course::npy::{npy_bytes, parse_npy, read_npy, write_npy, NpyError, NpyErrorKind};
+use cnn_walkthrough::course::random::RandomState;
 use ndarray::{arr0, s, Array, ArrayD, Dimension, IxDyn};
 
 use common::{check_with, describe_case, hex, int, panic_message, proptest_config, seeds, temp_dir};

@@ -1,7 +1,7 @@
 //! Checks `numpy_fmt` against outputs recorded from numpy (see
 //! `tests/data/numpy_fmt_cases.txt`).
 
-use cnn_walkthrough::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
+use cnn_walkthrough::course::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
 use ndarray::{ArrayD, IxDyn};
 
 const CASES: &str = include_str!("data/numpy_fmt_cases.txt");

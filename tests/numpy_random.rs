@@ -2,7 +2,7 @@
 //! output; format described in its header) and compares every value
 //! exactly: floats by their f64 bit patterns, integers by value.
 
-use cnn_walkthrough::random::{RandomError, RandomState};
+use cnn_walkthrough::course::random::{RandomError, RandomState};
 
 const FIXTURE: &str = include_str!("data/numpy_random.txt");
 

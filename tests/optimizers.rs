@@ -8,11 +8,11 @@
 //! squares come out whole: `√(3² + 4²) = 5`, `√(5² + 12²) = 13`). Where `eps`
 //! only keeps a division finite it is set to 0, so that the roots are exact.
 
-use cnn_walkthrough::optimizers::{
+use cnn_walkthrough::course::plot::{plot_lines, plot_paths};
+use cnn_walkthrough::textbook::optimizers::{
     all_with_defaults, narrow_quadratic, race, Adadelta, Adagrad, Adam, BiasCorrection,
     NesterovAcceleratedGradient, Optimizer, RMSprop, StochasticGradientDescent,
 };
-use cnn_walkthrough::plot::{plot_lines, plot_paths};
 use ndarray::{arr1, ArrayD};
 
 /// `|a − b|` within `ulps` units in the last place of the larger.

@@ -46,26 +46,26 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::ops::Range;
 
-use cnn_walkthrough::activations::{Activation, SELU_ALPHA, SELU_SCALE};
-use cnn_walkthrough::conv::{
-    conv_backward, conv_forward, output_size, rows_not_reached, ConvGrads, ConvParams, Hparameters,
-};
-use cnn_walkthrough::gradcheck::{
+use cnn_walkthrough::course::gradcheck::{
     fd_tolerance, layer_gradients, numerical_gradient, numerical_gradient_at, GradientPair,
 };
-use cnn_walkthrough::im2col::Im2colParams;
-use cnn_walkthrough::layers::{
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::activations::{Activation, SELU_ALPHA, SELU_SCALE};
+use cnn_walkthrough::textbook::conv::{
+    conv_backward, conv_forward, output_size, rows_not_reached, ConvGrads, ConvParams, Hparameters,
+};
+use cnn_walkthrough::textbook::im2col::Im2colParams;
+use cnn_walkthrough::textbook::layers::{
     ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer, PaddingLayer,
 };
-use cnn_walkthrough::padding::{
+use cnn_walkthrough::textbook::padding::{
     determine_padding, pad_axes, zero_pad, ConstantPadding2D, Padding2D, PaddingMode,
 };
-use cnn_walkthrough::pool::{
+use cnn_walkthrough::textbook::pool::{
     create_mask_from_window, first_max_mask, pool_backward, pool_backward_second_way, pool_forward,
     pool_forward_second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
 };
-use cnn_walkthrough::random::RandomState;
-use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
+use cnn_walkthrough::textbook::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use cnn_walkthrough::Error;
 use ndarray::{s, Array4, ArrayD, Axis, IxDyn};
 use proptest::prelude::{prop, prop_oneof, Just, Strategy};

@@ -58,20 +58,20 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use cnn_walkthrough::check::sum_rounding;
-use cnn_walkthrough::conv::{conv_backward, conv_forward, ConvGrads, Hparameters};
-use cnn_walkthrough::conv2d::{Conv2D, Conv2DGrads};
-use cnn_walkthrough::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
-use cnn_walkthrough::im2col::{
+use cnn_walkthrough::course::check::sum_rounding;
+use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, ConvGrads, Hparameters};
+use cnn_walkthrough::textbook::conv2d::{Conv2D, Conv2DGrads};
+use cnn_walkthrough::textbook::im2col::{
     column_to_image, column_to_image_by_image, column_to_image_by_image_add, get_im2col_indices,
     image_to_column, image_to_column_by_image, image_to_column_by_image_into, image_to_column_by_indices,
     Im2colParams,
 };
-use cnn_walkthrough::padding::{ConstantPadding2D, Padding2D};
-use cnn_walkthrough::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
-use cnn_walkthrough::pool2d::Pooling2D;
-use cnn_walkthrough::random::RandomState;
-use cnn_walkthrough::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
+use cnn_walkthrough::textbook::padding::{ConstantPadding2D, Padding2D};
+use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
+use cnn_walkthrough::textbook::pool2d::Pooling2D;
+use cnn_walkthrough::textbook::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, ShapeBuilder};
 
 use proptest::prelude::{prop, prop_oneof, Just, Strategy};

@@ -3,10 +3,10 @@
 //! side), the confusion matrix and its table, and the progress bar (its
 //! cells, and that it stays silent when stderr is not a terminal).
 
-use cnn_walkthrough::heatmap::{
+use cnn_walkthrough::course::heatmap::{
     confusion_matrix, confusion_table, grid_of_maps, heat_map, heat_map_auto, side_by_side, SHADES,
 };
-use cnn_walkthrough::progress::{line, Progress};
+use cnn_walkthrough::course::progress::{line, Progress};
 use cnn_walkthrough::Error;
 use ndarray::{arr2, Array2};
 

@@ -1,10 +1,10 @@
 //! Lesson 11's network: its parameter count, a gradient check of the whole
 //! network, training that lowers the loss, and seeded runs that repeat.
 
-use cnn_walkthrough::data::{digits, one_hot, train_test_split};
-use cnn_walkthrough::gradcheck::{numerical_gradient_at, spread_indices};
+use cnn_walkthrough::course::data::{digits, one_hot, train_test_split};
+use cnn_walkthrough::course::gradcheck::{numerical_gradient_at, spread_indices};
+use cnn_walkthrough::course::random::RandomState;
 use cnn_walkthrough::network::{self, source_parameter_count, Sequential};
-use cnn_walkthrough::random::RandomState;
 use ndarray::{Array2, ArrayD, Axis};
 
 const DIGITS: [usize; 3] = [1, 8, 8];
@@ -86,7 +86,7 @@ type Part = (ArrayD<f32>, Array2<f64>);
 
 fn digits_subset(n: usize) -> (Part, Part) {
     let (train, test) = train_test_split(&digits().unwrap(), 0.4, 1).unwrap();
-    let take = |d: &cnn_walkthrough::data::Dataset, n: usize| {
+    let take = |d: &cnn_walkthrough::course::data::Dataset, n: usize| {
         let idx: Vec<usize> = (0..n.min(d.labels.len())).collect();
         let x = network::to_input::<f32>(&d.images.select(Axis(0), &idx));
         (x, one_hot(&d.labels[..idx.len()], 10).unwrap())

@@ -7,12 +7,12 @@
 //! differences (REFERENCE §2). All values are exact in binary floating point
 //! (sums of small integers), so the tolerance is 1e-12.
 
-use cnn_walkthrough::conv::{conv_backward, conv_forward};
-use cnn_walkthrough::gradcheck::numerical_gradient;
-use cnn_walkthrough::pool::MaxPoolingLayer;
-use cnn_walkthrough::sensitivity::ConvLayer;
-use cnn_walkthrough::tensor::image_chw;
-use cnn_walkthrough::worked_example::WorkedExample;
+use cnn_walkthrough::course::gradcheck::numerical_gradient;
+use cnn_walkthrough::course::tensor::image_chw;
+use cnn_walkthrough::reference::worked_example::WorkedExample;
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward};
+use cnn_walkthrough::textbook::pool::MaxPoolingLayer;
+use cnn_walkthrough::textbook::sensitivity::ConvLayer;
 use ndarray::{arr1, arr3, s, Array3, Array4};
 
 use crate::common;
@@ -194,7 +194,7 @@ fn max_pooling_example_forward_and_backward() {
 
 #[test]
 fn conv2d_by_im2col_gives_the_published_output_gradients_and_update() {
-    use cnn_walkthrough::conv2d::Conv2D;
+    use cnn_walkthrough::textbook::conv2d::Conv2D;
     let ex = WorkedExample::new();
     let layer = Conv2D::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
     let x = ex.a_prev.view().permuted_axes([0, 3, 1, 2]).to_owned();

@@ -11,9 +11,9 @@
 // criterion_group! generates a public function without documentation.
 #![allow(missing_docs)]
 
-use cnn_walkthrough::bench::{on_two_cores, ConvCase, CASES};
-use cnn_walkthrough::conv::{conv_backward, conv_forward, Hparameters};
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::course::bench::{on_two_cores, ConvCase, CASES};
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, Hparameters};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::time::Duration;
 

@@ -9,8 +9,8 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use cnn_walkthrough::padding::Padding2D;
-use cnn_walkthrough::random::RandomState;
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::textbook::padding::Padding2D;
 use cnn_walkthrough::Error;
 use ndarray::{Array, Array4, ArrayView, Dimension};
 use proptest::prelude::{any, Strategy};
@@ -242,7 +242,7 @@ pub fn randn4(rng: &mut RandomState, s: &[usize]) -> Array4<f64> {
 
 /// The largest magnitude in `a` (0 for an empty array).
 pub fn max_abs<D: Dimension>(a: &ArrayView<f64, D>) -> f64 {
-    cnn_walkthrough::check::largest(a)
+    cnn_walkthrough::course::check::largest(a)
 }
 
 /// A shape as Python writes a tuple: `(2, 3)`.

@@ -1,0 +1,319 @@
+//! The plumbing every lesson shares: flags, printing, pausing, checks,
+//! saving and loading `.npy`, and the exit status. A lesson file only tells
+//! its story through these calls.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use ndarray::{ArrayD, ArrayView, ArrayView2, Dimension};
+
+use crate::course::check::Checks;
+use crate::course::cli::{help, Args};
+use crate::course::files::{SaveDir, Written};
+use crate::course::npy::{npy_bytes, read_npy};
+use crate::course::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
+use crate::course::output;
+use crate::course::registry::LessonInfo;
+use crate::course::show::side_by_side;
+use crate::error::Result;
+
+/// A lesson's body: set up, compute, show, check.
+pub type LessonFn = fn(&mut Lesson) -> Result<()>;
+
+/// One run of a lesson.
+#[derive(Debug)]
+pub struct Lesson {
+    /// Which lesson this is.
+    pub info: &'static LessonInfo,
+    /// The flags it was given.
+    pub args: Args,
+    /// The checks made so far.
+    pub checks: Checks,
+    /// Print nothing at all (the course runner's `--check`).
+    silent: bool,
+    /// Print only the check table.
+    quiet: bool,
+    /// Pause between stages.
+    step: bool,
+    /// Colour headings (a terminal, and no `NO_COLOR`).
+    colour: bool,
+    stages: usize,
+    /// Where `--save` writes, checked before the lesson ran.
+    save_dir: Option<SaveDir>,
+}
+
+/// Whether to colour output: stdout is a terminal and `NO_COLOR` is not set.
+pub fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `text` in an ANSI colour when `on` (never used inside table cells).
+pub fn paint(text: &str, code: &str, on: bool) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+impl Lesson {
+    fn new(info: &'static LessonInfo, args: Args, silent: bool) -> Self {
+        let quiet = silent || args.has("--quiet");
+        Lesson {
+            info,
+            step: !quiet && args.has("--step") && std::io::stdin().is_terminal(),
+            colour: !silent && use_colour(),
+            quiet,
+            args,
+            silent,
+            checks: Checks::default(),
+            stages: 0,
+            save_dir: None,
+        }
+    }
+
+    /// The entry point of a lesson binary: parse the flags, run the lesson,
+    /// print the check table; exit 0 when every check passes, 1 when one
+    /// fails or none ran, 2 for bad usage or bad input (with a message, never
+    /// a panic).
+    pub fn main(info: &'static LessonInfo, run: LessonFn) -> ExitCode {
+        output::restore_sigpipe();
+        // `args_os`, not `args`: `args` panics on an argument that is not
+        // UTF-8, where `Args::parse` answers with a usage message.
+        let args = match Args::parse(info, std::env::args_os().skip(1)) {
+            Ok(a) => a,
+            Err(e) => {
+                output::eprint_message(&format!(
+                    "{}: {e}\nRun with --help to see what it takes.\n",
+                    info.name
+                ));
+                return ExitCode::from(2);
+            }
+        };
+        if args.has("--help") {
+            output::print(info.name, &help(info));
+            return ExitCode::SUCCESS;
+        }
+        let mut lesson = Lesson::new(info, args, false);
+        // Before the lesson runs (and perhaps trains for minutes): the memory
+        // budget, which every check of a size reads; and --save's directory
+        // can be written in, and no file there is replaced by surprise.
+        let prepared = crate::course::budget::configure(info, &lesson.args)
+            .and_then(|()| SaveDir::prepare(info, &lesson.args))
+            .map(|dir| lesson.save_dir = dir);
+        if let Err(e) = prepared.and_then(|()| run(&mut lesson)) {
+            output::print(info.name, "");
+            output::eprint_message(&format!("{}: error: {e}\n", info.name));
+            return ExitCode::from(2);
+        }
+        lesson.print_checks();
+        // A run that checked nothing verified nothing: it does not pass
+        // (unless it only timed, `--bench`).
+        if lesson.checks.all_passed() && (!lesson.checks.list.is_empty() || lesson.is_bench()) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
+    }
+
+    /// Runs a lesson with default flags and prints nothing: for the course
+    /// runner's `--check`.
+    ///
+    /// # Errors
+    /// Whatever the lesson returns.
+    pub fn run_silently(info: &'static LessonInfo, run: LessonFn) -> Result<Checks> {
+        let mut lesson = Lesson::new(info, Args::default(), true);
+        run(&mut lesson)?;
+        Ok(lesson.checks)
+    }
+
+    fn out(&self, text: &str) {
+        if !self.quiet {
+            output::print(self.info.name, &format!("{text}\n"));
+        }
+    }
+
+    /// Whether this run only times the lesson's code (`--bench`) and checks nothing.
+    pub fn is_bench(&self) -> bool {
+        self.args.has("--bench")
+    }
+
+    /// Whether only the check table is printed (`--quiet`, or the course's `--check`).
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Whether to show every step (`--verbose` or `--step`), not just the first.
+    pub fn detail(&self) -> bool {
+        self.args.has("--verbose") || self.args.has("--step")
+    }
+
+    /// Starts a stage of the lesson: a heading; with `--step`, first waits for Enter.
+    pub fn stage(&mut self, title: &str) {
+        if self.stages > 0 {
+            self.pause();
+        }
+        self.stages += 1;
+        let bar = "─".repeat(title.chars().count() + 4);
+        self.out(&format!(
+            "\n{}\n{}",
+            paint(&format!("{}. {title}", self.stages), "1;36", self.colour),
+            paint(&bar, "36", self.colour)
+        ));
+    }
+
+    /// With `--step` on a terminal, waits for Enter; otherwise does nothing.
+    pub fn pause(&mut self) {
+        if !self.step {
+            return;
+        }
+        output::print(self.info.name, &paint("  [Enter] ", "2", self.colour));
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
+            self.step = false; // end of input: stop pausing
+        }
+    }
+
+    /// A paragraph of explanation.
+    pub fn say(&self, text: &str) {
+        self.out(text);
+    }
+
+    /// A tensor, labelled and printed as numpy prints it (`x[1,1] = [[ 0.9 ...`).
+    pub fn show<T: NumpyElement, D: Dimension>(&self, label: &str, a: &ArrayView<T, D>) {
+        self.out(&labelled(label, a));
+    }
+
+    /// 2-D arrays next to each other, each under its caption, as numpy prints them.
+    pub fn show_side_by_side(&self, arrays: &[(&str, ArrayView2<f64>)]) {
+        let blocks: Vec<(&str, String)> =
+            arrays.iter().map(|(caption, a)| (*caption, array2string(a, 0))).collect();
+        self.out(&side_by_side(&blocks, 4));
+    }
+
+    /// Blocks of text one after another; with `--step`, waits for Enter
+    /// between them (e.g. the cells of a convolution, one at a time).
+    pub fn walk(&mut self, blocks: impl IntoIterator<Item = String>) {
+        for (k, block) in blocks.into_iter().enumerate() {
+            if k > 0 {
+                self.pause();
+            }
+            self.out(&format!("\n{block}"));
+        }
+    }
+
+    /// A number, printed as numpy prints a float64.
+    pub fn value(&self, label: &str, x: f64) {
+        self.out(&format!("{label} {}", format_scalar(x)));
+    }
+
+    /// A shape, printed as Python prints a tuple.
+    pub fn shape(&self, label: &str, shape: &[usize]) {
+        self.out(&format!("{label} {}", shape_str(shape)));
+    }
+
+    /// Checks one number; `tol` as in [`crate::course::check`].
+    pub fn check_close(&mut self, quantity: &str, expected: f64, computed: f64, tol: f64) -> bool {
+        self.checks.close(quantity, expected, computed, tol)
+    }
+
+    /// Checks a whole array, element by element.
+    pub fn check_arrays<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+        tol: f64,
+    ) -> bool {
+        self.checks.arrays(quantity, expected, computed, tol)
+    }
+
+    /// Checks that two boolean masks are equal.
+    pub fn check_masks(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView2<bool>,
+        computed: &ArrayView2<bool>,
+    ) -> bool {
+        self.checks.masks(quantity, expected, computed)
+    }
+
+    /// Checks that two things (shapes, paddings, counts) are equal.
+    pub fn check_equal<T: PartialEq + std::fmt::Display>(
+        &mut self,
+        quantity: &str,
+        expected: T,
+        computed: T,
+    ) -> bool {
+        self.checks.equal(quantity, expected, computed)
+    }
+
+    /// With `--save DIR`, writes `text` to `DIR/name` (for example a CSV
+    /// file), as [`crate::course::files`] writes every file: in one step, and
+    /// replacing an old file only with `--force`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Save`] when the file cannot be written or may not be replaced.
+    pub fn save_text(&self, name: &str, text: &str) -> Result<()> {
+        self.write_file(name, text.as_bytes(), "")
+    }
+
+    /// With `--save DIR`, writes `a` to `DIR/name.npy` (as [`save_text`](Self::save_text)).
+    ///
+    /// # Errors
+    /// [`crate::Error::Save`] when the file cannot be written or may not be replaced.
+    pub fn save<D: Dimension>(&self, name: &str, a: &ArrayView<f64, D>) -> Result<()> {
+        if self.save_dir.is_none() {
+            return Ok(());
+        }
+        self.write_file(&format!("{name}.npy"), &npy_bytes(a), &format!(" {}", shape_str(a.shape())))
+    }
+
+    /// Writes `bytes` to `name` in `--save`'s directory, if given, and says
+    /// so: `saved DIR/Z.npy (10, 4, 4, 8)`, or `replaced …` with `--force`.
+    fn write_file(&self, name: &str, bytes: &[u8], shape: &str) -> Result<()> {
+        let Some(dir) = &self.save_dir else { return Ok(()) };
+        let verb = match dir.write(name, bytes)? {
+            Written::New => "saved",
+            Written::Replaced => "replaced",
+        };
+        self.out(&format!("{verb} {}{shape}", dir.path(name).display()));
+        Ok(())
+    }
+
+    /// The `.npy` file named by `flag` (e.g. `--input`), if given.
+    ///
+    /// # Errors
+    /// When the file is missing or is not a finite, non-empty float64 `.npy`.
+    pub fn npy(&self, flag: &str) -> Result<Option<ArrayD<f64>>> {
+        match self.args.path(flag) {
+            None => Ok(None),
+            Some(path) => Ok(Some(read_npy(&path)?)),
+        }
+    }
+
+    /// Prints the check table, then a verdict line (coloured on a terminal).
+    /// A run that made no check says so, except a `--bench` run, which
+    /// only times (and prints nothing here).
+    pub fn print_checks(&self) {
+        if self.silent || self.is_bench() {
+            return;
+        }
+        let c = &self.checks;
+        if c.list.is_empty() {
+            let none = "No check ran in this run, so nothing was verified (the lines above say why).";
+            output::print(self.info.name, &format!("\nChecks\n{}\n", paint(none, "1;31", self.colour)));
+            return;
+        }
+        let verdict = if c.all_passed() {
+            paint(&format!("All {} checks pass.", c.list.len()), "1;32", self.colour)
+        } else {
+            paint(
+                &format!("{} of {} checks FAIL.", c.list.len() - c.passed(), c.list.len()),
+                "1;31",
+                self.colour,
+            )
+        };
+        output::print(self.info.name, &format!("\nChecks\n{}{verdict}\n", c.table()));
+    }
+}

@@ -1,0 +1,27 @@
+//! The course's plumbing: the lesson runner ([`lesson`]), the one list of
+//! lessons ([`registry`]), flags ([`cli`]), checks and their tolerances
+//! ([`check`], [`gradcheck`]), printing as numpy prints ([`numpy_fmt`],
+//! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
+//! [`data`], [`files`]), the memory budget ([`budget`]), output that
+//! cannot fail ([`output`]), numpy's random numbers ([`random`]), timing
+//! ([`bench`]) and your own tensors ([`your_tensors`]).
+
+pub mod bench;
+pub mod budget;
+pub mod check;
+pub mod cli;
+pub mod data;
+pub mod files;
+pub mod gradcheck;
+pub mod heatmap;
+pub mod lesson;
+pub mod npy;
+pub mod numpy_fmt;
+pub mod output;
+pub mod plot;
+pub mod progress;
+pub mod random;
+pub mod registry;
+pub mod show;
+pub mod tensor;
+pub mod your_tensors;

@@ -1,0 +1,258 @@
+//! Drawings for the whiteboard: small grids and blocks side by side.
+
+use ndarray::ArrayView2;
+
+/// Multi-line blocks printed next to each other, each under its caption,
+/// separated by `gap` spaces.
+///
+/// ```
+/// let s = cnn_walkthrough::course::show::side_by_side(&[("a", "1\n2".into()), ("b", "3".into())], 2);
+/// assert_eq!(s, "a  b\n1  3\n2");
+/// ```
+pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
+    let columns: Vec<Vec<&str>> = blocks
+        .iter()
+        .map(|(caption, body)| std::iter::once(*caption).chain(body.lines()).collect())
+        .collect();
+    let widths: Vec<usize> =
+        columns.iter().map(|c| c.iter().map(|l| l.chars().count()).max().unwrap_or(0)).collect();
+    let height = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let mut lines = Vec::with_capacity(height);
+    for row in 0..height {
+        let mut line = String::new();
+        for (k, col) in columns.iter().enumerate() {
+            let cell = col.get(row).copied().unwrap_or("");
+            line += cell;
+            if k + 1 < columns.len() {
+                let pad = widths[k] - cell.chars().count() + gap;
+                line += &" ".repeat(pad);
+            }
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines.join("\n")
+}
+
+/// A 2-D array as a grid of numbers with `decimals` decimals; cells where
+/// `plain(i, j)` is true (e.g. padding) print as a bare `0`-style integer so
+/// that they stand apart.
+///
+/// ```
+/// let a = ndarray::arr2(&[[0.0, 0.0], [0.0, 1.25]]);
+/// let g = cnn_walkthrough::course::show::grid(&a.view(), 2, |i, j| i == 0 || j == 0);
+/// assert_eq!(g, "   0     0\n   0  1.25");
+/// ```
+pub fn grid(a: &ArrayView2<f64>, decimals: usize, plain: impl Fn(usize, usize) -> bool) -> String {
+    let cells: Vec<Vec<String>> = a
+        .outer_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, &v)| if plain(i, j) { format!("{v}") } else { format!("{v:.decimals$}") })
+                .collect()
+        })
+        .collect();
+    let width = cells.iter().flatten().map(|c| c.chars().count()).max().unwrap_or(0);
+    cells
+        .iter()
+        .map(|row| row.iter().map(|c| format!("{c:>width$}")).collect::<Vec<_>>().join("  "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A plain table (prettytable, box characters, no colour) with a header row.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    use prettytable::{Cell, Row, Table};
+    let mut t = Table::new();
+    t.set_format(crate::course::check::table_format());
+    t.set_titles(Row::new(headers.iter().map(|h| Cell::new(h)).collect()));
+    for r in rows {
+        t.add_row(Row::new(r.iter().map(|c| Cell::new(c)).collect()));
+    }
+    t.to_string()
+}
+
+/// One output cell of the notebook's `conv_forward`, worked on the
+/// whiteboard: for each input channel `d` the window `a_slice_prev[:, :, d]`,
+/// the filter `W[:, :, d, c]`, their element-wise product and its sum; then
+/// the total, the bias and `Z[i, h, w, c]`.
+pub fn conv_cell(
+    a_prev_pad: &ndarray::ArrayView4<f64>,
+    w: &ndarray::ArrayView4<f64>,
+    b: &ndarray::ArrayView4<f64>,
+    (i, h, wi, c): (usize, usize, usize, usize),
+    stride: usize,
+) -> String {
+    use crate::course::numpy_fmt::{array2string, format_scalar};
+    use ndarray::s;
+    let f = w.shape()[0];
+    let (vs, hs) = (h * stride, wi * stride);
+    let mut out = format!(
+        "Z[{i},{h},{wi},{c}]: vert_start = {h}·{stride} = {vs}, horiz_start = {wi}·{stride} = {hs}; \
+         a_slice_prev = A_prev_pad[{i}, {vs}:{}, {hs}:{}, :]\n",
+        vs + f,
+        hs + f
+    );
+    let mut total = 0.0;
+    let mut sums = vec![];
+    for d in 0..w.shape()[2] {
+        let window = a_prev_pad.slice(s![i, vs..vs + f, hs..hs + f, d]);
+        let filter = w.slice(s![.., .., d, c]);
+        let product = &window * &filter;
+        let sum = product.sum();
+        total += sum;
+        sums.push(format_scalar(sum));
+        out += &side_by_side(
+            &[
+                (&format!("a_slice_prev[:,:,{d}]"), array2string(&window, 0)),
+                (&format!("W[:,:,{d},{c}]"), array2string(&filter, 0)),
+                ("product", array2string(&product.view(), 0)),
+                ("sum", format_scalar(sum)),
+            ],
+            3,
+        );
+        out += "\n";
+    }
+    let bias = b[[0, 0, 0, c]];
+    out += &format!(
+        "Z[{i},{h},{wi},{c}] = {} + b ({}) = {}",
+        sums.join(" + "),
+        format_scalar(bias),
+        format_scalar(total + bias)
+    );
+    out
+}
+
+/// The output size formula `⌊(n + 2p − f)/s⌋ + 1` worked out for each case
+/// `(name, n, f, hparameters)`.
+pub fn output_size_table(cases: &[(&str, usize, usize, crate::textbook::conv::Hparameters)]) -> String {
+    use crate::textbook::conv::output_size;
+    let rows: Vec<Vec<String>> = cases
+        .iter()
+        .map(|&(name, n, f, hp)| {
+            let (p, s) = (hp.pad, hp.stride);
+            vec![
+                name.to_string(),
+                format!("{n}, {f}, {p}, {s}"),
+                format!(
+                    "⌊({n} + 2·{p} − {f})/{s}⌋ + 1 = ⌊{}/{s}⌋ + 1 = {}",
+                    n + 2 * p - f,
+                    output_size(n, f, p, s)
+                ),
+            ]
+        })
+        .collect();
+    table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows)
+}
+
+/// `text` wrapped at `width` columns, every line starting with `indent` spaces.
+///
+/// ```
+/// assert_eq!(cnn_walkthrough::course::show::wrap("a bb ccc", 6, 1), " a bb\n ccc");
+/// ```
+pub fn wrap(text: &str, width: usize, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<String> = vec![];
+    let mut line = pad.clone();
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if len > indent && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, pad.clone()));
+        }
+        if line.chars().count() > indent {
+            line.push(' ');
+        }
+        line += word;
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
+/// One output cell of `pool_forward`, worked: the window and the value it
+/// keeps (its maximum and where it is, or the mean written out).
+pub fn pool_cell(
+    a_prev: &ndarray::ArrayView4<f64>,
+    (i, h, w, c): (usize, usize, usize, usize),
+    p: &crate::textbook::pool::PoolParams,
+    mode: crate::textbook::pool::PoolMode,
+) -> String {
+    use crate::course::numpy_fmt::{array2string, format_scalar};
+    use crate::textbook::pool::{first_max_mask, pool_window, PoolMode};
+    use ndarray::s;
+    let (rows, cols) = p.window(h, w);
+    let window = a_prev.slice(s![i, rows.clone(), cols.clone(), c]);
+    let value = pool_window(&window, mode);
+    let how = match mode {
+        PoolMode::Max => {
+            let at = first_max_mask(&window).indexed_iter().find(|&(_, &m)| m).map(|(idx, _)| idx);
+            let at = at.map_or(String::new(), |(r, q)| format!(", at row {r}, column {q} of the window"));
+            format!("max = {}{at}", format_scalar(value))
+        }
+        PoolMode::Average => {
+            let terms: Vec<String> = window.iter().map(|&v| format_scalar(v)).collect();
+            format!("mean = ({}) / {} = {}", terms.join(" + "), window.len(), format_scalar(value))
+        }
+    };
+    let caption = format!(
+        "A[{i},{h},{w},{c}] ← A_prev[{i}, {}:{}, {}:{}, {c}]",
+        rows.start, rows.end, cols.start, cols.end
+    );
+    side_by_side(&[(&caption, array2string(&window, 0)), ("", how)], 3)
+}
+
+/// One output cell of `pool_backward`, worked: the window of the input, the
+/// mask (max) or the equal shares (average), and what lands in `dA_prev`.
+pub fn pool_backward_cell(
+    a_prev: &ndarray::ArrayView4<f64>,
+    da: &ndarray::ArrayView4<f64>,
+    (i, h, w, c): (usize, usize, usize, usize),
+    p: &crate::textbook::pool::PoolParams,
+    mode: crate::textbook::pool::PoolMode,
+) -> String {
+    use crate::course::numpy_fmt::{array2string, format_scalar};
+    use crate::textbook::pool::{distribute_value, first_max_mask, PoolMode};
+    use ndarray::s;
+    let (rows, cols) = p.window(h, w);
+    let window = a_prev.slice(s![i, rows.clone(), cols.clone(), c]);
+    let g = da[[i, h, w, c]];
+    let (middle, share) = match mode {
+        PoolMode::Max => {
+            let mask = first_max_mask(&window);
+            let share = mask.mapv(|m| if m { g } else { 0.0 });
+            (("mask", array2string(&mask.view(), 0)), share)
+        }
+        PoolMode::Average => {
+            let share = distribute_value(g, (p.f, p.f));
+            ((" ", format!("dA / {} each", p.f * p.f)), share)
+        }
+    };
+    let head = format!(
+        "dA[{i},{h},{w},{c}] = {} goes back to dA_prev[{i}, {}:{}, {}:{}, {c}]",
+        format_scalar(g),
+        rows.start,
+        rows.end,
+        cols.start,
+        cols.end
+    );
+    let body = side_by_side(
+        &[
+            ("window of A_prev", array2string(&window, 0)),
+            middle,
+            ("adds to dA_prev", array2string(&share.view(), 0)),
+        ],
+        3,
+    );
+    format!("{head}\n{body}")
+}
+
+/// Output cells `(channel, row, column)` in the order the articles walk
+/// them: channel by channel (filter by filter), row by row.
+///
+/// ```
+/// let order: Vec<_> = cnn_walkthrough::course::show::cells(1, 2, 2).collect();
+/// assert_eq!(order, vec![(0, 0, 0), (0, 0, 1), (1, 0, 0), (1, 0, 1)]);
+/// ```
+pub fn cells(n_h: usize, n_w: usize, n_c: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    (0..n_c).flat_map(move |c| (0..n_h).flat_map(move |h| (0..n_w).map(move |w| (c, h, w))))
+}

@@ -1,0 +1,461 @@
+//! Pooling by loops, as the deeplearning.ai notebook builds it, in its layout
+//! `A_prev (m, n_H_prev, n_W_prev, n_C)`; and seed 004's `MaxPoolingLayer`
+//! for one CHW image.
+//!
+//! Pooling slides an `f × f` window over each channel on its own and keeps
+//! one number per window: the largest (max) or the mean (average). It has no
+//! parameters and keeps the channel count; its backward pass sends each
+//! output's gradient back into its window: all of it to the maximum, or
+//! shared equally by every cell (`dZ / f²`), so that the total is preserved.
+
+use ndarray::{s, Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayView4};
+
+use crate::course::tensor::image_chw;
+use crate::error::{tuple, Error, Result};
+use crate::textbook::conv::{conv_backward, conv_forward, output_size, Hparameters};
+
+/// Which number a window keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolMode {
+    /// The largest value.
+    Max,
+    /// The mean value.
+    Average,
+}
+
+impl PoolMode {
+    /// `"max"` or `"average"`, as the notebook spells the mode.
+    pub fn name(self) -> &'static str {
+        match self {
+            PoolMode::Max => "max",
+            PoolMode::Average => "average",
+        }
+    }
+}
+
+impl std::str::FromStr for PoolMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "max" => Ok(PoolMode::Max),
+            "average" => Ok(PoolMode::Average),
+            other => {
+                Err(Error::parameter("mode", format!("'{other}' is unknown; expected 'max' or 'average'")))
+            }
+        }
+    }
+}
+
+/// The notebook's pooling `hparameters`: `{"f": .., "stride": ..}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolHparameters {
+    /// The window is `f × f`.
+    pub f: usize,
+    /// Step between windows.
+    pub stride: usize,
+}
+
+/// The checked sizes of one pooling layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolParams {
+    /// Images in the batch.
+    pub m: usize,
+    /// Input height.
+    pub n_h_prev: usize,
+    /// Input width.
+    pub n_w_prev: usize,
+    /// Channels, in and out.
+    pub n_c: usize,
+    /// Window size.
+    pub f: usize,
+    /// Step between windows.
+    pub stride: usize,
+}
+
+impl PoolParams {
+    /// Checks `A_prev`'s shape against the window and stride.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] for a shape without 4 axes or with an axis of size 0;
+    /// [`Error::Parameter`] for stride 0, f 0 or a window larger than the input.
+    pub fn new(a_prev: &[usize], hp: PoolHparameters) -> Result<Self> {
+        let layout = "(m, n_H_prev, n_W_prev, n_C)";
+        if a_prev.len() != 4 || a_prev.contains(&0) {
+            return Err(Error::shape("A_prev", format!("{layout}: 4 axes, none of size 0"), a_prev));
+        }
+        let (f, stride) = (hp.f, hp.stride);
+        if f == 0 {
+            return Err(Error::parameter("f", "is 0; expected a window of at least 1×1"));
+        }
+        if stride == 0 {
+            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
+        }
+        let (n_h_prev, n_w_prev) = (a_prev[1], a_prev[2]);
+        if f > n_h_prev || f > n_w_prev {
+            return Err(Error::parameter(
+                "f",
+                format!(
+                    "= {f}: the {f}×{f} window is larger than the {n_h_prev}×{n_w_prev} input of A_prev {}; expected f ≤ {}",
+                    tuple(a_prev),
+                    n_h_prev.min(n_w_prev)
+                ),
+            ));
+        }
+        Ok(PoolParams { m: a_prev[0], n_h_prev, n_w_prev, n_c: a_prev[3], f, stride })
+    }
+
+    /// `n_H = ⌊(n_H_prev − f) / stride⌋ + 1`.
+    pub fn out_h(&self) -> usize {
+        output_size(self.n_h_prev, self.f, 0, self.stride)
+    }
+
+    /// `n_W = ⌊(n_W_prev − f) / stride⌋ + 1`.
+    pub fn out_w(&self) -> usize {
+        output_size(self.n_w_prev, self.f, 0, self.stride)
+    }
+
+    /// Shape of the output `A`: `(m, n_H, n_W, n_C)`.
+    pub fn out_shape(&self) -> [usize; 4] {
+        [self.m, self.out_h(), self.out_w(), self.n_c]
+    }
+
+    /// The window of output cell `(h, w)`: rows `h·s .. h·s + f`, columns `w·s .. w·s + f`.
+    pub fn window(&self, h: usize, w: usize) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let (v, hz) = (h * self.stride, w * self.stride);
+        (v..v + self.f, hz..hz + self.f)
+    }
+}
+
+/// What `pool_forward` keeps for the backward pass: the notebook's
+/// `cache = (A_prev, hparameters)`.
+#[derive(Debug, Clone)]
+pub struct PoolCache {
+    /// The input.
+    pub a_prev: Array4<f64>,
+    /// Window and stride.
+    pub hparameters: PoolHparameters,
+    /// The checked sizes.
+    pub params: PoolParams,
+}
+
+/// One window's value: its maximum or its mean.
+pub fn pool_window(window: &ArrayView2<f64>, mode: PoolMode) -> f64 {
+    match mode {
+        // As np.max: a NaN in the window makes the maximum NaN.
+        PoolMode::Max => window.fold(f64::NEG_INFINITY, |m, &v| if v.is_nan() || v > m { v } else { m }),
+        PoolMode::Average => window.mean().unwrap_or(f64::NAN),
+    }
+}
+
+/// The notebook's `pool_forward`: `A[i, h, w, c]` is the max (or mean) of
+/// `A_prev[i, h·s : h·s+f, w·s : w·s+f, c]`.
+///
+/// ```
+/// use cnn_walkthrough::textbook::pool::{pool_forward, PoolHparameters, PoolMode};
+/// let a = ndarray::Array::from_shape_fn((1, 4, 4, 1), |(_, i, j, _)| (4 * i + j) as f64);
+/// let (out, _) = pool_forward(&a.view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max)?;
+/// assert_eq!(out.into_raw_vec_and_offset().0, vec![5.0, 7.0, 13.0, 15.0]);
+/// # Ok::<(), cnn_walkthrough::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`PoolParams::new`].
+pub fn pool_forward(
+    a_prev: &ArrayView4<f64>,
+    hparameters: PoolHparameters,
+    mode: PoolMode,
+) -> Result<(Array4<f64>, PoolCache)> {
+    let p = PoolParams::new(a_prev.shape(), hparameters)?;
+    let mut a = Array4::zeros(p.out_shape());
+    for i in 0..p.m {
+        for h in 0..p.out_h() {
+            for w in 0..p.out_w() {
+                let (rows, cols) = p.window(h, w);
+                for c in 0..p.n_c {
+                    a[[i, h, w, c]] = pool_window(&a_prev.slice(s![i, rows.clone(), cols.clone(), c]), mode);
+                }
+            }
+        }
+    }
+    Ok((a, PoolCache { a_prev: a_prev.to_owned(), hparameters, params: p }))
+}
+
+/// The notebook's `create_mask_from_window`: `x == np.max(x)`, true at
+/// *every* position that equals the maximum (two on a tie).
+pub fn create_mask_from_window(x: &ArrayView2<f64>) -> Array2<bool> {
+    let max = pool_window(x, PoolMode::Max);
+    x.mapv(|v| v == max)
+}
+
+/// Seed 004's `get_max_index` as a mask: true at the *first* maximum in
+/// row-major order only, as numpy's `argmax` and PyTorch choose (a NaN
+/// counts as the maximum, as in `argmax`).
+pub fn first_max_mask(x: &ArrayView2<f64>) -> Array2<bool> {
+    let mut best: Option<((usize, usize), f64)> = None;
+    for (idx, &v) in x.indexed_iter() {
+        if best.is_none_or(|(_, b)| beats(v, b)) {
+            best = Some((idx, v));
+        }
+    }
+    Array2::from_shape_fn(x.raw_dim(), |idx| best.is_some_and(|(at, _)| at == idx))
+}
+
+/// Whether `v` replaces `best` as the first maximum so far: it is larger, or
+/// the first NaN (numpy's `argmax` and `max` treat NaN as the largest).
+pub fn beats(v: f64, best: f64) -> bool {
+    !best.is_nan() && (v.is_nan() || v > best)
+}
+
+/// The notebook's `distribute_value`: `dz` shared equally over a window of
+/// `shape`, each cell `dz / (n_H · n_W)`.
+///
+/// ```
+/// let share = cnn_walkthrough::textbook::pool::distribute_value(2.0, (2, 2));
+/// assert_eq!(share, ndarray::arr2(&[[0.5, 0.5], [0.5, 0.5]]));
+/// ```
+pub fn distribute_value(dz: f64, shape: (usize, usize)) -> Array2<f64> {
+    let average = dz / (shape.0 * shape.1) as f64;
+    Array2::from_elem(shape, average)
+}
+
+/// The notebook's `pool_backward`: each output gradient `dA[i, h, w, c]` goes
+/// back into its window, to the maximum (max; ties go to the first maximum,
+/// see [`first_max_mask`]) or shared equally ([`distribute_value`]).
+///
+/// # Errors
+/// [`Error::Shape`] when `dA` does not have the shape of the pooled output.
+pub fn pool_backward(da: &ArrayView4<f64>, cache: &PoolCache, mode: PoolMode) -> Result<Array4<f64>> {
+    let p = cache.params;
+    if da.shape() != p.out_shape() {
+        return Err(Error::shape(
+            "dA",
+            format!("{}, the shape of the pooled output A", tuple(&p.out_shape())),
+            da.shape(),
+        ));
+    }
+    let mut da_prev = Array4::zeros(cache.a_prev.raw_dim());
+    for i in 0..p.m {
+        for h in 0..p.out_h() {
+            for w in 0..p.out_w() {
+                let (rows, cols) = p.window(h, w);
+                for c in 0..p.n_c {
+                    let window = s![i, rows.clone(), cols.clone(), c];
+                    let share = match mode {
+                        PoolMode::Max => first_max_mask(&cache.a_prev.slice(window)).mapv(|m| {
+                            if m {
+                                da[[i, h, w, c]]
+                            } else {
+                                0.0
+                            }
+                        }),
+                        PoolMode::Average => distribute_value(da[[i, h, w, c]], (p.f, p.f)),
+                    };
+                    let mut target = da_prev.slice_mut(window);
+                    target += &share;
+                }
+            }
+        }
+    }
+    Ok(da_prev)
+}
+
+/// Seed 004's `MaxPoolingLayer` for one image `(channels, H, W)`: a second,
+/// independent max pooling (its backward sends each gradient to the first
+/// maximum of the window, found by `get_max_index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxPoolingLayer {
+    /// Window width and height.
+    pub f: usize,
+    /// Step between windows.
+    pub stride: usize,
+}
+
+impl MaxPoolingLayer {
+    /// The layer's sizes, with errors that speak of its `(C, H, W)` input.
+    fn check(&self, input: &ArrayView3<f64>) -> Result<PoolParams> {
+        let (c, h, w) = input.dim();
+        if input.is_empty() {
+            return Err(Error::shape(
+                "input",
+                "(channels, height, width) with no axis of size 0",
+                input.shape(),
+            ));
+        }
+        if self.f > h || self.f > w {
+            let f = self.f;
+            return Err(Error::parameter(
+                "f",
+                format!(
+                    "= {f}: the {f}×{f} window is larger than the {h}×{w} input {}; expected f ≤ {}",
+                    tuple(input.shape()),
+                    h.min(w)
+                ),
+            ));
+        }
+        PoolParams::new(&[1, h, w, c], PoolHparameters { f: self.f, stride: self.stride })
+    }
+
+    /// `forward`: `output[d, i, j] = max(get_patch(input[d], i, j))`.
+    ///
+    /// # Errors
+    /// As [`PoolParams::new`].
+    pub fn forward(&self, input: &ArrayView3<f64>) -> Result<Array3<f64>> {
+        let p = self.check(input)?;
+        Ok(Array3::from_shape_fn((p.n_c, p.out_h(), p.out_w()), |(d, i, j)| {
+            let (rows, cols) = p.window(i, j);
+            pool_window(&input.slice(s![d, rows, cols]), PoolMode::Max)
+        }))
+    }
+
+    /// `backward`: `delta[d, i·s + k, j·s + l] += sensitivity[d, i, j]` where
+    /// `(k, l)` is the first maximum of the window. (The article assigns with
+    /// `=`, the same when windows do not overlap; `+=` is right when they do.)
+    ///
+    /// # Errors
+    /// As [`PoolParams::new`], or a sensitivity map not shaped like the output.
+    pub fn backward(&self, input: &ArrayView3<f64>, sensitivity: &ArrayView3<f64>) -> Result<Array3<f64>> {
+        let p = self.check(input)?;
+        let out = [p.n_c, p.out_h(), p.out_w()];
+        if sensitivity.shape() != out {
+            return Err(Error::shape(
+                "sensitivity map",
+                format!("{}, the shape of the output", tuple(&out)),
+                sensitivity.shape(),
+            ));
+        }
+        let mut delta = Array3::zeros(input.raw_dim());
+        for d in 0..p.n_c {
+            for i in 0..p.out_h() {
+                for j in 0..p.out_w() {
+                    let (rows, cols) = p.window(i, j);
+                    let mask = first_max_mask(&input.slice(s![d, rows.clone(), cols.clone()]));
+                    let mut target = delta.slice_mut(s![d, rows, cols]);
+                    target.zip_mut_with(&mask, |t, &m| {
+                        if m {
+                            *t += sensitivity[[d, i, j]];
+                        }
+                    });
+                }
+            }
+        }
+        Ok(delta)
+    }
+}
+
+/// Average pooling as a convolution: `n_C` filters of `f × f`, filter `c`
+/// holding `1/f²` on input channel `c` and 0 on the others, no bias, no
+/// padding. Returns `(W, b)` in the notebook's layout.
+pub fn average_pool_filters(n_c: usize, f: usize) -> (Array4<f64>, Array4<f64>) {
+    let w = Array4::from_shape_fn(
+        (f, f, n_c, n_c),
+        |(_, _, c_in, c)| {
+            if c_in == c {
+                1.0 / (f * f) as f64
+            } else {
+                0.0
+            }
+        },
+    );
+    (w, Array4::zeros((1, 1, 1, n_c)))
+}
+
+/// How [`pool_forward_second_way`] computes a mode.
+pub fn second_way(mode: PoolMode) -> &'static str {
+    match mode {
+        PoolMode::Max => "hanbt's MaxPoolingLayer",
+        PoolMode::Average => "a convolution with filters 1/f²",
+    }
+}
+
+/// `pool_forward` computed a second, independent way: seed 004's
+/// [`MaxPoolingLayer`] image by image (max), or [`conv_forward`] with
+/// [`average_pool_filters`] (average).
+///
+/// # Errors
+/// As [`PoolParams::new`].
+pub fn pool_forward_second_way(
+    a_prev: &ArrayView4<f64>,
+    hp: PoolHparameters,
+    mode: PoolMode,
+) -> Result<Array4<f64>> {
+    let p = PoolParams::new(a_prev.shape(), hp)?;
+    match mode {
+        PoolMode::Max => {
+            let layer = MaxPoolingLayer { f: hp.f, stride: hp.stride };
+            let mut out = Array4::zeros(p.out_shape());
+            for i in 0..p.m {
+                let a = layer.forward(&image_chw(a_prev, i).view())?;
+                out.index_axis_mut(ndarray::Axis(0), i).assign(&a.view().permuted_axes([1, 2, 0]));
+            }
+            Ok(out)
+        }
+        PoolMode::Average => {
+            let (w, b) = average_pool_filters(p.n_c, hp.f);
+            Ok(conv_forward(a_prev, &w.view(), &b.view(), Hparameters { pad: 0, stride: hp.stride })?.0)
+        }
+    }
+}
+
+/// `pool_backward` computed the second way of [`pool_forward_second_way`].
+///
+/// # Errors
+/// When `dA` does not have the shape of the pooled output.
+pub fn pool_backward_second_way(
+    da: &ArrayView4<f64>,
+    cache: &PoolCache,
+    mode: PoolMode,
+) -> Result<Array4<f64>> {
+    let (p, hp) = (cache.params, cache.hparameters);
+    if da.shape() != p.out_shape() {
+        return Err(Error::shape(
+            "dA",
+            format!("{}, the shape of the pooled output A", tuple(&p.out_shape())),
+            da.shape(),
+        ));
+    }
+    match mode {
+        PoolMode::Max => {
+            let layer = MaxPoolingLayer { f: hp.f, stride: hp.stride };
+            let mut out = Array4::zeros(cache.a_prev.raw_dim());
+            for i in 0..p.m {
+                let delta =
+                    layer.backward(&image_chw(&cache.a_prev.view(), i).view(), &image_chw(da, i).view())?;
+                out.index_axis_mut(ndarray::Axis(0), i).assign(&delta.view().permuted_axes([1, 2, 0]));
+            }
+            Ok(out)
+        }
+        PoolMode::Average => {
+            let (w, b) = average_pool_filters(p.n_c, hp.f);
+            let (_, conv_cache) = conv_forward(
+                &cache.a_prev.view(),
+                &w.view(),
+                &b.view(),
+                Hparameters { pad: 0, stride: hp.stride },
+            )?;
+            Ok(conv_backward(da, &conv_cache)?.d_a_prev)
+        }
+    }
+}
+
+/// The smallest difference between the two largest values of any window of
+/// `x`: how far the input is from a tie, where max pooling has no derivative.
+/// Infinite for 1×1 windows.
+pub fn smallest_gap(x: &ArrayView4<f64>, p: &PoolParams) -> f64 {
+    let mut gap = f64::INFINITY;
+    for i in 0..p.m {
+        for h in 0..p.out_h() {
+            for w in 0..p.out_w() {
+                let (rows, cols) = p.window(h, w);
+                for c in 0..p.n_c {
+                    let mut v: Vec<f64> =
+                        x.slice(s![i, rows.clone(), cols.clone(), c]).iter().copied().collect();
+                    v.sort_by(|a, b| b.total_cmp(a));
+                    if v.len() > 1 {
+                        gap = gap.min(v[0] - v[1]);
+                    }
+                }
+            }
+        }
+    }
+    gap
+}
