@@ -4,7 +4,7 @@
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
 //! [`data`], [`files`]), the memory budget ([`budget`]), output that
 //! cannot fail ([`output`]), numpy's random numbers ([`random`]), timing
-//! ([`bench`]) and your own tensors ([`your_tensors`]).
+//! ([`bench`](mod@bench)) and your own tensors ([`your_tensors`]).
 
 pub mod bench;
 pub mod budget;
