@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use cnn_walkthrough::course::budget::{human, parse_size};
-use flate2::{write::GzEncoder, Compression};
 
-use crate::common::{self, binary, run_lesson, temp_dir, Output};
+use crate::common::{self, binary, npy_header_f8, run_lesson, temp_dir, Output};
 
 /// Refused with exit 2 and a message holding `parts`, without any sign of
 /// a crash; every line without a path (`/`) within 80 columns.
@@ -38,24 +37,11 @@ fn run_with_env(lesson: &str, args: &[&str], env: &str) -> Output {
     common::output_of(&out)
 }
 
-/// The bytes of a `.npy` header (format 1.0) for float64 values of `shape`.
-fn npy_header(shape: &str) -> Vec<u8> {
-    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    out
-}
-
 /// `A.npy`, `W.npy`, `b.npy` of shape (1, 1, 1, 1) in `dir`.
 fn one_by_one(dir: &Path) -> [String; 3] {
     ["A", "W", "b"].map(|name| {
         let path = dir.join(format!("{name}.npy"));
-        let mut bytes = npy_header("(1, 1, 1, 1)");
+        let mut bytes = npy_header_f8("(1, 1, 1, 1)");
         bytes.extend(1.5f64.to_le_bytes());
         std::fs::write(&path, bytes).unwrap();
         path.display().to_string()
@@ -135,7 +121,7 @@ fn a_bad_size_names_the_flag_or_the_variable() {
 fn a_sparse_10_gb_npy_and_a_huge_header_are_refused_without_reading() {
     let dir = temp_dir("budget-npy");
     let big = dir.join("big.npy");
-    let header = npy_header("(1, 1250000000, 1, 1)");
+    let header = npy_header_f8("(1, 1250000000, 1, 1)");
     let mut file = File::create(&big).unwrap();
     file.write_all(&header).unwrap();
     file.set_len(header.len() as u64 + 10_000_000_000).unwrap();
@@ -157,27 +143,15 @@ fn a_sparse_10_gb_npy_and_a_huge_header_are_refused_without_reading() {
 
 // ---------------------------------------------------------------- MNIST
 
-fn idx_header(dims: &[u32]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, dims.len() as u8];
-    dims.iter().for_each(|d| out.extend(d.to_be_bytes()));
-    out
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
 /// An MNIST directory: `train` and `test` images `(n, rows, cols)` of zeros
 /// with labels of zeros, written whole.
 fn mnist_dir(tag: &str, train: [u32; 3], test: [u32; 3]) -> PathBuf {
     let dir = temp_dir(&format!("budget-{tag}"));
     for (k, dims) in [(0, train), (2, test)] {
-        let mut images = idx_header(&dims);
+        let mut images = common::idx(&dims, &[]);
         images.resize(images.len() + (dims[0] * dims[1] * dims[2]) as usize, 0);
         std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[k]), images).unwrap();
-        let mut labels = idx_header(&[dims[0]]);
+        let mut labels = common::idx(&[dims[0]], &[]);
         labels.resize(labels.len() + dims[0] as usize, 0);
         std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[k + 1]), labels).unwrap();
     }
@@ -201,15 +175,15 @@ fn train_images(dir: &Path, bytes: &[u8]) -> PathBuf {
 fn mnist_images_of_600_by_600_are_refused_from_the_header_plain_or_gzipped() {
     let dir = mnist_dir("mnist600", [2, 4, 4], [1, 4, 4]);
     let labels = dir.join(cnn_walkthrough::course::data::MNIST_FILES[1]);
-    let mut l = idx_header(&[60000]);
+    let mut l = common::idx(&[60000], &[]);
     l.resize(l.len() + 60000, 0);
     std::fs::write(&labels, l).unwrap();
     let test = dir.join(cnn_walkthrough::course::data::MNIST_FILES[2]);
-    let mut t = idx_header(&[1, 600, 600]);
+    let mut t = common::idx(&[1, 600, 600], &[]);
     t.resize(t.len() + 360_000, 0);
     std::fs::write(&test, t).unwrap();
     // Plain: a sparse file exactly as long as the header promises (21.6 GB).
-    let header = idx_header(&[60000, 600, 600]);
+    let header = common::idx(&[60000, 600, 600], &[]);
     let path = train_images(&dir, &header);
     File::options().write(true).open(&path).unwrap().set_len(16 + 60000 * 360_000).unwrap();
     let out = train_on(&dir, &[]);
@@ -218,7 +192,7 @@ fn mnist_images_of_600_by_600_are_refused_from_the_header_plain_or_gzipped() {
     assert_refused(&out, &parts);
     // Gzipped: the header and a few zeros; nothing past the header is expanded.
     std::fs::remove_file(&path).unwrap();
-    train_images(&dir, &gzip(&[&header[..], &[0; 1000]].concat()));
+    train_images(&dir, &common::gzip(&[&header[..], &[0; 1000]].concat()));
     assert_refused(&train_on(&dir, &[]), &parts);
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -227,19 +201,19 @@ fn mnist_images_of_600_by_600_are_refused_from_the_header_plain_or_gzipped() {
 fn a_gzip_bomb_is_refused_before_it_is_expanded() {
     let dir = mnist_dir("bomb", [100, 100, 100], [1, 100, 100]);
     // 1 MB of zeros in about 1 KB: accepted at the default budget ...
-    let honest = gzip(&[&idx_header(&[100, 100, 100])[..], &vec![0; 1_000_000]].concat());
+    let honest = common::gzip(&[&common::idx(&[100, 100, 100], &[])[..], &vec![0; 1_000_000]].concat());
     assert!(honest.len() < 5000);
     train_images(&dir, &honest);
     let out = train_on(&dir, &["--max-memory", "1MiB"]);
     assert_refused(&out, &["the MNIST data would need", "over the memory budget of 1.0 MiB"]);
     // ... and the same stream behind a header claiming 60000 images of 600×600.
-    let mut bomb = gzip(&idx_header(&[60000, 600, 600]));
-    bomb.extend(gzip(&vec![0; 1_000_000]));
+    let mut bomb = common::gzip(&common::idx(&[60000, 600, 600], &[]));
+    bomb.extend(common::gzip(&vec![0; 1_000_000]));
     train_images(&dir, &bomb);
-    let mut labels = idx_header(&[60000]);
+    let mut labels = common::idx(&[60000], &[]);
     labels.resize(labels.len() + 60000, 0);
     std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[1]), labels).unwrap();
-    let mut test = idx_header(&[1, 600, 600]);
+    let mut test = common::idx(&[1, 600, 600], &[]);
     test.resize(test.len() + 360_000, 0);
     std::fs::write(dir.join(cnn_walkthrough::course::data::MNIST_FILES[2]), test).unwrap();
     let out = train_on(&dir, &[]);

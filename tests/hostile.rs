@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{binary, temp_dir};
+use crate::common::{binary, gzip, idx, raw_npy, temp_dir};
 
 /// A run still going after this long is taken to hang (the longest row, a
 /// one-epoch training run, takes a few seconds in the dev profile).
@@ -71,38 +71,8 @@ fn not_utf8(text: &str) -> OsString {
     OsStr::from_bytes(&bytes).to_os_string()
 }
 
-/// A version-1.0 `.npy` header with `header_len` (as the file claims it),
-/// followed by `data`.
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    out.extend(data);
-    out
-}
-
 fn f8(values: impl IntoIterator<Item = f64>) -> Vec<u8> {
     values.into_iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-/// IDX files as MNIST ships them: big-endian header, then bytes.
-fn idx(magic: u8, dims: &[u32], bytes: &[u8]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, magic];
-    dims.iter().for_each(|d| out.extend(d.to_be_bytes()));
-    out.extend_from_slice(bytes);
-    out
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
 }
 
 /// An MNIST directory `dir/name` with `train` and `test` images
@@ -112,9 +82,9 @@ fn mnist(dir: &Path, name: &str, train: [u32; 3], test: [u32; 3]) -> PathBuf {
     std::fs::create_dir_all(&m).unwrap();
     for (prefix, [n, rows, cols]) in [("train", train), ("t10k", test)] {
         let pixels = vec![0; (n * rows * cols) as usize];
-        std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[n, rows, cols], &pixels))
+        std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(&[n, rows, cols], &pixels))
             .unwrap();
-        std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[n], &vec![0; n as usize]))
+        std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[n], &vec![0; n as usize]))
             .unwrap();
     }
     m
@@ -125,56 +95,56 @@ fn fixtures(dir: &Path) {
     let write = |name: &str, bytes: Vec<u8>| std::fs::write(dir.join(name), bytes).unwrap();
     let values = |n: usize| f8((0..n).map(|i| (i as f64 * 0.37).sin()));
     // A convolution's tensors (lessons 02 and 03) and a pooling input (04, 05).
-    write("A.npy", npy("<f8", "(1, 4, 4, 2)", &values(32)));
-    write("W.npy", npy("<f8", "(3, 3, 2, 3)", &values(54)));
-    write("b.npy", npy("<f8", "(1, 1, 1, 3)", &values(3)));
-    write("one.npy", npy("<f8", "(1, 1, 1, 1)", &f8([1.0])));
-    write("W1.npy", npy("<f8", "(1, 1, 1, 1)", &f8([1.0])));
-    write("b1.npy", npy("<f8", "(1, 1, 1, 1)", &f8([0.0])));
+    write("A.npy", raw_npy("<f8", false, "(1, 4, 4, 2)", &values(32)));
+    write("W.npy", raw_npy("<f8", false, "(3, 3, 2, 3)", &values(54)));
+    write("b.npy", raw_npy("<f8", false, "(1, 1, 1, 3)", &values(3)));
+    write("one.npy", raw_npy("<f8", false, "(1, 1, 1, 1)", &f8([1.0])));
+    write("W1.npy", raw_npy("<f8", false, "(1, 1, 1, 1)", &f8([1.0])));
+    write("b1.npy", raw_npy("<f8", false, "(1, 1, 1, 1)", &f8([0.0])));
     // Lesson 07's NCHW tensors, with a 2×3 filter the loops cannot take.
-    write("X.npy", npy("<f8", "(1, 2, 4, 5)", &values(40)));
-    write("W_rect.npy", npy("<f8", "(3, 2, 2, 3)", &values(36)));
-    write("w0.npy", npy("<f8", "(3, 1)", &values(3)));
+    write("X.npy", raw_npy("<f8", false, "(1, 2, 4, 5)", &values(40)));
+    write("W_rect.npy", raw_npy("<f8", false, "(3, 2, 2, 3)", &values(36)));
+    write("w0.npy", raw_npy("<f8", false, "(3, 1)", &values(3)));
     // Values at the edge of float64, and not numbers at all.
-    write("huge.npy", npy("<f8", "(1, 4, 4, 2)", &f8([1e308; 32])));
-    write("nan.npy", npy("<f8", "(1, 4, 4, 2)", &f8([f64::NAN; 32])));
-    write("inf.npy", npy("<f8", "(1, 4, 4, 2)", &f8([f64::NEG_INFINITY; 32])));
+    write("huge.npy", raw_npy("<f8", false, "(1, 4, 4, 2)", &f8([1e308; 32])));
+    write("nan.npy", raw_npy("<f8", false, "(1, 4, 4, 2)", &f8([f64::NAN; 32])));
+    write("inf.npy", raw_npy("<f8", false, "(1, 4, 4, 2)", &f8([f64::NEG_INFINITY; 32])));
     // Broken files: data cut short, a header longer than the file, a shape
     // no memory holds, a dtype that is not float64, not a .npy at all.
-    write("truncated.npy", npy("<f8", "(1, 4, 4, 2)", &values(20)));
-    let mut short_header = npy("<f8", "(1, 4, 4, 2)", &[]);
+    write("truncated.npy", raw_npy("<f8", false, "(1, 4, 4, 2)", &values(20)));
+    let mut short_header = raw_npy("<f8", false, "(1, 4, 4, 2)", &[]);
     short_header[8..10].copy_from_slice(&60000u16.to_le_bytes());
     write("short_header.npy", short_header);
-    write("absurd_shape.npy", npy("<f8", "(1000000000, 1000000000, 1000000, 2)", &values(4)));
-    write("int32.npy", npy("<i4", "(1, 4, 4, 2)", &[0; 128]));
+    write("absurd_shape.npy", raw_npy("<f8", false, "(1000000000, 1000000000, 1000000, 2)", &values(4)));
+    write("int32.npy", raw_npy("<i4", false, "(1, 4, 4, 2)", &[0; 128]));
     write("text.npy", b"x = [1, 2, 3]\n".to_vec());
     // A handful of MNIST-style digits: one training image and one test image.
     std::fs::create_dir_all(dir.join("mnist1")).unwrap();
     for prefix in ["train", "t10k"] {
         let m = dir.join("mnist1");
-        std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[1, 8, 8], &[7; 64])).unwrap();
-        std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[1], &[3])).unwrap();
+        std::fs::write(m.join(format!("{prefix}-images-idx3-ubyte")), idx(&[1, 8, 8], &[7; 64])).unwrap();
+        std::fs::write(m.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[1], &[3])).unwrap();
     }
     // A .npy whose header promises 9.3 GiB, and a file that long (sparse:
     // nothing is written, and nothing may be read).
-    write("sparse.npy", npy("<f8", "(1, 1250000000, 1, 1)", &[]));
+    write("sparse.npy", raw_npy("<f8", false, "(1, 1250000000, 1, 1)", &[]));
     let sparse = std::fs::File::options().write(true).open(dir.join("sparse.npy")).unwrap();
     sparse.set_len(128 + 8 * 1_250_000_000).unwrap();
     // MNIST sets: images of two sizes; a gzip bomb (1 MB of zeros in about
     // 1 KB, behind a header that claims 60000 images of 600×600); a FIFO.
     mnist(dir, "mnist_sizes", [2, 28, 28], [1, 20, 20]);
     let bomb = mnist(dir, "mnist_bomb", [1, 4, 4], [1, 600, 600]);
-    let mut bytes = gzip(&idx(3, &[60000, 600, 600], &[]));
+    let mut bytes = gzip(&idx(&[60000, 600, 600], &[]));
     bytes.extend(gzip(&vec![0; 1_000_000]));
     std::fs::write(bomb.join("train-images-idx3-ubyte"), bytes).unwrap();
-    std::fs::write(bomb.join("train-labels-idx1-ubyte"), idx(1, &[60000], &vec![0; 60000])).unwrap();
+    std::fs::write(bomb.join("train-labels-idx1-ubyte"), idx(&[60000], &vec![0; 60000])).unwrap();
     mnist(dir, "mnist_600", [2, 600, 600], [1, 600, 600]);
     // A directory that already holds what lessons 01 and 02 save, one of
     // them also an input.
     std::fs::create_dir_all(dir.join("saved")).unwrap();
     std::fs::create_dir_all(dir.join("in_the_way/x_pad.npy")).unwrap();
-    write("saved/x_pad.npy", npy("<f8", "(400,)", &values(400)));
-    write("saved/Z.npy", npy("<f8", "(1, 4, 4, 2)", &values(32)));
+    write("saved/x_pad.npy", raw_npy("<f8", false, "(400,)", &values(400)));
+    write("saved/Z.npy", raw_npy("<f8", false, "(1, 4, 4, 2)", &values(32)));
     #[cfg(unix)]
     {
         let fifo_mnist = mnist(dir, "mnist_fifo", [2, 4, 4], [1, 4, 4]).join("t10k-labels-idx1-ubyte");

@@ -19,7 +19,8 @@ use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparamete
 use ndarray::{Array, ArrayD, Dimension};
 
 use common::{
-    assert_all_close, binary, full_strength, quick_flags, run_lesson, run_lesson_os, temp_dir, Output,
+    assert_all_close, binary, full_strength, idx, quick_flags, raw_npy, run_lesson, run_lesson_os, temp_dir,
+    Output,
 };
 
 fn save<D: Dimension>(dir: &Path, name: &str, a: &Array<f64, D>) -> String {
@@ -499,14 +500,6 @@ fn a_short_training_run_shows_and_saves_everything() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// IDX files as MNIST ships them: big-endian header, then bytes.
-fn idx(magic: u8, dims: &[u32], bytes: &[u8]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, magic];
-    dims.iter().for_each(|d| out.extend(d.to_be_bytes()));
-    out.extend_from_slice(bytes);
-    out
-}
-
 #[test]
 fn training_on_mnist_files_the_user_provides() {
     let dir = temp_dir("mnist");
@@ -516,9 +509,9 @@ fn training_on_mnist_files_the_user_provides() {
         let bytes = if images {
             let pixels: Vec<u8> =
                 rng.uniform(0.0, 255.0, (n as usize) * 144).iter().map(|&p| p as u8).collect();
-            idx(3, &[n, 12, 12], &pixels)
+            idx(&[n, 12, 12], &pixels)
         } else {
-            idx(1, &[n], &labels)
+            idx(&[n], &labels)
         };
         std::fs::write(dir.join(name), bytes).unwrap();
     };
@@ -532,7 +525,7 @@ fn training_on_mnist_files_the_user_provides() {
     let text = &out.stdout;
     assert!(text.contains("X_train (40, 1, 12, 12)"), "{text}");
     assert!(text.contains("(32, 12, 12)"), "the reference network sized for 12×12 images:\n{text}");
-    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(1, &[20], &[12; 20])).unwrap();
+    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[20], &[12; 20])).unwrap();
     rejects("lesson_11_train_cnn", &["--mnist", &d], &["t10k-labels-idx1-ubyte", "12"]);
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -623,21 +616,6 @@ fn a_path_that_is_not_utf8_works() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A version-1.0 `.npy` file with any header values and data bytes.
-fn raw_npy(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
-    let fortran = if fortran { "True" } else { "False" };
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY\x01\x00".to_vec();
-    out.extend((header.len() as u16).to_le_bytes());
-    out.extend(header.as_bytes());
-    out.extend(data);
-    out
-}
-
 /// Every kind of bad `.npy` file, given to every flag that reads one in
 /// lessons 02, 04 and 05 (with good files for the other flags): exit 2, and
 /// a message naming the file (or, for a wrong shape, the flag) and what was wrong.
@@ -705,10 +683,9 @@ fn training_on_fewer_than_ten_images_works_or_is_refused() {
             let pixels: Vec<u8> =
                 rng.uniform(0.0, 255.0, (count as usize) * 64).iter().map(|&p| p as u8).collect();
             let labels: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
-            std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(3, &[count, 8, 8], &pixels))
+            std::fs::write(dir.join(format!("{prefix}-images-idx3-ubyte")), idx(&[count, 8, 8], &pixels))
                 .unwrap();
-            std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(1, &[count], &labels))
-                .unwrap();
+            std::fs::write(dir.join(format!("{prefix}-labels-idx1-ubyte")), idx(&[count], &labels)).unwrap();
         }
         let d = dir.display().to_string();
         let out = run_lesson("lesson_11_train_cnn", &["--mnist", &d, "--net", "small", "--epochs", "1"]);

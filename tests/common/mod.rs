@@ -487,3 +487,45 @@ pub fn with_values_at<D: Dimension>(a: &Array<f64, D>, at: &[usize], values: &[f
     }
     out
 }
+
+// ---------------------------------------------------------------------------
+// Files a test writes: `.npy` and IDX bytes, gzip
+// ---------------------------------------------------------------------------
+
+/// A version-1.0 `.npy` file with any header values and data bytes (what
+/// `np.save` writes when they are right; anything at all when they are not).
+pub fn raw_npy(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
+    let fortran = if fortran { "True" } else { "False" };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend((header.len() as u16).to_le_bytes());
+    out.extend(header.as_bytes());
+    out.extend(data);
+    out
+}
+
+/// The header alone of a float64 `.npy` file of `shape` (the data to follow).
+pub fn npy_header_f8(shape: &str) -> Vec<u8> {
+    raw_npy("<f8", false, shape, &[])
+}
+
+/// An IDX file as MNIST ships it: magic `00 00 08 <rank>`, the big-endian
+/// dimensions, then the bytes (`bytes` may be shorter or longer than they say).
+pub fn idx(dims: &[u32], bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, dims.len() as u8];
+    dims.iter().for_each(|d| out.extend(d.to_be_bytes()));
+    out.extend_from_slice(bytes);
+    out
+}
+
+/// `bytes` gzipped.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
