@@ -46,7 +46,7 @@ fn zero_pad_cell() {
 #[test]
 fn conv_single_step_cell() {
     // a_slice_prev = randn(4,4,3); W = randn(4,4,3); b = randn(1,1,1)
-    // published: Z = -6.99908945068 (2017 edition, with the bias summed 48 times: -23.1602122025)
+    // published: Z (2018 edition), and the 2017 edition's Z with the bias summed 48 times
     let mut rng = RandomState::new(1);
     let a = rng.randn((4, 4, 3));
     let w = rng.randn((4, 4, 3));
@@ -60,7 +60,7 @@ fn conv_single_step_cell() {
 
 #[test]
 fn conv_forward_cell() {
-    // published: Z's mean = 0.0489952035289; Z[3,2,1] below; cache_conv[0][1][2][3] below.
+    // published: Z's shape and mean, Z[3,2,1] and cache_conv[0][1][2][3].
     let (a_prev, w, b) = conv_cell();
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), CELL).unwrap();
     assert_eq!(z.dim(), notebook::conv_forward::Z_SHAPE);
@@ -74,7 +74,7 @@ fn conv_forward_cell() {
 #[test]
 fn conv_backward_cell() {
     // dA, dW, db = conv_backward(Z, cache_conv)   (dZ = Z)
-    // published: dA_mean = 1.45243777754, dW_mean = 1.72699145831, db_mean = 7.83923256462
+    // published: dA_mean, dW_mean and db_mean.
     let (a_prev, w, b) = conv_cell();
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), CELL).unwrap();
     let g = conv_backward(&z.view(), &cache).unwrap();
@@ -157,7 +157,7 @@ fn create_mask_and_distribute_value_cells() {
 #[test]
 fn pool_backward_cell() {
     // A_prev = randn(5, 5, 3, 2); hparameters = {"stride": 1, "f": 2}; A, cache = pool_forward(...)
-    // dA = randn(5, 4, 2, 2). published: mean of dA = 0.145713902729; dA_prev[1,1] per mode.
+    // dA = randn(5, 4, 2, 2). published: the mean of dA; dA_prev[1,1] per mode.
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((5, 5, 3, 2));
     let (_, cache) =

@@ -616,8 +616,10 @@ pub fn small<F: Float>(
 }
 
 /// The source's parameter count for the reference network, whose batch
-/// normalization keeps `γ` and `β` for every `(C, H, W)` element: 538,570
-/// for 1×8×8 digits. The network built here normalizes per channel.
+/// normalization keeps `γ` and `β` for every `(C, H, W)` element: for
+/// 1×8×8 digits, the "Total Parameters" of its summary
+/// ([`TOTAL_PARAMETERS`](crate::reference::ml_from_scratch::cnn::TOTAL_PARAMETERS)).
+/// The network built here normalizes per channel.
 pub fn source_parameter_count(input: [usize; 3], classes: usize) -> usize {
     let [c, h, w] = input;
     let conv1 = 16 * c * 9 + 16;
