@@ -8,6 +8,7 @@
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::show::{grid, side_by_side};
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::{ml_from_scratch, notebook};
 use cnn_walkthrough::textbook::conv::output_size;
 use cnn_walkthrough::textbook::padding::{determine_padding, zero_pad, ConstantPadding2D, PaddingMode};
 
@@ -27,10 +28,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("x_pad[1,1] =", &x_pad.slice(s![1, 1, .., ..]));
     l.save("x_pad", &x_pad.view())?;
 
-    // Published in the notebook (2018 edition), zero_pad cell, np.random.seed(1).
-    let published_x_1_1 =
-        arr2(&[[0.90085595, -0.68372786], [-0.12289023, -0.93576943], [-0.26788808, 0.53035547]]);
-    l.check_equal("x_pad.shape", "(4, 7, 7, 2)", &format!("{:?}", x_pad.dim()));
+    let published_shape = format!("{:?}", notebook::zero_pad::X_PAD_SHAPE);
+    l.check_equal("x_pad.shape", &published_shape, &format!("{:?}", x_pad.dim()));
+    let published_x_1_1 = arr2(&notebook::zero_pad::X_1_1);
     l.check_arrays("x[1,1]", &published_x_1_1.view(), &x.slice(s![1, 1, .., ..]), published(8));
     l.check_arrays(
         "x_pad[1,1] (all padding)",
@@ -101,10 +101,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     l.say(&format!("filter   'same'             output   'valid'            output\n{}", rows.join("\n")));
     l.say("\nEven filters cannot pad evenly: the extra row goes below and the extra column to the right.");
-    // Published in REFERENCE §5 (seed 001): a 2×2 filter pads ((0,1),(0,1)) for 'same'.
     l.check_equal(
         "determine_padding((2, 2), 'same')",
-        "((0, 1), (0, 1))",
+        &format!("{:?}", ml_from_scratch::SAME_PADDING_2X2),
         &determine_padding((2, 2), PaddingMode::Same).to_string(),
     );
     Ok(())

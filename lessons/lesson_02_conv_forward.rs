@@ -10,6 +10,7 @@ use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::notebook;
 use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
 use cnn_walkthrough::textbook::conv::{conv_forward, conv_single_step, Hparameters};
 use cnn_walkthrough::textbook::padding::zero_pad;
@@ -36,8 +37,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let b = rng.randn((1, 1, 1))[[0, 0, 0]];
     let z = conv_single_step(&a_slice_prev.view(), &w.view(), b);
     l.value("Z =", z);
-    // Published: the notebook (2018 edition), conv_single_step cell, np.random.seed(1).
-    l.check_close("conv_single_step Z", -6.99908945068, z, published(11));
+    l.check_close("conv_single_step Z", notebook::conv_single_step::Z, z, published(11));
 
     l.say(&format!(
         "\nThe notebook's first edition published another Z (see the checks): its answer added b to\n\
@@ -46,8 +46,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ));
     let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
     l.value("np.sum(a_slice_prev * W + b) =", z_2017);
-    // Published: the notebook's 2017 edition, same cell (the erratum).
-    l.check_close("2017 erratum, np.sum(a*W + b)", -23.1602122025, z_2017, published(10));
+    let erratum = notebook::conv_single_step::Z_2017_ERRATUM;
+    l.check_close("2017 erratum, np.sum(a*W + b)", erratum, z_2017, published(10));
 
     l.stage("The output size");
     let example = WorkedExample::new();
@@ -100,12 +100,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("Z[3,2,1] =", &z.slice(s![3, 2, 1, ..]));
     l.show("cache_conv[0][1][2][3] =", &cache.a_prev.slice(s![1, 2, 3, ..]));
     l.save("Z", &z.view())?;
-    // Published: the notebook (2018 edition), conv_forward cell, np.random.seed(1).
-    let published_z_3_2_1 =
-        [-0.61490741, -6.7439236, -2.55153897, 1.75698377, 3.56208902, 0.53036437, 5.18531798, 8.75898442];
-    let published_a_prev_1_2_3 = [-0.20075807, 0.18656139, 0.41005165];
-    l.check_equal("Z.shape", "(10, 4, 4, 8)", &format!("{:?}", z.dim()));
-    l.check_close("Z's mean", 0.0489952035289, z.mean().unwrap_or(f64::NAN), published(13));
+    let published_z_3_2_1 = notebook::conv_forward::Z_3_2_1;
+    let published_a_prev_1_2_3 = notebook::conv_forward::A_PREV_1_2_3;
+    l.check_equal("Z.shape", &format!("{:?}", notebook::conv_forward::Z_SHAPE), &format!("{:?}", z.dim()));
+    l.check_close("Z's mean", notebook::conv_forward::Z_MEAN, z.mean().unwrap_or(f64::NAN), published(13));
     l.check_arrays("Z[3,2,1]", &arr1(&published_z_3_2_1).view(), &z.slice(s![3, 2, 1, ..]), published(8));
     l.check_arrays(
         "A_prev[1][2][3]",

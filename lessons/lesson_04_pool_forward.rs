@@ -11,6 +11,7 @@ use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::show::{cells, output_size_table, pool_cell};
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::conv::{row_list, windows_per_row, Hparameters};
 use cnn_walkthrough::textbook::pool::{
     pool_forward, pool_forward_second_way, second_way, PoolHparameters, PoolMode, PoolParams,
@@ -34,7 +35,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hparameters = PoolHparameters { f: 3, stride: 2 };
-    for (mode, values) in MODES.iter().zip([PUBLISHED_MAX, PUBLISHED_AVERAGE]) {
+    for (mode, values) in MODES.iter().zip([notebook::pool_forward::MAX, notebook::pool_forward::AVERAGE]) {
         let (a, _) = pool_forward(&a_prev.view(), hparameters, *mode)?;
         l.say(&format!("mode = {}", mode.name()));
         l.show("A =", &a.view());
@@ -53,7 +54,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Max pooling window by window (the CS231n figure, hanbt's CNN)");
     l.say("hanbt's two-channel example, 2×2 windows, stride 2. Channel 0 is the CS231n figure.\n");
-    let example = Array::from_shape_fn((1, 4, 4, 2), |(_, i, j, c)| EXAMPLE[c][i][j]);
+    let example = Array::from_shape_fn((1, 4, 4, 2), |(_, i, j, c)| pooling_example::INPUT[c][i][j]);
     let hp = PoolHparameters { f: 2, stride: 2 };
     let p = PoolParams::new(example.shape(), hp)?;
     for c in 0..2 {
@@ -67,7 +68,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Max)),
     );
     l.say("");
-    for (c, published) in PUBLISHED_EXAMPLE_MAX.iter().enumerate() {
+    for (c, published) in pooling_example::published::OUTPUT.iter().enumerate() {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
         l.check_arrays(
             &format!("max pool, channel {c}"),
@@ -163,16 +164,3 @@ fn your_tensor(l: &mut Lesson, y: YourPool) -> Result<()> {
     }
     Ok(())
 }
-
-// The CS231n max-pool figure is channel 0 of hanbt's pooling example; channel 1 is the article's second.
-const EXAMPLE: [[[f64; 4]; 4]; 2] = [
-    [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
-    [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
-];
-// Published (REFERENCE §2): max pooling of the example, 2×2 windows, stride 2.
-const PUBLISHED_EXAMPLE_MAX: [[[f64; 2]; 2]; 2] = [[[6., 8.], [3., 4.]], [[5., 7.], [9., 6.]]];
-// Published: the notebook (2018 edition), pool_forward cell, np.random.seed(1), f 3, stride 2.
-const PUBLISHED_MAX: [[f64; 3]; 2] =
-    [[1.74481176, 0.86540763, 1.13376944], [1.13162939, 1.51981682, 2.18557541]];
-const PUBLISHED_AVERAGE: [[f64; 3]; 2] =
-    [[0.02105773, -0.20328806, -0.40389855], [-0.22154621, 0.51716526, 0.48155844]];

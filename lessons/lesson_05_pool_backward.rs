@@ -12,6 +12,7 @@ use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient};
 use cnn_walkthrough::course::show::{cells, pool_backward_cell};
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::pool::{
     create_mask_from_window, distribute_value, first_max_mask, pool_backward, pool_backward_second_way,
     pool_forward, second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
@@ -35,12 +36,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let mask = create_mask_from_window(&x.view());
     l.show("x =", &x.view());
     l.show("mask =", &mask.view());
-    l.check_arrays("x", &arr2(&PUBLISHED_X).view(), &x.view(), published(8));
-    l.check_masks("mask", &arr2(&PUBLISHED_MASK).view(), &mask.view());
+    use notebook::create_mask_from_window::{MASK, X};
+    l.check_arrays("x", &arr2(&X).view(), &x.view(), published(8));
+    l.check_masks("mask", &arr2(&MASK).view(), &mask.view());
     l.say("\na = distribute_value(2, (2, 2))    # dz / (n_H · n_W) in every cell");
     let a = distribute_value(2.0, (2, 2));
     l.show("distributed value =", &a.view());
-    l.check_arrays("distribute_value(2, (2, 2))", &arr2(&[[0.5, 0.5], [0.5, 0.5]]).view(), &a.view(), EXACT);
+    let published_a = arr2(&notebook::distribute_value::A);
+    l.check_arrays("distribute_value(2, (2, 2))", &published_a.view(), &a.view(), EXACT);
 
     l.stage("pool_backward on the notebook's cell (deeplearning.ai)");
     l.say(
@@ -52,8 +55,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (_, cache) = pool_forward(&a_prev.view(), PoolHparameters { f: 2, stride: 1 }, PoolMode::Max)?;
     let da = rng.randn((5, 4, 2, 2));
     l.value("mean of dA =", da.mean().unwrap_or(f64::NAN));
-    l.check_close("mean of dA", 0.145713902729, da.mean().unwrap_or(f64::NAN), published(12));
-    for (mode, published_da_prev_1_1) in MODES.iter().zip([PUBLISHED_MAX_1_1, PUBLISHED_AVERAGE_1_1]) {
+    use notebook::pool_backward::{AVERAGE_1_1, DA_MEAN, MAX_1_1};
+    l.check_close("mean of dA", DA_MEAN, da.mean().unwrap_or(f64::NAN), published(12));
+    for (mode, published_da_prev_1_1) in MODES.iter().zip([MAX_1_1, AVERAGE_1_1]) {
         let da_prev = pool_backward(&da.view(), &cache, *mode)?;
         l.say(&format!("\nmode = {}", mode.name()));
         l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
@@ -82,8 +86,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Window by window: hanbt's max-pooling example");
     l.say("The two channels of lesson 04, 2×2 windows, stride 2, with the article's upstream gradients:");
-    let example = Array::from_shape_fn((1, 4, 4, 2), |(_, i, j, c)| EXAMPLE[c][i][j]);
-    let da = Array::from_shape_fn((1, 2, 2, 2), |(_, i, j, c)| EXAMPLE_DA[c][i][j]);
+    let example = Array::from_shape_fn((1, 4, 4, 2), |(_, i, j, c)| pooling_example::INPUT[c][i][j]);
+    let da = Array::from_shape_fn((1, 2, 2, 2), |(_, i, j, c)| pooling_example::SENSITIVITY[c][i][j]);
     let hp = PoolHparameters { f: 2, stride: 2 };
     let p = PoolParams::new(example.shape(), hp)?;
     let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
@@ -95,7 +99,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
     l.say("");
-    for (c, published) in PUBLISHED_EXAMPLE_DA_PREV.iter().enumerate() {
+    for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
         l.show(&format!("dA_prev[0,:,:,{c}] ="), &da_prev.slice(s![0, .., .., c]));
         l.check_arrays(
             &format!("max pool backward, channel {c}"),
@@ -205,23 +209,3 @@ fn your_tensors(l: &mut Lesson, y: YourPool) -> Result<()> {
     }
     Ok(())
 }
-
-// Published: the notebook (2018 edition), create_mask_from_window cell, np.random.seed(1).
-const PUBLISHED_X: [[f64; 3]; 2] =
-    [[1.62434536, -0.61175641, -0.52817175], [-1.07296862, 0.86540763, -2.3015387]];
-const PUBLISHED_MASK: [[bool; 3]; 2] = [[true, false, false], [false, false, false]];
-// Published: the notebook, pool_backward cell: dA_prev[1,1] for mode max and average.
-const PUBLISHED_MAX_1_1: [[f64; 2]; 3] = [[0., 0.], [5.05844394, -1.68282702], [0., 0.]];
-const PUBLISHED_AVERAGE_1_1: [[f64; 2]; 3] =
-    [[0.08485462, 0.2787552], [1.26461098, -0.25749373], [1.17975636, -0.53624893]];
-// hanbt's pooling example (REFERENCE §2): the input of lesson 04, the upstream gradients, and the
-// published input gradients (ties go to the first maximum in row-major order).
-const EXAMPLE: [[[f64; 4]; 4]; 2] = [
-    [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
-    [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
-];
-const EXAMPLE_DA: [[[f64; 2]; 2]; 2] = [[[1., 2.], [2., 4.]], [[3., 5.], [8., 2.]]];
-const PUBLISHED_EXAMPLE_DA_PREV: [[[f64; 4]; 4]; 2] = [
-    [[0., 0., 0., 0.], [0., 1., 0., 2.], [2., 0., 0., 0.], [0., 0., 0., 4.]],
-    [[0., 0., 0., 0.], [0., 3., 0., 5.], [0., 8., 0., 0.], [0., 0., 0., 2.]],
-];

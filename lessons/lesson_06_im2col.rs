@@ -9,6 +9,7 @@ use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::numpy_fmt::{array2string, shape_str};
 use cnn_walkthrough::course::show::{grid, table};
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::ml_from_scratch::im2col as published_im2col;
 use cnn_walkthrough::textbook::conv::windows_per_row;
 use cnn_walkthrough::textbook::im2col::{
     column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
@@ -68,13 +69,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         vec!["j".into(), shape_str(big.j.shape()), first(&mut big.j.iter())],
     ];
     l.say(&table(&["array", "shape", "first values"], &rows));
-    // Published in the article (REFERENCE §5): these shapes, and i0 = [0,0,0,1,1,1,2,2,2] tiled 3 times.
-    l.check_equal("i0.shape", "(27,)", &shape_str(big.i0.shape()));
-    l.check_equal("i1.shape", "(1024,)", &shape_str(big.i1.shape()));
-    l.check_equal("i.shape", "(27, 1024)", &shape_str(big.i.shape()));
-    l.check_equal("j.shape", "(27, 1024)", &shape_str(big.j.shape()));
-    l.check_equal("k.shape", "(27, 1)", &shape_str(big.k.shape()));
-    let published_i0 = Array1::from([0usize, 0, 0, 1, 1, 1, 2, 2, 2].repeat(3));
+    use published_im2col::{I0, I0_SHAPE, I1_SHAPE, I_SHAPE, K_SHAPE};
+    l.check_equal("i0.shape", &shape_str(&I0_SHAPE), &shape_str(big.i0.shape()));
+    l.check_equal("i1.shape", &shape_str(&I1_SHAPE), &shape_str(big.i1.shape()));
+    l.check_equal("i.shape", &shape_str(&I_SHAPE), &shape_str(big.i.shape()));
+    l.check_equal("j.shape", &shape_str(&I_SHAPE), &shape_str(big.j.shape()));
+    l.check_equal("k.shape", &shape_str(&K_SHAPE), &shape_str(big.k.shape()));
+    let published_i0 = Array1::from(I0.to_vec());
     l.check_equal("i0", array2string(&published_i0.view(), 0), array2string(&big.i0.view(), 0));
 
     l.stage("image_to_column on consecutive numbers");

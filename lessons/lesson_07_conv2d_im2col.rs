@@ -9,6 +9,7 @@ use cnn_walkthrough::course::bench::{bench_case, bench_table, CASES};
 use cnn_walkthrough::course::check::{largest, sum_rounding, EXACT};
 use cnn_walkthrough::course::your_tensors::YourConv2D;
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::ml_from_scratch::conv2d as article;
 use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
 use cnn_walkthrough::textbook::conv2d::Conv2D;
 use cnn_walkthrough::textbook::im2col::{column_to_image, image_to_column};
@@ -49,15 +50,17 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         product.into_shape_with_order((16, 32, 32, 1)).expect("16·1024").permuted_axes([3, 0, 1, 2]);
     let big = largest(&image.view()) * largest(&layer.w.view());
     l.check_arrays("the steps = Conv2D.forward", &by_steps.view(), &output.view(), sum_rounding(28, big));
-    // Published in the article: the output shapes and the parameter count.
-    l.check_equal("'same', stride 1: output shape", "(1, 16, 32, 32)", &format!("{:?}", output.dim()));
-    for (stride, expected) in [(1, "(1, 16, 30, 30)"), (2, "(1, 16, 15, 15)")] {
+    let same = format!("{:?}", article::OUTPUT_SHAPE_SAME_STRIDE_1);
+    l.check_equal("'same', stride 1: output shape", &same, &format!("{:?}", output.dim()));
+    for (stride, expected) in
+        [(1, article::OUTPUT_SHAPE_VALID_STRIDE_1), (2, article::OUTPUT_SHAPE_VALID_STRIDE_2)]
+    {
         let other = Conv2D::initialize(16, 3, (3, 3), PaddingMode::Valid, stride, &mut rng)?;
         let (out, _) = other.forward(&image.view())?;
         l.shape(&format!("'valid', stride {stride}: output shape"), out.shape());
         l.check_equal(
             &format!("'valid', stride {stride}: output shape"),
-            expected,
+            &format!("{expected:?}"),
             &format!("{:?}", out.dim()),
         );
     }
@@ -65,7 +68,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         "parameters = fh·fw·channels·n_filters + n_filters = 3·3·3·16 + 16 = {}",
         layer.parameters()
     ));
-    l.check_equal("conv2d.parameters()", 448, layer.parameters());
+    l.check_equal("conv2d.parameters()", article::PARAMETERS, layer.parameters());
     let (by_loops, _) = layer.forward_by_loops(&image.view())?;
     let k = x_col.dim().0;
     let (big_x, big_w) = (largest(&image.view()), largest(&layer.w.view()));

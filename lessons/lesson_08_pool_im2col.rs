@@ -9,6 +9,7 @@
 use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::numpy_fmt::shape_str;
 use cnn_walkthrough::prelude::*;
+use cnn_walkthrough::reference::pooling_example;
 use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use cnn_walkthrough::textbook::pool2d::Pooling2D;
 
@@ -39,7 +40,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
 
     l.stage("Max pooling by im2col: hanbt's two-channel example");
-    let x = Array::from_shape_fn((1, 2, 4, 4), |(_, c, i, j)| EXAMPLE[c][i][j]);
+    let x = Array::from_shape_fn((1, 2, 4, 4), |(_, c, i, j)| pooling_example::INPUT[c][i][j]);
     let pool = Pooling2D::new((2, 2), None, PoolMode::Max);
     let (out, cache) = pool.forward(&x.view())?;
     l.show("X[0,0] =", &x.slice(s![0, 0, .., ..]));
@@ -53,7 +54,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("X_col =", &cache.x_col.view());
     l.show("arg_max = np.argmax(X_col, axis=0) =", &Array1::from(cache.arg_max.clone()).view());
     l.say("output = X_col[arg_max, range(8)], reshaped (out_h, out_w, batch, channels), transposed (2, 3, 0, 1):");
-    for (c, published) in PUBLISHED_MAX.iter().enumerate() {
+    for (c, published) in pooling_example::published::OUTPUT.iter().enumerate() {
         l.show(&format!("output[0,{c}] ="), &out.slice(s![0, c, .., ..]));
         l.check_arrays(
             &format!("max pool by im2col, channel {c}"),
@@ -66,7 +67,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_arrays("max pool by im2col = the loops of lesson 04", &nchw(&by_loops).view(), &out.view(), 0.0);
 
     l.stage("Backward through column_to_image");
-    let accum_grad = Array::from_shape_fn((1, 2, 2, 2), |(_, c, i, j)| EXAMPLE_DA[c][i][j]);
+    let accum_grad = Array::from_shape_fn((1, 2, 2, 2), |(_, c, i, j)| pooling_example::SENSITIVITY[c][i][j]);
     l.say(
         "accum_grad.transpose(2, 3, 0, 1).ravel() puts the gradients in column order; each goes into\n\
          row arg_max of its column (average: 1/4 of it into every row), then column_to_image:",
@@ -75,7 +76,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     for c in 0..2 {
         l.show(&format!("accum_grad[0,{c}] ="), &accum_grad.slice(s![0, c, .., ..]));
     }
-    for (c, published) in PUBLISHED_DA_PREV.iter().enumerate() {
+    for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
         l.show(&format!("grad[0,{c}] ="), &grad.slice(s![0, c, .., ..]));
         l.check_arrays(
             &format!("max pool backward by im2col, channel {c}"),
@@ -198,15 +199,3 @@ fn by_definition(
     }
     (out, grad)
 }
-
-// hanbt's pooling example (REFERENCE §2): input, upstream gradients, and the published results.
-const EXAMPLE: [[[f64; 4]; 4]; 2] = [
-    [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
-    [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
-];
-const EXAMPLE_DA: [[[f64; 2]; 2]; 2] = [[[1., 2.], [2., 4.]], [[3., 5.], [8., 2.]]];
-const PUBLISHED_MAX: [[[f64; 2]; 2]; 2] = [[[6., 8.], [3., 4.]], [[5., 7.], [9., 6.]]];
-const PUBLISHED_DA_PREV: [[[f64; 4]; 4]; 2] = [
-    [[0., 0., 0., 0.], [0., 1., 0., 2.], [2., 0., 0., 0.], [0., 0., 0., 4.]],
-    [[0., 0., 0., 0.], [0., 3., 0., 5.], [0., 8., 0., 0.], [0., 0., 0., 2.]],
-];

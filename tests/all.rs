@@ -21,6 +21,7 @@ mod numpy_random;
 mod optimizers;
 mod properties;
 mod properties_im2col;
+mod reference;
 mod report;
 mod training;
 mod worked_example;

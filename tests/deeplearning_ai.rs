@@ -1,11 +1,13 @@
 //! Seed 002: the deeplearning.ai notebook "Convolutional Neural Networks: Step
 //! by Step" (2018 edition). Every cell starts from `np.random.seed(1)` and
-//! draws its inputs in the order given; the published outputs are checked to
-//! half a unit of their last printed digit, and the lessons must print them.
+//! draws its inputs in the order given; the published outputs
+//! ([`cnn_walkthrough::reference::notebook`]) are checked to half a unit of
+//! their last printed digit, and the lessons must print them.
 
 use crate::common;
 
 use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::reference::notebook;
 use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, conv_single_step, Hparameters};
 use cnn_walkthrough::textbook::padding::zero_pad;
 use cnn_walkthrough::textbook::pool::{
@@ -35,8 +37,8 @@ fn zero_pad_cell() {
     // published: x_pad.shape = (4, 7, 7, 2); x[1,1] below; x_pad[1,1] all zeros.
     let x = RandomState::new(1).randn((4, 3, 3, 2));
     let x_pad = zero_pad(&x.view(), 2);
-    assert_eq!(x_pad.shape(), &[4, 7, 7, 2]);
-    let published = arr2(&[[0.90085595, -0.68372786], [-0.12289023, -0.93576943], [-0.26788808, 0.53035547]]);
+    assert_eq!(x_pad.dim(), notebook::zero_pad::X_PAD_SHAPE);
+    let published = arr2(&notebook::zero_pad::X_1_1);
     assert_all_close(&published.view(), &x.slice(s![1, 1, .., ..]), half_unit(8));
     assert!(x_pad.slice(s![1, 1, .., ..]).iter().all(|&v| v == 0.0));
 }
@@ -44,49 +46,42 @@ fn zero_pad_cell() {
 #[test]
 fn conv_single_step_cell() {
     // a_slice_prev = randn(4,4,3); W = randn(4,4,3); b = randn(1,1,1)
-    // published: Z = -6.99908945068 (2017 edition, with the bias summed 48 times: -23.1602122025)
+    // published: Z (2018 edition), and the 2017 edition's Z with the bias summed 48 times
     let mut rng = RandomState::new(1);
     let a = rng.randn((4, 4, 3));
     let w = rng.randn((4, 4, 3));
     let b = rng.randn((1, 1, 1))[[0, 0, 0]];
     let z = conv_single_step(&a.view(), &w.view(), b);
-    assert!((z - -6.99908945068).abs() <= half_unit(11), "Z = {z}");
+    assert!((z - notebook::conv_single_step::Z).abs() <= half_unit(11), "Z = {z}");
     let erratum = (&a * &w).mapv(|v| v + b).sum();
-    assert!((erratum - -23.1602122025).abs() <= half_unit(10), "2017 Z = {erratum}");
+    let published_2017 = notebook::conv_single_step::Z_2017_ERRATUM;
+    assert!((erratum - published_2017).abs() <= half_unit(10), "2017 Z = {erratum}");
 }
 
 #[test]
 fn conv_forward_cell() {
-    // published: Z's mean = 0.0489952035289; Z[3,2,1] below; cache_conv[0][1][2][3] below.
+    // published: Z's shape and mean, Z[3,2,1] and cache_conv[0][1][2][3].
     let (a_prev, w, b) = conv_cell();
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), CELL).unwrap();
-    assert_eq!(z.shape(), &[10, 4, 4, 8]);
-    assert!((z.mean().unwrap() - 0.0489952035289).abs() <= half_unit(13));
-    let z_3_2_1 = arr1(&[
-        -0.61490741,
-        -6.7439236,
-        -2.55153897,
-        1.75698377,
-        3.56208902,
-        0.53036437,
-        5.18531798,
-        8.75898442,
-    ]);
+    assert_eq!(z.dim(), notebook::conv_forward::Z_SHAPE);
+    assert!((z.mean().unwrap() - notebook::conv_forward::Z_MEAN).abs() <= half_unit(13));
+    let z_3_2_1 = arr1(&notebook::conv_forward::Z_3_2_1);
     assert_all_close(&z_3_2_1.view(), &z.slice(s![3, 2, 1, ..]), half_unit(8));
-    let a_1_2_3 = arr1(&[-0.20075807, 0.18656139, 0.41005165]);
+    let a_1_2_3 = arr1(&notebook::conv_forward::A_PREV_1_2_3);
     assert_all_close(&a_1_2_3.view(), &cache.a_prev.slice(s![1, 2, 3, ..]), half_unit(8));
 }
 
 #[test]
 fn conv_backward_cell() {
     // dA, dW, db = conv_backward(Z, cache_conv)   (dZ = Z)
-    // published: dA_mean = 1.45243777754, dW_mean = 1.72699145831, db_mean = 7.83923256462
+    // published: dA_mean, dW_mean and db_mean.
     let (a_prev, w, b) = conv_cell();
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), CELL).unwrap();
     let g = conv_backward(&z.view(), &cache).unwrap();
-    assert!((g.d_a_prev.mean().unwrap() - 1.45243777754).abs() <= half_unit(11));
-    assert!((g.d_w.mean().unwrap() - 1.72699145831).abs() <= half_unit(11));
-    assert!((g.d_b.mean().unwrap() - 7.83923256462).abs() <= half_unit(11));
+    use notebook::conv_backward::{DA_MEAN, DB_MEAN, DW_MEAN};
+    assert!((g.d_a_prev.mean().unwrap() - DA_MEAN).abs() <= half_unit(11));
+    assert!((g.d_w.mean().unwrap() - DW_MEAN).abs() <= half_unit(11));
+    assert!((g.d_b.mean().unwrap() - DB_MEAN).abs() <= half_unit(11));
 }
 
 #[test]
@@ -140,8 +135,8 @@ fn pool_forward_cell() {
     // published: A for mode max and mode average, shape (2, 1, 1, 3).
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hp = PoolHparameters { f: 3, stride: 2 };
-    let max = arr2(&[[1.74481176, 0.86540763, 1.13376944], [1.13162939, 1.51981682, 2.18557541]]);
-    let average = arr2(&[[0.02105773, -0.20328806, -0.40389855], [-0.22154621, 0.51716526, 0.48155844]]);
+    let max = arr2(&notebook::pool_forward::MAX);
+    let average = arr2(&notebook::pool_forward::AVERAGE);
     for (mode, expected) in [(PoolMode::Max, max), (PoolMode::Average, average)] {
         let (a, _) = pool_forward(&a_prev.view(), hp, mode).unwrap();
         assert_eq!(a.shape(), &[2, 1, 1, 3]);
@@ -153,24 +148,24 @@ fn pool_forward_cell() {
 fn create_mask_and_distribute_value_cells() {
     // x = randn(2, 3); mask = create_mask_from_window(x); distribute_value(2, (2, 2))
     let x = RandomState::new(1).randn((2, 3));
-    let published_x = arr2(&[[1.62434536, -0.61175641, -0.52817175], [-1.07296862, 0.86540763, -2.3015387]]);
+    let published_x = arr2(&notebook::create_mask_from_window::X);
     assert_all_close(&published_x.view(), &x.view(), half_unit(8));
-    assert_eq!(create_mask_from_window(&x.view()), arr2(&[[true, false, false], [false, false, false]]));
-    assert_eq!(distribute_value(2.0, (2, 2)), arr2(&[[0.5, 0.5], [0.5, 0.5]]));
+    assert_eq!(create_mask_from_window(&x.view()), arr2(&notebook::create_mask_from_window::MASK));
+    assert_eq!(distribute_value(2.0, (2, 2)), arr2(&notebook::distribute_value::A));
 }
 
 #[test]
 fn pool_backward_cell() {
     // A_prev = randn(5, 5, 3, 2); hparameters = {"stride": 1, "f": 2}; A, cache = pool_forward(...)
-    // dA = randn(5, 4, 2, 2). published: mean of dA = 0.145713902729; dA_prev[1,1] per mode.
+    // dA = randn(5, 4, 2, 2). published: the mean of dA; dA_prev[1,1] per mode.
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((5, 5, 3, 2));
     let (_, cache) =
         pool_forward(&a_prev.view(), PoolHparameters { f: 2, stride: 1 }, PoolMode::Max).unwrap();
     let da = rng.randn((5, 4, 2, 2));
-    assert!((da.mean().unwrap() - 0.145713902729).abs() <= half_unit(12));
-    let max = arr2(&[[0., 0.], [5.05844394, -1.68282702], [0., 0.]]);
-    let average = arr2(&[[0.08485462, 0.2787552], [1.26461098, -0.25749373], [1.17975636, -0.53624893]]);
+    assert!((da.mean().unwrap() - notebook::pool_backward::DA_MEAN).abs() <= half_unit(12));
+    let max = arr2(&notebook::pool_backward::MAX_1_1);
+    let average = arr2(&notebook::pool_backward::AVERAGE_1_1);
     for (mode, expected) in [(PoolMode::Max, max), (PoolMode::Average, average)] {
         let da_prev = pool_backward(&da.view(), &cache, mode).unwrap();
         assert_all_close(&expected.view(), &da_prev.slice(s![1, 1, .., ..]), half_unit(8));

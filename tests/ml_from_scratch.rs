@@ -1,7 +1,9 @@
 //! Seeds 000 and 001: ML-From-Scratch's `ConstantPadding2D` / `ZeroPadding2D`
-//! and `determine_padding` (REFERENCE §5).
+//! and `determine_padding`, im2col and `Conv2D` against the numbers of
+//! [`cnn_walkthrough::reference::ml_from_scratch`].
 
 use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::reference::ml_from_scratch as published;
 use cnn_walkthrough::textbook::padding::{determine_padding, ConstantPadding2D, PaddingMode};
 use ndarray::s;
 
@@ -10,9 +12,10 @@ use common::run_lesson;
 
 #[test]
 fn determine_padding_same_and_valid() {
-    // REFERENCE §5: 'same' for an even filter is asymmetric, a 2×2 filter pads ((0,1),(0,1)).
+    // 'same' for an even filter is asymmetric: the extra row and column go below and to the right.
+    let same_2x2 = format!("{:?}", published::SAME_PADDING_2X2);
     let cases =
-        [(2, "((0, 1), (0, 1))"), (3, "((1, 1), (1, 1))"), (4, "((1, 2), (1, 2))"), (5, "((2, 2), (2, 2))")];
+        [(2, same_2x2.as_str()), (3, "((1, 1), (1, 1))"), (4, "((1, 2), (1, 2))"), (5, "((2, 2), (2, 2))")];
     for (f, same) in cases {
         assert_eq!(determine_padding((f, f), PaddingMode::Same).to_string(), same);
         assert_eq!(determine_padding((f, f), PaddingMode::Valid).to_string(), "((0, 0), (0, 0))");
@@ -58,34 +61,38 @@ fn lesson_01_shows_the_padding_table() {
 
 #[test]
 fn im2col_indices_of_the_article() {
-    // Seed 001 (REFERENCE §5): (1, 3, 32, 32), 3×3, padding ((1,1),(1,1)), stride 1.
+    // Seed 001: (1, 3, 32, 32), 3×3, padding ((1,1),(1,1)), stride 1.
     use cnn_walkthrough::textbook::im2col::{get_im2col_indices, image_to_column};
     use cnn_walkthrough::textbook::padding::Padding2D;
+    use published::im2col::{I0, I0_SHAPE, I1_SHAPE, I_SHAPE, K_SHAPE};
     let ix = get_im2col_indices(&[1, 3, 32, 32], (3, 3), Padding2D::uniform(1), 1).unwrap();
-    assert_eq!(ix.i0.to_vec(), [0, 0, 0, 1, 1, 1, 2, 2, 2].repeat(3));
+    assert_eq!(ix.i0.to_vec(), I0);
+    assert_eq!((ix.i0.shape(), ix.j0.shape()), (&I0_SHAPE[..], &I0_SHAPE[..]));
+    assert_eq!((ix.i1.shape(), ix.j1.shape()), (&I1_SHAPE[..], &I1_SHAPE[..]));
     assert_eq!(ix.i1.to_vec(), (0..32).flat_map(|v| std::iter::repeat_n(v, 32)).collect::<Vec<_>>());
     assert_eq!(ix.j0.to_vec(), [0, 1, 2].repeat(9));
     assert_eq!(ix.j1.to_vec(), (0..32).collect::<Vec<_>>().repeat(32));
-    assert_eq!((ix.i.dim(), ix.j.dim(), ix.k.dim()), ((27, 1024), (27, 1024), (27, 1)));
+    assert_eq!((ix.i.shape(), ix.j.shape(), ix.k.shape()), (&I_SHAPE[..], &I_SHAPE[..], &K_SHAPE[..]));
     let x = RandomState::new(1).randn((1, 3, 32, 32));
-    assert_eq!(image_to_column(&x.view(), (3, 3), 1, Padding2D::uniform(1)).unwrap().dim(), (27, 1024));
+    let x_col = image_to_column(&x.view(), (3, 3), 1, Padding2D::uniform(1)).unwrap();
+    assert_eq!(x_col.shape(), I_SHAPE);
 }
 
 #[test]
 fn conv2d_output_shapes_and_parameters_of_the_article() {
-    // Seed 001: 16 filters of 3×3 on (1, 3, 32, 32): 'same' stride 1 -> (16, 32, 32); 'valid' stride 1
-    // -> (16, 30, 30); 'valid' stride 2 -> (16, 15, 15); 16·3·3·3 + 16 = 448 parameters.
+    // Seed 001: 16 filters of 3×3 on (1, 3, 32, 32), 'same' or 'valid', stride 1 or 2.
     use cnn_walkthrough::textbook::conv2d::Conv2D;
+    use published::conv2d::*;
     let mut rng = RandomState::new(2);
     let image = rng.randint(0, 255, (1, 3, 32, 32)).unwrap().mapv(|v| v as f64);
     for (mode, stride, shape) in [
-        (PaddingMode::Same, 1, [1, 16, 32, 32]),
-        (PaddingMode::Valid, 1, [1, 16, 30, 30]),
-        (PaddingMode::Valid, 2, [1, 16, 15, 15]),
+        (PaddingMode::Same, 1, OUTPUT_SHAPE_SAME_STRIDE_1),
+        (PaddingMode::Valid, 1, OUTPUT_SHAPE_VALID_STRIDE_1),
+        (PaddingMode::Valid, 2, OUTPUT_SHAPE_VALID_STRIDE_2),
     ] {
         let layer = Conv2D::initialize(16, 3, (3, 3), mode, stride, &mut rng).unwrap();
-        assert_eq!(layer.forward(&image.view()).unwrap().0.shape(), shape);
-        assert_eq!(layer.parameters(), 448);
+        assert_eq!(layer.forward(&image.view()).unwrap().0.dim(), shape);
+        assert_eq!(layer.parameters(), PARAMETERS);
     }
 }
 

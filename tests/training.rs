@@ -5,18 +5,20 @@ use cnn_walkthrough::course::data::{digits, one_hot, train_test_split};
 use cnn_walkthrough::course::gradcheck::{numerical_gradient_at, spread_indices};
 use cnn_walkthrough::course::random::RandomState;
 use cnn_walkthrough::network::{self, source_parameter_count, Sequential};
+use cnn_walkthrough::reference::ml_from_scratch::cnn;
 use ndarray::{Array2, ArrayD, Axis};
 
 const DIGITS: [usize; 3] = [1, 8, 8];
 
-/// REFERENCE §6: the source's summary totals 538,570 parameters (160, 2048,
-/// 4640, 4096, 0, 524544, 512, 2570); with batch norm per channel the same
-/// network has 532,522 (batch-norm layers of 32, 64 and 512).
+/// The source's summary totals 538,570 parameters
+/// ([`cnn_walkthrough::reference::ml_from_scratch::cnn`]); with batch norm
+/// per channel the same network has 532,522 (batch-norm layers of 32, 64 and
+/// 512).
 #[test]
 fn the_reference_network_counts_its_parameters() {
     let mut net: Sequential<f32> = network::reference(DIGITS, 10, 0.001, 1, true).unwrap();
-    assert_eq!(net.parameters(), 532_522);
-    assert_eq!(source_parameter_count(DIGITS, 10), 538_570);
+    assert_eq!(net.parameters(), cnn::TOTAL_PARAMETERS_PER_CHANNEL_BATCH_NORM);
+    assert_eq!(source_parameter_count(DIGITS, 10), cnn::TOTAL_PARAMETERS);
     let rows = net.summary().unwrap();
     let params: Vec<usize> = rows.iter().map(|r| r.parameters).filter(|&p| p > 0).collect();
     assert_eq!(params, [160, 32, 4640, 64, 524_544, 512, 2570]);

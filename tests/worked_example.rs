@@ -4,12 +4,13 @@
 //! activation, sensitivity map `b`, learning rate 0.001. Published: the
 //! forward output and the filters after one update. The gradients are not
 //! printed in the article; they are exact and were confirmed by finite
-//! differences (REFERENCE §2). All values are exact in binary floating point
+//! differences. All values are exact in binary floating point
 //! (sums of small integers), so the tolerance is 1e-12.
 
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::tensor::image_chw;
-use cnn_walkthrough::reference::worked_example::WorkedExample;
+use cnn_walkthrough::reference::pooling_example;
+use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
 use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward};
 use cnn_walkthrough::textbook::pool::MaxPoolingLayer;
 use cnn_walkthrough::textbook::sensitivity::ConvLayer;
@@ -22,71 +23,22 @@ const EXACT: f64 = 1e-12;
 
 /// `print "前向傳播結果:", cl.output_array` — one 3×3 map per filter.
 fn published_output() -> Array3<f64> {
-    arr3(&[[[6., 7., 5.], [3., -1., -1.], [2., -1., 4.]], [[2., -5., -8.], [1., -4., -4.], [0., -5., -5.]]])
+    arr3(&published::OUTPUT)
 }
 
 /// `print cl.filters[f]` after `cl.backward(a, b, IdentityActivator()); cl.update()`.
 fn published_updated() -> [(Array3<f64>, f64); 2] {
-    [
-        (
-            arr3(&[
-                [[-1.008, 0.99, -0.009], [-0.005, 0.994, -0.006], [-0.006, 0.995, 0.996]],
-                [[-1.004, -1.001, -0.004], [-0.01, -0.009, -0.012], [-0.002, -1.002, -0.002]],
-                [[-0.002, -0.002, -1.003], [-0.005, 0.992, -0.005], [0.993, -1.008, -1.007]],
-            ]),
-            0.991,
-        ),
-        (
-            arr3(&[
-                [[0.998, 0.998, -1.001], [-1.004, -1.007, 0.997], [-0.004, -1.004, 0.998]],
-                [[0., 0.999, 0.], [-1.009, -0.005, -1.004], [-1.004, 1., 0.]],
-                [[-1.004, -0.006, -0.005], [-1.002, -0.005, 0.998], [-1.002, -0.001, 0.]],
-            ]),
-            -0.007,
-        ),
-    ]
+    [0, 1].map(|f| (arr3(&published::UPDATED_WEIGHTS[f]), published::UPDATED_BIASES[f]))
 }
 
-/// REFERENCE §2: the weight gradients (filter, channel, row, column).
+/// The weight gradients (filter, channel, row, column): exact, not printed.
 fn reference_weights_grad() -> Array4<f64> {
-    let f0 = arr3(&[
-        [[8., 10., 9.], [5., 6., 6.], [6., 5., 4.]],
-        [[4., 1., 4.], [10., 9., 12.], [2., 2., 2.]],
-        [[2., 2., 3.], [5., 8., 5.], [7., 8., 7.]],
-    ]);
-    let f1 = arr3(&[
-        [[2., 2., 1.], [4., 7., 3.], [4., 4., 2.]],
-        [[0., 1., 0.], [9., 5., 4.], [4., 0., 0.]],
-        [[4., 6., 5.], [2., 5., 2.], [2., 1., 0.]],
-    ]);
-    ndarray::stack(ndarray::Axis(0), &[f0.view(), f1.view()]).unwrap()
+    Array4::from_shape_fn((2, 3, 3, 3), |(f, c, i, j)| published::WEIGHTS_GRAD[f][c][i][j])
 }
 
-/// REFERENCE §2: the gradient passed back to the input (channels first).
+/// The gradient passed back to the input (channels first): exact, not printed.
 fn reference_delta() -> Array3<f64> {
-    arr3(&[
-        [
-            [-1., 1., 1., -2., -1.],
-            [1., -1., 3., -1., 1.],
-            [2., 0., 2., 0., 2.],
-            [4., 3., 4., 1., 3.],
-            [0., -1., -2., 1., -1.],
-        ],
-        [
-            [0., -1., 0., -2., 0.],
-            [-1., -2., -3., -4., -1.],
-            [0., 0., 0., 0., 0.],
-            [-2., 0., 0., 0., -1.],
-            [0., -3., 0., -3., 0.],
-        ],
-        [
-            [0., 1., 1., -2., 1.],
-            [0., -1., -1., -4., -1.],
-            [2., 0., 2., 0., 2.],
-            [-2., -3., -2., -1., -2.],
-            [1., -1., 0., 1., 0.],
-        ],
-    ])
+    arr3(&published::DELTA)
 }
 
 fn layer() -> (WorkedExample, ConvLayer) {
@@ -112,7 +64,7 @@ fn sensitivity_maps_give_the_reference_gradients_and_the_published_update() {
     assert_eq!(steps.expanded.dim(), (2, 5, 5));
     assert_eq!(steps.zp, 1);
     assert_all_close(&reference_weights_grad().view(), &steps.weights_grad.view(), EXACT);
-    assert_all_close(&arr1(&[9., 7.]).view(), &steps.bias_grad.view(), EXACT);
+    assert_all_close(&arr1(&published::BIAS_GRAD).view(), &steps.bias_grad.view(), EXACT);
     assert_all_close(&reference_delta().view(), &steps.delta_array.view(), EXACT);
     layer.update(ex.learning_rate, &steps.weights_grad, &steps.bias_grad);
     for (f, (weights, bias)) in published_updated().iter().enumerate() {
@@ -129,18 +81,13 @@ fn loops_give_the_same_gradients() {
     let weights_grad = g.d_w.view().permuted_axes([3, 2, 0, 1]);
     assert_all_close(&reference_weights_grad().view(), &weights_grad, EXACT);
     assert_all_close(&reference_delta().view(), &image_chw(&g.d_a_prev.view(), 0).view(), EXACT);
-    assert_all_close(&arr1(&[9., 7.]).view(), &g.d_b.slice(s![0, 0, 0, ..]), EXACT);
+    assert_all_close(&arr1(&published::BIAS_GRAD).view(), &g.d_b.slice(s![0, 0, 0, ..]), EXACT);
 }
 
 #[test]
 fn the_articles_gradient_check() {
     // Loss: the sum of all outputs (all-ones sensitivity), epsilon 1e-3.
-    // REFERENCE §2: filter 0's gradient is then the array below.
-    let published_filter0 = arr3(&[
-        [[5., 6., 5.], [5., 7., 5.], [5., 6., 5.]],
-        [[2., 1., 2.], [9., 9., 9.], [2., 1., 2.]],
-        [[4., 5., 4.], [4., 9., 4.], [4., 5., 4.]],
-    ]);
+    let published_filter0 = arr3(&published::ALL_ONES_GRAD_FILTER_0);
     let ex = WorkedExample::new();
     let (_, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters).unwrap();
     let g = conv_backward(&Array4::ones((1, 3, 3, 2)).view(), &cache).unwrap();
@@ -168,25 +115,19 @@ fn lessons_print_the_published_numbers() {
     out.assert_line("db = [9. 7.]");
 }
 
-/// hanbt's pooling example (REFERENCE §2): channel 0 is the CS231n max-pool
-/// figure; 2×2 windows, stride 2; upstream gradients `[[1,2],[2,4]]` and
-/// `[[3,5],[8,2]]`; ties go to the first maximum in row-major order.
+/// hanbt's pooling test ([`pooling_example`]): channel 0 is the CS231n
+/// max-pool figure; 2×2 windows, stride 2; ties go to the first maximum in
+/// row-major order.
 #[test]
 fn max_pooling_example_forward_and_backward() {
-    let input = arr3(&[
-        [[1., 1., 2., 4.], [5., 6., 7., 8.], [3., 2., 1., 0.], [1., 2., 3., 4.]],
-        [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 0., 1.], [3., 4., 5., 6.]],
-    ]);
+    let input = arr3(&pooling_example::INPUT);
     let layer = MaxPoolingLayer { f: 2, stride: 2 };
     let out = layer.forward(&input.view()).unwrap();
-    assert_all_close(&arr3(&[[[6., 8.], [3., 4.]], [[5., 7.], [9., 6.]]]).view(), &out.view(), EXACT);
-    let sensitivity = arr3(&[[[1., 2.], [2., 4.]], [[3., 5.], [8., 2.]]]);
+    assert_all_close(&arr3(&pooling_example::published::OUTPUT).view(), &out.view(), EXACT);
+    let sensitivity = arr3(&pooling_example::SENSITIVITY);
     let delta = layer.backward(&input.view(), &sensitivity.view()).unwrap();
-    let published = arr3(&[
-        [[0., 0., 0., 0.], [0., 1., 0., 2.], [2., 0., 0., 0.], [0., 0., 0., 4.]],
-        [[0., 0., 0., 0.], [0., 3., 0., 5.], [0., 8., 0., 0.], [0., 0., 0., 2.]],
-    ]);
-    assert_all_close(&published.view(), &delta.view(), EXACT);
+    let published_delta = arr3(&pooling_example::published::DELTA);
+    assert_all_close(&published_delta.view(), &delta.view(), EXACT);
     let out = run_lesson("lesson_05_pool_backward", &[]);
     out.assert_line("dA_prev[0,:,:,1] = [[0. 0. 0. 0.]");
     out.assert_line("                    [0. 8. 0. 0.]");
@@ -203,7 +144,7 @@ fn conv2d_by_im2col_gives_the_published_output_gradients_and_update() {
     let dz = ex.dz.view().permuted_axes([0, 3, 1, 2]).to_owned();
     let g = layer.backward(&dz.view(), &cache).unwrap();
     assert_all_close(&reference_weights_grad().view(), &g.grad_w.view(), EXACT);
-    assert_all_close(&arr1(&[9., 7.]).view(), &g.grad_w0.column(0), EXACT);
+    assert_all_close(&arr1(&published::BIAS_GRAD).view(), &g.grad_w0.column(0), EXACT);
     assert_all_close(&reference_delta().view(), &g.grad_input.slice(s![0, .., .., ..]), EXACT);
     let updated = &layer.w - &(ex.learning_rate * &g.grad_w);
     for (f, (weights, bias)) in published_updated().iter().enumerate() {

@@ -6,9 +6,10 @@
 //! softmax, computed from the logits (the softmax's input) so that it stays
 //! finite: `L = mean_batch(ln Σ_j e^z_j − Σ_j y_j z_j)`, whose gradient with
 //! respect to the logits is `(softmax(z) − y) / batch`. The source reaches
-//! the same `p − y` by chaining its per-element cross entropy with the
-//! diagonal of the softmax's Jacobian (REFERENCE §6), and does not divide by
-//! the batch; Adam's steps hardly depend on that scale.
+//! the same `p − y` by chaining its per-element cross entropy with its
+//! softmax "gradient", which is only the diagonal of the softmax's Jacobian,
+//! and does not divide by the batch; Adam's steps hardly depend on that
+//! scale.
 //!
 //! The layers work in any [`Float`]; lesson 11 trains in `f32`. Losses and
 //! accuracies are computed in `f64` from the network's `(batch, 10)` output.
@@ -543,7 +544,9 @@ pub fn summary_table(input_shape: &[usize], rows: &[SummaryRow]) -> String {
     crate::course::show::table(&["Layer Type", "Output Shape", "Parameters"], &cells)
 }
 
-/// The reference network (REFERENCE §6) for `channels × height × width`
+/// The reference network (ML-From-Scratch's CNN example,
+/// [`reference::ml_from_scratch::cnn`](crate::reference::ml_from_scratch::cnn))
+/// for `channels × height × width`
 /// images and `classes` classes:
 /// Conv2D 16 3×3 'same' → ReLU → Dropout 0.25 → BatchNorm → Conv2D 32 3×3
 /// 'same' → ReLU → Dropout 0.25 → BatchNorm → Flatten → Dense 256 → ReLU →
@@ -613,8 +616,10 @@ pub fn small<F: Float>(
 }
 
 /// The source's parameter count for the reference network, whose batch
-/// normalization keeps `γ` and `β` for every `(C, H, W)` element: 538,570
-/// for 1×8×8 digits. The network built here normalizes per channel.
+/// normalization keeps `γ` and `β` for every `(C, H, W)` element: for
+/// 1×8×8 digits, the "Total Parameters" of its summary
+/// ([`TOTAL_PARAMETERS`](crate::reference::ml_from_scratch::cnn::TOTAL_PARAMETERS)).
+/// The network built here normalizes per channel.
 pub fn source_parameter_count(input: [usize; 3], classes: usize) -> usize {
     let [c, h, w] = input;
     let conv1 = 16 * c * 9 + 16;

@@ -16,7 +16,8 @@ use crate::network::{self, Sequential};
 /// Which network to train.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Net {
-    /// The reference network of REFERENCE §6.
+    /// The reference network, ML-From-Scratch's CNN example
+    /// ([`network::reference`]).
     Reference,
     /// Conv → ReLU → max pool → flatten → dense → softmax.
     Small,

@@ -1,6 +1,25 @@
-//! The worked 5×5×3 example of seed 004 (the CS231n convolution demo): its
-//! inputs, in the notebook's NHWC layout, and (in [`published`]) the numbers
-//! the lessons check against, used only on the expected side of a check.
+//! The worked 5×5×3 example of seed 004 (hanbt's "零基础入门深度学习(4)",
+//! the CS231n convolution demo): its inputs, in the notebook's NHWC layout,
+//! and (in [`published`]) the numbers the lessons check against, used only
+//! on the expected side of a check.
+//!
+//! ```python
+//! def init_test():
+//!     a = np.array(...)   # 3 channels of 5×5, see WorkedExample::new
+//!     b = np.array(...)   # the sensitivity map, 2 maps of 3×3
+//!     cl = ConvLayer(5, 5, 3, 3, 3, 2, 1, 2, IdentityActivator(), 0.001)
+//!     cl.filters[0].weights = np.array(...); cl.filters[0].bias = 1
+//!     cl.filters[1].weights = np.array(...)          # bias 0
+//!     return a, b, cl
+//! def test():
+//!     a, b, cl = init_test()
+//!     cl.forward(a)
+//!     print "前向傳播結果:", cl.output_array
+//!     cl.backward(a, b, IdentityActivator())
+//!     cl.update()
+//!     print "反向傳播后更新得到的filter1:", cl.filters[0]
+//!     print "反向傳播后更新得到的filter2:", cl.filters[1]
+//! ```
 
 use ndarray::{arr3, Array3, Array4};
 
@@ -90,25 +109,29 @@ impl Default for WorkedExample {
     }
 }
 
-/// The example's published and reference numbers (REFERENCE §2), filters
-/// channels first `(channel, row, column)` as the article prints them.
+/// The example's published numbers (what `test()` prints) and the
+/// gradients that follow exactly from it, filters channels first
+/// `(channel, row, column)` as the article prints them.
 pub mod published {
     /// `print "前向傳播結果:", cl.output_array`: one 3×3 map per filter.
     pub const OUTPUT: [[[f64; 3]; 3]; 2] =
         [[[6., 7., 5.], [3., -1., -1.], [2., -1., 4.]], [[2., -5., -8.], [1., -4., -4.], [0., -5., -5.]]];
 
     /// The weight gradients for the sensitivity map `b`: not printed in the
-    /// article, exact, confirmed by finite differences (REFERENCE §2).
+    /// article; exact (sums of products of small integers) and confirmed by
+    /// finite differences.
     #[rustfmt::skip]
     pub const WEIGHTS_GRAD: [[[[f64; 3]; 3]; 3]; 2] = [
         [[[8., 10., 9.], [5., 6., 6.], [6., 5., 4.]], [[4., 1., 4.], [10., 9., 12.], [2., 2., 2.]], [[2., 2., 3.], [5., 8., 5.], [7., 8., 7.]]],
         [[[2., 2., 1.], [4., 7., 3.], [4., 4., 2.]], [[0., 1., 0.], [9., 5., 4.], [4., 0., 0.]], [[4., 6., 5.], [2., 5., 2.], [2., 1., 0.]]],
     ];
 
-    /// The bias gradients (REFERENCE §2).
+    /// The bias gradients, the sums of the sensitivity maps (not printed in
+    /// the article).
     pub const BIAS_GRAD: [f64; 2] = [9., 7.];
 
-    /// The gradient passed back to the input, channels first (REFERENCE §2).
+    /// The gradient passed back to the input, channels first (not printed
+    /// in the article; exact, confirmed by finite differences).
     #[rustfmt::skip]
     pub const DELTA: [[[f64; 5]; 5]; 3] = [
         [[-1., 1., 1., -2., -1.], [1., -1., 3., -1., 1.], [2., 0., 2., 0., 2.], [4., 3., 4., 1., 3.], [0., -1., -2., 1., -1.]],
@@ -127,10 +150,13 @@ pub mod published {
          [[-1.004, -0.006, -0.005], [-1.002, -0.005, 0.998], [-1.002, -0.001, 0.]]],
     ];
 
-    /// `print cl.filters[f]` after one update: biases.
+    /// `print cl.filters[f]` after one update: biases (printed as
+    /// 0.99099999999999999 and -0.0070000000000000001).
     pub const UPDATED_BIASES: [f64; 2] = [0.991, -0.007];
 
-    /// Filter 0's gradient in the article's all-ones gradient check (REFERENCE §2).
+    /// Filter 0's gradient in the original article's gradient check
+    /// (`gradient_check()`: loss = the sum of all outputs, so an all-ones
+    /// sensitivity map, and epsilon 1e-3).
     #[rustfmt::skip]
     pub const ALL_ONES_GRAD_FILTER_0: [[[f64; 3]; 3]; 3] = [
         [[5., 6., 5.], [5., 7., 5.], [5., 6., 5.]], [[2., 1., 2.], [9., 9., 9.], [2., 1., 2.]], [[4., 5., 4.], [4., 9., 4.], [4., 5., 4.]],
