@@ -13,6 +13,7 @@ mod files;
 mod golden;
 mod hostile;
 mod layers;
+mod lesson_list;
 mod lessons;
 mod ml_from_scratch;
 mod npy;
