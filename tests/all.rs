@@ -24,4 +24,5 @@ mod properties;
 mod properties_im2col;
 mod report;
 mod training;
+mod window;
 mod worked_example;
