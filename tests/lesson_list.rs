@@ -45,15 +45,16 @@ fn differences(place: &str, listed: &[String], ordered: bool) -> Vec<String> {
             found.push(format!("{place} lists {name} twice"));
         }
     }
-    if found.is_empty() && ordered {
-        if let Some(k) = (0..listed.len()).find(|&k| listed[k] != registry[k]) {
-            found.push(format!(
-                "{place} lists {} at place {}, where the registry has {}",
-                listed[k],
-                k + 1,
-                registry[k]
-            ));
-        }
+    if found.is_empty()
+        && ordered
+        && let Some(k) = (0..listed.len()).find(|&k| listed[k] != registry[k])
+    {
+        found.push(format!(
+            "{place} lists {} at place {}, where the registry has {}",
+            listed[k],
+            k + 1,
+            registry[k]
+        ));
     }
     found
 }
