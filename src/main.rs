@@ -8,56 +8,65 @@ use cnn_walkthrough::course::output;
 use cnn_walkthrough::course::registry::{LessonInfo, LESSONS};
 use cnn_walkthrough::course::show::{table, wrap};
 
-// Each lesson file is also compiled here, so that `--check` can run it in
-// this process; its own `main` is only for its binary.
-#[allow(dead_code)]
-#[path = "../lessons/lesson_01_zero_pad.rs"]
-mod lesson_01_zero_pad;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_02_conv_forward.rs"]
-mod lesson_02_conv_forward;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_03_conv_backward.rs"]
-mod lesson_03_conv_backward;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_04_pool_forward.rs"]
-mod lesson_04_pool_forward;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_05_pool_backward.rs"]
-mod lesson_05_pool_backward;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_06_im2col.rs"]
-mod lesson_06_im2col;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_07_conv2d_im2col.rs"]
-mod lesson_07_conv2d_im2col;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_08_pool_im2col.rs"]
-mod lesson_08_pool_im2col;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_09_layers.rs"]
-mod lesson_09_layers;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_10_optimizers.rs"]
-mod lesson_10_optimizers;
-#[allow(dead_code)]
-#[path = "../lessons/lesson_11_train_cnn.rs"]
-mod lesson_11_train_cnn;
+/// Declares each lesson's module and its entry in [`RUNS`], and checks, when
+/// this file compiles, that the list is the registry's, in its order.
+macro_rules! lessons {
+    ($($name:ident => $path:literal,)*) => {
+        $(
+            #[allow(dead_code)]
+            #[path = $path]
+            mod $name;
+        )*
 
-/// The body of each lesson in the registry, by name.
-const RUNS: &[(&str, LessonFn)] = &[
-    ("lesson_01_zero_pad", lesson_01_zero_pad::run),
-    ("lesson_02_conv_forward", lesson_02_conv_forward::run),
-    ("lesson_03_conv_backward", lesson_03_conv_backward::run),
-    ("lesson_04_pool_forward", lesson_04_pool_forward::run),
-    ("lesson_05_pool_backward", lesson_05_pool_backward::run),
-    ("lesson_06_im2col", lesson_06_im2col::run),
-    ("lesson_07_conv2d_im2col", lesson_07_conv2d_im2col::run),
-    ("lesson_08_pool_im2col", lesson_08_pool_im2col::run),
-    ("lesson_09_layers", lesson_09_layers::run),
-    ("lesson_10_optimizers", lesson_10_optimizers::run),
-    ("lesson_11_train_cnn", lesson_11_train_cnn::run),
-];
+        /// The body of each lesson in the registry, by name, in its order.
+        const RUNS: &[(&str, LessonFn)] = &[$((stringify!($name), $name::run)),*];
+
+        const _: () = {
+            let mut k = 0;
+            $(
+                assert!(
+                    same($path, concat!("../lessons/", stringify!($name), ".rs")),
+                    concat!("src/main.rs: the path of ", stringify!($name), " is not its file, ",
+                            "../lessons/", stringify!($name), ".rs")
+                );
+                if k >= LESSONS.len() || !same(LESSONS[k].name, stringify!($name)) {
+                    let theirs = if k < LESSONS.len() { LESSONS[k].name } else { "no lesson" };
+                    panic!("{}", joined(&mut [0; 200], &[
+                        "src/main.rs: lessons! lists ", stringify!($name), " where the registry ",
+                        "(LESSONS in src/course/registry.rs) has ", theirs,
+                    ]));
+                }
+                k += 1;
+            )*
+            if k < LESSONS.len() {
+                panic!("{}", joined(&mut [0; 200], &[
+                    "src/main.rs: lessons! lacks the registry's ", LESSONS[k].name,
+                ]));
+            }
+        };
+    };
+}
+
+// The lessons, once each, in the registry's order: each file is also
+// compiled here as a module (its own `main` is only for its binary), so that
+// `--check` can run it in this process. `#[path]` takes only a literal, so
+// the file is written out; the macro, as this file compiles, refuses a
+// path that is not the lesson's file, and a list that is not the registry's
+// (tests/lesson_list.rs compares this list with the registry, Cargo.toml,
+// lessons/ and tests/golden/).
+lessons! {
+    lesson_01_zero_pad => "../lessons/lesson_01_zero_pad.rs",
+    lesson_02_conv_forward => "../lessons/lesson_02_conv_forward.rs",
+    lesson_03_conv_backward => "../lessons/lesson_03_conv_backward.rs",
+    lesson_04_pool_forward => "../lessons/lesson_04_pool_forward.rs",
+    lesson_05_pool_backward => "../lessons/lesson_05_pool_backward.rs",
+    lesson_06_im2col => "../lessons/lesson_06_im2col.rs",
+    lesson_07_conv2d_im2col => "../lessons/lesson_07_conv2d_im2col.rs",
+    lesson_08_pool_im2col => "../lessons/lesson_08_pool_im2col.rs",
+    lesson_09_layers => "../lessons/lesson_09_layers.rs",
+    lesson_10_optimizers => "../lessons/lesson_10_optimizers.rs",
+    lesson_11_train_cnn => "../lessons/lesson_11_train_cnn.rs",
+}
 
 const HELP: &str =
     "cnn-walkthrough: how a convolutional neural network works inside, one small program at a time.
@@ -132,16 +141,24 @@ fn print_course() {
     output::print("cnn-walkthrough", &text);
 }
 
-// Every lesson of the registry has its code in RUNS, in the registry's order,
-// and RUNS has no other: checked when this file compiles (no test to run).
-const _: () = {
-    assert!(RUNS.len() == LESSONS.len(), "RUNS and the registry list different lessons");
-    let mut k = 0;
-    while k < RUNS.len() {
-        assert!(same(RUNS[k].0, LESSONS[k].name), "RUNS is not the registry's list, in its order");
-        k += 1;
+/// `parts` one after another in `buf` (cut at its end), in a constant: a
+/// compile-time message that names a lesson.
+const fn joined<'a>(buf: &'a mut [u8; 200], parts: &[&str]) -> &'a str {
+    let (mut n, mut p) = (0, 0);
+    while p < parts.len() {
+        let part = parts[p].as_bytes();
+        let mut i = 0;
+        while i < part.len() && n < buf.len() {
+            buf[n] = part[i];
+            (n, i) = (n + 1, i + 1);
+        }
+        p += 1;
     }
-};
+    match std::str::from_utf8(buf.split_at(n).0) {
+        Ok(text) => text,
+        Err(_) => "src/main.rs: lessons! is not the registry's list",
+    }
+}
 
 /// `a == b`, in a constant.
 const fn same(a: &str, b: &str) -> bool {

@@ -276,28 +276,6 @@ fn the_course_runner_lists_and_checks_every_lesson() {
 }
 
 #[test]
-fn registry_bins_and_readme_agree() {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let bins: Vec<&str> = manifest
-        .lines()
-        .filter_map(|l| l.strip_prefix("name = \"lesson_"))
-        .map(|rest| rest.trim_end_matches('"'))
-        .collect();
-    let names: Vec<String> =
-        LESSONS.iter().map(|l| l.name.trim_start_matches("lesson_").to_string()).collect();
-    assert_eq!(bins, names, "[[bin]] entries and the registry differ");
-    for info in LESSONS {
-        let path = format!("path = \"lessons/{}.rs\"", info.name);
-        assert!(manifest.contains(&path), "Cargo.toml lacks {path}");
-        let row = format!("| `{}` |", info.name);
-        assert!(readme.lines().any(|l| l.starts_with(&row)), "README's lesson table lacks {row}");
-    }
-    let readme_rows = readme.lines().filter(|l| l.starts_with("| `lesson_")).count();
-    assert_eq!(readme_rows, LESSONS.len(), "README lists lessons that are not in the registry");
-}
-
-#[test]
 fn your_own_tensor_pooled_forward_and_backward() {
     let dir = temp_dir("pool");
     let mut rng = RandomState::new(11);

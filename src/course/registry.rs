@@ -1,5 +1,10 @@
 //! The one list of lessons: names (the `[[bin]]` names), titles, sources and
 //! flags. The course runner, `--help` and the tests all read it from here.
+//! What must be written out elsewhere (Cargo.toml's `[[bin]]` entries, the
+//! `lessons!` list of `src/main.rs`, the files in `lessons/` and
+//! `tests/golden/`, the README's table) is compared with [`LESSONS`] by
+//! `tests/lesson_list.rs`, which names any lesson missing, extra or out of
+//! order; `src/main.rs` also checks its list as it compiles.
 
 /// A command-line flag of a lesson.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,7 +332,7 @@ pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
     flags: TRAIN_FLAGS,
 };
 
-/// Every lesson, in course order.
+/// Every lesson, in course order: lesson `k` (from 1) is named `lesson_kk_…` (`k` in two digits).
 pub const LESSONS: &[LessonInfo] = &[
     LESSON_01_ZERO_PAD,
     LESSON_02_CONV_FORWARD,

@@ -16,6 +16,7 @@ use crate::course::tensor::into_rank4;
 use crate::error::{tuple, Error, Result};
 use crate::textbook::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
 use crate::textbook::sensitivity::conv_backward_by_sensitivity_maps;
+use crate::textbook::window::Window;
 
 /// Says which input rows and columns no window reads, and why (see
 /// [`rows_not_reached`]).
@@ -192,7 +193,9 @@ impl YourConv {
             Hparameters { pad: args.usize_or("--pad", 0)?, stride: args.usize_or("--stride", 1)? };
         // The window against the padded input first (a padding whose size
         // overflows is refused here, not shown as a capped shape).
-        crate::textbook::conv::check_window(w.shape()[0], a_prev.shape()[1], a_prev.shape()[2], hparameters)
+        let window = Window::conv(w.shape()[0], hparameters.pad, hparameters.stride);
+        window
+            .check(a_prev.shape(), (a_prev.shape()[1], a_prev.shape()[2]))
             .map_err(|e| naming_flags(e, &CONV_FLAGS))?;
         let backward = l.info.name == crate::course::registry::LESSON_03_CONV_BACKWARD.name;
         let memory = conv_memory(a_prev.shape(), w.shape(), hparameters, backward);
@@ -541,18 +544,14 @@ impl YourConv2D {
             })?),
         };
         let stride = args.usize_or("--stride", 1)?;
-        let (height, width) = (x.shape()[2], x.shape()[3]);
-        let fits = |n: usize, a: usize, b: usize| n.checked_add(a).and_then(|v| v.checked_add(b)).is_some();
-        if !fits(height, padding.top, padding.bottom) || !fits(width, padding.left, padding.right) {
-            return Err(Error::parameter(
-                "padding (--padding)",
-                format!("{padding} is too large: the padded size overflows"),
-            ));
-        }
+        let flags = [("X", "--input"), ("W", "--weights"), ("w0", "--bias"), ("stride", "--stride")];
+        let flags = [flags.as_slice(), &[("padding", "--padding"), ("filter_shape", "--weights")]].concat();
+        // A padding whose size overflows is refused here, before the memory
+        // it would take is counted.
+        let window = Window::filter(filter_shape, padding, stride);
+        window.check(x.shape(), (x.shape()[2], x.shape()[3])).map_err(|e| naming_flags(e, &flags))?;
         let memory = conv2d_memory(x.shape(), w.shape(), padding, stride, args.has("--dout"));
         budget::check("your Conv2D", &memory)?;
-        let flags = [("X", "--input"), ("W", "--weights"), ("w0", "--bias"), ("stride", "--stride")];
-        let flags = [flags.as_slice(), &[("padding", "--padding")]].concat();
         let layer = crate::textbook::conv2d::Conv2D::new(w, w0, padding, stride)
             .map_err(|e| naming_flags(e, &flags))?;
         let p = layer.params(x.shape()).map_err(|e| naming_flags(e, &flags))?;

@@ -8,6 +8,7 @@ use ndarray::{s, Array4, ArrayView3, ArrayView4, Zip};
 use crate::course::budget::check_tensor;
 use crate::error::{tuple, Error, Result};
 use crate::textbook::padding::zero_pad;
+use crate::textbook::window::Window;
 
 /// The notebook's `hparameters` dictionary: `{"pad": .., "stride": ..}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,21 +19,7 @@ pub struct Hparameters {
     pub stride: usize,
 }
 
-/// Output size of a convolution or pooling window along one axis:
-/// `⌊(n + 2·pad − f) / stride⌋ + 1`. The floor drops a last window that would
-/// not fit (see [`rows_not_reached`]).
-///
-/// ```
-/// use cnn_walkthrough::textbook::conv::output_size;
-/// assert_eq!(output_size(5, 3, 1, 2), 3); // the worked 5×5 example
-/// assert_eq!(output_size(4, 2, 2, 2), 4); // the notebook's conv_forward cell
-/// ```
-///
-/// # Panics
-/// If `stride` is 0 or `f > n + 2·pad`; [`ConvParams::new`] checks both.
-pub fn output_size(n: usize, f: usize, pad: usize, stride: usize) -> usize {
-    (n + 2 * pad - f) / stride + 1
-}
+pub use crate::textbook::window::output_size;
 
 /// The input rows (or columns, 0-based) that no window reads: after the
 /// last window when the stride does not divide `n + 2·pad − f` evenly (the
@@ -53,19 +40,19 @@ pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<us
 }
 
 /// How many windows read each input row (or column): 2 where windows
-/// overlap, 0 where none reaches. Empty when the window does not fit.
+/// overlap, 0 where none reaches. Empty when [`Window::check`] refuses the
+/// window (it does not fit, or a size is 0).
 ///
 /// ```
 /// use cnn_walkthrough::textbook::conv::windows_per_row;
 /// assert_eq!(windows_per_row(8, 3, 0, 2), vec![1, 1, 2, 1, 2, 1, 1, 0]);
 /// ```
 pub fn windows_per_row(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
-    let padded = n.saturating_add(pad.saturating_mul(2));
-    if stride == 0 || f == 0 || f > padded {
+    let Ok((windows, _)) = Window::conv(f, pad, stride).check(&[n], (n, n)) else {
         return vec![];
-    }
+    };
     let mut count = vec![0; n];
-    for h in 0..output_size(n, f, pad, stride) {
+    for h in 0..windows {
         let start = h * stride;
         for r in start.max(pad)..(start + f).min(pad + n) {
             count[r - pad] += 1;
@@ -158,16 +145,10 @@ impl ConvParams {
                 b,
             ));
         }
-        check_window(f, n_h_prev, n_w_prev, hp)?;
+        let (n_h, n_w) = Window::conv(f, hp.pad, hp.stride).check(a_prev, (n_h_prev, n_w_prev))?;
         let (h, w) = (n_h_prev + 2 * hp.pad, n_w_prev + 2 * hp.pad);
         check_tensor("the padded input A_prev_pad", &[m, h, w, n_c_prev])?;
-        let out = [
-            m,
-            output_size(n_h_prev, f, hp.pad, hp.stride),
-            output_size(n_w_prev, f, hp.pad, hp.stride),
-            n_c,
-        ];
-        check_tensor("the output Z", &out)?;
+        check_tensor("the output Z", &[m, n_h, n_w, n_c])?;
         Ok(ConvParams { m, n_h_prev, n_w_prev, n_c_prev, f, n_c, pad: hp.pad, stride: hp.stride })
     }
 
@@ -185,36 +166,6 @@ impl ConvParams {
     pub fn out_shape(&self) -> [usize; 4] {
         [self.m, self.out_h(), self.out_w(), self.n_c]
     }
-}
-
-/// Checks a stride and an `f × f` window against an `n_h × n_w` input padded by `pad`.
-///
-/// # Errors
-/// [`Error::Parameter`] for stride 0, a window larger than the padded input,
-/// or a padding so large that the padded size overflows.
-pub fn check_window(f: usize, n_h: usize, n_w: usize, hp: Hparameters) -> Result<()> {
-    if hp.stride == 0 {
-        return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
-    }
-    let padded = |n: usize| hp.pad.checked_mul(2).and_then(|p| p.checked_add(n));
-    let (Some(h), Some(w)) = (padded(n_h), padded(n_w)) else {
-        return Err(Error::parameter(
-            "pad",
-            format!("= {} is too large: the padded size n + 2·pad overflows", hp.pad),
-        ));
-    };
-    if f > h || f > w {
-        return Err(Error::parameter(
-            "f",
-            format!(
-                "= {f}: the {f}×{f} window is larger than the padded input {h}×{w} \
-                 ({n_h}×{n_w} with pad {}); expected f ≤ {}",
-                hp.pad,
-                h.min(w)
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The notebook's `conv_single_step`: one output value from one window,

@@ -21,6 +21,7 @@ use crate::error::{tuple, Error, Result};
 use crate::textbook::conv::{conv_backward, conv_forward, ConvCache, Hparameters};
 use crate::textbook::im2col::{column_to_image_by_image_add, image_to_column_by_image_into, Im2colParams};
 use crate::textbook::padding::{determine_padding, ConstantPadding2D, Padding2D, PaddingMode};
+use crate::textbook::window::Window;
 
 /// A convolution layer's filters, biases, padding and stride.
 /// `F` is `f64` in the lessons, `f32` for training (see [`Conv2D::cast`]).
@@ -101,9 +102,7 @@ impl<F: Float> Conv2D<F> {
                 w0.shape(),
             ));
         }
-        if stride == 0 {
-            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
-        }
+        Window::filter((w.dim().2, w.dim().3), padding, stride).check_sizes()?;
         let w = if w.is_standard_layout() { w } else { w.as_standard_layout().into_owned() };
         Ok(Conv2D { w, w0, padding, stride })
     }

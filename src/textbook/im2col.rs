@@ -15,6 +15,7 @@ use crate::course::tensor::transpose_2d;
 use crate::error::{tuple, Error, Result};
 use crate::fast::float::Float;
 use crate::textbook::padding::{pad_axes, Padding2D};
+use crate::textbook::window::Window;
 
 /// The checked sizes of one im2col: images `(batch, channels, height, width)`,
 /// an `fh × fw` window, padding and stride.
@@ -56,31 +57,12 @@ impl Im2colParams {
                 images_shape,
             ));
         }
-        let (fh, fw) = filter_shape;
-        if fh == 0 || fw == 0 {
-            return Err(Error::parameter("filter_shape", format!("is {fh}×{fw}; expected at least 1×1")));
-        }
-        if stride == 0 {
-            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
-        }
         let (height, width) = (images_shape[2], images_shape[3]);
-        let grown = |n: usize, a: usize, b: usize| n.checked_add(a).and_then(|v| v.checked_add(b));
-        let (Some(ph), Some(pw)) =
-            (grown(height, padding.top, padding.bottom), grown(width, padding.left, padding.right))
-        else {
-            return Err(Error::parameter("padding", format!("{padding} is too large")));
-        };
+        let window = Window::filter(filter_shape, padding, stride);
+        let (oh, ow) = window.check(images_shape, (height, width))?;
+        let (ph, pw) = window.padded((height, width)).expect("checked");
         check_tensor("the padded images", &[images_shape[0], images_shape[1], ph, pw])?;
-        if fh > ph || fw > pw {
-            return Err(Error::parameter(
-                "filter_shape",
-                format!(
-                    "= {fh}×{fw}: the window is larger than the padded image {ph}×{pw} \
-                     ({height}×{width} padded {padding}); expected at most {ph}×{pw}"
-                ),
-            ));
-        }
-        let (oh, ow) = ((ph - fh) / stride + 1, (pw - fw) / stride + 1);
+        let (fh, fw) = filter_shape;
         check_tensor("the column matrix", &[images_shape[1] * fh * fw, oh, ow, images_shape[0]])?;
         Ok(Im2colParams {
             batch: images_shape[0],
@@ -93,14 +75,19 @@ impl Im2colParams {
         })
     }
 
-    /// `out_height = (height + pad_h − fh) / stride + 1`.
-    pub fn out_h(&self) -> usize {
-        (self.height + self.padding.rows() - self.filter_shape.0) / self.stride + 1
+    /// The window, its padding and stride.
+    pub fn window(&self) -> Window {
+        Window::filter(self.filter_shape, self.padding, self.stride)
     }
 
-    /// `out_width = (width + pad_w − fw) / stride + 1`.
+    /// `out_height = (height + pad_h − fh) / stride + 1` ([`Window::out_h`]).
+    pub fn out_h(&self) -> usize {
+        self.window().out_h(self.height)
+    }
+
+    /// `out_width = (width + pad_w − fw) / stride + 1` ([`Window::out_w`]).
     pub fn out_w(&self) -> usize {
-        (self.width + self.padding.cols() - self.filter_shape.1) / self.stride + 1
+        self.window().out_w(self.width)
     }
 
     /// Rows of the column matrix: `channels · fh · fw`.

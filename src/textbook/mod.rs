@@ -15,3 +15,4 @@ pub mod padding;
 pub mod pool;
 pub mod pool2d;
 pub mod sensitivity;
+pub mod window;

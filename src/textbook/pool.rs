@@ -12,7 +12,8 @@ use ndarray::{s, Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayView4};
 
 use crate::course::tensor::image_chw;
 use crate::error::{tuple, Error, Result};
-use crate::textbook::conv::{conv_backward, conv_forward, output_size, Hparameters};
+use crate::textbook::conv::{conv_backward, conv_forward, Hparameters};
+use crate::textbook::window::{output_size, Window};
 
 /// Which number a window keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,24 +84,8 @@ impl PoolParams {
         if a_prev.len() != 4 || a_prev.contains(&0) {
             return Err(Error::shape("A_prev", format!("{layout}: 4 axes, none of size 0"), a_prev));
         }
-        let (f, stride) = (hp.f, hp.stride);
-        if f == 0 {
-            return Err(Error::parameter("f", "is 0; expected a window of at least 1×1"));
-        }
-        if stride == 0 {
-            return Err(Error::parameter("stride", "is 0; expected a step of at least 1 between windows"));
-        }
-        let (n_h_prev, n_w_prev) = (a_prev[1], a_prev[2]);
-        if f > n_h_prev || f > n_w_prev {
-            return Err(Error::parameter(
-                "f",
-                format!(
-                    "= {f}: the {f}×{f} window is larger than the {n_h_prev}×{n_w_prev} input of A_prev {}; expected f ≤ {}",
-                    tuple(a_prev),
-                    n_h_prev.min(n_w_prev)
-                ),
-            ));
-        }
+        let (f, stride, n_h_prev, n_w_prev) = (hp.f, hp.stride, a_prev[1], a_prev[2]);
+        Window::pool(f, stride).check(a_prev, (n_h_prev, n_w_prev))?;
         Ok(PoolParams { m: a_prev[0], n_h_prev, n_w_prev, n_c: a_prev[3], f, stride })
     }
 
@@ -281,17 +266,7 @@ impl MaxPoolingLayer {
                 input.shape(),
             ));
         }
-        if self.f > h || self.f > w {
-            let f = self.f;
-            return Err(Error::parameter(
-                "f",
-                format!(
-                    "= {f}: the {f}×{f} window is larger than the {h}×{w} input {}; expected f ≤ {}",
-                    tuple(input.shape()),
-                    h.min(w)
-                ),
-            ));
-        }
+        Window::pool(self.f, self.stride).check(input.shape(), (h, w))?;
         PoolParams::new(&[1, h, w, c], PoolHparameters { f: self.f, stride: self.stride })
     }
 

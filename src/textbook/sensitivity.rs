@@ -14,8 +14,9 @@ use ndarray::{s, Array1, Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayVi
 
 use crate::course::tensor::image_chw;
 use crate::error::{tuple, Error, Result};
-use crate::textbook::conv::{check_window, output_size, ConvCache, ConvGrads, Hparameters};
+use crate::textbook::conv::{ConvCache, ConvGrads, Hparameters};
 use crate::textbook::padding::{pad_axes, Padding2D};
+use crate::textbook::window::{output_size, Window};
 
 /// Seed 004's `get_patch`: the window of `input (depth, H, W)` that output
 /// cell `(i, j)` reads, `input[:, i·s : i·s+f_h, j·s : j·s+f_w]`.
@@ -47,7 +48,7 @@ pub fn get_patch<'a>(
 pub fn conv(input: &ArrayView3<f64>, kernel: &ArrayView3<f64>, stride: usize, bias: f64) -> Array2<f64> {
     let (_, k_h, k_w) = kernel.dim();
     let (_, h, w) = input.dim();
-    let (out_h, out_w) = ((h - k_h) / stride + 1, (w - k_w) / stride + 1);
+    let (out_h, out_w) = (output_size(h, k_h, 0, stride), output_size(w, k_w, 0, stride));
     Array2::from_shape_fn((out_h, out_w), |(i, j)| {
         (&get_patch(input, i, j, k_w, k_h, stride) * kernel).sum() + bias
     })
@@ -140,9 +141,7 @@ impl ConvLayer {
         if biases.len() != n_f {
             return Err(Error::shape("biases", format!("({n_f},): one per filter"), biases.shape()));
         }
-        if stride == 0 {
-            return Err(Error::parameter("stride", "is 0; expected at least 1"));
-        }
+        Window::conv(f_h, zero_padding, stride).check_sizes()?;
         Ok(ConvLayer { weights, biases, zero_padding, stride })
     }
 
@@ -175,7 +174,7 @@ impl ConvLayer {
                 input.shape(),
             ));
         }
-        check_window(f, h, w, Hparameters { pad: self.zero_padding, stride: self.stride })
+        Window::conv(f, self.zero_padding, self.stride).check(input.shape(), (h, w)).map(|_| ())
     }
 
     /// `forward`: pad the input, then [`conv`] with each filter:
@@ -221,8 +220,11 @@ impl ConvLayer {
             ));
         }
         // 1. Expand for the stride, to the size of a stride-1 output.
-        let expanded =
-            expand_sensitivity_map(sensitivity, (h + 2 * pad - f + 1, w + 2 * pad - f + 1), stride);
+        let expanded = expand_sensitivity_map(
+            sensitivity,
+            (output_size(h, f, pad, 1), output_size(w, f, pad, 1)),
+            stride,
+        );
         // 2. Pad by zp = f − 1 − pad, so that a valid cross-correlation with an
         //    f×f filter gives back H×W. (When pad > f − 1 the map is cropped
         //    instead: those cells only ever reached the input's padding.)
