@@ -6,7 +6,6 @@
 //! through your tensors instead and checks the loops against seed 004's
 //! per-image `ConvLayer.forward`.
 
-use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
@@ -77,11 +76,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     // Published: hanbt's run of the worked example, one 3×3 map per filter.
     for (c, expected) in published::OUTPUT.iter().enumerate() {
         l.show(&format!("Z[0,:,:,{c}] ="), &z.slice(s![0, .., .., c]));
-        l.check_arrays(
+        l.check_exact(
             &format!("worked example, filter {c} output"),
             &arr2(expected).view(),
             &z.slice(s![0, .., .., c]),
-            EXACT,
         );
     }
 
@@ -114,7 +112,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         published(8),
     );
     let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
-    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), EXACT);
+    l.check_exact("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view());
     Ok(())
 }
 

@@ -228,6 +228,56 @@ impl Lesson {
         self.checks.arrays(quantity, expected, computed, tol)
     }
 
+    /// Checks a whole array that must come out exact: sums of products of
+    /// small integers, or values copied rather than computed; to
+    /// [`EXACT`](crate::course::check::EXACT).
+    pub fn check_exact<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+    ) -> bool {
+        self.checks.arrays(quantity, expected, computed, crate::course::check::EXACT)
+    }
+
+    /// Checks two computations of the same sums of products, made in
+    /// different orders: each sum adds `terms` products, none larger than
+    /// `largest`, so they may differ by
+    /// [`sum_rounding(terms, largest)`](crate::course::check::sum_rounding).
+    pub fn check_same_sums<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+        (terms, largest): (usize, f64),
+    ) -> bool {
+        let tol = crate::course::check::sum_rounding(terms, largest);
+        self.checks.arrays(quantity, expected, computed, tol)
+    }
+
+    /// Checks a numerical gradient (central differences with step `eps`)
+    /// against the one backward computed, for a loss that sums `terms`
+    /// products of total size `scale`: to
+    /// [`fd_tolerance(scale, terms, eps)`](crate::course::gradcheck::fd_tolerance),
+    /// what rounding alone may cost a function that is linear near the point.
+    pub fn check_finite_differences<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+        (scale, terms, eps): (f64, usize, f64),
+    ) -> bool {
+        let tol = crate::course::gradcheck::fd_tolerance(scale, terms, eps);
+        self.checks.arrays(quantity, expected, computed, tol)
+    }
+
+    /// Checks that two totals of the same `terms` numbers (of size about 1),
+    /// added in different orders, agree to [`EXACT`](crate::course::check::EXACT)
+    /// per term.
+    pub fn check_same_total(&mut self, quantity: &str, expected: f64, computed: f64, terms: usize) -> bool {
+        self.checks.close(quantity, expected, computed, crate::course::check::EXACT * terms as f64)
+    }
+
     /// Checks that two boolean masks are equal.
     pub fn check_masks(
         &mut self,
