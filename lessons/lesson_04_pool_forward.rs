@@ -7,7 +7,7 @@
 //! `--input A.npy --f F` it pools your tensor and checks the loops against a
 //! second way of computing the same thing.
 
-use cnn_walkthrough::course::show::{cells, output_size_table, pool_cell};
+use cnn_walkthrough::course::show::{output_size_table, pool_cells};
 use cnn_walkthrough::course::walkthrough::your_pool_forward;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
@@ -54,11 +54,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     let shown = if l.detail() { 8 } else { 4 };
-    l.walk(
-        cells(2, 2, 2)
-            .take(shown)
-            .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Max)),
-    );
+    l.walk(pool_cells(&example.view(), &p, PoolMode::Max).take(shown));
     l.say("");
     for (c, published) in PUBLISHED_EXAMPLE_MAX.iter().enumerate() {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
@@ -69,11 +65,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Average pooling of the same input");
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Average)?;
-    l.walk(
-        cells(2, 2, 2)
-            .take(shown / 2)
-            .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Average)),
-    );
+    l.walk(pool_cells(&example.view(), &p, PoolMode::Average).take(shown / 2));
     l.say("");
     for c in 0..2 {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));

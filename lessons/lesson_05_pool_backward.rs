@@ -9,7 +9,7 @@
 
 use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
-use cnn_walkthrough::course::show::{cells, pool_backward_cell};
+use cnn_walkthrough::course::show::pool_backward_cells;
 use cnn_walkthrough::course::walkthrough::your_pool_backward;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
@@ -52,26 +52,22 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let da = rng.randn((5, 4, 2, 2));
     l.value("mean of dA =", da.mean().unwrap_or(f64::NAN));
     l.check_close("mean of dA", 0.145713902729, da.mean().unwrap_or(f64::NAN), published(12));
-    for (mode, published_da_prev_1_1) in PoolMode::BOTH.iter().zip([PUBLISHED_MAX_1_1, PUBLISHED_AVERAGE_1_1])
-    {
-        let da_prev = pool_backward(&da.view(), &cache, *mode)?;
-        l.say(&format!("\nmode = {}", mode.name()));
-        l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
+    for (mode, expected) in PoolMode::BOTH.into_iter().zip([PUBLISHED_MAX_1_1, PUBLISHED_AVERAGE_1_1]) {
+        let (da_prev, name) = (pool_backward(&da.view(), &cache, mode)?, mode.name());
+        let da_prev_1_1 = da_prev.slice(s![1, 1, .., ..]);
+        l.say(&format!("\nmode = {name}"));
+        l.show("dA_prev[1,1] =", &da_prev_1_1);
         l.say(&format!("total: Σ dA = {:.10}, Σ dA_prev = {:.10}", da.sum(), da_prev.sum()));
-        l.save(&format!("dA_prev_{}", mode.name()), &da_prev.view())?;
+        l.save(&format!("dA_prev_{name}"), &da_prev.view())?;
         l.check_arrays(
-            &format!("dA_prev[1,1] ({})", mode.name()),
-            &arr2(&published_da_prev_1_1).view(),
-            &da_prev.slice(s![1, 1, .., ..]),
+            &format!("dA_prev[1,1] ({name})"),
+            &arr2(&expected).view(),
+            &da_prev_1_1,
             published(8),
         );
-        l.check_same_total(&format!("Σ dA_prev = Σ dA ({})", mode.name()), da.sum(), da_prev.sum(), da.len());
-        let other = pool_backward_second_way(&da.view(), &cache, *mode)?;
-        l.check_exact(
-            &format!("dA_prev ({}) = {}", mode.name(), second_way(*mode)),
-            &other.view(),
-            &da_prev.view(),
-        );
+        l.check_same_total(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), da.len());
+        let other = pool_backward_second_way(&da.view(), &cache, mode)?;
+        l.check_exact(&format!("dA_prev ({name}) = {}", second_way(mode)), &other.view(), &da_prev.view());
     }
 
     l.stage("Window by window: hanbt's max-pooling example");
@@ -82,32 +78,20 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let p = PoolParams::new(example.shape(), hp)?;
     let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     let shown = if l.detail() { 8 } else { 2 };
-    l.walk(
-        cells(2, 2, 2).take(shown).map(|(c, h, w)| {
-            pool_backward_cell(&example.view(), &da.view(), (0, h, w, c), &p, PoolMode::Max)
-        }),
-    );
+    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max).take(shown));
     let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
     l.say("");
     for (c, published) in PUBLISHED_EXAMPLE_DA_PREV.iter().enumerate() {
-        l.show(&format!("dA_prev[0,:,:,{c}] ="), &da_prev.slice(s![0, .., .., c]));
-        l.check_exact(
-            &format!("max pool backward, channel {c}"),
-            &arr2(published).view(),
-            &da_prev.slice(s![0, .., .., c]),
-        );
+        let channel = da_prev.slice(s![0, .., .., c]);
+        l.show(&format!("dA_prev[0,:,:,{c}] ="), &channel);
+        l.check_exact(&format!("max pool backward, channel {c}"), &arr2(published).view(), &channel);
     }
     let other = pool_backward_second_way(&da.view(), &cache, PoolMode::Max)?;
-    l.check_exact(
-        &format!("max pool backward = {}", second_way(PoolMode::Max)),
-        &other.view(),
-        &da_prev.view(),
-    );
+    let what = format!("max pool backward = {}", second_way(PoolMode::Max));
+    l.check_exact(&what, &other.view(), &da_prev.view());
 
     l.say("\nAverage pooling shares each gradient among the f² = 4 cells of its window:");
-    l.walk(cells(2, 2, 2).take(1).map(|(c, h, w)| {
-        pool_backward_cell(&example.view(), &da.view(), (0, h, w, c), &p, PoolMode::Average)
-    }));
+    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average).take(1));
     let da_prev_avg = pool_backward(&da.view(), &cache, PoolMode::Average)?;
     l.say("");
     l.show("dA_prev[0,:,:,0] =", &da_prev_avg.slice(s![0, .., .., 0]));

@@ -3,7 +3,7 @@
 //! a lesson prints in one call. Each is a named step of a lesson's story, kept
 //! here so that the lesson file reads like its article.
 
-use ndarray::{Array4, ArrayD, ArrayView3};
+use ndarray::{Array, Array1, Array4, ArrayView1, ArrayView3, Dimension};
 
 use crate::course::bench::{bench_case, bench_table, CASES};
 use crate::course::gradcheck::{layer_gradients, SMOOTH_FD_TOL};
@@ -12,6 +12,7 @@ use crate::course::numpy_fmt::shape_str;
 use crate::course::show::{cells, pool_backward_cell, pool_cell, table};
 use crate::course::your_tensors::{YourConv, YourConv2D, YourPool};
 use crate::error::Result;
+use crate::textbook::activations::Activation;
 use crate::textbook::conv::{conv_backward, conv_forward};
 use crate::textbook::im2col::image_to_column;
 use crate::textbook::layers::Layer;
@@ -186,19 +187,32 @@ pub fn finite_difference_table(expected: &ArrayView3<f64>, computed: &ArrayView3
     table(&["weight", "expected (finite difference)", "computed (backward)"], &rows)
 }
 
-/// One layer: its shapes and parameter count, then finite-difference checks
-/// ([`layer_gradients`], ε = 1e-6) of the input gradient and every parameter
-/// gradient, to `SMOOTH_FD_TOL · (1 + max |computed|)`.
+/// The table of every [`Activation`]: its name and formula with `f(x)` at
+/// each `x`, then its derivative's formula with `f'(x)`, to 4 decimals.
+pub fn activation_table(x: &ArrayView1<f64>) -> String {
+    let cells = |a: &Array1<f64>| a.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join("  ");
+    let mut rows = vec![];
+    for f in Activation::ALL {
+        rows.push(vec![f.name().to_string(), f.formula().to_string(), cells(&f.forward(x))]);
+        rows.push(vec![String::new(), format!("f' = {}", f.derivative_formula()), cells(&f.gradient(x))]);
+    }
+    table(&["activation", "formula", "f(x) and f'(x) at x"], &rows)
+}
+
+/// One layer in training mode on input `x`: its shapes and parameter count,
+/// then finite-difference checks ([`layer_gradients`], ε = 1e-6) of the
+/// input gradient and every parameter gradient, to
+/// `SMOOTH_FD_TOL · (1 + max |computed|)`.
 ///
 /// # Errors
 /// As the layer's forward and backward passes.
-pub fn check_layer<L: Layer + Clone>(
+pub fn check_layer<L: Layer + Clone, D: Dimension>(
     l: &mut Lesson,
     label: &str,
     layer: L,
-    x: ArrayD<f64>,
-    training: bool,
+    x: Array<f64, D>,
 ) -> Result<()> {
+    let (x, training) = (x.into_dyn(), true);
     let y = layer.clone().forward(&x, training)?;
     l.say(&format!(
         "{label}: input {} → output {}, {} parameters",
