@@ -38,9 +38,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          dA, dW, db = conv_backward(Z, cache_conv)     # dZ = Z, as the notebook does\n",
     );
     let mut rng = RandomState::new(1);
-    let a_prev = rng.randn((10, 4, 4, 3));
-    let w = rng.randn((2, 2, 3, 8));
-    let b = rng.randn((1, 1, 1, 8));
+    let (a_prev, w, b) = (rng.randn((10, 4, 4, 3)), rng.randn((2, 2, 3, 8)), rng.randn((1, 1, 1, 8)));
     let hparameters = Hparameters { pad: 2, stride: 2 };
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), hparameters)?;
     let grads = conv_backward(&z.view(), &cache)?;
@@ -129,9 +127,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("weights_grad[0] =", &steps.weights_grad.slice(s![0, .., .., ..]));
     l.show("bias_grad =", &steps.bias_grad.view());
     l.check_exact("sensitivity maps dA_prev = loops", &d_a_prev.view(), &steps.delta_array.view());
-    for c in 0..2 {
+    for (c, by_loops) in d_w.iter().enumerate() {
         let by_maps = steps.weights_grad.slice(s![c, .., .., ..]);
-        l.check_exact(&format!("sensitivity maps dW, filter {c} = loops"), &d_w[c].view(), &by_maps);
+        l.check_exact(&format!("sensitivity maps dW, filter {c} = loops"), &by_loops.view(), &by_maps);
     }
     l.check_exact("sensitivity maps db = loops", &d_b, &steps.bias_grad.view());
     layer.update(ex.learning_rate, &steps.weights_grad, &steps.bias_grad);
@@ -160,19 +158,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             .map_or(f64::NAN, |(z, _)| z.sum())
     };
     let expected = chw(&numerical_gradient(&ex.w, eps, loss), 0);
-    l.say(&finite_difference_table(&expected.view(), &computed.view()));
+    let (expected, computed) = (expected.view(), computed.view());
+    l.say(&finite_difference_table(&expected, &computed));
     // E sums 18 outputs of 28 terms each, of total size at most Σ|Z| + Σ|W|.
     let size = (loss(&ex.w.mapv(f64::abs)), 18 * 28, eps);
-    l.check_finite_differences(
-        "filter 0 gradient = finite differences",
-        &expected.view(),
-        &computed.view(),
-        size,
-    );
-    l.check_exact(
-        "filter 0 gradient (all-ones check)",
-        &arr3(&published::ALL_ONES_GRAD_FILTER_0).view(),
-        &computed.view(),
-    );
+    l.check_finite_differences("filter 0 gradient = finite differences", &expected, &computed, size);
+    let all_ones = arr3(&published::ALL_ONES_GRAD_FILTER_0);
+    l.check_exact("filter 0 gradient (all-ones check)", &all_ones.view(), &computed);
     Ok(())
 }

@@ -44,12 +44,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("arg_max = np.argmax(X_col, axis=0) =", &Array1::from(cache.arg_max.clone()).view());
     l.say("output = X_col[arg_max, range(8)], reshaped (out_h, out_w, batch, channels), transposed (2, 3, 0, 1):");
     for (c, published) in PUBLISHED_MAX.iter().enumerate() {
-        l.show(&format!("output[0,{c}] ="), &out.slice(s![0, c, .., ..]));
-        l.check_exact(
-            &format!("max pool by im2col, channel {c}"),
-            &arr2(published).view(),
-            &out.slice(s![0, c, .., ..]),
-        );
+        let channel = out.slice(s![0, c, .., ..]);
+        l.show(&format!("output[0,{c}] ="), &channel);
+        l.check_exact(&format!("max pool by im2col, channel {c}"), &arr2(published).view(), &channel);
     }
     let (by_loops, _) = pool_forward(&nhwc(&x).view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max)?;
     l.check_arrays("max pool by im2col = the loops of lesson 04", &nchw(&by_loops).view(), &out.view(), 0.0);
@@ -65,54 +62,41 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.show(&format!("accum_grad[0,{c}] ="), &accum_grad.slice(s![0, c, .., ..]));
     }
     for (c, published) in PUBLISHED_DA_PREV.iter().enumerate() {
-        l.show(&format!("grad[0,{c}] ="), &grad.slice(s![0, c, .., ..]));
+        let channel = grad.slice(s![0, c, .., ..]);
+        l.show(&format!("grad[0,{c}] ="), &channel);
         l.check_exact(
             &format!("max pool backward by im2col, channel {c}"),
             &arr2(published).view(),
-            &grad.slice(s![0, c, .., ..]),
+            &channel,
         );
     }
 
     l.stage("The notebook's cells, by im2col (deeplearning.ai)");
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hp = PoolHparameters { f: 3, stride: 2 };
-    for mode in PoolMode::BOTH {
+    for (mode, name) in PoolMode::BOTH.map(|m| (m, m.name())) {
         let (a, _) = Pooling2D::new((3, 3), Some(2), mode).forward(&nchw(&a_prev).view())?;
         let a = nhwc(&a);
-        l.say(&format!(
-            "pool_forward cell (A_prev = randn(2, 4, 4, 3), f 3, stride 2), mode {}:",
-            mode.name()
-        ));
+        l.say(&format!("pool_forward cell (A_prev = randn(2, 4, 4, 3), f 3, stride 2), mode {name}:"));
         l.show("A[:, 0, 0, :] =", &a.slice(s![.., 0, 0, ..]));
-        l.save(&format!("A_{}", mode.name()), &a.view())?;
+        l.save(&format!("A_{name}"), &a.view())?;
         let (by_loops, _) = pool_forward(&a_prev.view(), hp, mode)?;
-        l.check_exact(
-            &format!("pool_forward cell ({}) = the loops", mode.name()),
-            &by_loops.view(),
-            &a.view(),
-        );
+        l.check_exact(&format!("pool_forward cell ({name}) = the loops"), &by_loops.view(), &a.view());
     }
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((5, 5, 3, 2));
     let da = rng.randn((5, 4, 2, 2));
     let hp = PoolHparameters { f: 2, stride: 1 };
-    for mode in PoolMode::BOTH {
+    for (mode, name) in PoolMode::BOTH.map(|m| (m, m.name())) {
         let pool = Pooling2D::new((2, 2), Some(1), mode);
         let (_, cache) = pool.forward(&nchw(&a_prev).view())?;
         let da_prev = nhwc(&pool.backward(&nchw(&da).view(), &cache)?);
-        l.say(&format!(
-            "pool_backward cell (A_prev = randn(5, 5, 3, 2), f 2, stride 1), mode {}:",
-            mode.name()
-        ));
+        l.say(&format!("pool_backward cell (A_prev = randn(5, 5, 3, 2), f 2, stride 1), mode {name}:"));
         l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
-        l.save(&format!("dA_prev_{}", mode.name()), &da_prev.view())?;
+        l.save(&format!("dA_prev_{name}"), &da_prev.view())?;
         let (_, loop_cache) = pool_forward(&a_prev.view(), hp, mode)?;
         let by_loops = pool_backward(&da.view(), &loop_cache, mode)?;
-        l.check_exact(
-            &format!("pool_backward cell ({}) = the loops", mode.name()),
-            &by_loops.view(),
-            &da_prev.view(),
-        );
+        l.check_exact(&format!("pool_backward cell ({name}) = the loops"), &by_loops.view(), &da_prev.view());
     }
 
     l.stage("Random tensors");
