@@ -26,6 +26,13 @@ pub fn image_chw(a: &ArrayView4<f64>, i: usize) -> Array3<f64> {
 
 /// Filter `c` of `W (f, f, n_C_prev, n_C)` channels first, `(n_C_prev, f, f)`,
 /// as seed 004 stores and prints it.
+///
+/// ```
+/// let w = ndarray::Array4::from_shape_fn((2, 2, 3, 4), |(i, j, d, c)| (1000 * c + 100 * d + 10 * i + j) as f64);
+/// let f = cnn_walkthrough::course::tensor::filter_chw(&w, 3);
+/// assert_eq!(f.dim(), (3, 2, 2));
+/// assert_eq!(f[[2, 1, 0]], 3210.0);
+/// ```
 pub fn filter_chw(w: &Array4<f64>, c: usize) -> Array3<f64> {
     w.slice(ndarray::s![.., .., .., c]).permuted_axes([2, 0, 1]).to_owned()
 }
@@ -36,6 +43,14 @@ pub fn nchw(a: &Array4<f64>) -> Array4<f64> {
 }
 
 /// NCHW (ML-From-Scratch's layout) → NHWC (the notebook's).
+///
+/// ```
+/// use cnn_walkthrough::course::tensor::{nchw, nhwc};
+/// let a = ndarray::Array4::from_shape_fn((2, 3, 4, 5), |(n, h, w, c)| (n + 10 * h + 100 * w + 1000 * c) as f64);
+/// assert_eq!(nchw(&a).dim(), (2, 5, 3, 4));
+/// assert_eq!(nchw(&a)[[1, 4, 2, 3]], a[[1, 2, 3, 4]]);
+/// assert_eq!(nhwc(&nchw(&a)), a);
+/// ```
 pub fn nhwc(a: &Array4<f64>) -> Array4<f64> {
     a.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned()
 }
@@ -43,6 +58,13 @@ pub fn nhwc(a: &Array4<f64>) -> Array4<f64> {
 /// The mean and (population) standard deviation of each channel of an NCHW
 /// batch, over batch, height and width: what batch normalization makes 0 and
 /// about 1.
+///
+/// ```
+/// let a = ndarray::Array4::from_shape_fn((2, 2, 1, 2), |(n, c, _, w)| (10 * c + 2 * n + w) as f64).into_dyn();
+/// let (mean, std) = cnn_walkthrough::course::tensor::channel_mean_std(&a);
+/// assert_eq!(mean.to_vec(), [1.5, 11.5]); // 0, 1, 2, 3 and 10, 11, 12, 13
+/// assert!((std[0] - 1.25f64.sqrt()).abs() < 1e-15);
+/// ```
 ///
 /// # Panics
 /// If `a` does not have 4 axes or is empty.

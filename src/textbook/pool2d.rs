@@ -131,6 +131,20 @@ impl Pooling2D {
 /// and the gradient `dout` sent back (all of it to the first maximum, or
 /// `1/(fh·fw)` of it to every cell). What [`Pooling2D`] must equal, for
 /// windows that are not square too (seed 003's definition).
+///
+/// ```
+/// use cnn_walkthrough::textbook::{pool::PoolMode, pool2d::pool_by_definition};
+/// use ndarray::{arr2, Array4};
+/// // One 2×3 image, a 2×2 window, stride 1: two windows.
+/// let x = arr2(&[[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]]).into_shape_with_order((1, 1, 2, 3)).unwrap();
+/// let dout = Array4::from_elem((1, 1, 1, 2), 1.0);
+/// let (out, grad) = pool_by_definition(&x, &dout, (2, 2), 1, PoolMode::Max);
+/// assert_eq!(out.iter().copied().collect::<Vec<_>>(), [5.0, 6.0]);
+/// assert_eq!(grad.iter().copied().collect::<Vec<_>>(), [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+/// let (out, grad) = pool_by_definition(&x, &dout, (2, 2), 1, PoolMode::Average);
+/// assert_eq!(out.iter().copied().collect::<Vec<_>>(), [3.25, 4.0]);
+/// assert_eq!(grad.iter().copied().collect::<Vec<_>>(), [0.25, 0.5, 0.25, 0.25, 0.5, 0.25]);
+/// ```
 pub fn pool_by_definition(
     x: &Array4<f64>,
     dout: &Array4<f64>,
