@@ -74,12 +74,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_exact("worked example db", &arr1(&published::BIAS_GRAD).view(), &d_b);
     l.check_exact("worked example dA_prev", &arr3(&published::DELTA).view(), &d_a_prev.view());
 
-    l.say(&format!(
-        "\nOne step of gradient descent, learning rate {}: W ← W − η·dW, b ← b − η·db\n",
-        ex.learning_rate
-    ));
-    let w_new = &ex.w - &(ex.learning_rate * &grads.d_w);
-    let b_new = &ex.b - &(ex.learning_rate * &grads.d_b);
+    let eta = ex.learning_rate;
+    l.say(&format!("\nOne step of gradient descent, learning rate {eta}: W ← W − η·dW, b ← b − η·db\n"));
+    let (w_new, b_new) = (&ex.w - &(eta * &grads.d_w), &ex.b - &(eta * &grads.d_b));
     for c in 0..2 {
         let (w_c, b_c) = (chw(&w_new, c), b_new[[0, 0, 0, c]]);
         l.show(&format!("filter {c} weights ="), &w_c.view());

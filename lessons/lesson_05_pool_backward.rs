@@ -65,7 +65,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             &da_prev_1_1,
             published(8),
         );
-        l.check_same_total(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), da.len());
+        l.check_same_total(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), da.len() as f64);
         let other = pool_backward_second_way(&da.view(), &cache, mode)?;
         l.check_exact(&format!("dA_prev ({name}) = {}", second_way(mode)), &other.view(), &da_prev.view());
     }

@@ -312,22 +312,23 @@ impl Lesson {
         self.checks.arrays(quantity, expected, computed, tol)
     }
 
-    /// Checks that two totals of the same `terms` numbers (of size about 1),
-    /// added in different orders, agree to [`EXACT`](crate::course::check::EXACT)
-    /// per term.
+    /// Checks that two totals of the same terms, added in different orders
+    /// (or two sides of an identity), agree to
+    /// [`EXACT`](crate::course::check::EXACT) · `size`, where `size` is the
+    /// sum of the terms' magnitudes (for terms of size about 1, their count).
     ///
     /// ```
     /// use cnn_walkthrough::course::{lesson::Lesson, registry};
     /// let checks = Lesson::run_silently(&registry::LESSON_05_POOL_BACKWARD, |l| {
-    ///     l.check_same_total("100 terms", 3.0, 3.0 + 5e-11, 100);
-    ///     l.check_same_total("1 term", 3.0, 3.0 + 5e-11, 1);
+    ///     l.check_same_total("100 terms", 3.0, 3.0 + 5e-11, 100.0);
+    ///     l.check_same_total("1 term", 3.0, 3.0 + 5e-11, 1.0);
     ///     Ok(())
     /// })
     /// .unwrap();
     /// assert_eq!(checks.list.iter().map(|c| c.passed).collect::<Vec<_>>(), [true, false]);
     /// ```
-    pub fn check_same_total(&mut self, quantity: &str, expected: f64, computed: f64, terms: usize) -> bool {
-        self.checks.close(quantity, expected, computed, crate::course::check::EXACT * terms as f64)
+    pub fn check_same_total(&mut self, quantity: &str, expected: f64, computed: f64, size: f64) -> bool {
+        self.checks.close(quantity, expected, computed, crate::course::check::EXACT * size)
     }
 
     /// Checks that two boolean masks are equal.
