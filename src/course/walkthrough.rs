@@ -9,14 +9,16 @@ use crate::course::bench::{bench_case, bench_table, CASES};
 use crate::course::gradcheck::{layer_gradients, SMOOTH_FD_TOL};
 use crate::course::lesson::Lesson;
 use crate::course::numpy_fmt::shape_str;
-use crate::course::show::{cells, pool_backward_cell, pool_cell, table};
+use crate::course::show::{cells, conv_cell, pool_backward_cell, pool_cell, table};
 use crate::course::your_tensors::{YourConv, YourConv2D, YourPool};
 use crate::error::Result;
 use crate::textbook::activations::Activation;
 use crate::textbook::conv::{conv_backward, conv_forward};
 use crate::textbook::im2col::image_to_column;
 use crate::textbook::layers::Layer;
+use crate::textbook::padding::zero_pad;
 use crate::textbook::pool::{pool_backward, pool_forward, pool_forward_second_way, second_way, PoolMode};
+use crate::textbook::sensitivity::conv_forward_by_layer;
 
 /// Walks the first cells of an `out_h × out_w × n_c` output, each shown by
 /// `cell(c, h, w)`: two of them, or (`--verbose`, `--step`) all. Returns
@@ -30,6 +32,41 @@ fn walk_cells(
     let shown = if l.detail() { total } else { total.min(2) };
     l.walk(cells(out_h, out_w, n_c).take(shown).map(|(c, h, w)| cell(c, h, w)));
     total - shown
+}
+
+/// Says how many cells [`walk_cells`] left out, if any, and how to see them.
+fn say_more(l: &Lesson, more: usize) {
+    if more > 0 {
+        l.say(&format!("\n(and {more} more: run with --verbose or --step to see them all)"));
+    }
+}
+
+/// Lesson 02 on your tensors: the first output cells of image 0 worked one
+/// by one ([`conv_cell`]), then `Z`, checked against seed 004's per-image
+/// `ConvLayer.forward` ([`conv_forward_by_layer`]) to [`YourConv::tolerance`].
+///
+/// # Errors
+/// As [`conv_forward`], or saving a file.
+pub fn your_conv_forward(l: &mut Lesson, y: YourConv) -> Result<()> {
+    l.stage("Your tensors");
+    y.describe(l);
+    let (z, _) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    let a_prev_pad = zero_pad(&y.a_prev.view(), y.hparameters.pad);
+    l.stage("The first output cells of image 0");
+    let p = y.params;
+    let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, wi| {
+        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), p.stride)
+    });
+    say_more(l, more);
+    l.stage("Z");
+    l.shape("Z.shape =", z.shape());
+    l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
+    l.show("Z =", &z.view());
+    l.save("Z", &z.view())?;
+    let by_layer = conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    l.check_equal("Z.shape", format!("{:?}", p.out_shape()), format!("{:?}", z.shape()));
+    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), y.tolerance(None));
+    Ok(())
 }
 
 /// Lesson 03 on your tensors: `conv_backward` by loops on `dZ` (`--dz`, or
@@ -74,9 +111,7 @@ pub fn your_pool_forward(l: &mut Lesson, y: YourPool) -> Result<()> {
         let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, w| {
             pool_cell(&y.a_prev.view(), (0, h, w, c), &p, mode)
         });
-        if more > 0 {
-            l.say(&format!("\n(and {more} more: run with --verbose or --step to see them all)"));
-        }
+        say_more(l, more);
         let (a, _) = pool_forward(&y.a_prev.view(), y.hparameters, mode)?;
         l.say("");
         l.shape("A.shape =", a.shape());
