@@ -6,8 +6,8 @@
 //! through your tensors instead and checks the loops against seed 004's
 //! per-image `ConvLayer.forward`.
 
-use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
+use cnn_walkthrough::course::walkthrough::your_conv_forward;
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::notebook;
@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if let Some(yours) = YourConv::from_flags(l)? {
-        return your_tensors(l, yours);
+        return your_conv_forward(l, yours);
     }
 
     l.stage("conv_single_step: one window, one number (deeplearning.ai)");
@@ -77,11 +77,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     // Published: hanbt's run of the worked example, one 3×3 map per filter.
     for (c, expected) in published::OUTPUT.iter().enumerate() {
         l.show(&format!("Z[0,:,:,{c}] ="), &z.slice(s![0, .., .., c]));
-        l.check_arrays(
+        l.check_exact(
             &format!("worked example, filter {c} output"),
             &arr2(expected).view(),
             &z.slice(s![0, .., .., c]),
-            EXACT,
         );
     }
 
@@ -112,34 +111,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         published(8),
     );
     let by_layer = conv_forward_by_layer(&a_prev.view(), &w.view(), &b.view(), cell)?;
-    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), EXACT);
-    Ok(())
-}
-
-fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {
-    l.stage("Your tensors");
-    y.describe(l);
-    let (z, _) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
-    let a_prev_pad = zero_pad(&y.a_prev.view(), y.hparameters.pad);
-    l.stage("The first output cells of image 0");
-    let p = y.params;
-    let total = p.out_h() * p.out_w() * p.n_c;
-    let shown = if l.detail() { total } else { total.min(2) };
-    l.walk(
-        cells(p.out_h(), p.out_w(), p.n_c).take(shown).map(|(c, h, wi)| {
-            conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), p.stride)
-        }),
-    );
-    if shown < total {
-        l.say(&format!("\n(and {} more: run with --verbose or --step to see them all)", total - shown));
-    }
-    l.stage("Z");
-    l.shape("Z.shape =", z.shape());
-    l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
-    l.show("Z =", &z.view());
-    l.save("Z", &z.view())?;
-    let by_layer = conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
-    l.check_equal("Z.shape", format!("{:?}", p.out_shape()), format!("{:?}", z.shape()));
-    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), y.tolerance(None));
+    l.check_exact("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view());
     Ok(())
 }

@@ -8,9 +8,9 @@
 //! `--input/--weights/--bias [--dz]` it does the same for your tensors.
 
 use cnn_walkthrough::course::check::EXACT;
-use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient};
-use cnn_walkthrough::course::show::table;
-use cnn_walkthrough::course::tensor::image_chw;
+use cnn_walkthrough::course::gradcheck::numerical_gradient;
+use cnn_walkthrough::course::tensor::{filter_chw as chw, image_chw};
+use cnn_walkthrough::course::walkthrough::{finite_difference_table, your_conv_backward};
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::notebook;
@@ -25,7 +25,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if let Some(yours) = YourConv::from_flags(l)? {
-        return your_tensors(l, yours);
+        return your_conv_backward(l, yours);
     }
 
     l.stage("conv_backward on the notebook's cell (deeplearning.ai)");
@@ -39,9 +39,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          dA, dW, db = conv_backward(Z, cache_conv)     # dZ = Z, as the notebook does\n",
     );
     let mut rng = RandomState::new(1);
-    let a_prev = rng.randn((10, 4, 4, 3));
-    let w = rng.randn((2, 2, 3, 8));
-    let b = rng.randn((1, 1, 1, 8));
+    let (a_prev, w, b) = (rng.randn((10, 4, 4, 3)), rng.randn((2, 2, 3, 8)), rng.randn((1, 1, 1, 8)));
     let hparameters = Hparameters { pad: 2, stride: 2 };
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), hparameters)?;
     let grads = conv_backward(&z.view(), &cache)?;
@@ -65,52 +63,28 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     let (_, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters)?;
     let grads = conv_backward(&ex.dz.view(), &cache)?;
+    let d_w = [chw(&grads.d_w, 0), chw(&grads.d_w, 1)];
+    let (d_b, d_a_prev) = (grads.d_b.slice(s![0, 0, 0, ..]), image_chw(&grads.d_a_prev.view(), 0));
     l.say("\nBy the loops of conv_backward, filters shown channels first as the article stores them:");
     for (c, reference) in published::WEIGHTS_GRAD.iter().enumerate() {
-        l.show(&format!("dW of filter {c} ="), &chw(&grads.d_w, c).view());
-        l.check_arrays(
-            &format!("worked example dW, filter {c}"),
-            &arr3(reference).view(),
-            &chw(&grads.d_w, c).view(),
-            EXACT,
-        );
+        l.show(&format!("dW of filter {c} ="), &d_w[c].view());
+        l.check_exact(&format!("worked example dW, filter {c}"), &arr3(reference).view(), &d_w[c].view());
     }
-    l.show("db =", &grads.d_b.slice(s![0, 0, 0, ..]));
-    l.show("dA_prev =", &image_chw(&grads.d_a_prev.view(), 0).view());
-    l.check_arrays(
-        "worked example db",
-        &arr1(&published::BIAS_GRAD).view(),
-        &grads.d_b.slice(s![0, 0, 0, ..]),
-        EXACT,
-    );
-    l.check_arrays(
-        "worked example dA_prev",
-        &arr3(&published::DELTA).view(),
-        &image_chw(&grads.d_a_prev.view(), 0).view(),
-        EXACT,
-    );
+    l.show("db =", &d_b);
+    l.show("dA_prev =", &d_a_prev.view());
+    l.check_exact("worked example db", &arr1(&published::BIAS_GRAD).view(), &d_b);
+    l.check_exact("worked example dA_prev", &arr3(&published::DELTA).view(), &d_a_prev.view());
 
-    l.say(&format!(
-        "\nOne step of gradient descent, learning rate {}: W ← W − η·dW, b ← b − η·db\n",
-        ex.learning_rate
-    ));
-    let w_new = &ex.w - &(ex.learning_rate * &grads.d_w);
-    let b_new = &ex.b - &(ex.learning_rate * &grads.d_b);
+    let eta = ex.learning_rate;
+    l.say(&format!("\nOne step of gradient descent, learning rate {eta}: W ← W − η·dW, b ← b − η·db\n"));
+    let (w_new, b_new) = (&ex.w - &(eta * &grads.d_w), &ex.b - &(eta * &grads.d_b));
     for c in 0..2 {
-        l.show(&format!("filter {c} weights ="), &chw(&w_new, c).view());
-        l.value("bias =", b_new[[0, 0, 0, c]]);
-        l.check_arrays(
-            &format!("updated filter {c} weights"),
-            &arr3(&published::UPDATED_WEIGHTS[c]).view(),
-            &chw(&w_new, c).view(),
-            EXACT,
-        );
-        l.check_close(
-            &format!("updated filter {c} bias"),
-            published::UPDATED_BIASES[c],
-            b_new[[0, 0, 0, c]],
-            EXACT,
-        );
+        let (w_c, b_c) = (chw(&w_new, c), b_new[[0, 0, 0, c]]);
+        l.show(&format!("filter {c} weights ="), &w_c.view());
+        l.value("bias =", b_c);
+        let expected = arr3(&published::UPDATED_WEIGHTS[c]);
+        l.check_exact(&format!("updated filter {c} weights"), &expected.view(), &w_c.view());
+        l.check_close(&format!("updated filter {c} bias"), published::UPDATED_BIASES[c], b_c, EXACT);
     }
     l.say(
         "\n(numpy, and the article, print filter 1 in scientific notation: its largest and smallest\n\
@@ -150,43 +124,21 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say("\n4. Weight gradient: the padded input cross-correlated with the expanded map. Bias gradient: its sum.\n");
     l.show("weights_grad[0] =", &steps.weights_grad.slice(s![0, .., .., ..]));
     l.show("bias_grad =", &steps.bias_grad.view());
-    l.check_arrays(
-        "sensitivity maps dA_prev = loops",
-        &image_chw(&grads.d_a_prev.view(), 0).view(),
-        &steps.delta_array.view(),
-        EXACT,
-    );
-    for c in 0..2 {
-        l.check_arrays(
-            &format!("sensitivity maps dW, filter {c} = loops"),
-            &chw(&grads.d_w, c).view(),
-            &steps.weights_grad.slice(s![c, .., .., ..]),
-            EXACT,
-        );
+    l.check_exact("sensitivity maps dA_prev = loops", &d_a_prev.view(), &steps.delta_array.view());
+    for (c, by_loops) in d_w.iter().enumerate() {
+        let by_maps = steps.weights_grad.slice(s![c, .., .., ..]);
+        l.check_exact(&format!("sensitivity maps dW, filter {c} = loops"), &by_loops.view(), &by_maps);
     }
-    l.check_arrays(
-        "sensitivity maps db = loops",
-        &grads.d_b.slice(s![0, 0, 0, ..]),
-        &steps.bias_grad.view(),
-        EXACT,
-    );
+    l.check_exact("sensitivity maps db = loops", &d_b, &steps.bias_grad.view());
     layer.update(ex.learning_rate, &steps.weights_grad, &steps.bias_grad);
     l.say("\nAfter cl.update(), the article prints:");
     for c in 0..2 {
-        l.show(&format!("filter {c} weights ="), &layer.weights.slice(s![c, .., .., ..]));
-        l.value("bias =", layer.biases[c]);
-        l.check_arrays(
-            &format!("ConvLayer.update filter {c}"),
-            &arr3(&published::UPDATED_WEIGHTS[c]).view(),
-            &layer.weights.slice(s![c, .., .., ..]),
-            EXACT,
-        );
-        l.check_close(
-            &format!("ConvLayer.update bias {c}"),
-            published::UPDATED_BIASES[c],
-            layer.biases[c],
-            EXACT,
-        );
+        let (w_c, b_c) = (layer.weights.slice(s![c, .., .., ..]), layer.biases[c]);
+        l.show(&format!("filter {c} weights ="), &w_c);
+        l.value("bias =", b_c);
+        let expected = arr3(&published::UPDATED_WEIGHTS[c]);
+        l.check_exact(&format!("ConvLayer.update filter {c}"), &expected.view(), &w_c);
+        l.check_close(&format!("ConvLayer.update bias {c}"), published::UPDATED_BIASES[c], b_c, EXACT);
     }
 
     l.stage("Gradient check by finite differences (hanbt's CNN)");
@@ -204,47 +156,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             .map_or(f64::NAN, |(z, _)| z.sum())
     };
     let expected = chw(&numerical_gradient(&ex.w, eps, loss), 0);
-    let rows: Vec<Vec<String>> = expected
-        .indexed_iter()
-        .map(|((d, i, j), e)| {
-            vec![format!("weights({d},{i},{j})"), format!("{e:.6}"), format!("{:.6}", computed[[d, i, j]])]
-        })
-        .collect();
-    l.say(&table(&["weight", "expected (finite difference)", "computed (backward)"], &rows));
+    let (expected, computed) = (expected.view(), computed.view());
+    l.say(&finite_difference_table(&expected, &computed));
     // E sums 18 outputs of 28 terms each, of total size at most Σ|Z| + Σ|W|.
-    let tol = fd_tolerance(loss(&ex.w.mapv(f64::abs)), 18 * 28, eps);
-    l.check_arrays("filter 0 gradient = finite differences", &expected.view(), &computed.view(), tol);
-    l.check_arrays(
-        "filter 0 gradient (all-ones check)",
-        &arr3(&published::ALL_ONES_GRAD_FILTER_0).view(),
-        &computed.view(),
-        EXACT,
-    );
+    let size = (loss(&ex.w.mapv(f64::abs)), 18 * 28, eps);
+    l.check_finite_differences("filter 0 gradient = finite differences", &expected, &computed, size);
+    let all_ones = arr3(&published::ALL_ONES_GRAD_FILTER_0);
+    l.check_exact("filter 0 gradient (all-ones check)", &all_ones.view(), &computed);
     Ok(())
-}
-
-/// Filter `c` of `W (f, f, n_C_prev, n_C)` channels first, `(n_C_prev, f, f)`,
-/// as seed 004 stores and prints it.
-fn chw(w: &Array4<f64>, c: usize) -> Array3<f64> {
-    w.slice(s![.., .., .., c]).permuted_axes([2, 0, 1]).to_owned()
-}
-
-fn your_tensors(l: &mut Lesson, y: YourConv) -> Result<()> {
-    l.stage("Your tensors");
-    y.describe(l);
-    let (z, cache) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
-    let dz = y.dz.clone().unwrap_or_else(|| z.clone());
-    l.say(if y.dz.is_some() { "dZ from --dz." } else { "No --dz: dZ = Z, as the notebook does." });
-
-    l.stage("conv_backward by loops");
-    let grads = conv_backward(&dz.view(), &cache)?;
-    l.show("dA_prev =", &grads.d_a_prev.view());
-    l.show("dW =", &grads.d_w.view());
-    l.show("db =", &grads.d_b.view());
-    l.save("dA_prev", &grads.d_a_prev.view())?;
-    l.save("dW", &grads.d_w.view())?;
-    l.save("db", &grads.d_b.view())?;
-
-    l.stage("Checked by sensitivity maps and by finite differences");
-    y.check_backward(l, &dz, &grads)
 }

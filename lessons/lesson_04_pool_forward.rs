@@ -7,8 +7,8 @@
 //! `--input A.npy --f F` it pools your tensor and checks the loops against a
 //! second way of computing the same thing.
 
-use cnn_walkthrough::course::check::EXACT;
-use cnn_walkthrough::course::show::{cells, output_size_table, pool_cell};
+use cnn_walkthrough::course::show::{output_size_table, pool_cells};
+use cnn_walkthrough::course::walkthrough::your_pool_forward;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
@@ -21,12 +21,10 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_04_POOL_FORWARD, run)
 }
 
-const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
-
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if let Some(yours) = YourPool::from_flags(l)? {
-        return your_tensor(l, yours);
+        return your_pool_forward(l, yours);
     }
 
     l.stage("pool_forward on the notebook's cell (deeplearning.ai)");
@@ -35,7 +33,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hparameters = PoolHparameters { f: 3, stride: 2 };
-    for (mode, values) in MODES.iter().zip([notebook::pool_forward::MAX, notebook::pool_forward::AVERAGE]) {
+    for (mode, values) in
+        PoolMode::BOTH.iter().zip([notebook::pool_forward::MAX, notebook::pool_forward::AVERAGE])
+    {
         let (a, _) = pool_forward(&a_prev.view(), hparameters, *mode)?;
         l.say(&format!("mode = {}", mode.name()));
         l.show("A =", &a.view());
@@ -43,12 +43,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let expected = Array::from_shape_vec((2, 1, 1, 3), values.concat()).expect("2·3 values");
         l.check_arrays(&format!("A ({})", mode.name()), &expected.view(), &a.view(), published(8));
         let other = pool_forward_second_way(&a_prev.view(), hparameters, *mode)?;
-        l.check_arrays(
-            &format!("A ({}) = {}", mode.name(), second_way(*mode)),
-            &other.view(),
-            &a.view(),
-            EXACT,
-        );
+        l.check_exact(&format!("A ({}) = {}", mode.name(), second_way(*mode)), &other.view(), &a.view());
         l.say("");
     }
 
@@ -62,31 +57,18 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     let shown = if l.detail() { 8 } else { 4 };
-    l.walk(
-        cells(2, 2, 2)
-            .take(shown)
-            .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Max)),
-    );
+    l.walk(pool_cells(&example.view(), &p, PoolMode::Max).take(shown));
     l.say("");
     for (c, published) in pooling_example::published::OUTPUT.iter().enumerate() {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
-        l.check_arrays(
-            &format!("max pool, channel {c}"),
-            &arr2(published).view(),
-            &a.slice(s![0, .., .., c]),
-            EXACT,
-        );
+        l.check_exact(&format!("max pool, channel {c}"), &arr2(published).view(), &a.slice(s![0, .., .., c]));
     }
     let other = pool_forward_second_way(&example.view(), hp, PoolMode::Max)?;
-    l.check_arrays(&format!("max pool = {}", second_way(PoolMode::Max)), &other.view(), &a.view(), EXACT);
+    l.check_exact(&format!("max pool = {}", second_way(PoolMode::Max)), &other.view(), &a.view());
 
     l.stage("Average pooling of the same input");
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Average)?;
-    l.walk(
-        cells(2, 2, 2)
-            .take(shown / 2)
-            .map(|(c, h, w)| pool_cell(&example.view(), (0, h, w, c), &p, PoolMode::Average)),
-    );
+    l.walk(pool_cells(&example.view(), &p, PoolMode::Average).take(shown / 2));
     l.say("");
     for c in 0..2 {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
@@ -97,12 +79,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let other = pool_forward_second_way(&example.view(), hp, PoolMode::Average)?;
     l.show("conv_forward(A_prev, W = 1/f², b = 0)[0,:,:,0] =", &other.slice(s![0, .., .., 0]));
-    l.check_arrays(
-        &format!("average pool = {}", second_way(PoolMode::Average)),
-        &other.view(),
-        &a.view(),
-        EXACT,
-    );
+    l.check_exact(&format!("average pool = {}", second_way(PoolMode::Average)), &other.view(), &a.view());
 
     l.stage("Overlapping windows, and what pooling keeps");
     let no_pad = |stride| Hparameters { pad: 0, stride };
@@ -131,36 +108,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             a.dim().3
         ));
         l.check_equal(&format!("channels kept (f {f}, stride 2)"), a_prev.dim().3, a.dim().3);
-    }
-    Ok(())
-}
-
-fn your_tensor(l: &mut Lesson, y: YourPool) -> Result<()> {
-    l.stage("Your tensor");
-    y.describe(l);
-    let p = y.params;
-    for &mode in &y.modes {
-        l.stage(&format!("{} pooling", mode.name()));
-        let total = p.out_h() * p.out_w() * p.n_c;
-        let shown = if l.detail() { total } else { total.min(2) };
-        l.walk(
-            cells(p.out_h(), p.out_w(), p.n_c)
-                .take(shown)
-                .map(|(c, h, w)| pool_cell(&y.a_prev.view(), (0, h, w, c), &p, mode)),
-        );
-        if shown < total {
-            l.say(&format!("\n(and {} more: run with --verbose or --step to see them all)", total - shown));
-        }
-        let (a, _) = pool_forward(&y.a_prev.view(), y.hparameters, mode)?;
-        l.say("");
-        l.shape("A.shape =", a.shape());
-        l.show("A =", &a.view());
-        l.save(&y.save_name("A", mode), &a.view())?;
-        let other = pool_forward_second_way(&y.a_prev.view(), y.hparameters, mode)?;
-        // Max picks values exactly; the mean of f² numbers may round differently in the last bits.
-        let scale = y.a_prev.iter().fold(1.0f64, |m, v| m.max(v.abs()));
-        let tol = 4.0 * (p.f * p.f) as f64 * f64::EPSILON * scale;
-        l.check_arrays(&format!("A ({}) = {}", mode.name(), second_way(mode)), &other.view(), &a.view(), tol);
     }
     Ok(())
 }

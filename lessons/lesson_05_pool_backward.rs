@@ -8,8 +8,9 @@
 //! must be preserved (seed 003), what ties do, and a finite-difference check.
 
 use cnn_walkthrough::course::check::EXACT;
-use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient};
-use cnn_walkthrough::course::show::{cells, pool_backward_cell};
+use cnn_walkthrough::course::gradcheck::numerical_gradient;
+use cnn_walkthrough::course::show::pool_backward_cells;
+use cnn_walkthrough::course::walkthrough::your_pool_backward;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
@@ -22,12 +23,10 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_05_POOL_BACKWARD, run)
 }
 
-const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
-
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     if let Some(yours) = YourPool::from_flags(l)? {
-        return your_tensors(l, yours);
+        return your_pool_backward(l, yours);
     }
 
     l.stage("create_mask_from_window and distribute_value (deeplearning.ai)");
@@ -42,8 +41,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say("\na = distribute_value(2, (2, 2))    # dz / (n_H · n_W) in every cell");
     let a = distribute_value(2.0, (2, 2));
     l.show("distributed value =", &a.view());
-    let published_a = arr2(&notebook::distribute_value::A);
-    l.check_arrays("distribute_value(2, (2, 2))", &published_a.view(), &a.view(), EXACT);
+    l.check_exact("distribute_value(2, (2, 2))", &arr2(&notebook::distribute_value::A).view(), &a.view());
 
     l.stage("pool_backward on the notebook's cell (deeplearning.ai)");
     l.say(
@@ -57,31 +55,22 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.value("mean of dA =", da.mean().unwrap_or(f64::NAN));
     use notebook::pool_backward::{AVERAGE_1_1, DA_MEAN, MAX_1_1};
     l.check_close("mean of dA", DA_MEAN, da.mean().unwrap_or(f64::NAN), published(12));
-    for (mode, published_da_prev_1_1) in MODES.iter().zip([MAX_1_1, AVERAGE_1_1]) {
-        let da_prev = pool_backward(&da.view(), &cache, *mode)?;
-        l.say(&format!("\nmode = {}", mode.name()));
-        l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
+    for (mode, expected) in PoolMode::BOTH.into_iter().zip([MAX_1_1, AVERAGE_1_1]) {
+        let (da_prev, name) = (pool_backward(&da.view(), &cache, mode)?, mode.name());
+        let da_prev_1_1 = da_prev.slice(s![1, 1, .., ..]);
+        l.say(&format!("\nmode = {name}"));
+        l.show("dA_prev[1,1] =", &da_prev_1_1);
         l.say(&format!("total: Σ dA = {:.10}, Σ dA_prev = {:.10}", da.sum(), da_prev.sum()));
-        l.save(&format!("dA_prev_{}", mode.name()), &da_prev.view())?;
+        l.save(&format!("dA_prev_{name}"), &da_prev.view())?;
         l.check_arrays(
-            &format!("dA_prev[1,1] ({})", mode.name()),
-            &arr2(&published_da_prev_1_1).view(),
-            &da_prev.slice(s![1, 1, .., ..]),
+            &format!("dA_prev[1,1] ({name})"),
+            &arr2(&expected).view(),
+            &da_prev_1_1,
             published(8),
         );
-        l.check_close(
-            &format!("Σ dA_prev = Σ dA ({})", mode.name()),
-            da.sum(),
-            da_prev.sum(),
-            1e-12 * da.len() as f64,
-        );
-        let other = pool_backward_second_way(&da.view(), &cache, *mode)?;
-        l.check_arrays(
-            &format!("dA_prev ({}) = {}", mode.name(), second_way(*mode)),
-            &other.view(),
-            &da_prev.view(),
-            EXACT,
-        );
+        l.check_same_total(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), da.len() as f64);
+        let other = pool_backward_second_way(&da.view(), &cache, mode)?;
+        l.check_exact(&format!("dA_prev ({name}) = {}", second_way(mode)), &other.view(), &da_prev.view());
     }
 
     l.stage("Window by window: hanbt's max-pooling example");
@@ -92,34 +81,20 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let p = PoolParams::new(example.shape(), hp)?;
     let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     let shown = if l.detail() { 8 } else { 2 };
-    l.walk(
-        cells(2, 2, 2).take(shown).map(|(c, h, w)| {
-            pool_backward_cell(&example.view(), &da.view(), (0, h, w, c), &p, PoolMode::Max)
-        }),
-    );
+    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max).take(shown));
     let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
     l.say("");
     for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
-        l.show(&format!("dA_prev[0,:,:,{c}] ="), &da_prev.slice(s![0, .., .., c]));
-        l.check_arrays(
-            &format!("max pool backward, channel {c}"),
-            &arr2(published).view(),
-            &da_prev.slice(s![0, .., .., c]),
-            EXACT,
-        );
+        let channel = da_prev.slice(s![0, .., .., c]);
+        l.show(&format!("dA_prev[0,:,:,{c}] ="), &channel);
+        l.check_exact(&format!("max pool backward, channel {c}"), &arr2(published).view(), &channel);
     }
     let other = pool_backward_second_way(&da.view(), &cache, PoolMode::Max)?;
-    l.check_arrays(
-        &format!("max pool backward = {}", second_way(PoolMode::Max)),
-        &other.view(),
-        &da_prev.view(),
-        EXACT,
-    );
+    let what = format!("max pool backward = {}", second_way(PoolMode::Max));
+    l.check_exact(&what, &other.view(), &da_prev.view());
 
     l.say("\nAverage pooling shares each gradient among the f² = 4 cells of its window:");
-    l.walk(cells(2, 2, 2).take(1).map(|(c, h, w)| {
-        pool_backward_cell(&example.view(), &da.view(), (0, h, w, c), &p, PoolMode::Average)
-    }));
+    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average).take(1));
     let da_prev_avg = pool_backward(&da.view(), &cache, PoolMode::Average)?;
     l.say("");
     l.show("dA_prev[0,:,:,0] =", &da_prev_avg.slice(s![0, .., .., 0]));
@@ -167,45 +142,16 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          E = Σ A ⊙ dA. Max pooling is linear near a point where no window is close to a tie: here the\n\
          two largest values of every window are at least {gap:.2e} apart, far more than ε = {eps}."
     ));
-    for mode in MODES {
+    for mode in PoolMode::BOTH {
         let computed = pool_backward(&da.view(), &cache, mode)?;
         let loss =
             |x: &Array4<f64>| pool_forward(&x.view(), hp, mode).map_or(f64::NAN, |(a, _)| (&a * &da).sum());
         let expected = numerical_gradient(&x, eps, loss);
+        // E sums a.len() products, each from a window of 4, of total size Σ|A ⊙ dA| + Σ|x|.
         let scale = (&a.mapv(f64::abs) * &da.mapv(f64::abs)).sum() + x.mapv(f64::abs).sum();
-        let tol = fd_tolerance(scale, a.len() * 4, eps);
-        l.check_arrays(
-            &format!("{} pool backward = finite differences", mode.name()),
-            &expected.view(),
-            &computed.view(),
-            tol,
-        );
+        let what = format!("{} pool backward = finite differences", mode.name());
+        l.check_finite_differences(&what, &expected.view(), &computed.view(), (scale, a.len() * 4, eps));
     }
     l.check_equal("no window near a tie (gap > 100·ε)", true, gap > 100.0 * eps);
-    Ok(())
-}
-
-fn your_tensors(l: &mut Lesson, y: YourPool) -> Result<()> {
-    l.stage("Your tensors");
-    y.describe(l);
-    let (a, cache) = pool_forward(&y.a_prev.view(), y.hparameters, PoolMode::Max)?;
-    let da = y.da.clone().unwrap_or_else(|| Array4::ones(a.raw_dim()));
-    l.say(if y.da.is_some() { "dA from --da." } else { "No --da: dA is all ones." });
-    let p = y.params;
-    for &mode in &y.modes {
-        l.stage(&format!("{} pooling backward", mode.name()));
-        let total = p.out_h() * p.out_w() * p.n_c;
-        let shown = if l.detail() { total } else { total.min(2) };
-        l.walk(
-            cells(p.out_h(), p.out_w(), p.n_c)
-                .take(shown)
-                .map(|(c, h, w)| pool_backward_cell(&y.a_prev.view(), &da.view(), (0, h, w, c), &p, mode)),
-        );
-        let da_prev = pool_backward(&da.view(), &cache, mode)?;
-        l.say("");
-        l.show("dA_prev =", &da_prev.view());
-        l.save(&y.save_name("dA_prev", mode), &da_prev.view())?;
-        y.check_backward(l, &da, &da_prev, mode)?;
-    }
     Ok(())
 }

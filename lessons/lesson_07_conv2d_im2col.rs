@@ -5,8 +5,8 @@
 //! is two more matrix products and `column_to_image`. The same numbers as the
 //! loops of lessons 02 and 03, and (`--bench`) how much faster.
 
-use cnn_walkthrough::course::bench::{bench_case, bench_table, CASES};
-use cnn_walkthrough::course::check::{largest, sum_rounding, EXACT};
+use cnn_walkthrough::course::check::largest;
+use cnn_walkthrough::course::walkthrough::{bench_loops_against_im2col, your_conv2d};
 use cnn_walkthrough::course::your_tensors::YourConv2D;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::ml_from_scratch::conv2d as article;
@@ -21,11 +21,11 @@ fn main() -> std::process::ExitCode {
 
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
-    if l.args.has("--bench") {
-        return bench(l);
+    if l.is_bench() {
+        return bench_loops_against_im2col(l);
     }
     if let Some(yours) = YourConv2D::from_flags(l)? {
-        return your_tensors(l, yours);
+        return your_conv2d(l, yours);
     }
 
     l.stage("Forward, step by step (ML-From-Scratch)");
@@ -48,8 +48,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("output.transpose(3, 0, 1, 2):", output.shape());
     let by_steps =
         product.into_shape_with_order((16, 32, 32, 1)).expect("16·1024").permuted_axes([3, 0, 1, 2]);
-    let big = largest(&image.view()) * largest(&layer.w.view());
-    l.check_arrays("the steps = Conv2D.forward", &by_steps.view(), &output.view(), sum_rounding(28, big));
+    let (big_x, big_w) = (largest(&image.view()), largest(&layer.w.view()));
+    l.check_same_sums("the steps = Conv2D.forward", &by_steps.view(), &output.view(), (28, big_x * big_w));
     let same = format!("{:?}", article::OUTPUT_SHAPE_SAME_STRIDE_1);
     l.check_equal("'same', stride 1: output shape", &same, &format!("{:?}", output.dim()));
     for (stride, expected) in
@@ -71,12 +71,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_equal("conv2d.parameters()", article::PARAMETERS, layer.parameters());
     let (by_loops, _) = layer.forward_by_loops(&image.view())?;
     let k = x_col.dim().0;
-    let (big_x, big_w) = (largest(&image.view()), largest(&layer.w.view()));
-    l.check_arrays(
+    l.check_same_sums(
         "Conv2D = the loops of lesson 02",
         &by_loops.view(),
         &output.view(),
-        sum_rounding(k + 1, big_x * big_w),
+        (k + 1, big_x * big_w),
     );
 
     l.stage("Backward as matrix products");
@@ -101,26 +100,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("column_to_image(W_colᵀ · δ):", grad_x.shape());
     let grads = layer.backward(&accum_grad.view(), &cache)?;
     let grad_w = grad_w.into_shape_with_order(layer.w.raw_dim()).expect("W's size");
-    let (n, big) = (delta.dim().1, largest(&image.view()) * largest(&accum_grad.view()));
-    l.check_arrays(
-        "the steps = Conv2D.backward: grad_W",
-        &grad_w.view(),
-        &grads.grad_w.view(),
-        sum_rounding(n, big),
-    );
-    l.check_arrays(
-        "the steps = Conv2D.backward: grad_w0",
-        &grad_w0.view(),
-        &grads.grad_w0.view(),
-        sum_rounding(n, largest(&accum_grad.view())),
-    );
-    let big = largest(&layer.w.view()) * largest(&accum_grad.view());
-    l.check_arrays(
-        "the steps = Conv2D.backward: grad_X",
-        &grad_x.view(),
-        &grads.grad_input.view(),
-        sum_rounding(16 * 9, big),
-    );
+    // grad_W and grad_w0 sum over every window; grad_X over 16 filters of 3×3 weights.
+    let (n, big_d) = (delta.dim().1, largest(&accum_grad.view()));
+    let (for_w, for_w0, for_x) = ((n, big_x * big_d), (n, big_d), (16 * 9, big_w * big_d));
+    l.check_same_sums("the steps = Conv2D.backward: grad_W", &grad_w.view(), &grads.grad_w.view(), for_w);
+    l.check_same_sums("the steps = Conv2D.backward: grad_w0", &grad_w0.view(), &grads.grad_w0.view(), for_w0);
+    l.check_same_sums("the steps = Conv2D.backward: grad_X", &grad_x.view(), &grads.grad_input.view(), for_x);
     l.say(
         "\nConv2D itself makes the same products a few images at a time, with each image's columns\n\
          side by side (image_to_column_by_image), so that each product lands in its images' output\n\
@@ -128,25 +113,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let (_, loop_cache) = layer.forward_by_loops(&image.view())?;
     let by_loops = layer.backward_by_loops(&accum_grad.view(), &loop_cache)?;
-    let big_d = largest(&accum_grad.view());
-    l.check_arrays(
+    l.check_same_sums(
         "grad_W = the loops of lesson 03",
         &by_loops.grad_w.view(),
         &grads.grad_w.view(),
-        sum_rounding(n, big_x * big_d),
+        for_w,
     );
-    l.check_arrays(
-        "grad_w0 = the loops",
-        &by_loops.grad_w0.view(),
-        &grads.grad_w0.view(),
-        sum_rounding(n, big_d),
-    );
-    l.check_arrays(
-        "grad_X = the loops",
-        &by_loops.grad_input.view(),
-        &grads.grad_input.view(),
-        sum_rounding(16 * 9, big_w * big_d),
-    );
+    l.check_same_sums("grad_w0 = the loops", &by_loops.grad_w0.view(), &grads.grad_w0.view(), for_w0);
+    l.check_same_sums("grad_X = the loops", &by_loops.grad_input.view(), &grads.grad_input.view(), for_x);
     l.save("output", &output.view())?;
     l.save("grad_input", &grads.grad_input.view())?;
     l.save("grad_W", &grads.grad_w.view())?;
@@ -165,89 +139,19 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     l.show("W after one update, filter 0 =", &w_new.slice(s![0, .., .., ..]));
     l.show("w0 after one update =", &w0_new.column(0));
-    l.check_arrays(
-        "output = lesson 02's published output",
-        &arr3(&published::OUTPUT).view(),
-        &out.slice(s![0, .., .., ..]),
-        EXACT,
-    );
+    let (out_0, grad_x_0) = (out.slice(s![0, .., .., ..]), grads.grad_input.slice(s![0, .., .., ..]));
+    l.check_exact("output = lesson 02's published output", &arr3(&published::OUTPUT).view(), &out_0);
     for (c, expected) in published::WEIGHTS_GRAD.iter().enumerate() {
-        l.check_arrays(
-            &format!("grad_W, filter {c} = lesson 03's"),
-            &arr3(expected).view(),
-            &grads.grad_w.slice(s![c, .., .., ..]),
-            EXACT,
-        );
+        let grad_w_c = grads.grad_w.slice(s![c, .., .., ..]);
+        l.check_exact(&format!("grad_W, filter {c} = lesson 03's"), &arr3(expected).view(), &grad_w_c);
     }
-    l.check_arrays(
-        "grad_w0 = lesson 03's",
-        &arr1(&published::BIAS_GRAD).view(),
-        &grads.grad_w0.column(0),
-        EXACT,
-    );
-    l.check_arrays(
-        "grad_X = lesson 03's dA_prev",
-        &arr3(&published::DELTA).view(),
-        &grads.grad_input.slice(s![0, .., .., ..]),
-        EXACT,
-    );
+    l.check_exact("grad_w0 = lesson 03's", &arr1(&published::BIAS_GRAD).view(), &grads.grad_w0.column(0));
+    l.check_exact("grad_X = lesson 03's dA_prev", &arr3(&published::DELTA).view(), &grad_x_0);
     for (c, expected) in published::UPDATED_WEIGHTS.iter().enumerate() {
-        l.check_arrays(
-            &format!("updated filter {c} = published"),
-            &arr3(expected).view(),
-            &w_new.slice(s![c, .., .., ..]),
-            EXACT,
-        );
+        let w_c = w_new.slice(s![c, .., .., ..]);
+        l.check_exact(&format!("updated filter {c} = published"), &arr3(expected).view(), &w_c);
     }
-    l.check_arrays(
-        "updated biases = published",
-        &arr1(&published::UPDATED_BIASES).view(),
-        &w0_new.column(0),
-        EXACT,
-    );
+    l.check_exact("updated biases = published", &arr1(&published::UPDATED_BIASES).view(), &w0_new.column(0));
     l.say("\nFor the speed of all this against the loops: cargo run --release --bin lesson_07_conv2d_im2col -- --bench");
     Ok(())
-}
-
-fn bench(l: &mut Lesson) -> Result<()> {
-    l.stage("Loops against im2col");
-    if cfg!(debug_assertions) {
-        l.say("This is the dev profile (no optimisation of the lesson's own code): for real figures run\n  cargo run --release --bin lesson_07_conv2d_im2col -- --bench\n");
-    }
-    l.say("Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix\nproducts' time over im2col's, at the same sizes.\n");
-    let mut rows = vec![];
-    for case in CASES {
-        rows.extend(bench_case(&case, if cfg!(debug_assertions) { 0.2 } else { 1.0 })?);
-    }
-    l.say(&bench_table(&rows));
-    Ok(())
-}
-
-fn your_tensors(l: &mut Lesson, y: YourConv2D) -> Result<()> {
-    l.stage("Your tensors");
-    let layer = &y.layer;
-    l.shape("X.shape =", y.x.shape());
-    l.shape("W.shape =", layer.w.shape());
-    l.say(&format!("padding {}, stride {}", layer.padding, layer.stride));
-    let x_col = image_to_column(&y.x.view(), layer.filter_shape(), layer.stride, layer.padding)?;
-    l.shape("X_col:", x_col.shape());
-    l.shape("W_col:", layer.w_col().shape());
-    let (output, cache) = layer.forward(&y.x.view())?;
-    l.shape("output:", output.shape());
-    l.show("output =", &output.view());
-    l.save("output", &output.view())?;
-    y.check_forward(l, &output)?;
-    let Some(dout) = &y.dout else {
-        l.say("\nGive --dout dY.npy to run the backward pass too.");
-        return Ok(());
-    };
-    l.stage("Backward");
-    let grads = layer.backward(&dout.view(), &cache)?;
-    l.show("grad_W =", &grads.grad_w.view());
-    l.show("grad_w0 =", &grads.grad_w0.view());
-    l.show("grad_input =", &grads.grad_input.view());
-    l.save("grad_input", &grads.grad_input.view())?;
-    l.save("grad_W", &grads.grad_w.view())?;
-    l.save("grad_w0", &grads.grad_w0.view())?;
-    y.check_backward(l, &output, dout, &grads)
 }

@@ -6,25 +6,15 @@
 //! them onto the image with `column_to_image`. The same numbers as the loops
 //! of lessons 04 and 05.
 
-use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::numpy_fmt::shape_str;
+use cnn_walkthrough::course::tensor::{nchw, nhwc};
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::pooling_example;
 use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
-use cnn_walkthrough::textbook::pool2d::Pooling2D;
+use cnn_walkthrough::textbook::pool2d::{pool_by_definition, Pooling2D};
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_08_POOL_IM2COL, run)
-}
-
-const MODES: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
-
-/// NHWC (the notebook's layout) → NCHW (ML-From-Scratch's), and back.
-fn nchw(a: &Array4<f64>) -> Array4<f64> {
-    a.view().permuted_axes([0, 3, 1, 2]).as_standard_layout().into_owned()
-}
-fn nhwc(a: &Array4<f64>) -> Array4<f64> {
-    a.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned()
 }
 
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
@@ -55,13 +45,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("arg_max = np.argmax(X_col, axis=0) =", &Array1::from(cache.arg_max.clone()).view());
     l.say("output = X_col[arg_max, range(8)], reshaped (out_h, out_w, batch, channels), transposed (2, 3, 0, 1):");
     for (c, published) in pooling_example::published::OUTPUT.iter().enumerate() {
-        l.show(&format!("output[0,{c}] ="), &out.slice(s![0, c, .., ..]));
-        l.check_arrays(
-            &format!("max pool by im2col, channel {c}"),
-            &arr2(published).view(),
-            &out.slice(s![0, c, .., ..]),
-            EXACT,
-        );
+        let channel = out.slice(s![0, c, .., ..]);
+        l.show(&format!("output[0,{c}] ="), &channel);
+        l.check_exact(&format!("max pool by im2col, channel {c}"), &arr2(published).view(), &channel);
     }
     let (by_loops, _) = pool_forward(&nhwc(&x).view(), PoolHparameters { f: 2, stride: 2 }, PoolMode::Max)?;
     l.check_arrays("max pool by im2col = the loops of lesson 04", &nchw(&by_loops).view(), &out.view(), 0.0);
@@ -77,57 +63,41 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.show(&format!("accum_grad[0,{c}] ="), &accum_grad.slice(s![0, c, .., ..]));
     }
     for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
-        l.show(&format!("grad[0,{c}] ="), &grad.slice(s![0, c, .., ..]));
-        l.check_arrays(
+        let channel = grad.slice(s![0, c, .., ..]);
+        l.show(&format!("grad[0,{c}] ="), &channel);
+        l.check_exact(
             &format!("max pool backward by im2col, channel {c}"),
             &arr2(published).view(),
-            &grad.slice(s![0, c, .., ..]),
-            EXACT,
+            &channel,
         );
     }
 
     l.stage("The notebook's cells, by im2col (deeplearning.ai)");
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hp = PoolHparameters { f: 3, stride: 2 };
-    for mode in MODES {
+    for (mode, name) in PoolMode::BOTH.map(|m| (m, m.name())) {
         let (a, _) = Pooling2D::new((3, 3), Some(2), mode).forward(&nchw(&a_prev).view())?;
         let a = nhwc(&a);
-        l.say(&format!(
-            "pool_forward cell (A_prev = randn(2, 4, 4, 3), f 3, stride 2), mode {}:",
-            mode.name()
-        ));
+        l.say(&format!("pool_forward cell (A_prev = randn(2, 4, 4, 3), f 3, stride 2), mode {name}:"));
         l.show("A[:, 0, 0, :] =", &a.slice(s![.., 0, 0, ..]));
-        l.save(&format!("A_{}", mode.name()), &a.view())?;
+        l.save(&format!("A_{name}"), &a.view())?;
         let (by_loops, _) = pool_forward(&a_prev.view(), hp, mode)?;
-        l.check_arrays(
-            &format!("pool_forward cell ({}) = the loops", mode.name()),
-            &by_loops.view(),
-            &a.view(),
-            EXACT,
-        );
+        l.check_exact(&format!("pool_forward cell ({name}) = the loops"), &by_loops.view(), &a.view());
     }
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((5, 5, 3, 2));
     let da = rng.randn((5, 4, 2, 2));
     let hp = PoolHparameters { f: 2, stride: 1 };
-    for mode in MODES {
+    for (mode, name) in PoolMode::BOTH.map(|m| (m, m.name())) {
         let pool = Pooling2D::new((2, 2), Some(1), mode);
         let (_, cache) = pool.forward(&nchw(&a_prev).view())?;
         let da_prev = nhwc(&pool.backward(&nchw(&da).view(), &cache)?);
-        l.say(&format!(
-            "pool_backward cell (A_prev = randn(5, 5, 3, 2), f 2, stride 1), mode {}:",
-            mode.name()
-        ));
+        l.say(&format!("pool_backward cell (A_prev = randn(5, 5, 3, 2), f 2, stride 1), mode {name}:"));
         l.show("dA_prev[1,1] =", &da_prev.slice(s![1, 1, .., ..]));
-        l.save(&format!("dA_prev_{}", mode.name()), &da_prev.view())?;
+        l.save(&format!("dA_prev_{name}"), &da_prev.view())?;
         let (_, loop_cache) = pool_forward(&a_prev.view(), hp, mode)?;
         let by_loops = pool_backward(&da.view(), &loop_cache, mode)?;
-        l.check_arrays(
-            &format!("pool_backward cell ({}) = the loops", mode.name()),
-            &by_loops.view(),
-            &da_prev.view(),
-            EXACT,
-        );
+        l.check_exact(&format!("pool_backward cell ({name}) = the loops"), &by_loops.view(), &da_prev.view());
     }
 
     l.stage("Random tensors");
@@ -140,7 +110,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ];
     for (shape, window, stride) in cases {
         let x = rng.randn(shape);
-        for mode in MODES {
+        for mode in PoolMode::BOTH {
             let pool = Pooling2D::new(window, Some(stride), mode);
             let (out, cache) = pool.forward(&x.view())?;
             let dout = rng.randn(out.raw_dim());
@@ -151,51 +121,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
                 (nchw(&a), nchw(&pool_backward(&nhwc(&dout).view(), &c, mode)?))
             } else {
                 // The loops take square windows: compare with the definition directly.
-                by_definition(&x, &dout, window, stride, mode)
+                pool_by_definition(&x, &dout, window, stride, mode)
             };
             let what = format!("{shape:?}, {window:?} window, stride {stride}, {}", mode.name());
             l.say(&format!("  {what}: output {:?}", out.dim()));
-            l.check_arrays(&format!("{what}: forward"), &loops.view(), &out.view(), EXACT);
-            l.check_arrays(&format!("{what}: backward"), &loop_grad.view(), &grad.view(), EXACT);
+            l.check_exact(&format!("{what}: forward"), &loops.view(), &out.view());
+            l.check_exact(&format!("{what}: backward"), &loop_grad.view(), &grad.view());
         }
     }
     Ok(())
-}
-
-/// Pooling with an `fh × fw` window straight from the definition (NCHW):
-/// each window's max (first maximum) or mean, and the gradient sent back.
-fn by_definition(
-    x: &Array4<f64>,
-    dout: &Array4<f64>,
-    (fh, fw): (usize, usize),
-    s: usize,
-    mode: PoolMode,
-) -> (Array4<f64>, Array4<f64>) {
-    let (b, c, h, w) = x.dim();
-    let (oh, ow) = ((h - fh) / s + 1, (w - fw) / s + 1);
-    let mut out = Array4::zeros((b, c, oh, ow));
-    let mut grad = Array4::zeros(x.raw_dim());
-    for ((i, k, y, z), o) in out.indexed_iter_mut() {
-        let window = x.slice(s![i, k, y * s..y * s + fh, z * s..z * s + fw]);
-        let mut target = grad.slice_mut(s![i, k, y * s..y * s + fh, z * s..z * s + fw]);
-        let g = dout[[i, k, y, z]];
-        match mode {
-            PoolMode::Max => {
-                let (at, v) = window.indexed_iter().fold(((0, 0), f64::NEG_INFINITY), |best, (idx, &v)| {
-                    if v > best.1 {
-                        (idx, v)
-                    } else {
-                        best
-                    }
-                });
-                *o = v;
-                target[at] += g;
-            }
-            PoolMode::Average => {
-                *o = window.mean().unwrap_or(f64::NAN);
-                target += g / (fh * fw) as f64;
-            }
-        }
-    }
-    (out, grad)
 }

@@ -7,9 +7,9 @@
 //! activation layer, each with its parameter count and a finite-difference
 //! check of its backward pass.
 
-use cnn_walkthrough::course::gradcheck::{layer_gradients, numerical_gradient};
-use cnn_walkthrough::course::numpy_fmt::shape_str;
-use cnn_walkthrough::course::show::table;
+use cnn_walkthrough::course::gradcheck::{numerical_gradient, SMOOTH_FD_TOL as FD_TOL};
+use cnn_walkthrough::course::tensor::channel_mean_std;
+use cnn_walkthrough::course::walkthrough::{activation_table, check_layer};
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
 use cnn_walkthrough::textbook::layers::{
@@ -24,36 +24,19 @@ fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_09_LAYERS, run)
 }
 
-/// Central differences with ε = 1e-6 on smooth functions of numbers near 1:
-/// the truncation error (ε²·f‴/6 ≈ 1e-12·f‴) and the rounding (≈ 1e-16·|E|/ε)
-/// stay far below this.
-const FD_TOL: f64 = 1e-6;
-
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Activation functions (ML-From-Scratch)");
     let x = arr1(&[-2.0, -0.5, 0.0, 0.5, 2.0]);
     l.show("x =", &x.view());
-    let mut rows = vec![];
-    for f in Activation::ALL {
-        let fx = f.forward(&x.view());
-        let dfx = f.gradient(&x.view());
-        let cells = |a: &Array1<f64>| a.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join("  ");
-        rows.push(vec![f.name().to_string(), f.formula().to_string(), cells(&fx)]);
-        rows.push(vec![String::new(), format!("f' = {}", f.derivative_formula()), cells(&dfx)]);
-    }
-    l.say(&table(&["activation", "formula", "f(x) and f'(x) at x"], &rows));
+    l.say(&activation_table(&x.view()));
     let mut rng = RandomState::new(9);
     let (xs, g) = (rng.randn((4, 6)), rng.randn((4, 6)));
     for f in Activation::ALL {
         let computed = f.backward(&xs.view(), &g.view())?;
         let expected = numerical_gradient(&xs, 1e-6, |x| (&f.forward(&x.view()) * &g).sum());
-        l.check_arrays(
-            &format!("{} backward = finite differences", f.name()),
-            &expected.view(),
-            &computed.view(),
-            FD_TOL,
-        );
+        let what = format!("{} backward = finite differences", f.name());
+        l.check_arrays(&what, &expected.view(), &computed.view(), FD_TOL);
     }
 
     l.stage("Softmax's Jacobian");
@@ -91,28 +74,17 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         "its gradient −y/p + (1−y)/(1−p) =",
         &cross_entropy_gradient(&target.view(), &pred.view())?.view(),
     );
-    for (name, loss_fn, grad_fn) in [
-        (
-            "square loss",
-            square_loss::<ndarray::Ix1> as LossFn,
-            square_loss_gradient::<ndarray::Ix1> as LossFn,
-        ),
-        (
-            "cross entropy",
-            cross_entropy::<ndarray::Ix1> as LossFn,
-            cross_entropy_gradient::<ndarray::Ix1> as LossFn,
-        ),
-    ] {
+    let losses: [(&str, LossFn, LossFn); 2] = [
+        ("square loss", square_loss, square_loss_gradient),
+        ("cross entropy", cross_entropy, cross_entropy_gradient),
+    ];
+    for (name, loss_fn, grad_fn) in losses {
         let expected = numerical_gradient(&pred, 1e-6, |p| {
             loss_fn(&target.view(), &p.view()).map_or(f64::NAN, |v| v.sum())
         });
         let computed = grad_fn(&target.view(), &pred.view())?;
-        l.check_arrays(
-            &format!("{name} gradient = finite differences"),
-            &expected.view(),
-            &computed.view(),
-            FD_TOL,
-        );
+        let what = format!("{name} gradient = finite differences");
+        l.check_arrays(&what, &expected.view(), &computed.view(), FD_TOL);
     }
 
     l.say("\nSoftmax then cross entropy, from logits z, at extreme values:");
@@ -133,55 +105,23 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Layers, each checked by finite differences");
     let mut rng = RandomState::new(10);
     let dense = Dense::new(5, 3, &mut rng);
-    layer_row(l, "Dense(5 → 3)", dense, rng.randn((4, 5)).into_dyn(), true)?;
-    layer_row(l, "Flatten", Flatten::default(), rng.randn((2, 3, 4, 4)).into_dyn(), true)?;
-    layer_row(l, "Dropout(p = 0.25), training", Dropout::new(0.25, 7)?, rng.randn((4, 6)).into_dyn(), true)?;
-    layer_row(
-        l,
-        "BatchNormalization, per channel",
-        BatchNormalization::new(3),
-        rng.randn((4, 3, 5, 5)).into_dyn(),
-        true,
-    )?;
-    layer_row(
-        l,
-        "BatchNormalization, per feature",
-        BatchNormalization::new(5),
-        rng.randn((8, 5)).into_dyn(),
-        true,
-    )?;
-    layer_row(
-        l,
-        "ZeroPadding2D(((1, 2), (0, 1)))",
-        PaddingLayer::zeros(((1, 2), (0, 1))),
-        rng.randn((2, 2, 3, 3)).into_dyn(),
-        true,
-    )?;
+    check_layer(l, "Dense(5 → 3)", dense, rng.randn((4, 5)))?;
+    check_layer(l, "Flatten", Flatten::default(), rng.randn((2, 3, 4, 4)))?;
+    check_layer(l, "Dropout(p = 0.25), training", Dropout::new(0.25, 7)?, rng.randn((4, 6)))?;
+    check_layer(l, "BatchNormalization, per channel", BatchNormalization::new(3), rng.randn((4, 3, 5, 5)))?;
+    check_layer(l, "BatchNormalization, per feature", BatchNormalization::new(5), rng.randn((8, 5)))?;
+    let zeros = PaddingLayer::zeros(((1, 2), (0, 1)));
+    check_layer(l, "ZeroPadding2D(((1, 2), (0, 1)))", zeros, rng.randn((2, 2, 3, 3)))?;
     let mut zero_padding = PaddingLayer::zeros(((1, 1), (1, 1)));
     zero_padding.forward(&rng.randn((1, 3, 32, 32)).into_dyn(), true)?;
     let accum_grad = rng.randn((1, 3, 34, 34)).into_dyn();
     let back = zero_padding.backward(&accum_grad)?;
     l.say("ZeroPadding2D(((1, 1), (1, 1))) on (1, 3, 32, 32): backward is accum_grad[:, :, 1:33, 1:33] (seed 000).");
-    l.check_arrays(
-        "ZeroPadding2D backward = the slice",
-        &accum_grad.slice(s![.., .., 1..33, 1..33]),
-        &back.view(),
-        0.0,
-    );
-    layer_row(
-        l,
-        "ConstantPadding2D((1, 1), 5)",
-        PaddingLayer::constant((1, 1), 5.0),
-        rng.randn((1, 2, 3, 3)).into_dyn(),
-        true,
-    )?;
-    layer_row(
-        l,
-        "Activation(tanh)",
-        ActivationLayer::new(Activation::TanH),
-        rng.randn((3, 4)).into_dyn(),
-        true,
-    )?;
+    let inside = accum_grad.slice(s![.., .., 1..33, 1..33]);
+    l.check_arrays("ZeroPadding2D backward = the slice", &inside, &back.view(), 0.0);
+    let fives = PaddingLayer::constant((1, 1), 5.0);
+    check_layer(l, "ConstantPadding2D((1, 1), 5)", fives, rng.randn((1, 2, 3, 3)))?;
+    check_layer(l, "Activation(tanh)", ActivationLayer::new(Activation::TanH), rng.randn((3, 4)))?;
 
     l.say(
         "\nDropout here is inverted: kept values are scaled by 1/(1 − p) while training, so inference is\n\
@@ -204,43 +144,15 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let mut bn = BatchNormalization::new(3);
     let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();
     let y = bn.forward(&batch, true)?;
-    let per_channel = |a: &ArrayD<f64>| {
-        let moved = a.view().permuted_axes(IxDyn(&[1, 0, 2, 3])).as_standard_layout().into_owned();
-        let rows = moved.into_shape_with_order((3, a.len() / 3)).expect("same size");
-        (rows.mean_axis(Axis(1)).expect("not empty"), rows.std_axis(Axis(1), 0.0))
-    };
-    let (mean, std) = per_channel(&y);
+    let (mean, std) = channel_mean_std(&y);
     l.say("A batch (6, 3, 4, 4) with mean 2 and standard deviation 3, through training-mode BatchNormalization:");
     l.show("channel means =", &mean.view());
     l.show("channel standard deviations =", &std.view());
     l.show("running mean (momentum 0.99) =", &bn.running_mean.view());
     l.check_arrays("normalized channel means", &Array1::zeros(3).view(), &mean.view(), 1e-12);
-    let expected_std = per_channel(&batch).1.mapv(|s| s / (s * s + bn.eps).sqrt());
+    let expected_std = channel_mean_std(&batch).1.mapv(|s| s / (s * s + bn.eps).sqrt());
     l.check_arrays("normalized channel std = σ/√(σ² + eps)", &expected_std.view(), &std.view(), 1e-12);
     Ok(())
 }
 
 type LossFn = fn(&ndarray::ArrayView1<f64>, &ndarray::ArrayView1<f64>) -> Result<Array1<f64>>;
-
-/// One layer: its shapes, parameter count, and finite-difference checks of
-/// the input gradient and every parameter gradient.
-fn layer_row<L: Layer + Clone>(
-    l: &mut Lesson,
-    label: &str,
-    layer: L,
-    x: ArrayD<f64>,
-    training: bool,
-) -> Result<()> {
-    let y = layer.clone().forward(&x, training)?;
-    l.say(&format!(
-        "{label}: input {} → output {}, {} parameters",
-        shape_str(x.shape()),
-        shape_str(y.shape()),
-        layer.parameters()
-    ));
-    for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
-        let tol = FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
-        l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);
-    }
-    Ok(())
-}

@@ -25,7 +25,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     let run = Run::from_args(&l.args)?;
-    if l.args.has("--bench") {
+    if l.is_bench() {
         l.say(&training::bench(&run, 3)?);
         return Ok(());
     }

@@ -183,6 +183,11 @@ pub fn fd_tolerance(scale: f64, terms: usize, eps: f64) -> f64 {
     terms as f64 * f64::EPSILON * scale.max(1.0) / eps
 }
 
+/// The tolerance of central differences with ε = 1e-6 on smooth functions
+/// of numbers near 1: the truncation error (ε²·f‴/6 ≈ 1e-12·f‴) and the
+/// rounding (≈ 1e-16·|E|/ε) stay far below it.
+pub const SMOOTH_FD_TOL: f64 = 1e-6;
+
 /// `(name, numerical gradient, gradient from backward)`.
 pub type GradientPair = (String, ndarray::ArrayD<f64>, ndarray::ArrayD<f64>);
 

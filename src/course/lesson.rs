@@ -228,6 +228,109 @@ impl Lesson {
         self.checks.arrays(quantity, expected, computed, tol)
     }
 
+    /// Checks a whole array that must come out exact: sums of products of
+    /// small integers, or values copied rather than computed; to
+    /// [`EXACT`](crate::course::check::EXACT).
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::{lesson::Lesson, registry};
+    /// use ndarray::arr1;
+    /// let checks = Lesson::run_silently(&registry::LESSON_05_POOL_BACKWARD, |l| {
+    ///     let (a, b) = (arr1(&[0.5, 0.25]), arr1(&[0.5, 0.25 + 1e-9]));
+    ///     l.check_exact("same", &a.view(), &a.view());
+    ///     l.check_exact("not quite", &a.view(), &b.view());
+    ///     Ok(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(checks.list.iter().map(|c| c.passed).collect::<Vec<_>>(), [true, false]);
+    /// ```
+    pub fn check_exact<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+    ) -> bool {
+        self.checks.arrays(quantity, expected, computed, crate::course::check::EXACT)
+    }
+
+    /// Checks two computations of the same sums of products, made in
+    /// different orders: each sum adds `terms` products, none larger than
+    /// `largest`, so they may differ by
+    /// [`sum_rounding(terms, largest)`](crate::course::check::sum_rounding).
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::{lesson::Lesson, registry};
+    /// use ndarray::arr1;
+    /// let checks = Lesson::run_silently(&registry::LESSON_07_CONV2D_IM2COL, |l| {
+    ///     // 28 products of at most 100: rounding may reach about 3.5e-11.
+    ///     let (a, b, c) = (arr1(&[50.0]), arr1(&[50.0 + 1e-11]), arr1(&[50.0 + 1e-9]));
+    ///     l.check_same_sums("rounding", &a.view(), &b.view(), (28, 100.0));
+    ///     l.check_same_sums("a real difference", &a.view(), &c.view(), (28, 100.0));
+    ///     Ok(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(checks.list.iter().map(|c| c.passed).collect::<Vec<_>>(), [true, false]);
+    /// ```
+    pub fn check_same_sums<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+        (terms, largest): (usize, f64),
+    ) -> bool {
+        let tol = crate::course::check::sum_rounding(terms, largest);
+        self.checks.arrays(quantity, expected, computed, tol)
+    }
+
+    /// Checks a numerical gradient (central differences with step `eps`)
+    /// against the one backward computed, for a loss that sums `terms`
+    /// products of total size `scale`: to
+    /// [`fd_tolerance(scale, terms, eps)`](crate::course::gradcheck::fd_tolerance),
+    /// what rounding alone may cost a function that is linear near the point.
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::{lesson::Lesson, registry};
+    /// use ndarray::arr1;
+    /// let checks = Lesson::run_silently(&registry::LESSON_03_CONV_BACKWARD, |l| {
+    ///     // 100 terms of total size 10, ε = 1e-3: rounding may reach about 2.2e-10.
+    ///     let (a, b, c) = (arr1(&[1.0]), arr1(&[1.0 + 1e-10]), arr1(&[1.0 + 1e-8]));
+    ///     l.check_finite_differences("rounding", &a.view(), &b.view(), (10.0, 100, 1e-3));
+    ///     l.check_finite_differences("a wrong gradient", &a.view(), &c.view(), (10.0, 100, 1e-3));
+    ///     Ok(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(checks.list.iter().map(|c| c.passed).collect::<Vec<_>>(), [true, false]);
+    /// ```
+    pub fn check_finite_differences<D1: Dimension, D2: Dimension>(
+        &mut self,
+        quantity: &str,
+        expected: &ArrayView<f64, D1>,
+        computed: &ArrayView<f64, D2>,
+        (scale, terms, eps): (f64, usize, f64),
+    ) -> bool {
+        let tol = crate::course::gradcheck::fd_tolerance(scale, terms, eps);
+        self.checks.arrays(quantity, expected, computed, tol)
+    }
+
+    /// Checks that two totals of the same terms, added in different orders
+    /// (or two sides of an identity), agree to
+    /// [`EXACT`](crate::course::check::EXACT) · `size`, where `size` is the
+    /// sum of the terms' magnitudes (for terms of size about 1, their count).
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::{lesson::Lesson, registry};
+    /// let checks = Lesson::run_silently(&registry::LESSON_05_POOL_BACKWARD, |l| {
+    ///     l.check_same_total("100 terms", 3.0, 3.0 + 5e-11, 100.0);
+    ///     l.check_same_total("1 term", 3.0, 3.0 + 5e-11, 1.0);
+    ///     Ok(())
+    /// })
+    /// .unwrap();
+    /// assert_eq!(checks.list.iter().map(|c| c.passed).collect::<Vec<_>>(), [true, false]);
+    /// ```
+    pub fn check_same_total(&mut self, quantity: &str, expected: f64, computed: f64, size: f64) -> bool {
+        self.checks.close(quantity, expected, computed, crate::course::check::EXACT * size)
+    }
+
     /// Checks that two boolean masks are equal.
     pub fn check_masks(
         &mut self,

@@ -4,7 +4,8 @@
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
 //! [`data`], [`files`]), the memory budget ([`budget`]), output that
 //! cannot fail ([`output`]), numpy's random numbers ([`random`]), timing
-//! ([`bench`](mod@bench)) and your own tensors ([`your_tensors`]).
+//! ([`bench`](mod@bench)), your own tensors ([`your_tensors`]) and the
+//! walkthroughs a lesson runs besides its article ([`walkthrough`]).
 
 pub mod bench;
 pub mod budget;
@@ -24,4 +25,5 @@ pub mod random;
 pub mod registry;
 pub mod show;
 pub mod tensor;
+pub mod walkthrough;
 pub mod your_tensors;

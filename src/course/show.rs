@@ -256,3 +256,25 @@ pub fn pool_backward_cell(
 pub fn cells(n_h: usize, n_w: usize, n_c: usize) -> impl Iterator<Item = (usize, usize, usize)> {
     (0..n_c).flat_map(move |c| (0..n_h).flat_map(move |h| (0..n_w).map(move |w| (c, h, w))))
 }
+
+/// Every output cell of `pool_forward` on image 0, worked ([`pool_cell`]),
+/// in the order of [`cells`]: for a lesson to walk the first few.
+pub fn pool_cells<'a>(
+    a_prev: &'a ndarray::ArrayView4<'a, f64>,
+    p: &'a crate::textbook::pool::PoolParams,
+    mode: crate::textbook::pool::PoolMode,
+) -> impl Iterator<Item = String> + 'a {
+    cells(p.out_h(), p.out_w(), p.n_c).map(move |(c, h, w)| pool_cell(a_prev, (0, h, w, c), p, mode))
+}
+
+/// Every output cell of `pool_backward` on image 0, worked
+/// ([`pool_backward_cell`]), in the order of [`cells`].
+pub fn pool_backward_cells<'a>(
+    a_prev: &'a ndarray::ArrayView4<'a, f64>,
+    da: &'a ndarray::ArrayView4<'a, f64>,
+    p: &'a crate::textbook::pool::PoolParams,
+    mode: crate::textbook::pool::PoolMode,
+) -> impl Iterator<Item = String> + 'a {
+    cells(p.out_h(), p.out_w(), p.n_c)
+        .map(move |(c, h, w)| pool_backward_cell(a_prev, da, (0, h, w, c), p, mode))
+}

@@ -25,6 +25,9 @@ pub enum PoolMode {
 }
 
 impl PoolMode {
+    /// Both modes, max first, as the lessons run them.
+    pub const BOTH: [PoolMode; 2] = [PoolMode::Max, PoolMode::Average];
+
     /// `"max"` or `"average"`, as the notebook spells the mode.
     pub fn name(self) -> &'static str {
         match self {

@@ -124,3 +124,58 @@ impl Pooling2D {
         Ok(folded.into_shape_with_order((b, c, h, w)).expect("same size"))
     }
 }
+
+/// Pooling with an `fh × fw` window and stride `s`, NCHW, straight from the
+/// definition: each window's max (the first maximum in row-major order) or
+/// mean, `out[i,k,y,z] = max / mean of x[i, k, y·s..y·s+fh, z·s..z·s+fw]`;
+/// and the gradient `dout` sent back (all of it to the first maximum, or
+/// `1/(fh·fw)` of it to every cell). What [`Pooling2D`] must equal, for
+/// windows that are not square too (seed 003's definition).
+///
+/// ```
+/// use cnn_walkthrough::textbook::{pool::PoolMode, pool2d::pool_by_definition};
+/// use ndarray::{arr2, Array4};
+/// // One 2×3 image, a 2×2 window, stride 1: two windows.
+/// let x = arr2(&[[1.0, 5.0, 2.0], [4.0, 3.0, 6.0]]).into_shape_with_order((1, 1, 2, 3)).unwrap();
+/// let dout = Array4::from_elem((1, 1, 1, 2), 1.0);
+/// let (out, grad) = pool_by_definition(&x, &dout, (2, 2), 1, PoolMode::Max);
+/// assert_eq!(out.iter().copied().collect::<Vec<_>>(), [5.0, 6.0]);
+/// assert_eq!(grad.iter().copied().collect::<Vec<_>>(), [0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+/// let (out, grad) = pool_by_definition(&x, &dout, (2, 2), 1, PoolMode::Average);
+/// assert_eq!(out.iter().copied().collect::<Vec<_>>(), [3.25, 4.0]);
+/// assert_eq!(grad.iter().copied().collect::<Vec<_>>(), [0.25, 0.5, 0.25, 0.25, 0.5, 0.25]);
+/// ```
+pub fn pool_by_definition(
+    x: &Array4<f64>,
+    dout: &Array4<f64>,
+    (fh, fw): (usize, usize),
+    s: usize,
+    mode: PoolMode,
+) -> (Array4<f64>, Array4<f64>) {
+    let (b, c, h, w) = x.dim();
+    let (oh, ow) = ((h - fh) / s + 1, (w - fw) / s + 1);
+    let mut out = Array4::zeros((b, c, oh, ow));
+    let mut grad = Array4::zeros(x.raw_dim());
+    for ((i, k, y, z), o) in out.indexed_iter_mut() {
+        let window = x.slice(ndarray::s![i, k, y * s..y * s + fh, z * s..z * s + fw]);
+        let mut target = grad.slice_mut(ndarray::s![i, k, y * s..y * s + fh, z * s..z * s + fw]);
+        let g = dout[[i, k, y, z]];
+        match mode {
+            PoolMode::Max => {
+                let mut best = ((0, 0), f64::NEG_INFINITY);
+                for (idx, &v) in window.indexed_iter() {
+                    if v > best.1 {
+                        best = (idx, v);
+                    }
+                }
+                *o = best.1;
+                target[best.0] += g;
+            }
+            PoolMode::Average => {
+                *o = window.mean().unwrap_or(f64::NAN);
+                target += g / (fh * fw) as f64;
+            }
+        }
+    }
+    (out, grad)
+}

@@ -1,0 +1,263 @@
+//! The walkthroughs a lesson runs besides its article: your own tensors
+//! (`--input …`), the `--bench` timings, and the tables and per-layer checks
+//! a lesson prints in one call. Each is a named step of a lesson's story, kept
+//! here so that the lesson file reads like its article.
+
+use ndarray::{Array, Array1, Array4, ArrayView1, ArrayView3, Dimension};
+
+use crate::course::bench::{bench_case, bench_table, CASES};
+use crate::course::gradcheck::{layer_gradients, SMOOTH_FD_TOL};
+use crate::course::lesson::Lesson;
+use crate::course::numpy_fmt::shape_str;
+use crate::course::show::{cells, conv_cell, pool_backward_cell, pool_cell, table};
+use crate::course::your_tensors::{YourConv, YourConv2D, YourPool};
+use crate::error::Result;
+use crate::textbook::activations::Activation;
+use crate::textbook::conv::{conv_backward, conv_forward};
+use crate::textbook::im2col::image_to_column;
+use crate::textbook::layers::Layer;
+use crate::textbook::padding::zero_pad;
+use crate::textbook::pool::{pool_backward, pool_forward, pool_forward_second_way, second_way, PoolMode};
+use crate::textbook::sensitivity::conv_forward_by_layer;
+
+/// Walks the first cells of an `out_h × out_w × n_c` output, each shown by
+/// `cell(c, h, w)`: two of them, or (`--verbose`, `--step`) all. Returns
+/// how many were not shown.
+fn walk_cells(
+    l: &mut Lesson,
+    (out_h, out_w, n_c): (usize, usize, usize),
+    cell: impl Fn(usize, usize, usize) -> String,
+) -> usize {
+    let total = out_h * out_w * n_c;
+    let shown = if l.detail() { total } else { total.min(2) };
+    l.walk(cells(out_h, out_w, n_c).take(shown).map(|(c, h, w)| cell(c, h, w)));
+    total - shown
+}
+
+/// Says how many cells [`walk_cells`] left out, if any, and how to see them.
+fn say_more(l: &Lesson, more: usize) {
+    if more > 0 {
+        l.say(&format!("\n(and {more} more: run with --verbose or --step to see them all)"));
+    }
+}
+
+/// Lesson 02 on your tensors: the first output cells of image 0 worked one
+/// by one ([`conv_cell`]), then `Z`, checked against seed 004's per-image
+/// `ConvLayer.forward` ([`conv_forward_by_layer`]) to [`YourConv::tolerance`].
+///
+/// # Errors
+/// As [`conv_forward`], or saving a file.
+pub fn your_conv_forward(l: &mut Lesson, y: YourConv) -> Result<()> {
+    l.stage("Your tensors");
+    y.describe(l);
+    let (z, _) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    let a_prev_pad = zero_pad(&y.a_prev.view(), y.hparameters.pad);
+    l.stage("The first output cells of image 0");
+    let p = y.params;
+    let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, wi| {
+        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), p.stride)
+    });
+    say_more(l, more);
+    l.stage("Z");
+    l.shape("Z.shape =", z.shape());
+    l.value("Z's mean =", z.mean().unwrap_or(f64::NAN));
+    l.show("Z =", &z.view());
+    l.save("Z", &z.view())?;
+    let by_layer = conv_forward_by_layer(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    l.check_equal("Z.shape", format!("{:?}", p.out_shape()), format!("{:?}", z.shape()));
+    l.check_arrays("loops = hanbt's ConvLayer.forward", &by_layer.view(), &z.view(), y.tolerance(None));
+    Ok(())
+}
+
+/// Lesson 03 on your tensors: `conv_backward` by loops on `dZ` (`--dz`, or
+/// `Z` itself as the notebook does), checked by sensitivity maps and by
+/// finite differences ([`YourConv::check_backward`]).
+///
+/// # Errors
+/// As [`conv_forward`] and [`conv_backward`], or saving a file.
+pub fn your_conv_backward(l: &mut Lesson, y: YourConv) -> Result<()> {
+    l.stage("Your tensors");
+    y.describe(l);
+    let (z, cache) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
+    let dz = y.dz.clone().unwrap_or_else(|| z.clone());
+    l.say(if y.dz.is_some() { "dZ from --dz." } else { "No --dz: dZ = Z, as the notebook does." });
+
+    l.stage("conv_backward by loops");
+    let grads = conv_backward(&dz.view(), &cache)?;
+    l.show("dA_prev =", &grads.d_a_prev.view());
+    l.show("dW =", &grads.d_w.view());
+    l.show("db =", &grads.d_b.view());
+    l.save("dA_prev", &grads.d_a_prev.view())?;
+    l.save("dW", &grads.d_w.view())?;
+    l.save("db", &grads.d_b.view())?;
+
+    l.stage("Checked by sensitivity maps and by finite differences");
+    y.check_backward(l, &dz, &grads)
+}
+
+/// Lesson 04 on your tensor: each mode's `pool_forward`, window by window,
+/// checked against the second way of computing it
+/// ([`pool_forward_second_way`]). Max picks values exactly; the mean of f²
+/// numbers may round differently, by up to `4·f²·ε·max|A_prev|`.
+///
+/// # Errors
+/// As [`pool_forward`], or saving a file.
+pub fn your_pool_forward(l: &mut Lesson, y: YourPool) -> Result<()> {
+    l.stage("Your tensor");
+    y.describe(l);
+    let p = y.params;
+    for &mode in &y.modes {
+        l.stage(&format!("{} pooling", mode.name()));
+        let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, w| {
+            pool_cell(&y.a_prev.view(), (0, h, w, c), &p, mode)
+        });
+        say_more(l, more);
+        let (a, _) = pool_forward(&y.a_prev.view(), y.hparameters, mode)?;
+        l.say("");
+        l.shape("A.shape =", a.shape());
+        l.show("A =", &a.view());
+        l.save(&y.save_name("A", mode), &a.view())?;
+        let other = pool_forward_second_way(&y.a_prev.view(), y.hparameters, mode)?;
+        let scale = y.a_prev.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        let tol = 4.0 * (p.f * p.f) as f64 * f64::EPSILON * scale;
+        l.check_arrays(&format!("A ({}) = {}", mode.name(), second_way(mode)), &other.view(), &a.view(), tol);
+    }
+    Ok(())
+}
+
+/// Lesson 05 on your tensors: each mode's `pool_backward` of `dA` (`--da`,
+/// or all ones), window by window, checked by [`YourPool::check_backward`].
+///
+/// # Errors
+/// As [`pool_forward`] and [`pool_backward`], or saving a file.
+pub fn your_pool_backward(l: &mut Lesson, y: YourPool) -> Result<()> {
+    l.stage("Your tensors");
+    y.describe(l);
+    let (a, cache) = pool_forward(&y.a_prev.view(), y.hparameters, PoolMode::Max)?;
+    let da = y.da.clone().unwrap_or_else(|| Array4::ones(a.raw_dim()));
+    l.say(if y.da.is_some() { "dA from --da." } else { "No --da: dA is all ones." });
+    let p = y.params;
+    for &mode in &y.modes {
+        l.stage(&format!("{} pooling backward", mode.name()));
+        walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, w| {
+            pool_backward_cell(&y.a_prev.view(), &da.view(), (0, h, w, c), &p, mode)
+        });
+        let da_prev = pool_backward(&da.view(), &cache, mode)?;
+        l.say("");
+        l.show("dA_prev =", &da_prev.view());
+        l.save(&y.save_name("dA_prev", mode), &da_prev.view())?;
+        y.check_backward(l, &da, &da_prev, mode)?;
+    }
+    Ok(())
+}
+
+/// Lesson 07 on your tensors: `Conv2D`'s forward pass (and, with `--dout`,
+/// its backward pass), its im2col shapes, checked by
+/// [`YourConv2D::check_forward`] and [`YourConv2D::check_backward`].
+///
+/// # Errors
+/// As `Conv2D`'s passes and [`image_to_column`], or saving a file.
+pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
+    l.stage("Your tensors");
+    let layer = &y.layer;
+    l.shape("X.shape =", y.x.shape());
+    l.shape("W.shape =", layer.w.shape());
+    l.say(&format!("padding {}, stride {}", layer.padding, layer.stride));
+    let x_col = image_to_column(&y.x.view(), layer.filter_shape(), layer.stride, layer.padding)?;
+    l.shape("X_col:", x_col.shape());
+    l.shape("W_col:", layer.w_col().shape());
+    let (output, cache) = layer.forward(&y.x.view())?;
+    l.shape("output:", output.shape());
+    l.show("output =", &output.view());
+    l.save("output", &output.view())?;
+    y.check_forward(l, &output)?;
+    let Some(dout) = &y.dout else {
+        l.say("\nGive --dout dY.npy to run the backward pass too.");
+        return Ok(());
+    };
+    l.stage("Backward");
+    let grads = layer.backward(&dout.view(), &cache)?;
+    l.show("grad_W =", &grads.grad_w.view());
+    l.show("grad_w0 =", &grads.grad_w0.view());
+    l.show("grad_input =", &grads.grad_input.view());
+    l.save("grad_input", &grads.grad_input.view())?;
+    l.save("grad_W", &grads.grad_w.view())?;
+    l.save("grad_w0", &grads.grad_w0.view())?;
+    y.check_backward(l, &output, dout, &grads)
+}
+
+/// `--bench`: the convolution by loops against im2col at the shapes of
+/// [`CASES`], as a table of median times and GFLOP/s ([`bench_table`]).
+///
+/// # Errors
+/// As [`bench_case`].
+pub fn bench_loops_against_im2col(l: &mut Lesson) -> Result<()> {
+    l.stage("Loops against im2col");
+    let command = format!("cargo run --release --bin {} -- --bench", l.info.name);
+    if cfg!(debug_assertions) {
+        l.say(&format!(
+            "This is the dev profile (no optimisation of the lesson's own code): for real figures run\n  \
+             {command}\n"
+        ));
+    }
+    l.say("Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix\nproducts' time over im2col's, at the same sizes.\n");
+    let mut rows = vec![];
+    for case in CASES {
+        rows.extend(bench_case(&case, if cfg!(debug_assertions) { 0.2 } else { 1.0 })?);
+    }
+    l.say(&bench_table(&rows));
+    Ok(())
+}
+
+/// The table of a finite-difference check, one row a weight
+/// `weights(d,i,j)`: the expected (finite-difference) and computed
+/// (backward) gradients of one filter, stored `(channels, f, f)`.
+pub fn finite_difference_table(expected: &ArrayView3<f64>, computed: &ArrayView3<f64>) -> String {
+    let rows: Vec<Vec<String>> = expected
+        .indexed_iter()
+        .map(|((d, i, j), e)| {
+            vec![format!("weights({d},{i},{j})"), format!("{e:.6}"), format!("{:.6}", computed[[d, i, j]])]
+        })
+        .collect();
+    table(&["weight", "expected (finite difference)", "computed (backward)"], &rows)
+}
+
+/// The table of every [`Activation`]: its name and formula with `f(x)` at
+/// each `x`, then its derivative's formula with `f'(x)`, to 4 decimals.
+pub fn activation_table(x: &ArrayView1<f64>) -> String {
+    let cells = |a: &Array1<f64>| a.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join("  ");
+    let mut rows = vec![];
+    for f in Activation::ALL {
+        rows.push(vec![f.name().to_string(), f.formula().to_string(), cells(&f.forward(x))]);
+        rows.push(vec![String::new(), format!("f' = {}", f.derivative_formula()), cells(&f.gradient(x))]);
+    }
+    table(&["activation", "formula", "f(x) and f'(x) at x"], &rows)
+}
+
+/// One layer in training mode on input `x`: its shapes and parameter count,
+/// then finite-difference checks ([`layer_gradients`], ε = 1e-6) of the
+/// input gradient and every parameter gradient, to
+/// `SMOOTH_FD_TOL · (1 + max |computed|)`.
+///
+/// # Errors
+/// As the layer's forward and backward passes.
+pub fn check_layer<L: Layer + Clone, D: Dimension>(
+    l: &mut Lesson,
+    label: &str,
+    layer: L,
+    x: Array<f64, D>,
+) -> Result<()> {
+    let (x, training) = (x.into_dyn(), true);
+    let y = layer.clone().forward(&x, training)?;
+    l.say(&format!(
+        "{label}: input {} → output {}, {} parameters",
+        shape_str(x.shape()),
+        shape_str(y.shape()),
+        layer.parameters()
+    ));
+    for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
+        let tol = SMOOTH_FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+        l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);
+    }
+    Ok(())
+}
