@@ -61,12 +61,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use cnn_walkthrough::course::check::sum_rounding;
 use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
 use cnn_walkthrough::course::random::RandomState;
-use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, ConvGrads, Hparameters};
-use cnn_walkthrough::textbook::conv2d::{Conv2D, Conv2DGrads};
 use cnn_walkthrough::fast::im2col::{
     column_to_image_by_image, column_to_image_by_image_add, image_to_column_by_image,
     image_to_column_by_image_into,
 };
+use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, ConvGrads, Hparameters};
+use cnn_walkthrough::textbook::conv2d::{Conv2D, Conv2DGrads};
 use cnn_walkthrough::textbook::im2col::{
     column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
 };

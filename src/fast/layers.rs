@@ -28,7 +28,10 @@ impl<F: Float> Dense<F> {
     /// [`crate::textbook::layers::Dense::new`]'s weights (the same draws), in `F`.
     pub fn new(n_inputs: usize, n_units: usize, rng: &mut RandomState) -> Self {
         let layer = crate::textbook::layers::Dense::new(n_inputs, n_units, rng);
-        Self::from_weights(layer.matrix().mapv(F::of), layer.w0.mapv(F::of).into_dimensionality().expect("1-D"))
+        Self::from_weights(
+            layer.matrix().mapv(F::of),
+            layer.w0.mapv(F::of).into_dimensionality().expect("1-D"),
+        )
     }
 
     /// A layer with the given weights and biases.
@@ -198,7 +201,6 @@ impl<F: Float> BatchNormalization<F> {
     fn channels(&self) -> usize {
         self.gamma.len()
     }
-
 }
 
 impl<F: Float> Layer<F> for BatchNormalization<F> {
@@ -297,4 +299,3 @@ fn channel_sums<F: Float>(len: usize, c: usize, rest: usize, term: impl Fn(usize
     }
     at.chunks_exact(rest).map(|positions| positions.iter().fold(F::zero(), |s, &v| s + v)).collect()
 }
-

@@ -21,10 +21,10 @@ use ndarray::{Array2, Array4, ArrayD, ArrayView2, Axis, IxDyn};
 
 use crate::course::random::RandomState;
 use crate::error::{tuple, Error, Result};
-use crate::fast::float::Float;
-use crate::textbook::activations::Activation;
 use crate::fast::conv2d::{Conv2D, Conv2DCache};
+use crate::fast::float::Float;
 use crate::fast::layers::{BatchNormalization, Dense, Dropout};
+use crate::textbook::activations::Activation;
 use crate::textbook::layers::{ActivationLayer, Flatten, Layer};
 use crate::textbook::losses::{accuracy, softmax_cross_entropy};
 use crate::textbook::optimizers::Adam;
@@ -65,7 +65,8 @@ impl<F: Float> Conv2DLayer<F> {
         mode: PaddingMode,
         rng: &mut RandomState,
     ) -> Result<Self> {
-        let layer = crate::textbook::conv2d::Conv2D::initialize(n_filters, channels, filter_shape, mode, 1, rng)?;
+        let layer =
+            crate::textbook::conv2d::Conv2D::initialize(n_filters, channels, filter_shape, mode, 1, rng)?;
         Ok(Self::new(Conv2D::of(&layer)))
     }
 }

@@ -175,8 +175,13 @@ impl Conv2D {
         let grad_w = delta.dot(&cache.x_col.t()).into_shape_with_order(self.w.raw_dim()).expect("W's size");
         let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
         let grad_cols = self.w_col().t().dot(&delta);
-        let grad_input =
-            column_to_image(&grad_cols.view(), &p.images_shape(), self.filter_shape(), self.stride, self.padding)?;
+        let grad_input = column_to_image(
+            &grad_cols.view(),
+            &p.images_shape(),
+            self.filter_shape(),
+            self.stride,
+            self.padding,
+        )?;
         Ok(Conv2DGrads { grad_w, grad_w0, grad_input })
     }
     /// The article's `Conv2D(n_filters, filter_shape, padding, stride)` with

@@ -52,7 +52,6 @@ pub trait Layer<F: Float = f64>: std::fmt::Debug + Send {
     fn set_needs_input_grad(&mut self, _needed: bool) {}
 }
 
-
 /// `Error` for a backward pass called before the forward pass.
 pub(crate) fn before_forward(layer: &str) -> Error {
     Error::Usage(format!("{layer}: backward called before forward"))
@@ -345,8 +344,9 @@ impl Layer for BatchNormalization {
         let gamma = Self::vector(&self.gamma);
         let sum_g = channel_sum(&g.view());
         let sum_g_centered = channel_sum(&(&g * x_centered).view());
-        let grad_x = (&g * n - &per_channel(&sum_g) - &(x_centered * &s * &s * &per_channel(&sum_g_centered)))
-            * &per_channel(&(&gamma * stddev_inv / n));
+        let grad_x =
+            (&g * n - &per_channel(&sum_g) - &(x_centered * &s * &s * &per_channel(&sum_g_centered)))
+                * &per_channel(&(&gamma * stddev_inv / n));
         self.grad_gamma = channel_sum(&(&g * &x_norm).view()).into_dyn();
         self.grad_beta = sum_g.into_dyn();
         Ok(grad_x.into_shape_with_order(grad.shape()).expect("same size"))
