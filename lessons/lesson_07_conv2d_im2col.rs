@@ -119,9 +119,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         sum_rounding(16 * 9, big),
     );
     l.say(
-        "\nConv2D itself makes the same products a few images at a time, with each image's columns\n\
-         side by side (image_to_column_by_image), so that each product lands in its images' output\n\
-         without the transposes, stays in cache, and the two halves of a batch run on two cores.",
+        "\nTraining's Conv2D (fast::conv2d) makes the same products a few images at a\n\
+         time, each image's columns side by side (image_to_column_by_image), so that\n\
+         each product lands in its images' output without the transposes, stays in\n\
+         cache, and the two halves of a batch run on two cores.",
     );
     let (_, loop_cache) = layer.forward_by_loops(&image.view())?;
     let by_loops = layer.backward_by_loops(&accum_grad.view(), &loop_cache)?;

@@ -144,7 +144,7 @@ impl Conv2D {
         let x_col = image_to_column(x, self.filter_shape(), self.stride, self.padding)?;
         let output = self.w_col().dot(&x_col) + &self.w0;
         let output = output
-            .into_shape_with_order((self.n_filters(), p.out_h(), p.out_w(), p.batch))
+            .to_shape((self.n_filters(), p.out_h(), p.out_w(), p.batch))
             .expect("n_filters · out_h · out_w · batch values")
             .permuted_axes([3, 0, 1, 2]);
         Ok((output.as_standard_layout().into_owned(), Conv2DCache { x_col, params: p }))
@@ -172,7 +172,7 @@ impl Conv2D {
             .into_shape_with_order((self.n_filters(), p.cols()))
             .expect("one column per window")
             .into_owned();
-        let grad_w = delta.dot(&cache.x_col.t()).into_shape_with_order(self.w.raw_dim()).expect("W's size");
+        let grad_w = delta.dot(&cache.x_col.t()).to_shape(self.w.raw_dim()).expect("W's size").into_owned();
         let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
         let grad_cols = self.w_col().t().dot(&delta);
         let grad_input = column_to_image(
