@@ -6,13 +6,12 @@
 //! column); columns (output row, output column, image).
 //! [`get_im2col_indices`] computes the article's fancy-index arrays `k, i, j`
 //! (for teaching); [`image_to_column`] and [`column_to_image`] do the same
-//! work with plain copies. The layout training uses (columns grouped image
+//! work computing each index in place. The layout training uses (columns grouped image
 //! by image) is in [`crate::fast::im2col`].
 
-use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4, Axis};
+use ndarray::{s, Array1, Array2, Array4, ArrayView2, ArrayView4};
 
 use crate::course::budget::check_tensor;
-use crate::course::tensor::transpose_2d;
 use crate::error::{tuple, Error, Result};
 use crate::textbook::padding::{pad_axes, Padding2D};
 
@@ -187,13 +186,15 @@ pub fn get_im2col_indices(
     Ok(Im2colIndices { i0, i1, j0, j1, k, i, j })
 }
 
-/// The images padded, with the batch moved last: `(channels, H + pad_h, W + pad_w, batch)`,
-/// so that the same pixel of every image lies in one contiguous run.
-fn padded_batch_last(images: &ArrayView4<f64>, padding: Padding2D) -> Array4<f64> {
-    let padded = pad_axes(images, 2, 3, padding, 0.0);
-    let (b, c, h, w) = padded.dim();
-    let moved = transpose_2d(padded.as_slice().expect("standard layout"), b, c * h * w);
-    Array4::from_shape_vec((c, h, w, b), moved).expect("same size")
+/// The padded pixel `(image, channel, row, column)` that row `r` of column
+/// `col` of the column matrix holds: the article's `k[r]`, `i[r, q]`,
+/// `j[r, q]` for window `q = col / batch` of image `col % batch`.
+fn window_pixel(p: &Im2colParams, r: usize, col: usize) -> (usize, usize, usize, usize) {
+    let (fh, fw) = p.filter_shape;
+    let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
+    let (q, b) = (col / p.batch, col % p.batch);
+    let (y, x) = (q / p.out_w(), q % p.out_w());
+    (b, c, y * p.stride + di, x * p.stride + dj)
 }
 
 /// The article's `image_to_column(images, filter_shape, stride, output_shape)`:
@@ -218,23 +219,11 @@ pub fn image_to_column(
     padding: Padding2D,
 ) -> Result<Array2<f64>> {
     let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
-    let padded = padded_batch_last(images, padding);
-    let src = padded.as_slice().expect("standard layout");
-    let (fh, fw) = filter_shape;
-    let (hp, wp, b) = (padded.dim().1, padded.dim().2, p.batch);
-    let (oh, ow) = (p.out_h(), p.out_w());
-    // Filled in order, row by row, so no zeroing first.
-    let mut cols = Vec::with_capacity(p.rows() * p.cols());
-    for r in 0..p.rows() {
-        let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
-        for y in 0..oh {
-            for x in 0..ow {
-                let start = ((c * hp + y * stride + di) * wp + x * stride + dj) * b;
-                cols.extend_from_slice(&src[start..start + b]);
-            }
-        }
-    }
-    Ok(Array2::from_shape_vec((p.rows(), p.cols()), cols).expect("rows · cols values"))
+    let padded = pad_axes(images, 2, 3, padding, 0.0);
+    Ok(Array2::from_shape_fn((p.rows(), p.cols()), |(r, col)| {
+        let (b, c, i, j) = window_pixel(&p, r, col);
+        padded[[b, c, i, j]]
+    }))
 }
 
 /// The article's `column_to_image(cols, images_shape, filter_shape, stride, output_shape)`:
@@ -262,26 +251,12 @@ pub fn column_to_image(
 ) -> Result<Array4<f64>> {
     let p = Im2colParams::new(images_shape, filter_shape, padding, stride)?;
     p.check_cols(cols)?;
-    let (fh, fw) = filter_shape;
-    let (hp, wp, b) = (p.height + padding.rows(), p.width + padding.cols(), p.batch);
-    let (oh, ow) = (p.out_h(), p.out_w());
-    let mut padded = vec![0.0; p.channels * hp * wp * b];
-    let cols = cols.as_standard_layout();
-    for (r, row) in cols.axis_iter(Axis(0)).enumerate() {
-        let row = row.to_slice().expect("standard layout");
-        let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
-        for y in 0..oh {
-            for x in 0..ow {
-                let start = ((c * hp + y * stride + di) * wp + x * stride + dj) * b;
-                let from = (y * ow + x) * b;
-                for (t, v) in padded[start..start + b].iter_mut().zip(&row[from..from + b]) {
-                    *t += v;
-                }
-            }
-        }
+    let (hp, wp) = (p.height + padding.rows(), p.width + padding.cols());
+    let mut padded = Array4::zeros((p.batch, p.channels, hp, wp));
+    // Row after row, as `np.add.at(images_padded, (slice(None), k, i, j), cols)`.
+    for ((r, col), &v) in cols.indexed_iter() {
+        padded[window_pixel(&p, r, col)] += v;
     }
-    let batch_first = transpose_2d(&padded, p.channels * hp * wp, b);
-    let padded = Array4::from_shape_vec((b, p.channels, hp, wp), batch_first).expect("sizes agree");
     let pad = padding;
     Ok(padded.slice(s![.., .., pad.top..pad.top + p.height, pad.left..pad.left + p.width]).to_owned())
 }
