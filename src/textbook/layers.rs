@@ -322,7 +322,7 @@ impl Layer for BatchNormalization {
         let stddev_inv = var.mapv(|v| 1.0 / (v + self.eps).sqrt());
         let x_norm = &x_centered * &per_channel(&stddev_inv);
         let (gamma, beta) = (Self::vector(&self.gamma), Self::vector(&self.beta));
-        let y = &x_norm * &per_channel(&gamma) + &per_channel(&beta);
+        let y = &x_norm * &per_channel(&gamma) + per_channel(&beta);
         self.cache = Some((x_centered, stddev_inv));
         Ok(y.into_shape_with_order(x.shape()).expect("same size"))
     }
@@ -344,9 +344,8 @@ impl Layer for BatchNormalization {
         let gamma = Self::vector(&self.gamma);
         let sum_g = channel_sum(&g.view());
         let sum_g_centered = channel_sum(&(&g * x_centered).view());
-        let grad_x =
-            (&g * n - &per_channel(&sum_g) - &(x_centered * &s * &s * &per_channel(&sum_g_centered)))
-                * &per_channel(&(&gamma * stddev_inv / n));
+        let bracket = &g * n - per_channel(&sum_g) - x_centered * &s * s * per_channel(&sum_g_centered);
+        let grad_x = bracket * per_channel(&(&gamma * stddev_inv / n));
         self.grad_gamma = channel_sum(&(&g * &x_norm).view()).into_dyn();
         self.grad_beta = sum_g.into_dyn();
         Ok(grad_x.into_shape_with_order(grad.shape()).expect("same size"))
