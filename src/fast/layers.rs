@@ -2,7 +2,7 @@
 //! two cores where the work is large: each equals its textbook twin in
 //! [`crate::textbook::layers`] (see each item for where rounding may differ).
 
-use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Axis};
 
 use crate::course::random::{RandomState, SplitMix64};
 use crate::error::{Error, Result};
@@ -183,17 +183,24 @@ pub struct BatchNormalization<F> {
 }
 
 impl<F: Float> BatchNormalization<F> {
-    /// As [`crate::textbook::layers::BatchNormalization::new`].
+    /// [`crate::textbook::layers::BatchNormalization::new`] in `F`: its
+    /// parameters, statistics, momentum and eps.
     pub fn new(channels: usize) -> Self {
+        Self::of(&crate::textbook::layers::BatchNormalization::new(channels))
+    }
+
+    /// The textbook layer `layer` in `F` (each value rounded to `F`), its
+    /// gradients zero and no forward pass kept.
+    pub fn of(layer: &crate::textbook::layers::BatchNormalization) -> Self {
         BatchNormalization {
-            gamma: ArrayD::ones(IxDyn(&[channels])),
-            beta: ArrayD::zeros(IxDyn(&[channels])),
-            running_mean: Array1::zeros(channels),
-            running_var: Array1::ones(channels),
-            momentum: 0.99,
-            eps: 0.01,
-            grad_gamma: ArrayD::zeros(IxDyn(&[channels])),
-            grad_beta: ArrayD::zeros(IxDyn(&[channels])),
+            gamma: layer.gamma.mapv(F::of),
+            beta: layer.beta.mapv(F::of),
+            running_mean: layer.running_mean.mapv(F::of),
+            running_var: layer.running_var.mapv(F::of),
+            momentum: layer.momentum,
+            eps: layer.eps,
+            grad_gamma: ArrayD::zeros(layer.gamma.raw_dim()),
+            grad_beta: ArrayD::zeros(layer.beta.raw_dim()),
             cache: None,
         }
     }
