@@ -12,7 +12,8 @@ use crate::textbook::layers::{before_forward, channels_view, check_probability, 
 
 /// A fully connected layer, `y = x · W + w0`: equals
 /// [`crate::textbook::layers::Dense`], with the products' rows split over
-/// two cores ([`dot`]); the same sums in the same order.
+/// two cores ([`dot`]). Rounding may differ only where the matrix product
+/// adds a sum's terms in another order for a part than for the whole.
 #[derive(Debug, Clone)]
 pub struct Dense<F> {
     /// `W (n_inputs, n_units)`.
