@@ -107,9 +107,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_same_sums("the steps = Conv2D.backward: grad_w0", &grad_w0.view(), &grads.grad_w0.view(), for_w0);
     l.check_same_sums("the steps = Conv2D.backward: grad_X", &grad_x.view(), &grads.grad_input.view(), for_x);
     l.say(
-        "\nConv2D itself makes the same products a few images at a time, with each image's columns\n\
-         side by side (image_to_column_by_image), so that each product lands in its images' output\n\
-         without the transposes, stays in cache, and the two halves of a batch run on two cores.",
+        "\nTraining's Conv2D (fast::conv2d) makes the same products a few images at a\n\
+         time, each image's columns side by side (image_to_column_by_image), so that\n\
+         each product lands in its images' output without the transposes, stays in\n\
+         cache, and the two halves of a batch run on two cores.",
     );
     let (_, loop_cache) = layer.forward_by_loops(&image.view())?;
     let by_loops = layer.backward_by_loops(&accum_grad.view(), &loop_cache)?;

@@ -139,7 +139,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          one per (C, H, W) element (and eps 0.01): for a ({c}, {h}, {w}) input that is 2·{c}·{h}·{w} = {}\n\
          parameters instead of {}.",
         2 * c * h * w,
-        BatchNormalization::<f64>::new(c).parameters()
+        BatchNormalization::new(c).parameters()
     ));
     let mut bn = BatchNormalization::new(3);
     let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();

@@ -21,6 +21,7 @@ mod numpy_fmt;
 mod numpy_random;
 mod optimizers;
 mod properties;
+mod properties_fast;
 mod properties_im2col;
 mod reference;
 mod report;

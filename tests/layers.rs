@@ -54,9 +54,9 @@ fn every_layer_backward_equals_finite_differences_on_random_shapes() {
 #[test]
 fn parameter_counts() {
     let mut rng = RandomState::new(1);
-    assert_eq!(Dense::<f64>::new(2048, 256, &mut rng).parameters(), 2048 * 256 + 256); // the reference network's 524,544
-    assert_eq!(Dense::<f64>::new(256, 10, &mut rng).parameters(), 2570);
-    assert_eq!(BatchNormalization::<f64>::new(16).parameters(), 32);
+    assert_eq!(Dense::new(2048, 256, &mut rng).parameters(), 2048 * 256 + 256); // the reference network's 524,544
+    assert_eq!(Dense::new(256, 10, &mut rng).parameters(), 2570);
+    assert_eq!(BatchNormalization::new(16).parameters(), 32);
     assert_eq!(
         Layer::<f64>::parameters(&Flatten::default())
             + Layer::<f64>::parameters(&Dropout::new(0.25, 0).unwrap()),
@@ -82,7 +82,7 @@ fn dropout_is_inverted_and_seeded() {
 fn dropout_masks_follow_the_splitmix64_stream_across_calls_and_threads() {
     // 3·2¹⁷ values: large enough to be filled in two parts on two threads.
     let x = ArrayD::<f32>::ones(IxDyn(&[3, 1 << 17]));
-    let mut layer = Dropout::new(0.4, 9).unwrap();
+    let mut layer = cnn_walkthrough::fast::layers::Dropout::new(0.4, 9).unwrap();
     let mut stream = SplitMix64::new(9);
     let threshold = (0.4 * 18_446_744_073_709_551_616.0) as u64;
     for call in 0..2 {
@@ -119,7 +119,7 @@ fn batch_normalization_per_channel_statistics_and_inference() {
 #[test]
 fn backward_before_forward_and_wrong_shapes_are_errors() {
     let mut rng = RandomState::new(3);
-    let mut dense = Dense::<f64>::new(4, 2, &mut rng);
+    let mut dense = Dense::new(4, 2, &mut rng);
     assert!(dense.backward(&ArrayD::zeros(IxDyn(&[1, 2]))).is_err());
     assert!(dense.forward(&ArrayD::zeros(IxDyn(&[1, 5])), true).is_err());
     dense.forward(&ArrayD::zeros(IxDyn(&[3, 4])), true).unwrap();

@@ -1936,7 +1936,7 @@ fn finite_differences_agree_with_batch_normalization_backward() {
         images.set(images.get() + usize::from(shape.len() == 4));
         single.set(single.get() + usize::from(stats[0].0 == 1));
         guard(&desc, || {
-            let mut layer = BatchNormalization::<f64>::new(channels);
+            let mut layer = BatchNormalization::new(channels);
             layer.gamma = gamma.clone().into_dyn();
             layer.beta = beta.clone().into_dyn();
             layer.eps = bn_eps;

@@ -61,12 +61,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use cnn_walkthrough::course::check::sum_rounding;
 use cnn_walkthrough::course::gradcheck::{fd_tolerance, numerical_gradient, numerical_gradient_at};
 use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::fast::im2col::{
+    column_to_image_by_image, column_to_image_by_image_add, image_to_column_by_image,
+    image_to_column_by_image_into,
+};
 use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, ConvGrads, Hparameters};
 use cnn_walkthrough::textbook::conv2d::{Conv2D, Conv2DGrads};
 use cnn_walkthrough::textbook::im2col::{
-    column_to_image, column_to_image_by_image, column_to_image_by_image_add, get_im2col_indices,
-    image_to_column, image_to_column_by_image, image_to_column_by_image_into, image_to_column_by_indices,
-    Im2colParams,
+    column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
 };
 use cnn_walkthrough::textbook::padding::{ConstantPadding2D, Padding2D};
 use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
@@ -1536,13 +1538,7 @@ fn check_three_way(desc: &str, c: &Case, rng: &mut RandomState) {
     let (y, cache) = layer.forward(&x.view()).unwrap_or_else(|e| panic!("{desc}\n  forward: {e}"));
     assert_eq!(y.shape(), c.y_shape(), "{desc}\n  shape of forward");
     let g = layer.backward(&dy.view(), &cache).unwrap_or_else(|e| panic!("{desc}\n  backward: {e}"));
-    // backward_params: the same grad_W and grad_w0 (the same products), grad_input left at 0.
-    let gp = layer
-        .backward_params(&dy.view(), &cache)
-        .unwrap_or_else(|e| panic!("{desc}\n  backward_params: {e}"));
-    assert_exact(desc, "grad_W (backward_params vs backward)", &gp.grad_w.view(), &g.grad_w.view());
-    assert_exact(desc, "grad_w0 (backward_params vs backward)", &gp.grad_w0.view(), &g.grad_w0.view());
-    assert!(gp.grad_input.iter().all(|&v| v == 0.0), "{desc}\n  backward_params computed a grad_input");
+    // (The fast twin's backward_params is checked in properties_fast.rs.)
 
     let (mx, mw, mb) = (max_abs(&x.view()), max_abs(&layer.w.view()), max_abs(&layer.w0.view()));
     let tol_fwd = sum_rounding(c.channels * c.fh * c.fw + 1, (mw * mx).max(mb));

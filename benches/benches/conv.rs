@@ -31,6 +31,8 @@ fn bench_case(c: &mut Criterion, case: &ConvCase) {
     let b_nb = layer.w0.clone().into_shape_with_order((1, 1, 1, case.n_filters)).expect("biases");
     let dz_nhwc = dout.view().permuted_axes([0, 2, 3, 1]).to_owned();
     let (_, loop_cache) = conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp).expect("valid");
+    // The layer training uses: the textbook Conv2D's fast twin.
+    let layer = cnn_walkthrough::fast::conv2d::Conv2D::<f64>::of(&layer);
     let (_, cache) = layer.forward(&x.view()).expect("valid");
     let (k, n) = (cache.params.rows(), cache.params.cols());
     let mut rng = RandomState::new(2);

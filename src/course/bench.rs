@@ -150,6 +150,8 @@ pub fn bench_case(case: &ConvCase, budget: f64) -> Result<Vec<BenchRow>> {
         layer.w0.clone().into_shape_with_order((1, 1, 1, case.n_filters)).expect("one bias per filter");
     let dz_nhwc = dout.view().permuted_axes([0, 2, 3, 1]).to_owned();
     let (_, loop_cache) = conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp)?;
+    // Timed: the layer training uses, the textbook's fast twin.
+    let layer = crate::fast::conv2d::Conv2D::<f64>::of(&layer);
     let (_, cache) = layer.forward(&x.view())?;
     let loops_forward =
         median_seconds(|| drop(conv_forward(&x_nhwc.view(), &w_nb.view(), &b_nb.view(), hp)), budget);

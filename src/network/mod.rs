@@ -22,10 +22,11 @@ use ndarray::{Array2, Array4, ArrayD, ArrayView2, Axis, IxDyn};
 
 use crate::course::random::RandomState;
 use crate::error::{tuple, Error, Result};
+use crate::fast::conv2d::{Conv2D, Conv2DCache};
 use crate::fast::float::Float;
+use crate::fast::layers::{BatchNormalization, Dense, Dropout};
 use crate::textbook::activations::Activation;
-use crate::textbook::conv2d::{Conv2D, Conv2DCache};
-use crate::textbook::layers::{ActivationLayer, BatchNormalization, Dense, Dropout, Flatten, Layer};
+use crate::textbook::layers::{ActivationLayer, Flatten, Layer};
 use crate::textbook::losses::{accuracy, softmax_cross_entropy};
 use crate::textbook::optimizers::Adam;
 use crate::textbook::padding::PaddingMode;
@@ -54,10 +55,10 @@ impl<F: Float> Conv2DLayer<F> {
     }
 
     /// `Conv2D(n_filters, filter_shape, padding, stride=1)` initialised as the
-    /// source does (see [`Conv2D::initialize`]), in `F`.
+    /// source does (see [`crate::textbook::conv2d::Conv2D::initialize`]), in `F`.
     ///
     /// # Errors
-    /// As [`Conv2D::new`].
+    /// As [`crate::textbook::conv2d::Conv2D::new`].
     pub fn initialize(
         n_filters: usize,
         channels: usize,
@@ -65,7 +66,9 @@ impl<F: Float> Conv2DLayer<F> {
         mode: PaddingMode,
         rng: &mut RandomState,
     ) -> Result<Self> {
-        Ok(Self::new(Conv2D::initialize(n_filters, channels, filter_shape, mode, 1, rng)?.cast()))
+        let layer =
+            crate::textbook::conv2d::Conv2D::initialize(n_filters, channels, filter_shape, mode, 1, rng)?;
+        Ok(Self::new(Conv2D::of(&layer)))
     }
 }
 

@@ -7,70 +7,44 @@
 //! - backward, with `δ` the output gradient in column shape `(n_filters, out_h·out_w·batch)`:
 //!   `grad_W = δ · X_colᵀ`, `grad_w0 = Σ_columns δ`, `grad_X = column_to_image(W_colᵀ · δ)`.
 //!
-//! The layer does exactly these products, a few images at a time (columns
-//! grouped image by image, see [`crate::textbook::im2col::image_to_column_by_image`]) so that each
-//! product lands in its images' output with no transpose, the column matrix
-//! stays in cache, and the two halves of a batch run on two cores.
+//! The layer does exactly these products, once each, on the whole batch.
+//! Training uses its twin [`crate::fast::conv2d::Conv2D`], the same products
+//! a few images at a time on two cores.
 
 use ndarray::{Array2, Array4, ArrayView2, ArrayView4, Axis};
-
-use crate::fast::float::Float;
 
 use crate::course::random::RandomState;
 use crate::error::{tuple, Error, Result};
 use crate::textbook::conv::{conv_backward, conv_forward, ConvCache, Hparameters};
-use crate::textbook::im2col::{column_to_image_by_image_add, image_to_column_by_image_into, Im2colParams};
+use crate::textbook::im2col::{column_to_image, image_to_column, Im2colParams};
 use crate::textbook::padding::{determine_padding, ConstantPadding2D, Padding2D, PaddingMode};
 use crate::textbook::window::Window;
 
 /// A convolution layer's filters, biases, padding and stride.
-/// `F` is `f64` in the lessons, `f32` for training (see [`Conv2D::cast`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Conv2D<F = f64> {
+pub struct Conv2D {
     /// `W (n_filters, channels, fh, fw)`.
-    pub w: Array4<F>,
+    pub w: Array4<f64>,
     /// `w0 (n_filters, 1)`.
-    pub w0: Array2<F>,
+    pub w0: Array2<f64>,
     /// `((top, bottom), (left, right))`.
     pub padding: Padding2D,
     /// Step between windows.
     pub stride: usize,
 }
 
-/// What the forward pass keeps for the backward pass: the input (its
-/// columns are made again, a few images at a time) and the sizes.
+/// What the forward pass keeps for the backward pass, as the source keeps
+/// `self.layer_input` and `self.X_col`: the input's shape and its columns.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Conv2DCache<F = f64> {
-    /// The input `X (batch, channels, H, W)`.
-    pub x: Array4<F>,
-    /// The checked sizes of the im2col.
+pub struct Conv2DCache {
+    /// `X_col = image_to_column(X, …)`: `(channels·fh·fw, out_h·out_w·batch)`.
+    pub x_col: Array2<f64>,
+    /// The checked sizes of the im2col (the input's shape among them).
     pub params: Im2colParams,
 }
 
-/// Images multiplied together: 8 windows' worth of columns per product keeps
-/// the column matrix in cache.
-const CHUNK: usize = 8;
-
-/// Runs `work(images, out)` over the batch, each call with its images'
-/// part of `out` (axis 0 is the batch): in two halves on two threads when the
-/// work is large enough to pay for a thread, and returns the results in order.
-pub(crate) fn in_halves<T: Send, A: Send, D: ndarray::Dimension>(
-    out: ndarray::ArrayViewMut<A, D>,
-    flops: f64,
-    work: impl Fn(std::ops::Range<usize>, ndarray::ArrayViewMut<A, D>) -> T + Sync,
-) -> Vec<T> {
-    let batch = out.len_of(Axis(0));
-    if batch < 2 || flops < 2e6 || crate::fast::parallel::threads() < 2 {
-        return vec![work(0..batch, out)];
-    }
-    let mid = batch / 2;
-    let (first_half, second_half) = out.split_at(Axis(0), mid);
-    let (first, second) =
-        crate::fast::parallel::join(|| work(0..mid, first_half), || work(mid..batch, second_half));
-    vec![first, second]
-}
-
-/// The gradients of a `Conv2D` layer.
+/// The gradients of a `Conv2D` layer (`F` is `f64` here; the fast twin
+/// [`crate::fast::conv2d::Conv2D`] returns them in its own float type).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conv2DGrads<F = f64> {
     /// `grad_W`, shaped like `W`.
@@ -81,13 +55,32 @@ pub struct Conv2DGrads<F = f64> {
     pub grad_input: Array4<F>,
 }
 
-impl<F: Float> Conv2D<F> {
+/// The im2col sizes for an input of shape `x_shape` to filters of shape
+/// `w_shape`: the channels must agree and the window fit.
+pub(crate) fn check_input(
+    w_shape: &[usize],
+    padding: Padding2D,
+    stride: usize,
+    x_shape: &[usize],
+) -> Result<Im2colParams> {
+    let channels = w_shape[1];
+    if x_shape.len() == 4 && x_shape[1] != channels {
+        return Err(Error::shape(
+            "X",
+            format!("(batch, {channels}, height, width): W {} has {channels} channels", tuple(w_shape)),
+            x_shape,
+        ));
+    }
+    Im2colParams::new(x_shape, (w_shape[2], w_shape[3]), padding, stride)
+}
+
+impl Conv2D {
     /// A layer from its filters and biases.
     ///
     /// # Errors
     /// [`Error::Shape`] when `w0` is not `(n_filters, 1)` or `W` has an axis of
     /// size 0; [`Error::Parameter`] for stride 0.
-    pub fn new(w: Array4<F>, w0: Array2<F>, padding: Padding2D, stride: usize) -> Result<Self> {
+    pub fn new(w: Array4<f64>, w0: Array2<f64>, padding: Padding2D, stride: usize) -> Result<Self> {
         if w.shape().contains(&0) {
             return Err(Error::shape("W", "(n_filters, channels, fh, fw) with no axis of size 0", w.shape()));
         }
@@ -105,12 +98,6 @@ impl<F: Float> Conv2D<F> {
         Window::filter((w.dim().2, w.dim().3), padding, stride).check_sizes()?;
         let w = if w.is_standard_layout() { w } else { w.as_standard_layout().into_owned() };
         Ok(Conv2D { w, w0, padding, stride })
-    }
-
-    /// The same layer in another float type (`f32` for training).
-    pub fn cast<G: Float>(&self) -> Conv2D<G> {
-        let to = |x: &F| G::of(x.f64());
-        Conv2D { w: self.w.map(to), w0: self.w0.map(to), padding: self.padding, stride: self.stride }
     }
 
     /// `n_filters`.
@@ -134,109 +121,43 @@ impl<F: Float> Conv2D<F> {
     /// When the input is not 4-D, its channels differ from the filters', or
     /// the window does not fit.
     pub fn params(&self, shape: &[usize]) -> Result<Im2colParams> {
-        let channels = self.w.dim().1;
-        if shape.len() == 4 && shape[1] != channels {
-            return Err(Error::shape(
-                "X",
-                format!(
-                    "(batch, {channels}, height, width): W {} has {channels} channels",
-                    tuple(self.w.shape())
-                ),
-                shape,
-            ));
-        }
-        Im2colParams::new(shape, self.filter_shape(), self.padding, self.stride)
+        check_input(self.w.shape(), self.padding, self.stride, shape)
     }
 
     /// `W_col = W.reshape(n_filters, −1)`.
-    pub fn w_col(&self) -> ArrayView2<'_, F> {
+    pub fn w_col(&self) -> ArrayView2<'_, f64> {
         let n = self.n_filters();
         self.w.view().into_shape_with_order((n, self.w.len() / n)).expect("W is contiguous")
     }
 
-    /// The im2col columns of `images` of the batch `x`, written into `buffer`
-    /// (for inputs already checked by [`Conv2D::params`]).
-    fn columns<'b>(
-        &self,
-        x: &ArrayView4<F>,
-        images: std::ops::Range<usize>,
-        buffer: &'b mut Vec<F>,
-    ) -> ArrayView2<'b, F> {
-        let chunk = x.slice(ndarray::s![images, .., .., ..]);
-        let p = image_to_column_by_image_into(&chunk, self.filter_shape(), self.stride, self.padding, buffer)
-            .expect("checked by params");
-        ArrayView2::from_shape((p.rows(), p.cols()), buffer).expect("rows · columns values")
-    }
-
-    /// Forward: `W_col · X_col + w0`, back to `(batch, n_filters, out_h, out_w)`.
+    /// The source's `forward_pass`:
+    /// `X_col = image_to_column(X, filter_shape, stride, padding)`,
+    /// `output = W_col · X_col + w0`, reshaped to
+    /// `(n_filters, out_h, out_w, batch)` and transposed to
+    /// `(batch, n_filters, out_h, out_w)`.
     ///
     /// # Errors
     /// As [`Conv2D::params`].
-    pub fn forward(&self, x: &ArrayView4<F>) -> Result<(Array4<F>, Conv2DCache<F>)> {
+    pub fn forward(&self, x: &ArrayView4<f64>) -> Result<(Array4<f64>, Conv2DCache)> {
         let p = self.params(x.shape())?;
-        let (n_f, positions) = (self.n_filters(), p.out_h() * p.out_w());
-        let flops = 2.0 * (n_f * p.rows() * p.cols()) as f64;
-        // Every output row starts at its filter's bias; the products are added onto it.
-        let mut biases = Vec::with_capacity(p.batch * n_f * positions);
-        for _ in 0..p.batch {
-            for &b in &self.w0 {
-                biases.resize(biases.len() + positions, b);
-            }
-        }
-        let mut output = Array4::from_shape_vec((p.batch, n_f, p.out_h(), p.out_w()), biases)
-            .expect("one bias per output value");
-        in_halves(output.view_mut(), flops, |images, mut out| {
-            let mut cols = vec![];
-            for start in images.clone().step_by(CHUNK) {
-                let end = (start + CHUNK).min(images.end);
-                let cols = self.columns(x, start..end, &mut cols);
-                // Each image's product lands straight in its output.
-                for b in 0..end - start {
-                    let image_cols = cols.slice(ndarray::s![.., b * positions..(b + 1) * positions]);
-                    let mut target = out.index_axis_mut(Axis(0), start - images.start + b);
-                    let target =
-                        target.view_mut().into_shape_with_order((n_f, positions)).expect("contiguous");
-                    // W_col · cols, computed as (colsᵀ · W_colᵀ)ᵀ: the same numbers, which
-                    // matrixmultiply reaches about a quarter faster in this orientation.
-                    let (w_col_t, cols_t) = (self.w_col().reversed_axes(), image_cols.reversed_axes());
-                    let mut target_t = target.reversed_axes();
-                    ndarray::linalg::general_mat_mul(F::one(), &cols_t, &w_col_t, F::one(), &mut target_t);
-                }
-            }
-        });
-        Ok((output, Conv2DCache { x: x.to_owned(), params: p }))
+        let x_col = image_to_column(x, self.filter_shape(), self.stride, self.padding)?;
+        let output = self.w_col().dot(&x_col) + &self.w0;
+        let output = output
+            .to_shape((self.n_filters(), p.out_h(), p.out_w(), p.batch))
+            .expect("n_filters · out_h · out_w · batch values")
+            .permuted_axes([3, 0, 1, 2]);
+        Ok((output.as_standard_layout().into_owned(), Conv2DCache { x_col, params: p }))
     }
 
-    /// Backward, as matrix products (see the module docs).
+    /// The source's `backward_pass`: `δ = accum_grad.transpose(1, 2, 3, 0)
+    /// .reshape(n_filters, −1)`, `grad_W = δ · X_colᵀ` (reshaped like `W`),
+    /// `grad_w0 = Σ_columns δ`, `grad_X = column_to_image(W_colᵀ · δ)`.
     ///
     /// # Errors
     /// [`Error::Shape`] when `accum_grad` does not have the output's shape.
-    pub fn backward(&self, accum_grad: &ArrayView4<F>, cache: &Conv2DCache<F>) -> Result<Conv2DGrads<F>> {
-        self.backward_with(accum_grad, cache, true)
-    }
-
-    /// Backward for the first layer of a network: `grad_W` and `grad_w0` only;
-    /// `grad_input` is left at zero (no one needs the gradient of the images).
-    ///
-    /// # Errors
-    /// As [`Conv2D::backward`].
-    pub fn backward_params(
-        &self,
-        accum_grad: &ArrayView4<F>,
-        cache: &Conv2DCache<F>,
-    ) -> Result<Conv2DGrads<F>> {
-        self.backward_with(accum_grad, cache, false)
-    }
-
-    fn backward_with(
-        &self,
-        accum_grad: &ArrayView4<F>,
-        cache: &Conv2DCache<F>,
-        input_grad: bool,
-    ) -> Result<Conv2DGrads<F>> {
+    pub fn backward(&self, accum_grad: &ArrayView4<f64>, cache: &Conv2DCache) -> Result<Conv2DGrads> {
         let p = cache.params;
-        let (n_f, positions) = (self.n_filters(), p.out_h() * p.out_w());
-        let out = [p.batch, n_f, p.out_h(), p.out_w()];
+        let out = [p.batch, self.n_filters(), p.out_h(), p.out_w()];
         if accum_grad.shape() != out {
             return Err(Error::shape(
                 "accum_grad",
@@ -244,72 +165,24 @@ impl<F: Float> Conv2D<F> {
                 accum_grad.shape(),
             ));
         }
-        let flops = 4.0 * (n_f * p.rows() * p.cols()) as f64;
-        let mut grad_input = Array4::zeros(cache.x.raw_dim());
-        let partials = in_halves(grad_input.view_mut(), flops, |images, mut grad_x| {
-            let mut grad_w = Array2::zeros((n_f, p.rows()));
-            let mut grad_w0 = Array2::zeros((n_f, 1));
-            let mut cols = vec![];
-            let mut delta = Array2::zeros((n_f, CHUNK * positions));
-            let mut grad_cols = Array2::zeros((p.rows(), CHUNK * positions));
-            for start in images.clone().step_by(CHUNK) {
-                let (end, first) = ((start + CHUNK).min(images.end), start - images.start);
-                let n = (end - start) * positions;
-                let cols = self.columns(&cache.x.view(), start..end, &mut cols);
-                // δ for these images, columns grouped image by image: (n_filters, images·positions).
-                let mut delta = delta.slice_mut(ndarray::s![.., ..n]);
-                for b in 0..end - start {
-                    let image = accum_grad.index_axis(Axis(0), start + b);
-                    let image = image.to_shape((n_f, positions)).expect("n_filters · positions values");
-                    delta.slice_mut(ndarray::s![.., b * positions..(b + 1) * positions]).assign(&image);
-                }
-                grad_w0 += &delta.sum_axis(Axis(1)).insert_axis(Axis(1));
-                // δ · colsᵀ and W_colᵀ · δ, each computed as the transpose of the transposed product
-                // (as in the forward pass).
-                ndarray::linalg::general_mat_mul(
-                    F::one(),
-                    &cols,
-                    &delta.t(),
-                    F::one(),
-                    &mut grad_w.view_mut().reversed_axes(),
-                );
-                if !input_grad {
-                    continue;
-                }
-                let mut grad_cols_t = grad_cols.slice_mut(ndarray::s![.., ..n]).reversed_axes();
-                ndarray::linalg::general_mat_mul(
-                    F::one(),
-                    &delta.t(),
-                    &self.w_col(),
-                    F::zero(),
-                    &mut grad_cols_t,
-                );
-                let mut target = grad_x.slice_mut(ndarray::s![first..first + end - start, .., .., ..]);
-                column_to_image_by_image_add(
-                    &grad_cols.slice(ndarray::s![.., ..n]),
-                    &mut target,
-                    self.filter_shape(),
-                    self.stride,
-                    self.padding,
-                )
-                .expect("checked by params");
-            }
-            (grad_w, grad_w0)
-        });
-        let (mut grad_w, mut grad_w0) = (Array2::zeros((n_f, p.rows())), Array2::zeros((n_f, 1)));
-        for (g, g0) in &partials {
-            grad_w += g;
-            grad_w0 += g0;
-        }
-        Ok(Conv2DGrads {
-            grad_w: grad_w.into_shape_with_order(self.w.raw_dim()).expect("W's size"),
-            grad_w0,
-            grad_input,
-        })
+        let delta = accum_grad.view().permuted_axes([1, 2, 3, 0]);
+        let delta = delta
+            .as_standard_layout()
+            .into_shape_with_order((self.n_filters(), p.cols()))
+            .expect("one column per window")
+            .into_owned();
+        let grad_w = delta.dot(&cache.x_col.t()).to_shape(self.w.raw_dim()).expect("W's size").into_owned();
+        let grad_w0 = delta.sum_axis(Axis(1)).insert_axis(Axis(1));
+        let grad_cols = self.w_col().t().dot(&delta);
+        let grad_input = column_to_image(
+            &grad_cols.view(),
+            &p.images_shape(),
+            self.filter_shape(),
+            self.stride,
+            self.padding,
+        )?;
+        Ok(Conv2DGrads { grad_w, grad_w0, grad_input })
     }
-}
-
-impl Conv2D<f64> {
     /// The article's `Conv2D(n_filters, filter_shape, padding, stride)` with
     /// `initialize`: `W ~ uniform(−1/√(fh·fw), 1/√(fh·fw))`, `w0 = 0`.
     pub fn initialize(

@@ -10,12 +10,11 @@
 //! feature of dense data); the source normalizes every `(C, H, W)` element on
 //! its own, which is why its network counts more parameters.
 
-use ndarray::{Array1, Array2, ArrayD, Axis, IxDyn};
+use ndarray::{Array1, Array2, Array3, ArrayD, ArrayView2, ArrayView3, Axis, Ix3, IxDyn};
 
 use crate::course::random::{RandomState, SplitMix64};
 use crate::error::{tuple, Error, Result};
-use crate::fast::float::{dot, Float};
-use crate::fast::parallel;
+use crate::fast::float::Float;
 use crate::textbook::activations::Activation;
 use crate::textbook::padding::{ConstantPadding2D, Padding2D};
 
@@ -53,11 +52,13 @@ pub trait Layer<F: Float = f64>: std::fmt::Debug + Send {
     fn set_needs_input_grad(&mut self, _needed: bool) {}
 }
 
-fn before_forward(layer: &str) -> Error {
+/// `Error` for a backward pass called before the forward pass.
+pub(crate) fn before_forward(layer: &str) -> Error {
     Error::Usage(format!("{layer}: backward called before forward"))
 }
 
-fn same_shape<F>(what: &str, expected: &[usize], grad: &ArrayD<F>) -> Result<()> {
+/// Checks that a gradient has the shape of the layer's output.
+pub(crate) fn same_shape<F>(what: &str, expected: &[usize], grad: &ArrayD<F>) -> Result<()> {
     if grad.shape() == expected {
         Ok(())
     } else {
@@ -65,40 +66,40 @@ fn same_shape<F>(what: &str, expected: &[usize], grad: &ArrayD<F>) -> Result<()>
     }
 }
 
-/// A fully connected layer: `y = x · W + w0`, `W (n_inputs, n_units)`.
+/// A fully connected layer (the source's `Dense`): `y = x · W + w0`,
+/// `W (n_inputs, n_units)`; backward `grad_W = xᵀ · g`, `grad_w0 = Σ_batch g`,
+/// and `g · Wᵀ` to the input. Training uses [`crate::fast::layers::Dense`].
 #[derive(Debug, Clone)]
-pub struct Dense<F = f64> {
+pub struct Dense {
     /// `W (n_inputs, n_units)`.
-    pub w: ArrayD<F>,
+    pub w: ArrayD<f64>,
     /// `w0 (n_units,)`.
-    pub w0: ArrayD<F>,
-    grad_w: ArrayD<F>,
-    grad_w0: ArrayD<F>,
-    input: Option<Array2<F>>,
+    pub w0: ArrayD<f64>,
+    grad_w: ArrayD<f64>,
+    grad_w0: ArrayD<f64>,
+    input: Option<Array2<f64>>,
 }
 
-impl<F: Float> Dense<F> {
+impl Dense {
     /// The source's initialisation: `W ~ uniform(−1/√n_inputs, 1/√n_inputs)`, `w0 = 0`.
     pub fn new(n_inputs: usize, n_units: usize, rng: &mut RandomState) -> Self {
         let limit = 1.0 / (n_inputs.max(1) as f64).sqrt();
-        Self::from_weights(
-            rng.uniform(-limit, limit, (n_inputs, n_units)).mapv(F::of),
-            Array1::zeros(n_units),
-        )
+        Self::from_weights(rng.uniform(-limit, limit, (n_inputs, n_units)), Array1::zeros(n_units))
     }
 
     /// A layer with the given weights and biases.
-    pub fn from_weights(w: Array2<F>, w0: Array1<F>) -> Self {
+    pub fn from_weights(w: Array2<f64>, w0: Array1<f64>) -> Self {
         let (w, w0) = (w.into_dyn(), w0.into_dyn());
         Dense { grad_w: ArrayD::zeros(w.raw_dim()), grad_w0: ArrayD::zeros(w0.raw_dim()), w, w0, input: None }
     }
 
-    fn matrix(&self) -> ndarray::ArrayView2<'_, F> {
+    /// `W` as a matrix.
+    pub(crate) fn matrix(&self) -> ArrayView2<'_, f64> {
         self.w.view().into_dimensionality().expect("W has 2 axes")
     }
 }
 
-impl<F: Float> Layer<F> for Dense<F> {
+impl Layer for Dense {
     fn name(&self) -> String {
         "Dense".into()
     }
@@ -108,29 +109,250 @@ impl<F: Float> Layer<F> for Dense<F> {
         self.w.len() + self.w0.len()
     }
 
-    fn forward(&mut self, x: &ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
+    /// `x · W + w0`.
+    fn forward(&mut self, x: &ArrayD<f64>, _training: bool) -> Result<ArrayD<f64>> {
         let n_in = self.w.shape()[0];
-        let x2: Array2<F> = match x.view().into_dimensionality() {
+        let x2: Array2<f64> = match x.view().into_dimensionality() {
             Ok(v) if x.shape()[1] == n_in => v.to_owned(),
             _ => return Err(Error::shape("Dense input", format!("(batch, {n_in})"), x.shape())),
         };
-        let y = dot(&x2.view(), &self.matrix()) + &self.w0;
+        let y = x2.dot(&self.matrix()) + &self.w0;
         self.input = Some(x2);
         Ok(y.into_dyn())
     }
 
     /// `grad_W = xᵀ · g`, `grad_w0 = Σ_batch g`, and `g · Wᵀ` to the input.
-    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
+    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
         let input = self.input.as_ref().ok_or_else(|| before_forward("Dense"))?;
         same_shape("Dense gradient", &[input.dim().0, self.w.shape()[1]], grad)?;
-        let g: ndarray::ArrayView2<F> = grad.view().into_dimensionality().expect("checked");
-        self.grad_w = dot(&input.t(), &g).into_dyn();
+        let g: ArrayView2<f64> = grad.view().into_dimensionality().expect("checked");
+        self.grad_w = input.t().dot(&g).into_dyn();
         self.grad_w0 = g.sum_axis(Axis(0)).into_dyn();
-        Ok(dot(&g, &self.matrix().t()).into_dyn())
+        Ok(g.dot(&self.matrix().t()).into_dyn())
     }
 
-    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
+    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
         vec![("W", &mut self.w, &self.grad_w), ("w0", &mut self.w0, &self.grad_w0)]
+    }
+}
+
+/// Checks a dropout probability: `0 ≤ p < 1`.
+pub(crate) fn check_probability(p: f64) -> Result<()> {
+    if (0.0..1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(Error::parameter("p", format!("= {p}; expected a probability in [0, 1)")))
+    }
+}
+
+/// Dropout, *inverted*: while training, `mask = uniform(size=X.shape) ≥ p`
+/// (each value kept with probability `1 − p`) and `y = X · mask / (1 − p)`;
+/// backward `accum_grad · mask / (1 − p)`; at inference `y = X`.
+/// (The source computes `X · mask` while training and `X · (1 − p)` at
+/// inference: the same expected values, with the scaling moved.) The
+/// uniform draws are 64-bit words of `SplitMix64`, one per value in order:
+/// value `k` is kept when `word_k / 2⁶⁴ ≥ p`. Training uses
+/// [`crate::fast::layers::Dropout`].
+#[derive(Debug, Clone)]
+pub struct Dropout {
+    /// The probability of dropping a value.
+    pub p: f64,
+    rng: SplitMix64,
+    /// The source's `_mask`: which values were kept in the last training
+    /// pass; `None` at inference.
+    mask: Option<ArrayD<bool>>,
+    shape: Option<Vec<usize>>,
+}
+
+impl Dropout {
+    /// Dropout with probability `p`, its masks drawn from `SplitMix64::new(seed)`
+    /// (the masks need not follow numpy's stream).
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] unless `0 ≤ p < 1`.
+    pub fn new(p: f64, seed: u32) -> Result<Self> {
+        check_probability(p)?;
+        Ok(Dropout { p, rng: SplitMix64::new(u64::from(seed)), mask: None, shape: None })
+    }
+
+    /// `x · mask / (1 − p)`, or `x` at inference.
+    fn apply(&self, x: &ArrayD<f64>) -> ArrayD<f64> {
+        let Some(mask) = &self.mask else { return x.clone() };
+        let scale = 1.0 / (1.0 - self.p);
+        ndarray::Zip::from(x).and(mask).map_collect(|&v, &kept| v * if kept { scale } else { 0.0 })
+    }
+}
+
+impl Layer for Dropout {
+    fn name(&self) -> String {
+        "Dropout".into()
+    }
+
+    fn forward(&mut self, x: &ArrayD<f64>, training: bool) -> Result<ArrayD<f64>> {
+        self.shape = Some(x.shape().to_vec());
+        if !training {
+            self.mask = None;
+            return Ok(x.clone());
+        }
+        // u / 2⁶⁴ ≥ p  ⇔  u ≥ p · 2⁶⁴.
+        let threshold = (self.p * 18_446_744_073_709_551_616.0) as u64;
+        let mut mask = ArrayD::from_elem(x.raw_dim(), false);
+        for kept in mask.iter_mut() {
+            *kept = self.rng.next_u64() >= threshold;
+        }
+        self.mask = Some(mask);
+        Ok(self.apply(x))
+    }
+
+    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+        let shape = self.shape.as_ref().ok_or_else(|| before_forward("Dropout"))?;
+        same_shape("Dropout gradient", shape, grad)?;
+        Ok(self.apply(grad))
+    }
+}
+
+/// `x` as `(batch, channels, rest)`: `(B, C, H·W)` for images, `(B, F, 1)`
+/// for dense data, so that each channel's values are `[.., c, ..]`.
+pub(crate) fn channels_view<'a, F: Clone>(
+    what: &str,
+    c: usize,
+    x: &'a ArrayD<F>,
+) -> Result<ndarray::CowArray<'a, F, Ix3>> {
+    if !matches!(x.ndim(), 2 | 4) || x.shape()[1] != c {
+        return Err(Error::shape(what, format!("(batch, {c}) or (batch, {c}, H, W)"), x.shape()));
+    }
+    let shape = (x.shape()[0], c, x.shape().get(2..).map_or(1, |r| r.iter().product()));
+    Ok(x.as_standard_layout().into_shape_with_order(shape).expect("standard layout"))
+}
+
+/// Batch normalization per channel (`(B, C, H, W)`: statistics over B, H, W
+/// for each C) or per feature (`(B, F)`: over B for each F), the source's
+/// formulas with `N` values per channel:
+///
+/// - forward, training: `μ = Σ x / N`, `σ² = Σ (x − μ)² / N`, and
+///   `running = momentum·running + (1 − momentum)·batch` for each;
+///   at inference `μ`, `σ²` are the running ones;
+///   `x_centered = x − μ`, `stddev_inv = 1/√(σ² + eps)`,
+///   `y = γ · x_centered · stddev_inv + β`;
+/// - backward: `grad_γ = Σ g · x_centered · stddev_inv`, `grad_β = Σ g`,
+///   `grad_x = (1/N) · γ · stddev_inv · (N·g − Σ g −
+///   x_centered · stddev_inv² · Σ g · x_centered)`.
+///
+/// Training uses [`crate::fast::layers::BatchNormalization`].
+#[derive(Debug, Clone)]
+pub struct BatchNormalization {
+    /// `γ`, one per channel.
+    pub gamma: ArrayD<f64>,
+    /// `β`, one per channel.
+    pub beta: ArrayD<f64>,
+    /// The running mean, for inference.
+    pub running_mean: Array1<f64>,
+    /// The running variance, for inference.
+    pub running_var: Array1<f64>,
+    /// Weight of the old running value: 0.99 in the source.
+    pub momentum: f64,
+    /// Added to the variance: 0.01 in the source.
+    pub eps: f64,
+    grad_gamma: ArrayD<f64>,
+    grad_beta: ArrayD<f64>,
+    /// `X_centered` (as `(B, C, rest)`) and `stddev_inv`.
+    cache: Option<(Array3<f64>, Array1<f64>)>,
+}
+
+/// Per-channel values shaped `(1, C, 1)`, to broadcast over `(B, C, rest)`.
+fn per_channel(v: &Array1<f64>) -> ArrayView3<'_, f64> {
+    v.view().insert_axis(Axis(0)).insert_axis(Axis(2))
+}
+
+/// The sum over the batch and the positions: one value per channel.
+fn channel_sum(x: &ArrayView3<f64>) -> Array1<f64> {
+    x.sum_axis(Axis(2)).sum_axis(Axis(0))
+}
+
+impl BatchNormalization {
+    /// For `channels` channels (or features), with the source's momentum 0.99 and eps 0.01.
+    pub fn new(channels: usize) -> Self {
+        BatchNormalization {
+            gamma: ArrayD::ones(IxDyn(&[channels])),
+            beta: ArrayD::zeros(IxDyn(&[channels])),
+            running_mean: Array1::zeros(channels),
+            running_var: Array1::ones(channels),
+            momentum: 0.99,
+            eps: 0.01,
+            grad_gamma: ArrayD::zeros(IxDyn(&[channels])),
+            grad_beta: ArrayD::zeros(IxDyn(&[channels])),
+            cache: None,
+        }
+    }
+
+    fn channels(&self) -> usize {
+        self.gamma.len()
+    }
+
+    fn vector(v: &ArrayD<f64>) -> Array1<f64> {
+        v.view().into_dimensionality().expect("one per channel").to_owned()
+    }
+}
+
+impl Layer for BatchNormalization {
+    fn name(&self) -> String {
+        "BatchNormalization".into()
+    }
+
+    /// `γ` and `β`: two per channel.
+    fn parameters(&self) -> usize {
+        self.gamma.len() + self.beta.len()
+    }
+
+    fn forward(&mut self, x: &ArrayD<f64>, training: bool) -> Result<ArrayD<f64>> {
+        let x3 = channels_view("BatchNormalization input", self.channels(), x)?;
+        let n = (x3.len() / self.channels()) as f64;
+        let (mean, var) = if training {
+            let mean = channel_sum(&x3.view()) / n;
+            let centered = &x3 - &per_channel(&mean);
+            let var = channel_sum(&(&centered * &centered).view()) / n;
+            let m = self.momentum;
+            self.running_mean = &self.running_mean * m + &mean * (1.0 - m);
+            self.running_var = &self.running_var * m + &var * (1.0 - m);
+            (mean, var)
+        } else {
+            (self.running_mean.clone(), self.running_var.clone())
+        };
+        let x_centered = &x3 - &per_channel(&mean);
+        let stddev_inv = var.mapv(|v| 1.0 / (v + self.eps).sqrt());
+        let x_norm = &x_centered * &per_channel(&stddev_inv);
+        let (gamma, beta) = (Self::vector(&self.gamma), Self::vector(&self.beta));
+        let y = &x_norm * &per_channel(&gamma) + per_channel(&beta);
+        self.cache = Some((x_centered, stddev_inv));
+        Ok(y.into_shape_with_order(x.shape()).expect("same size"))
+    }
+
+    fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
+        let (x_centered, stddev_inv) =
+            self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
+        let g = channels_view("BatchNormalization gradient", self.channels(), grad)?;
+        if g.shape() != x_centered.shape() {
+            return Err(Error::shape(
+                "BatchNormalization gradient",
+                "the shape of the layer's output",
+                grad.shape(),
+            ));
+        }
+        let n = (g.len() / self.channels()) as f64;
+        let s = per_channel(stddev_inv);
+        let x_norm = x_centered * &s;
+        let gamma = Self::vector(&self.gamma);
+        let sum_g = channel_sum(&g.view());
+        let sum_g_centered = channel_sum(&(&g * x_centered).view());
+        let bracket = &g * n - per_channel(&sum_g) - x_centered * &s * s * per_channel(&sum_g_centered);
+        let grad_x = bracket * per_channel(&(&gamma * stddev_inv / n));
+        self.grad_gamma = channel_sum(&(&g * &x_norm).view()).into_dyn();
+        self.grad_beta = sum_g.into_dyn();
+        Ok(grad_x.into_shape_with_order(grad.shape()).expect("same size"))
+    }
+
+    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
+        vec![("gamma", &mut self.gamma, &self.grad_gamma), ("beta", &mut self.beta, &self.grad_beta)]
     }
 }
 
@@ -162,239 +384,6 @@ impl<F: Float> Layer<F> for Flatten {
         same_shape("Flatten gradient", &[batch, shape.iter().skip(1).product()], grad)?;
         Ok(grad.as_standard_layout().into_owned().into_shape_with_order(IxDyn(&shape)).expect("same size"))
     }
-}
-
-/// Inverted dropout: while training, each value is kept with probability
-/// `1 − p` and scaled by `1/(1 − p)`, so that inference is the identity.
-/// (The source keeps values unscaled and multiplies by `1 − p` at inference:
-/// the same expected values, with the scaling moved.)
-#[derive(Debug, Clone)]
-pub struct Dropout {
-    /// The probability of dropping a value.
-    pub p: f64,
-    rng: SplitMix64,
-    /// Which values were kept in the last training pass; `None` at inference.
-    kept: Option<ArrayD<bool>>,
-    shape: Option<Vec<usize>>,
-}
-
-impl Dropout {
-    /// Dropout with probability `p`, its masks drawn from `SplitMix64::new(seed)` (fast;
-    /// the masks need not follow numpy's stream).
-    ///
-    /// # Errors
-    /// [`Error::Parameter`] unless `0 ≤ p < 1`.
-    pub fn new(p: f64, seed: u32) -> Result<Self> {
-        if !(0.0..1.0).contains(&p) {
-            return Err(Error::parameter("p", format!("= {p}; expected a probability in [0, 1)")));
-        }
-        Ok(Dropout { p, rng: SplitMix64::new(u64::from(seed)), kept: None, shape: None })
-    }
-}
-
-impl Dropout {
-    /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped (`x` has the mask's shape).
-    fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
-        let Some(kept) = &self.kept else { return x.clone() };
-        let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))]; // indexed by the mask: no branch
-        let x = x.as_standard_layout();
-        let (values, kept) = (x.as_slice().expect("standard layout"), kept.as_slice().expect("made so"));
-        let mut y = vec![F::zero(); values.len()];
-        parallel::split_mut(&mut y, |start, part| {
-            let (values, kept) = (&values[start..start + part.len()], &kept[start..start + part.len()]);
-            for ((y, &v), &k) in part.iter_mut().zip(values).zip(kept) {
-                *y = v * factor[usize::from(k)];
-            }
-        });
-        ArrayD::from_shape_vec(x.raw_dim(), y).expect("one per value")
-    }
-}
-
-impl<F: Float> Layer<F> for Dropout {
-    fn name(&self) -> String {
-        "Dropout".into()
-    }
-
-    /// Training: `x · mask / (1 − p)`, each value kept with probability `1 − p`; inference: `x`.
-    fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
-        // Kept when a uniform 64-bit draw u satisfies u / 2⁶⁴ ≥ p: probability 1 − p.
-        let threshold = (self.p * 18_446_744_073_709_551_616.0) as u64;
-        self.shape = Some(x.shape().to_vec());
-        if !training {
-            self.kept = None;
-            return Ok(x.clone());
-        }
-        // Value k of the batch is decided by the k-th word of the stream (in parts, on two threads).
-        let mut kept = vec![false; x.len()];
-        let rng = &self.rng;
-        parallel::split_mut(&mut kept, |start, part| {
-            for (k, kept) in part.iter_mut().enumerate() {
-                *kept = rng.peek((start + k) as u64) >= threshold;
-            }
-        });
-        self.rng.skip(x.len() as u64);
-        self.kept = Some(ArrayD::from_shape_vec(x.raw_dim(), kept).expect("one per value"));
-        Ok(self.apply(x))
-    }
-
-    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
-        let shape = self.shape.as_ref().ok_or_else(|| before_forward("Dropout"))?;
-        same_shape("Dropout gradient", shape, grad)?;
-        Ok(self.apply(grad))
-    }
-}
-
-/// Batch normalization per channel (`(B, C, H, W)`: statistics over B, H, W
-/// for each C) or per feature (`(B, F)`: over B for each F):
-/// `y = γ · (x − μ) / √(σ² + eps) + β`. While training it uses the batch's
-/// statistics and keeps running averages (`running = momentum·running +
-/// (1 − momentum)·batch`) for inference.
-#[derive(Debug, Clone)]
-pub struct BatchNormalization<F = f64> {
-    /// `γ`, one per channel.
-    pub gamma: ArrayD<F>,
-    /// `β`, one per channel.
-    pub beta: ArrayD<F>,
-    /// The running mean, for inference.
-    pub running_mean: Array1<F>,
-    /// The running variance, for inference.
-    pub running_var: Array1<F>,
-    /// Weight of the old running value: 0.99 in the source.
-    pub momentum: f64,
-    /// Added to the variance: 0.01 in the source.
-    pub eps: f64,
-    grad_gamma: ArrayD<F>,
-    grad_beta: ArrayD<F>,
-    cache: Option<(ArrayD<F>, Array1<F>)>,
-}
-
-impl<F: Float> BatchNormalization<F> {
-    /// For `channels` channels (or features), with the source's momentum 0.99 and eps 0.01.
-    pub fn new(channels: usize) -> Self {
-        BatchNormalization {
-            gamma: ArrayD::ones(IxDyn(&[channels])),
-            beta: ArrayD::zeros(IxDyn(&[channels])),
-            running_mean: Array1::zeros(channels),
-            running_var: Array1::ones(channels),
-            momentum: 0.99,
-            eps: 0.01,
-            grad_gamma: ArrayD::zeros(IxDyn(&[channels])),
-            grad_beta: ArrayD::zeros(IxDyn(&[channels])),
-            cache: None,
-        }
-    }
-
-    fn channels(&self) -> usize {
-        self.gamma.len()
-    }
-
-    /// `x` as `(batch, channels, rest)`: `(B, C, H·W)` for images, `(B, F, 1)`
-    /// for dense data, so that each channel's values are `[.., c, ..]`.
-    fn view3<'a>(&self, what: &str, x: &'a ArrayD<F>) -> Result<ndarray::CowArray<'a, F, ndarray::Ix3>> {
-        let c = self.channels();
-        if !matches!(x.ndim(), 2 | 4) || x.shape()[1] != c {
-            return Err(Error::shape(what, format!("(batch, {c}) or (batch, {c}, H, W)"), x.shape()));
-        }
-        let shape = (x.shape()[0], c, x.shape().get(2..).map_or(1, |r| r.iter().product()));
-        Ok(x.as_standard_layout().into_shape_with_order(shape).expect("standard layout"))
-    }
-}
-
-impl<F: Float> Layer<F> for BatchNormalization<F> {
-    fn name(&self) -> String {
-        "BatchNormalization".into()
-    }
-
-    /// `γ` and `β`: two per channel.
-    fn parameters(&self) -> usize {
-        self.gamma.len() + self.beta.len()
-    }
-
-    fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
-        let x3 = self.view3("BatchNormalization input", x)?;
-        let (c, rest) = (self.channels(), x3.shape()[2]);
-        // Standard layout: each sample is C·rest values, channel ch at positions ch·rest .. (ch+1)·rest.
-        let data = x3.as_slice().expect("standard layout");
-        let (mean, var) = if training {
-            let n = F::of((data.len() / c) as f64);
-            let mean = channel_sums(data.len(), c, rest, |k, _| data[k]) / n;
-            let m = spread(&mean, rest);
-            let var = channel_sums(data.len(), c, rest, |k, i| (data[k] - m[i]).powi(2)) / n;
-            let (keep, add) = (F::of(self.momentum), F::of(1.0 - self.momentum));
-            self.running_mean = &self.running_mean * keep + &mean * add;
-            self.running_var = &self.running_var * keep + &var * add;
-            (mean, var)
-        } else {
-            (self.running_mean.clone(), self.running_var.clone())
-        };
-        let eps = F::of(self.eps);
-        let stddev_inv = var.mapv(|v| F::one() / (v + eps).sqrt());
-        let (m, s) = (spread(&mean, rest), spread(&stddev_inv, rest));
-        let (g, b) = (spread(&self.gamma, rest), spread(&self.beta, rest));
-        let (mut x_norm, mut y) = (Vec::with_capacity(data.len()), Vec::with_capacity(data.len()));
-        for sample in data.chunks_exact(m.len()) {
-            let start = x_norm.len();
-            x_norm.extend(sample.iter().zip(&m).zip(&s).map(|((&v, &m), &s)| (v - m) * s));
-            y.extend(x_norm[start..].iter().zip(&g).zip(&b).map(|((&xn, &g), &b)| xn * g + b));
-        }
-        let x_norm = ArrayD::from_shape_vec(x3.shape(), x_norm).expect("same size");
-        self.cache = Some((x_norm, stddev_inv));
-        Ok(ArrayD::from_shape_vec(x.raw_dim(), y).expect("same size"))
-    }
-
-    /// With `N` values per channel and `x̂` the normalized input:
-    /// `grad_γ = Σ g·x̂`, `grad_β = Σ g`,
-    /// `grad_x = γ/(N·√(σ² + eps)) · (N·g − Σ g − x̂·Σ g·x̂)`.
-    fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
-        let (x_norm, stddev_inv) = self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
-        let g3 = self.view3("BatchNormalization gradient", grad)?;
-        if g3.shape() != x_norm.shape() {
-            return Err(Error::shape(
-                "BatchNormalization gradient",
-                "the shape of the layer's output",
-                grad.shape(),
-            ));
-        }
-        let (c, rest) = (self.channels(), g3.shape()[2]);
-        let (g, xn) = (g3.as_slice().expect("standard layout"), x_norm.as_slice().expect("standard layout"));
-        let n = F::of((g.len() / c) as f64);
-        let sum_g = channel_sums(g.len(), c, rest, |k, _| g[k]);
-        let sum_gx = channel_sums(g.len(), c, rest, |k, _| g[k] * xn[k]);
-        let scale = spread(&(&self.gamma * &stddev_inv.view().into_dyn() / n), rest);
-        let (sg, sgx) = (spread(&sum_g, rest), spread(&sum_gx, rest));
-        let mut grad_x = Vec::with_capacity(g.len());
-        for (gs, xs) in g.chunks_exact(scale.len()).zip(xn.chunks_exact(scale.len())) {
-            let terms = gs.iter().zip(xs).zip(&scale).zip(sg.iter().zip(&sgx));
-            grad_x.extend(terms.map(|(((&g, &x), &a), (&sg, &sgx))| a * (n * g - sg - x * sgx)));
-        }
-        self.grad_gamma = sum_gx.into_dyn();
-        self.grad_beta = sum_g.into_dyn();
-        Ok(ArrayD::from_shape_vec(grad.raw_dim(), grad_x).expect("same size"))
-    }
-
-    fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
-        vec![("gamma", &mut self.gamma, &self.grad_gamma), ("beta", &mut self.beta, &self.grad_beta)]
-    }
-}
-
-/// Per-channel values repeated over the `rest` positions of each channel:
-/// one sample's worth, `C·rest` values.
-fn spread<'a, F: Float>(per_channel: impl IntoIterator<Item = &'a F>, rest: usize) -> Vec<F> {
-    per_channel.into_iter().flat_map(|&v| std::iter::repeat_n(v, rest)).collect()
-}
-
-/// `Σ term(k, position)` over the values `k < len` of each channel, for samples of
-/// `C·rest` values: first a running sum per position (all samples, one
-/// position after the other, which the processor adds in parallel), then
-/// the positions of each channel.
-fn channel_sums<F: Float>(len: usize, c: usize, rest: usize, term: impl Fn(usize, usize) -> F) -> Array1<F> {
-    let mut at = vec![F::zero(); c * rest];
-    for start in (0..len).step_by(c * rest) {
-        for (i, a) in at.iter_mut().enumerate() {
-            *a += term(start + i, i);
-        }
-    }
-    at.chunks_exact(rest).map(|positions| positions.iter().fold(F::zero(), |s, &v| s + v)).collect()
 }
 
 /// `ConstantPadding2D` / `ZeroPadding2D` as a layer (see [`crate::textbook::padding`]).
