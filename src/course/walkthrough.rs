@@ -261,3 +261,26 @@ pub fn check_layer<L: Layer + Clone, D: Dimension>(
     }
     Ok(())
 }
+
+/// Shows the worked example's two filters and biases after one step of
+/// gradient descent (`W ← W − η·dW`, `b ← b − η·db`), filter `c` as
+/// `weights(c)` (channels first, as the article stores it) and `biases(c)`,
+/// and checks each against the article's printed update; `label` names the
+/// way the update was made.
+pub fn check_updated_filters(
+    l: &mut Lesson,
+    label: &str,
+    weights: impl Fn(usize) -> ndarray::Array3<f64>,
+    biases: impl Fn(usize) -> f64,
+) {
+    use crate::course::check::EXACT;
+    use crate::reference::worked_example::published::{UPDATED_BIASES, UPDATED_WEIGHTS};
+    for c in 0..2 {
+        let (w_c, b_c) = (weights(c), biases(c));
+        l.show(&format!("filter {c} weights ="), &w_c.view());
+        l.value("bias =", b_c);
+        let expected = ndarray::arr3(&UPDATED_WEIGHTS[c]);
+        l.check_exact(&format!("{label} filter {c} weights"), &expected.view(), &w_c.view());
+        l.check_close(&format!("{label} filter {c} bias"), UPDATED_BIASES[c], b_c, EXACT);
+    }
+}
