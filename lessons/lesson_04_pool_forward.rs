@@ -7,15 +7,14 @@
 //! `--input A.npy --f F` it pools your tensor and checks the loops against a
 //! second way of computing the same thing.
 
+use cnn_walkthrough::course::second_way::{pool_forward_second_way, second_way};
 use cnn_walkthrough::course::show::{output_size_table, pool_cells};
 use cnn_walkthrough::course::walkthrough::your_pool_forward;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::conv::{row_list, windows_per_row, Hparameters};
-use cnn_walkthrough::textbook::pool::{
-    pool_forward, pool_forward_second_way, second_way, PoolHparameters, PoolMode, PoolParams,
-};
+use cnn_walkthrough::textbook::pool::{pool_forward, PoolHparameters, PoolMode, PoolParams};
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_04_POOL_FORWARD, run)

@@ -9,14 +9,15 @@
 
 use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
+use cnn_walkthrough::course::second_way::{pool_backward_second_way, second_way, smallest_gap};
 use cnn_walkthrough::course::show::pool_backward_cells;
 use cnn_walkthrough::course::walkthrough::your_pool_backward;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::pool::{
-    create_mask_from_window, distribute_value, first_max_mask, pool_backward, pool_backward_second_way,
-    pool_forward, second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
+    create_mask_from_window, distribute_value, first_max_mask, pool_backward, pool_forward, PoolHparameters,
+    PoolMode, PoolParams,
 };
 
 fn main() -> std::process::ExitCode {

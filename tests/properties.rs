@@ -50,6 +50,7 @@ use cnn_walkthrough::course::gradcheck::{
     fd_tolerance, layer_gradients, numerical_gradient, numerical_gradient_at, GradientPair,
 };
 use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::course::second_way::{pool_backward_second_way, pool_forward_second_way, smallest_gap};
 use cnn_walkthrough::textbook::activations::{Activation, SELU_ALPHA, SELU_SCALE};
 use cnn_walkthrough::textbook::conv::{
     conv_backward, conv_forward, output_size, rows_not_reached, ConvGrads, ConvParams, Hparameters,
@@ -62,8 +63,8 @@ use cnn_walkthrough::textbook::padding::{
     determine_padding, pad_axes, zero_pad, ConstantPadding2D, Padding2D, PaddingMode,
 };
 use cnn_walkthrough::textbook::pool::{
-    create_mask_from_window, first_max_mask, pool_backward, pool_backward_second_way, pool_forward,
-    pool_forward_second_way, smallest_gap, PoolHparameters, PoolMode, PoolParams,
+    create_mask_from_window, first_max_mask, pool_backward, pool_forward, PoolHparameters, PoolMode,
+    PoolParams,
 };
 use cnn_walkthrough::textbook::sensitivity::{conv_backward_by_sensitivity_maps, conv_forward_by_layer};
 use cnn_walkthrough::Error;

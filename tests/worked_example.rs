@@ -12,7 +12,7 @@ use cnn_walkthrough::course::tensor::image_chw;
 use cnn_walkthrough::reference::pooling_example;
 use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
 use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward};
-use cnn_walkthrough::textbook::pool::MaxPoolingLayer;
+use cnn_walkthrough::textbook::pool_layer::MaxPoolingLayer;
 use cnn_walkthrough::textbook::sensitivity::ConvLayer;
 use ndarray::{arr1, arr3, s, Array3, Array4};
 

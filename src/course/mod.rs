@@ -23,6 +23,7 @@ pub mod plot;
 pub mod progress;
 pub mod random;
 pub mod registry;
+pub mod second_way;
 pub mod show;
 pub mod tensor;
 pub mod walkthrough;

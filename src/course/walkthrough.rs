@@ -9,6 +9,7 @@ use crate::course::bench::{bench_case, bench_table, CASES};
 use crate::course::gradcheck::{layer_gradients, SMOOTH_FD_TOL};
 use crate::course::lesson::Lesson;
 use crate::course::numpy_fmt::shape_str;
+use crate::course::second_way::{pool_forward_second_way, second_way};
 use crate::course::show::{cells, conv_cell, pool_backward_cell, pool_cell, table};
 use crate::course::your_tensors::{YourConv, YourConv2D, YourPool};
 use crate::error::Result;
@@ -17,7 +18,7 @@ use crate::textbook::conv::{conv_backward, conv_forward};
 use crate::textbook::im2col::image_to_column;
 use crate::textbook::layers::Layer;
 use crate::textbook::padding::zero_pad;
-use crate::textbook::pool::{pool_backward, pool_forward, pool_forward_second_way, second_way, PoolMode};
+use crate::textbook::pool::{pool_backward, pool_forward, PoolMode};
 use crate::textbook::sensitivity::conv_forward_by_layer;
 
 /// Walks the first cells of an `out_h × out_w × n_c` output, each shown by

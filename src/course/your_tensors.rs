@@ -443,7 +443,7 @@ impl YourPool {
     /// max pooling only where no window is near a tie).
     ///
     /// # Errors
-    /// As [`pool_backward_second_way`](crate::textbook::pool::pool_backward_second_way).
+    /// As [`pool_backward_second_way`](crate::course::second_way::pool_backward_second_way).
     pub fn check_backward(
         &self,
         l: &mut Lesson,
@@ -451,7 +451,8 @@ impl YourPool {
         da_prev: &Array4<f64>,
         mode: PoolMode,
     ) -> Result<()> {
-        use crate::textbook::pool::{pool_backward_second_way, pool_forward, second_way, smallest_gap};
+        use crate::course::second_way::{pool_backward_second_way, second_way, smallest_gap};
+        use crate::textbook::pool::pool_forward;
         let (hp, name) = (self.hparameters, mode.name());
         let (_, cache) = pool_forward(&self.a_prev.view(), hp, mode)?;
         let scale = da.iter().fold(1.0f64, |m, v| m.max(v.abs()));

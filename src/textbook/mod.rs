@@ -14,5 +14,6 @@ pub mod optimizers;
 pub mod padding;
 pub mod pool;
 pub mod pool2d;
+pub mod pool_layer;
 pub mod sensitivity;
 pub mod window;

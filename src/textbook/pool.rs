@@ -1,6 +1,7 @@
 //! Pooling by loops, as the deeplearning.ai notebook builds it, in its layout
-//! `A_prev (m, n_H_prev, n_W_prev, n_C)`; and seed 004's `MaxPoolingLayer`
-//! for one CHW image.
+//! `A_prev (m, n_H_prev, n_W_prev, n_C)`. (Seed 004's `MaxPoolingLayer` is
+//! in [`crate::textbook::pool_layer`]; the second ways the lessons check
+//! these loops against, in [`crate::course::second_way`].)
 //!
 //! Pooling slides an `f × f` window over each channel on its own and keeps
 //! one number per window: the largest (max) or the mean (average). It has no
@@ -8,11 +9,9 @@
 //! output's gradient back into its window: all of it to the maximum, or
 //! shared equally by every cell (`dZ / f²`), so that the total is preserved.
 
-use ndarray::{s, Array2, Array3, Array4, ArrayView2, ArrayView3, ArrayView4};
+use ndarray::{s, Array2, Array4, ArrayView2, ArrayView4};
 
-use crate::course::tensor::image_chw;
 use crate::error::{tuple, Error, Result};
-use crate::textbook::conv::{conv_backward, conv_forward, Hparameters};
 use crate::textbook::window::{output_size, Window};
 
 /// Which number a window keeps.
@@ -245,195 +244,4 @@ pub fn pool_backward(da: &ArrayView4<f64>, cache: &PoolCache, mode: PoolMode) ->
         }
     }
     Ok(da_prev)
-}
-
-/// Seed 004's `MaxPoolingLayer` for one image `(channels, H, W)`: a second,
-/// independent max pooling (its backward sends each gradient to the first
-/// maximum of the window, found by `get_max_index`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MaxPoolingLayer {
-    /// Window width and height.
-    pub f: usize,
-    /// Step between windows.
-    pub stride: usize,
-}
-
-impl MaxPoolingLayer {
-    /// The layer's sizes, with errors that speak of its `(C, H, W)` input.
-    fn check(&self, input: &ArrayView3<f64>) -> Result<PoolParams> {
-        let (c, h, w) = input.dim();
-        if input.is_empty() {
-            return Err(Error::shape(
-                "input",
-                "(channels, height, width) with no axis of size 0",
-                input.shape(),
-            ));
-        }
-        Window::pool(self.f, self.stride).check(input.shape(), (h, w))?;
-        PoolParams::new(&[1, h, w, c], PoolHparameters { f: self.f, stride: self.stride })
-    }
-
-    /// `forward`: `output[d, i, j] = max(get_patch(input[d], i, j))`.
-    ///
-    /// # Errors
-    /// As [`PoolParams::new`].
-    pub fn forward(&self, input: &ArrayView3<f64>) -> Result<Array3<f64>> {
-        let p = self.check(input)?;
-        Ok(Array3::from_shape_fn((p.n_c, p.out_h(), p.out_w()), |(d, i, j)| {
-            let (rows, cols) = p.window(i, j);
-            pool_window(&input.slice(s![d, rows, cols]), PoolMode::Max)
-        }))
-    }
-
-    /// `backward`: `delta[d, i·s + k, j·s + l] += sensitivity[d, i, j]` where
-    /// `(k, l)` is the first maximum of the window. (The article assigns with
-    /// `=`, the same when windows do not overlap; `+=` is right when they do.)
-    ///
-    /// # Errors
-    /// As [`PoolParams::new`], or a sensitivity map not shaped like the output.
-    pub fn backward(&self, input: &ArrayView3<f64>, sensitivity: &ArrayView3<f64>) -> Result<Array3<f64>> {
-        let p = self.check(input)?;
-        let out = [p.n_c, p.out_h(), p.out_w()];
-        if sensitivity.shape() != out {
-            return Err(Error::shape(
-                "sensitivity map",
-                format!("{}, the shape of the output", tuple(&out)),
-                sensitivity.shape(),
-            ));
-        }
-        let mut delta = Array3::zeros(input.raw_dim());
-        for d in 0..p.n_c {
-            for i in 0..p.out_h() {
-                for j in 0..p.out_w() {
-                    let (rows, cols) = p.window(i, j);
-                    let mask = first_max_mask(&input.slice(s![d, rows.clone(), cols.clone()]));
-                    let mut target = delta.slice_mut(s![d, rows, cols]);
-                    target.zip_mut_with(&mask, |t, &m| {
-                        if m {
-                            *t += sensitivity[[d, i, j]];
-                        }
-                    });
-                }
-            }
-        }
-        Ok(delta)
-    }
-}
-
-/// Average pooling as a convolution: `n_C` filters of `f × f`, filter `c`
-/// holding `1/f²` on input channel `c` and 0 on the others, no bias, no
-/// padding. Returns `(W, b)` in the notebook's layout.
-pub fn average_pool_filters(n_c: usize, f: usize) -> (Array4<f64>, Array4<f64>) {
-    let w = Array4::from_shape_fn(
-        (f, f, n_c, n_c),
-        |(_, _, c_in, c)| {
-            if c_in == c {
-                1.0 / (f * f) as f64
-            } else {
-                0.0
-            }
-        },
-    );
-    (w, Array4::zeros((1, 1, 1, n_c)))
-}
-
-/// How [`pool_forward_second_way`] computes a mode.
-pub fn second_way(mode: PoolMode) -> &'static str {
-    match mode {
-        PoolMode::Max => "hanbt's MaxPoolingLayer",
-        PoolMode::Average => "a convolution with filters 1/f²",
-    }
-}
-
-/// `pool_forward` computed a second, independent way: seed 004's
-/// [`MaxPoolingLayer`] image by image (max), or [`conv_forward`] with
-/// [`average_pool_filters`] (average).
-///
-/// # Errors
-/// As [`PoolParams::new`].
-pub fn pool_forward_second_way(
-    a_prev: &ArrayView4<f64>,
-    hp: PoolHparameters,
-    mode: PoolMode,
-) -> Result<Array4<f64>> {
-    let p = PoolParams::new(a_prev.shape(), hp)?;
-    match mode {
-        PoolMode::Max => {
-            let layer = MaxPoolingLayer { f: hp.f, stride: hp.stride };
-            let mut out = Array4::zeros(p.out_shape());
-            for i in 0..p.m {
-                let a = layer.forward(&image_chw(a_prev, i).view())?;
-                out.index_axis_mut(ndarray::Axis(0), i).assign(&a.view().permuted_axes([1, 2, 0]));
-            }
-            Ok(out)
-        }
-        PoolMode::Average => {
-            let (w, b) = average_pool_filters(p.n_c, hp.f);
-            Ok(conv_forward(a_prev, &w.view(), &b.view(), Hparameters { pad: 0, stride: hp.stride })?.0)
-        }
-    }
-}
-
-/// `pool_backward` computed the second way of [`pool_forward_second_way`].
-///
-/// # Errors
-/// When `dA` does not have the shape of the pooled output.
-pub fn pool_backward_second_way(
-    da: &ArrayView4<f64>,
-    cache: &PoolCache,
-    mode: PoolMode,
-) -> Result<Array4<f64>> {
-    let (p, hp) = (cache.params, cache.hparameters);
-    if da.shape() != p.out_shape() {
-        return Err(Error::shape(
-            "dA",
-            format!("{}, the shape of the pooled output A", tuple(&p.out_shape())),
-            da.shape(),
-        ));
-    }
-    match mode {
-        PoolMode::Max => {
-            let layer = MaxPoolingLayer { f: hp.f, stride: hp.stride };
-            let mut out = Array4::zeros(cache.a_prev.raw_dim());
-            for i in 0..p.m {
-                let delta =
-                    layer.backward(&image_chw(&cache.a_prev.view(), i).view(), &image_chw(da, i).view())?;
-                out.index_axis_mut(ndarray::Axis(0), i).assign(&delta.view().permuted_axes([1, 2, 0]));
-            }
-            Ok(out)
-        }
-        PoolMode::Average => {
-            let (w, b) = average_pool_filters(p.n_c, hp.f);
-            let (_, conv_cache) = conv_forward(
-                &cache.a_prev.view(),
-                &w.view(),
-                &b.view(),
-                Hparameters { pad: 0, stride: hp.stride },
-            )?;
-            Ok(conv_backward(da, &conv_cache)?.d_a_prev)
-        }
-    }
-}
-
-/// The smallest difference between the two largest values of any window of
-/// `x`: how far the input is from a tie, where max pooling has no derivative.
-/// Infinite for 1×1 windows.
-pub fn smallest_gap(x: &ArrayView4<f64>, p: &PoolParams) -> f64 {
-    let mut gap = f64::INFINITY;
-    for i in 0..p.m {
-        for h in 0..p.out_h() {
-            for w in 0..p.out_w() {
-                let (rows, cols) = p.window(h, w);
-                for c in 0..p.n_c {
-                    let mut v: Vec<f64> =
-                        x.slice(s![i, rows.clone(), cols.clone(), c]).iter().copied().collect();
-                    v.sort_by(|a, b| b.total_cmp(a));
-                    if v.len() > 1 {
-                        gap = gap.min(v[0] - v[1]);
-                    }
-                }
-            }
-        }
-    }
-    gap
 }
