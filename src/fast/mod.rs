@@ -14,9 +14,12 @@
 //!
 //! The textbook items with no twin, and why:
 //! - the notebook's loops ([`crate::textbook::conv`], [`crate::textbook::pool`],
-//!   [`crate::textbook::padding`]) and hanbt's layer
-//!   ([`crate::textbook::sensitivity`]): training convolves with `Conv2D`;
-//!   they are what `Conv2D` is checked against;
+//!   [`crate::textbook::padding`]) and hanbt's layers
+//!   ([`crate::textbook::sensitivity`], [`crate::textbook::pool_layer`]):
+//!   training convolves with `Conv2D`; they are what `Conv2D` and pooling
+//!   are checked against;
+//! - [`crate::textbook::window`]: the one check of windows, strides and
+//!   paddings, which the fast items call too;
 //! - [`crate::textbook::pool2d`]: pooling only compares and copies, already
 //!   one pass over the values; the network runs it as it is (in `f64`);
 //! - [`crate::textbook::activations`], [`crate::textbook::losses`],
