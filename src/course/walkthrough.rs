@@ -285,3 +285,30 @@ pub fn check_updated_filters(
         l.check_close(&format!("{label} filter {c} bias"), UPDATED_BIASES[c], b_c, EXACT);
     }
 }
+
+/// A loss or its gradient, element by element: `f(y, p)` for targets `y`
+/// and predictions `p` (as [`crate::textbook::losses`] computes them).
+pub type LossFn = fn(&ArrayView1<f64>, &ArrayView1<f64>) -> Result<Array1<f64>>;
+
+/// Checks each loss's gradient against finite differences (ε = 1e-6, to
+/// [`SMOOTH_FD_TOL`]) at targets `y` and predictions `p`: the square loss
+/// and cross entropy, each as `(name, loss, gradient)`.
+///
+/// # Errors
+/// As the gradients (when `y` and `p` differ in shape).
+pub fn check_loss_gradients(l: &mut Lesson, y: &Array1<f64>, p: &Array1<f64>) -> Result<()> {
+    use crate::textbook::losses::{cross_entropy, cross_entropy_gradient, square_loss, square_loss_gradient};
+    let losses: [(&str, LossFn, LossFn); 2] = [
+        ("square loss", square_loss, square_loss_gradient),
+        ("cross entropy", cross_entropy, cross_entropy_gradient),
+    ];
+    for (name, loss_fn, grad_fn) in losses {
+        let expected = crate::course::gradcheck::numerical_gradient(p, 1e-6, |p| {
+            loss_fn(&y.view(), &p.view()).map_or(f64::NAN, |v| v.sum())
+        });
+        let computed = grad_fn(&y.view(), &p.view())?;
+        let what = format!("{name} gradient = finite differences");
+        l.check_arrays(&what, &expected.view(), &computed.view(), SMOOTH_FD_TOL);
+    }
+    Ok(())
+}
