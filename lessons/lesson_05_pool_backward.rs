@@ -11,7 +11,7 @@ use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::second_way::{pool_backward_second_way, second_way, smallest_gap};
 use cnn_walkthrough::course::show::pool_backward_cells;
-use cnn_walkthrough::course::walkthrough::your_pool_backward;
+use cnn_walkthrough::course::walkthrough::{pool_backward_notebook_cell, your_pool_backward};
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
@@ -54,25 +54,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (_, cache) = pool_forward(&a_prev.view(), PoolHparameters { f: 2, stride: 1 }, PoolMode::Max)?;
     let da = rng.randn((5, 4, 2, 2));
     l.value("mean of dA =", da.mean().unwrap_or(f64::NAN));
-    use notebook::pool_backward::{AVERAGE_1_1, DA_MEAN, MAX_1_1};
+    use notebook::pool_backward::DA_MEAN;
     l.check_close("mean of dA", DA_MEAN, da.mean().unwrap_or(f64::NAN), published(12));
-    for (mode, expected) in PoolMode::BOTH.into_iter().zip([MAX_1_1, AVERAGE_1_1]) {
-        let (da_prev, name) = (pool_backward(&da.view(), &cache, mode)?, mode.name());
-        let da_prev_1_1 = da_prev.slice(s![1, 1, .., ..]);
-        l.say(&format!("\nmode = {name}"));
-        l.show("dA_prev[1,1] =", &da_prev_1_1);
-        l.say(&format!("total: Σ dA = {:.10}, Σ dA_prev = {:.10}", da.sum(), da_prev.sum()));
-        l.save(&format!("dA_prev_{name}"), &da_prev.view())?;
-        l.check_arrays(
-            &format!("dA_prev[1,1] ({name})"),
-            &arr2(&expected).view(),
-            &da_prev_1_1,
-            published(8),
-        );
-        l.check_same_total(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), da.len() as f64);
-        let other = pool_backward_second_way(&da.view(), &cache, mode)?;
-        l.check_exact(&format!("dA_prev ({name}) = {}", second_way(mode)), &other.view(), &da_prev.view());
-    }
+    pool_backward_notebook_cell(l, &da, &cache)?;
 
     l.stage("Window by window: hanbt's max-pooling example");
     l.say("The two channels of lesson 04, 2×2 windows, stride 2, with the article's upstream gradients:");

@@ -312,3 +312,35 @@ pub fn check_loss_gradients(l: &mut Lesson, y: &Array1<f64>, p: &Array1<f64>) ->
     }
     Ok(())
 }
+
+/// The notebook's `pool_backward` cell, in each mode: shows `dA_prev[1,1]`
+/// and the totals `Σ dA` and `Σ dA_prev`, saves `dA_prev_max` and
+/// `dA_prev_average` (with `--save`), and checks `dA_prev[1,1]` against the
+/// notebook's printed values, that the total is kept, and that the
+/// [`second_way`] gives the same `dA_prev`.
+///
+/// # Errors
+/// When `da` does not fit `cache`'s output shape, or a file cannot be saved.
+pub fn pool_backward_notebook_cell(
+    l: &mut Lesson,
+    da: &ndarray::Array4<f64>,
+    cache: &crate::textbook::pool::PoolCache,
+) -> Result<()> {
+    use crate::course::check::published;
+    use crate::course::second_way::pool_backward_second_way;
+    use crate::reference::notebook::pool_backward::{AVERAGE_1_1, MAX_1_1};
+    for (mode, expected) in PoolMode::BOTH.into_iter().zip([MAX_1_1, AVERAGE_1_1]) {
+        let (da_prev, name) = (pool_backward(&da.view(), cache, mode)?, mode.name());
+        let da_prev_1_1 = da_prev.slice(ndarray::s![1, 1, .., ..]);
+        l.say(&format!("\nmode = {name}"));
+        l.show("dA_prev[1,1] =", &da_prev_1_1);
+        l.say(&format!("total: Σ dA = {:.10}, Σ dA_prev = {:.10}", da.sum(), da_prev.sum()));
+        l.save(&format!("dA_prev_{name}"), &da_prev.view())?;
+        let what = format!("dA_prev[1,1] ({name})");
+        l.check_arrays(&what, &ndarray::arr2(&expected).view(), &da_prev_1_1, published(8));
+        l.check_same_total(&format!("Σ dA_prev = Σ dA ({name})"), da.sum(), da_prev.sum(), da.len() as f64);
+        let other = pool_backward_second_way(&da.view(), cache, mode)?;
+        l.check_exact(&format!("dA_prev ({name}) = {}", second_way(mode)), &other.view(), &da_prev.view());
+    }
+    Ok(())
+}
