@@ -7,10 +7,9 @@
 //! and the article's finite-difference gradient check. With
 //! `--input/--weights/--bias [--dz]` it does the same for your tensors.
 
-use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::tensor::{filter_chw as chw, image_chw};
 use cnn_walkthrough::course::walkthrough::{
-    check_updated_filters, finite_difference_table, your_conv_backward,
+    check_updated_filters, check_worked_example_by_finite_differences, your_conv_backward,
 };
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
@@ -142,19 +141,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          computed one comes from conv_backward. A convolution is linear in its weights, so the two\n\
          agree up to rounding.\n"
     ));
-    let ones = Array4::ones((1, 3, 3, 2));
-    let computed = chw(&conv_backward(&ones.view(), &cache)?.d_w, 0);
-    let loss = |w: &Array4<f64>| {
-        conv_forward(&ex.a_prev.view(), &w.view(), &ex.b.view(), ex.hparameters)
-            .map_or(f64::NAN, |(z, _)| z.sum())
-    };
-    let expected = chw(&numerical_gradient(&ex.w, eps, loss), 0);
-    let (expected, computed) = (expected.view(), computed.view());
-    l.say(&finite_difference_table(&expected, &computed));
-    // E sums 18 outputs of 28 terms each, of total size at most Σ|Z| + Σ|W|.
-    let size = (loss(&ex.w.mapv(f64::abs)), 18 * 28, eps);
-    l.check_finite_differences("filter 0 gradient = finite differences", &expected, &computed, size);
-    let all_ones = arr3(&published::ALL_ONES_GRAD_FILTER_0);
-    l.check_exact("filter 0 gradient (all-ones check)", &all_ones.view(), &computed);
+    check_worked_example_by_finite_differences(l, &ex, eps)?;
     Ok(())
 }

@@ -344,3 +344,37 @@ pub fn pool_backward_notebook_cell(
     }
     Ok(())
 }
+
+/// The article's gradient check on the worked example: with the loss
+/// `E = Σ Z` (so `∂E/∂Z` is all ones), filter 0's gradient by
+/// `conv_backward` against central differences with step `eps`, printed as
+/// a [`finite_difference_table`] and checked to
+/// [`fd_tolerance`](crate::course::gradcheck::fd_tolerance), then against
+/// the article's published all-ones gradient.
+///
+/// # Errors
+/// As `conv_forward` and `conv_backward` on the worked example.
+pub fn check_worked_example_by_finite_differences(
+    l: &mut Lesson,
+    ex: &crate::reference::worked_example::WorkedExample,
+    eps: f64,
+) -> Result<()> {
+    use crate::course::gradcheck::numerical_gradient;
+    use crate::course::tensor::filter_chw as chw;
+    use crate::reference::worked_example::published::ALL_ONES_GRAD_FILTER_0;
+    let (z, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters)?;
+    let computed = chw(&conv_backward(&Array4::ones(z.raw_dim()).view(), &cache)?.d_w, 0);
+    let loss = |w: &Array4<f64>| {
+        conv_forward(&ex.a_prev.view(), &w.view(), &ex.b.view(), ex.hparameters)
+            .map_or(f64::NAN, |(z, _)| z.sum())
+    };
+    let expected = chw(&numerical_gradient(&ex.w, eps, loss), 0);
+    let (expected, computed) = (expected.view(), computed.view());
+    l.say(&finite_difference_table(&expected, &computed));
+    // E sums 18 outputs of 28 terms each, of total size at most Σ|Z| + Σ|W|.
+    let size = (loss(&ex.w.mapv(f64::abs)), 18 * 28, eps);
+    l.check_finite_differences("filter 0 gradient = finite differences", &expected, &computed, size);
+    let all_ones = ndarray::arr3(&ALL_ONES_GRAD_FILTER_0);
+    l.check_exact("filter 0 gradient (all-ones check)", &all_ones.view(), &computed);
+    Ok(())
+}
