@@ -6,12 +6,14 @@
 //! loops of lessons 02 and 03, and (`--bench`) how much faster.
 
 use cnn_walkthrough::course::check::largest;
-use cnn_walkthrough::course::walkthrough::{bench_loops_against_im2col, your_conv2d};
+use cnn_walkthrough::course::walkthrough::{
+    bench_loops_against_im2col, check_conv2d_worked_example, your_conv2d,
+};
 use cnn_walkthrough::course::your_tensors::YourConv2D;
 use cnn_walkthrough::fast::conv2d::Conv2D as FastConv2D;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::ml_from_scratch::conv2d as article;
-use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
+use cnn_walkthrough::reference::worked_example::WorkedExample;
 use cnn_walkthrough::textbook::conv2d::Conv2D;
 use cnn_walkthrough::textbook::im2col::{column_to_image, image_to_column};
 use cnn_walkthrough::textbook::padding::PaddingMode;
@@ -73,13 +75,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ));
     l.check_equal("conv2d.parameters()", article::PARAMETERS, layer.parameters());
     let (by_loops, _) = layer.forward_by_loops(&image.view())?;
-    let k = x_col.dim().0;
-    l.check_same_sums(
-        "Conv2D = the loops of lesson 02",
-        &by_loops.view(),
-        &output.view(),
-        (k + 1, big_x * big_w),
-    );
+    let for_output = (x_col.dim().0 + 1, big_x * big_w);
+    l.check_same_sums("Conv2D = the loops of lesson 02", &by_loops.view(), &output.view(), for_output);
 
     l.stage("Backward as matrix products");
     l.say(
@@ -143,19 +140,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     l.show("W after one update, filter 0 =", &w_new.slice(s![0, .., .., ..]));
     l.show("w0 after one update =", &w0_new.column(0));
-    let (out_0, grad_x_0) = (out.slice(s![0, .., .., ..]), grads.grad_input.slice(s![0, .., .., ..]));
-    l.check_exact("output = lesson 02's published output", &arr3(&published::OUTPUT).view(), &out_0);
-    for (c, expected) in published::WEIGHTS_GRAD.iter().enumerate() {
-        let grad_w_c = grads.grad_w.slice(s![c, .., .., ..]);
-        l.check_exact(&format!("grad_W, filter {c} = lesson 03's"), &arr3(expected).view(), &grad_w_c);
-    }
-    l.check_exact("grad_w0 = lesson 03's", &arr1(&published::BIAS_GRAD).view(), &grads.grad_w0.column(0));
-    l.check_exact("grad_X = lesson 03's dA_prev", &arr3(&published::DELTA).view(), &grad_x_0);
-    for (c, expected) in published::UPDATED_WEIGHTS.iter().enumerate() {
-        let w_c = w_new.slice(s![c, .., .., ..]);
-        l.check_exact(&format!("updated filter {c} = published"), &arr3(expected).view(), &w_c);
-    }
-    l.check_exact("updated biases = published", &arr1(&published::UPDATED_BIASES).view(), &w0_new.column(0));
+    check_conv2d_worked_example(l, &out, &grads, &w_new, &w0_new);
     l.say("\nFor the speed of all this against the loops: cargo run --release --bin lesson_07_conv2d_im2col -- --bench");
     Ok(())
 }

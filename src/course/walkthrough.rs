@@ -378,3 +378,32 @@ pub fn check_worked_example_by_finite_differences(
     l.check_exact("filter 0 gradient (all-ones check)", &all_ones.view(), &computed);
     Ok(())
 }
+
+/// Checks the worked example through `Conv2D` (channels first) against
+/// the numbers lessons 02 and 03 checked: image 0's output, each filter's
+/// `grad_W`, `grad_w0` and `grad_X` (lesson 03's `dA_prev`), then the
+/// filters `w_new` and biases `w0_new` after one update against the
+/// article's published update. All exact.
+pub fn check_conv2d_worked_example(
+    l: &mut Lesson,
+    out: &Array4<f64>,
+    grads: &crate::textbook::conv2d::Conv2DGrads,
+    w_new: &Array4<f64>,
+    w0_new: &ndarray::Array2<f64>,
+) {
+    use crate::reference::worked_example::published;
+    use ndarray::{arr1, arr3, s};
+    let (out_0, grad_x_0) = (out.slice(s![0, .., .., ..]), grads.grad_input.slice(s![0, .., .., ..]));
+    l.check_exact("output = lesson 02's published output", &arr3(&published::OUTPUT).view(), &out_0);
+    for (c, expected) in published::WEIGHTS_GRAD.iter().enumerate() {
+        let grad_w_c = grads.grad_w.slice(s![c, .., .., ..]);
+        l.check_exact(&format!("grad_W, filter {c} = lesson 03's"), &arr3(expected).view(), &grad_w_c);
+    }
+    l.check_exact("grad_w0 = lesson 03's", &arr1(&published::BIAS_GRAD).view(), &grads.grad_w0.column(0));
+    l.check_exact("grad_X = lesson 03's dA_prev", &arr3(&published::DELTA).view(), &grad_x_0);
+    for (c, expected) in published::UPDATED_WEIGHTS.iter().enumerate() {
+        let w_c = w_new.slice(s![c, .., .., ..]);
+        l.check_exact(&format!("updated filter {c} = published"), &arr3(expected).view(), &w_c);
+    }
+    l.check_exact("updated biases = published", &arr1(&published::UPDATED_BIASES).view(), &w0_new.column(0));
+}
