@@ -7,10 +7,11 @@
 //! activation layer, each with its parameter count and a finite-difference
 //! check of its backward pass.
 
-use cnn_walkthrough::course::check::largest;
 use cnn_walkthrough::course::gradcheck::{numerical_gradient, SMOOTH_FD_TOL as FD_TOL};
 use cnn_walkthrough::course::tensor::channel_mean_std;
-use cnn_walkthrough::course::walkthrough::{activation_table, check_layer, check_loss_gradients};
+use cnn_walkthrough::course::walkthrough::{
+    activation_table, check_batch_normalized, check_layer, check_loss_gradients,
+};
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
 use cnn_walkthrough::textbook::layers::{
@@ -142,11 +143,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("channel means =", &mean.view());
     l.show("channel standard deviations =", &std.view());
     l.show("running mean (momentum 0.99) =", &bn.running_mean.view());
-    // A channel's mean adds 6·4·4 = 96 terms y/96, its variance 96 terms (y − mean)²/96.
-    let (big, n) = (largest(&y.view()), 96);
-    l.check_same_sums("normalized channel means", &Array1::zeros(3).view(), &mean.view(), (n, big / 96.0));
-    let expected_std = channel_mean_std(&batch).1.mapv(|s| s / (s * s + bn.eps).sqrt());
-    let what = "normalized channel std = σ/√(σ² + eps)";
-    l.check_same_sums(what, &expected_std.view(), &std.view(), (n, big * big / 96.0));
+    check_batch_normalized(l, &batch, &y, bn.eps);
     Ok(())
 }

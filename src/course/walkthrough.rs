@@ -407,3 +407,26 @@ pub fn check_conv2d_worked_example(
     }
     l.check_exact("updated biases = published", &arr1(&published::UPDATED_BIASES).view(), &w0_new.column(0));
 }
+
+/// Checks what training-mode batch normalization did to `batch`, given its
+/// output `y` (both `(N, C, H, W)`) and its `eps`: each channel's mean is 0,
+/// and its standard deviation `σ/√(σ² + eps)`, where `σ` is the input
+/// channel's. A channel's mean adds `n = N·H·W` terms `y/n`, its variance
+/// `n` terms `(y − mean)²/n`, so each may be off by the rounding of such a
+/// sum ([`sum_rounding`](crate::course::check::sum_rounding)).
+pub fn check_batch_normalized(
+    l: &mut Lesson,
+    batch: &ndarray::ArrayD<f64>,
+    y: &ndarray::ArrayD<f64>,
+    eps: f64,
+) {
+    use crate::course::tensor::channel_mean_std;
+    let (mean, std) = channel_mean_std(y);
+    let (big, n) = (crate::course::check::largest(&y.view()), y.len() / mean.len().max(1));
+    let per_term = |v: f64| v / n as f64;
+    let zeros = Array1::zeros(mean.len());
+    l.check_same_sums("normalized channel means", &zeros.view(), &mean.view(), (n, per_term(big)));
+    let expected_std = channel_mean_std(batch).1.mapv(|s| s / (s * s + eps).sqrt());
+    let what = "normalized channel std = σ/√(σ² + eps)";
+    l.check_same_sums(what, &expected_std.view(), &std.view(), (n, per_term(big * big)));
+}
