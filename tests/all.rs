@@ -26,5 +26,6 @@ mod properties_im2col;
 mod reference;
 mod report;
 mod training;
+mod walkthrough_steps;
 mod window;
 mod worked_example;
