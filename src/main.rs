@@ -3,10 +3,12 @@
 
 use std::process::ExitCode;
 
+use cnn_walkthrough::course::cli::Args;
 use cnn_walkthrough::course::lesson::{paint, use_colour, Lesson, LessonFn};
 use cnn_walkthrough::course::output;
 use cnn_walkthrough::course::registry::{LessonInfo, LESSONS};
-use cnn_walkthrough::course::show::{table, wrap};
+use cnn_walkthrough::course::screen::Screen;
+use cnn_walkthrough::course::show::{fit_table, table, wrap};
 
 /// Declares each lesson's module and its entry in [`RUNS`], and checks, when
 /// this file compiles, that the list is the registry's, in its order.
@@ -119,20 +121,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// The columns the runner prints for: `COLUMNS`, the terminal's width, or 80.
+fn width() -> usize {
+    Screen::detect(&Args::default()).map_or(80, |s| s.width)
+}
+
 fn print_course() {
     let colour = use_colour();
     let mut text = format!(
-        "{}\n\nEach lesson builds one piece from its source article, prints the tensors you would\n\
-         draw on a whiteboard, and checks them against the published numbers.\n",
-        paint("cnn-walkthrough: a convolutional neural network from the inside", "1", colour)
+        "{}\n\n{}\n",
+        paint("cnn-walkthrough: a convolutional neural network from the inside", "1", colour),
+        output::wrap(
+            "Each lesson builds one piece from its source article, prints the tensors you would \
+             draw on a whiteboard, and checks them against the published numbers.",
+            width()
+        )
     );
     for (k, l) in LESSONS.iter().enumerate() {
         text += &format!(
-            "\n{:>2}. {}\n{}\n    source: {}\n    run:    cargo run --bin {}\n",
+            "\n{:>2}. {}\n{}\n{}\n    run:    cargo run --bin {}\n",
             k + 1,
             paint(l.title, "1", colour),
-            wrap(l.teaches, 88, 4),
-            l.source,
+            wrap(l.teaches, width(), 4),
+            output::wrap(&format!("    source: {}", l.source), width()),
             l.name
         );
     }
@@ -215,7 +226,7 @@ fn check(lessons: &[&'static LessonInfo]) -> ExitCode {
                 if !checks.all_passed() {
                     let mut failed = checks.clone();
                     failed.list.retain(|c| !c.passed);
-                    why.push(format!("{} failed:\n{}", info.name, failed.table()));
+                    why.push(format!("{} failed:\n{}", info.name, failed.table(width())));
                 }
                 let ok = checks.all_passed() && n > 0;
                 (if ok { "pass" } else { "FAIL" }.to_string(), format!("{}/{n}", checks.passed()))
@@ -223,8 +234,15 @@ fn check(lessons: &[&'static LessonInfo]) -> ExitCode {
         };
         rows.push(vec![info.name.to_string(), info.title.to_string(), count, result]);
     }
-    let mut text = format!("{}\n", table(&["lesson", "title", "checks passed", "result"], &rows));
     let all_ok = why.is_empty() && rows.iter().all(|r| r[3] == "pass");
+    // Without the titles when the table is too wide for the screen with them.
+    let with_titles = table(&["lesson", "title", "checks passed", "result"], &rows);
+    let mut text = if with_titles.lines().all(|l| l.chars().count() <= width()) {
+        format!("{with_titles}\n")
+    } else {
+        rows.iter_mut().for_each(|r| _ = r.remove(1));
+        format!("{}\n", fit_table(&["lesson", "checks passed", "result"], &rows, width()))
+    };
     for w in &why {
         text += &format!("{w}\n");
     }

@@ -234,13 +234,80 @@ impl Checks {
         self.list.iter().all(|c| c.passed)
     }
 
+    /// The sentence under the table: `All 3 checks pass.`, `The 1 check
+    /// passes.`, `1 of 3 checks FAILS.`, `2 of 3 checks FAIL.`
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::check::Checks;
+    /// let mut c = Checks::default();
+    /// c.equal("n", 1, 1);
+    /// assert_eq!(c.verdict(), "The 1 check passes.");
+    /// c.equal("m", 1, 2);
+    /// assert_eq!(c.verdict(), "1 of 2 checks FAILS.");
+    /// c.equal("k", 1, 2);
+    /// assert_eq!(c.verdict(), "2 of 3 checks FAIL.");
+    /// ```
+    pub fn verdict(&self) -> String {
+        let (n, failed) = (self.list.len(), self.list.len() - self.passed());
+        match (failed, n) {
+            (0, 1) => "The 1 check passes.".into(),
+            (0, _) => format!("All {n} checks pass."),
+            (1, 1) => "The 1 check FAILS.".into(),
+            (1, _) => format!("1 of {n} checks FAILS."),
+            _ => format!("{failed} of {n} checks FAIL."),
+        }
+    }
+
     /// How many passed.
     pub fn passed(&self) -> usize {
         self.list.iter().filter(|c| c.passed).count()
     }
 
-    /// The table of every check, without colour.
-    pub fn table(&self) -> String {
+    /// The table of every check, without colour, no wider than `width`:
+    /// the full table (quantity, expected, computed, difference, result)
+    /// when it fits, else [`compact`](Self::compact).
+    pub fn table(&self, width: usize) -> String {
+        let full = self.full_table();
+        if full.lines().all(|l| l.chars().count() <= width) {
+            full
+        } else {
+            self.compact(width)
+        }
+    }
+
+    /// The checks as a list for a narrow screen: one line per check, its
+    /// result first (`pass` or `FAIL`), then the quantity and the difference;
+    /// a failing check adds its expected and computed values on lines of
+    /// their own, so that what went wrong shows without the wide columns.
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::check::Checks;
+    /// let mut c = Checks::default();
+    /// c.close("Z mean", 0.048995, 0.0489952, 5e-7);
+    /// c.close("Z[3,2,1]", -0.6118, -0.7, 5e-5);
+    /// let t = c.compact(40);
+    /// assert!(t.lines().all(|l| l.chars().count() <= 40), "{t}");
+    /// assert!(t.contains("FAIL  Z[3,2,1]"));
+    /// assert!(t.contains("expected -0.6118"));
+    /// ```
+    pub fn compact(&self, width: usize) -> String {
+        let mut s = format!("{}\n", fit("result  quantity: difference (tolerance)", width, 8));
+        for c in &self.list {
+            let result = if c.passed { "pass" } else { "FAIL" };
+            s += &fit(&format!("  {result}  {}: {}", c.quantity, c.difference), width, 8);
+            s.push('\n');
+            if !c.passed {
+                s += &fit(&format!("        expected {}", c.expected), width, 10);
+                s.push('\n');
+                s += &fit(&format!("        computed {}", c.computed), width, 10);
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    /// The full table of every check, as wide as its contents need.
+    fn full_table(&self) -> String {
         let mut t = Table::new();
         t.set_format(table_format());
         t.set_titles(Row::new(
@@ -260,4 +327,14 @@ impl Checks {
         }
         t.to_string()
     }
+}
+
+/// `line` wrapped to `width` columns at spaces, continued `indent` columns in
+/// (a word too long for a line is split).
+fn fit(line: &str, width: usize, indent: usize) -> String {
+    let hanging = " ".repeat(indent);
+    let options = textwrap::Options::new(width)
+        .subsequent_indent(&hanging)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(line, options)
 }

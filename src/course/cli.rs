@@ -225,14 +225,15 @@ fn save_help(lesson: &LessonInfo) -> String {
         return String::new();
     }
     format!(
-        "\n--save DIR writes: {}\nDIR is created if missing. A file already there is replaced only with\n\
-         --force (and the run says so); an input of the run, never.\n",
+        "\n--save DIR writes: {}\n\nDIR is created if missing. A file already there is replaced only \
+         with --force (and the run says so); an input of the run, never.\n",
         lesson.saves
     )
 }
 
-/// The `--help` text of a lesson.
-pub fn help(lesson: &LessonInfo) -> String {
+/// The `--help` text of a lesson, wrapped to `width` columns: each flag's
+/// help continues under where it began.
+pub fn help(lesson: &LessonInfo, width: usize) -> String {
     let mut s = format!(
         "{} — {}\n\n{}\n\nSource: {}\n\nUsage: cargo run --bin {} -- [FLAGS]\n\nFlags:\n",
         lesson.name, lesson.title, lesson.teaches, lesson.source, lesson.name
@@ -241,13 +242,19 @@ pub fn help(lesson: &LessonInfo) -> String {
         Some(v) => format!("{} {v}", f.name),
         None => f.name.to_string(),
     };
-    let width = flags_of(lesson).map(|f| left(f).chars().count()).max().unwrap_or(0).max(18);
+    let column = flags_of(lesson).map(|f| left(f).chars().count()).max().unwrap_or(0).max(18);
+    let hanging = " ".repeat(column + 3);
     for f in flags_of(lesson) {
-        s += &format!("  {:<width$} {}\n", left(f), f.help);
+        let options = textwrap::Options::new(width.max(column + 23))
+            .initial_indent("  ")
+            .subsequent_indent(&hanging)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        s += &format!("{}\n", textwrap::fill(&format!("{:<column$} {}", left(f), f.help), options));
     }
     s += &format!(
-        "{}\nExit status: 0 when every check passes, 1 when one fails or none ran,\n2 for bad usage or bad input, 74 when the output cannot be written.\n",
+        "{}\nExit status: 0 when every check passes, 1 when one fails or none ran, 2 for bad usage \
+         or bad input, 74 when the output cannot be written.\n",
         save_help(lesson)
     );
-    s
+    crate::course::output::wrap(&s, width)
 }

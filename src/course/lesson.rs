@@ -14,6 +14,7 @@ use crate::course::npy::{npy_bytes, read_npy};
 use crate::course::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
 use crate::course::output;
 use crate::course::registry::LessonInfo;
+use crate::course::screen::Screen;
 use crate::course::show::side_by_side;
 use crate::error::Result;
 
@@ -40,6 +41,8 @@ pub struct Lesson {
     stages: usize,
     /// Where `--save` writes, checked before the lesson ran.
     save_dir: Option<SaveDir>,
+    /// The columns and rows it prints for.
+    screen: Screen,
 }
 
 /// Whether to colour output: stdout is a terminal and `NO_COLOR` is not set.
@@ -69,6 +72,7 @@ impl Lesson {
             checks: Checks::default(),
             stages: 0,
             save_dir: None,
+            screen: Screen::default(),
         }
     }
 
@@ -90,11 +94,23 @@ impl Lesson {
                 return ExitCode::from(2);
             }
         };
+        let screen = match Screen::detect(&args) {
+            Ok(screen) => screen,
+            Err(e) => {
+                output::eprint_message(&format!(
+                    "{}: {e}\nRun with --help to see what it takes.\n",
+                    info.name
+                ));
+                return ExitCode::from(2);
+            }
+        };
         if args.has("--help") {
-            output::print(info.name, &help(info));
+            output::print(info.name, &help(info, screen.width));
             return ExitCode::SUCCESS;
         }
+        crate::course::numpy_fmt::set_linewidth(screen.width.min(75));
         let mut lesson = Lesson::new(info, args, false);
+        lesson.screen = screen;
         // Before the lesson runs (and perhaps trains for minutes): the memory
         // budget, which every check of a size reads; and --save's directory
         // can be written in, and no file there is replaced by surprise.
@@ -127,9 +143,12 @@ impl Lesson {
         Ok(lesson.checks)
     }
 
+    /// Prints `text` and a line break, unless quiet. A line wider than the
+    /// screen is wrapped (the last resort: what a lesson prints is laid out
+    /// for the screen's width before it gets here).
     fn out(&self, text: &str) {
         if !self.quiet {
-            output::print(self.info.name, &format!("{text}\n"));
+            output::print(self.info.name, &format!("{}\n", output::wrap(text, self.width())));
         }
     }
 
@@ -174,8 +193,32 @@ impl Lesson {
         }
     }
 
-    /// A paragraph of explanation.
+    /// The columns this run prints for ([`Screen`]): nothing it prints is wider.
+    pub fn width(&self) -> usize {
+        self.screen.width
+    }
+
+    /// The screen this run prints for.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// A paragraph of explanation, its lines wrapped to the screen's width
+    /// (a wrapped line continues two spaces further in than it began).
     pub fn say(&self, text: &str) {
+        self.out(text);
+    }
+
+    /// A table with a header row, fitted to the screen's width
+    /// ([`fit_table`](crate::course::show::fit_table)).
+    pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) {
+        self.out(&crate::course::show::fit_table(headers, rows, self.width()));
+    }
+
+    /// Text already laid out (a grid, a drawing, blocks side by side),
+    /// printed as it is: not wrapped as [`say`](Self::say) wraps prose. A
+    /// line wider than the screen is still cut into lines no wider.
+    pub fn block(&self, text: &str) {
         self.out(text);
     }
 
@@ -408,15 +451,8 @@ impl Lesson {
             output::print(self.info.name, &format!("\nChecks\n{}\n", paint(none, "1;31", self.colour)));
             return;
         }
-        let verdict = if c.all_passed() {
-            paint(&format!("All {} checks pass.", c.list.len()), "1;32", self.colour)
-        } else {
-            paint(
-                &format!("{} of {} checks FAIL.", c.list.len() - c.passed(), c.list.len()),
-                "1;31",
-                self.colour,
-            )
-        };
-        output::print(self.info.name, &format!("\nChecks\n{}{verdict}\n", c.table()));
+        let code = if c.all_passed() { "1;32" } else { "1;31" };
+        let verdict = paint(&c.verdict(), code, self.colour);
+        output::print(self.info.name, &format!("\nChecks\n{}{verdict}\n", c.table(self.width())));
     }
 }

@@ -3,7 +3,7 @@
 //! ([`check`], [`gradcheck`]), printing as numpy prints ([`numpy_fmt`],
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
 //! [`data`], [`files`]), the memory budget ([`budget`]), output that
-//! cannot fail ([`output`]), numpy's random numbers ([`random`]), timing
+//! cannot fail ([`output`]) and fits the screen ([`screen`]), numpy's random numbers ([`random`]), timing
 //! ([`bench`](mod@bench)), your own tensors ([`your_tensors`]) and the
 //! walkthroughs a lesson runs besides its article ([`walkthrough`]).
 
@@ -23,6 +23,7 @@ pub mod plot;
 pub mod progress;
 pub mod random;
 pub mod registry;
+pub mod screen;
 pub mod second_way;
 pub mod show;
 pub mod tensor;

@@ -8,6 +8,22 @@
 use ndarray::{ArrayView, ArrayViewD, Axis, Dimension};
 
 const LINE_WIDTH: i64 = 75;
+
+/// The `linewidth` arrays are printed to: numpy's default, 75, unless the
+/// screen is narrower ([`set_linewidth`]).
+static LINEWIDTH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(LINE_WIDTH as usize);
+
+/// numpy's `np.set_printoptions(linewidth=n)`: the width at which arrays
+/// printed from now on wrap (numpy's default is 75). A lesson sets it once,
+/// to `min(75, screen width)`, so that on a narrow screen arrays wrap as
+/// numpy would wrap them in a terminal that narrow.
+pub fn set_linewidth(n: usize) {
+    LINEWIDTH.store(n.max(10), std::sync::atomic::Ordering::Relaxed);
+}
+
+fn linewidth() -> i64 {
+    i64::try_from(LINEWIDTH.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(LINE_WIDTH)
+}
 const THRESHOLD: usize = 1000;
 const EDGE_ITEMS: usize = 3;
 /// numpy's `precision` print option (maximum fractional digits).
@@ -327,7 +343,7 @@ pub fn array2string<T: NumpyElement, D: Dimension>(a: &ArrayView<T, D>, prefix_w
     collect_shown(&a, summary, &mut shown);
     let formatter = Formatter::new(&shown, a.ndim() == 0);
     let hanging = " ".repeat(prefix_width.saturating_add(1));
-    recurse(&a, &formatter, &hanging, LINE_WIDTH, summary)
+    recurse(&a, &formatter, &hanging, linewidth(), summary)
 }
 
 /// `label` + `" "` + `array2string(a, label.chars().count() + 1)`, as

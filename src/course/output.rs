@@ -67,7 +67,8 @@ pub const MESSAGE_WIDTH: usize = 80;
 /// ```
 pub fn wrap(text: &str, width: usize) -> String {
     let lines = text.split('\n').map(|line| {
-        if line.chars().count() <= width {
+        // Columns, not chars: a colour's escape codes take none.
+        if textwrap::core::display_width(line) <= width {
             return line.to_string();
         }
         let indent = &line[..line.len() - line.trim_start().len()];

@@ -91,6 +91,7 @@ pub const COMMON_FLAGS: &[Flag] = &[
     switch("--quiet", "print only the check table").excluding(&["--step", "--verbose"]),
     switch("--step", "pause between stages (when stdin is a terminal); shows every step")
         .excluding(&["--verbose"]),
+    valued("--width", "N", "print for N columns (default: COLUMNS, the terminal's width, or 80)"),
 ];
 
 /// Flags every lesson that writes files takes ([`LessonInfo::writes`]).

@@ -73,6 +73,41 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     t.to_string()
 }
 
+/// [`table`] when it fits in `width` columns; else the same rows as a list
+/// for a narrow screen: each row's first cell on a line of its own, then
+/// each other cell under it as `header: value` (wrapped to `width`), so no
+/// line is wider than `width`.
+///
+/// ```
+/// use cnn_walkthrough::course::show::fit_table;
+/// let rows = vec![vec!["SGD".to_string(), "(-3.9600, 1.5000)".to_string()]];
+/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 20), "SGD\n  step 1: (-3.9600,\n    1.5000)");
+/// assert!(fit_table(&["optimizer", "step 1"], &rows, 80).starts_with('┌'));
+/// ```
+pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String {
+    let full = table(headers, rows);
+    if full.lines().all(|l| l.chars().count() <= width) {
+        return full;
+    }
+    let mut lines = vec![];
+    for row in rows {
+        let mut cells = row.iter().zip(headers);
+        if let Some((first, _)) = cells.next()
+            && !first.is_empty()
+        {
+            lines.push(crate::course::output::wrap(first, width));
+        }
+        for (cell, header) in cells.filter(|(c, _)| !c.trim().is_empty()) {
+            for (k, part) in cell.lines().enumerate() {
+                let label =
+                    if k == 0 { format!("{header}:") } else { " ".repeat(header.chars().count() + 1) };
+                lines.push(crate::course::output::wrap(&format!("  {label} {part}"), width));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
 /// One output cell of the notebook's `conv_forward`, worked on the
 /// whiteboard: for each input channel `d` the window `a_slice_prev[:, :, d]`,
 /// the filter `W[:, :, d, c]`, their element-wise product and its sum; then

@@ -24,6 +24,8 @@ pub struct Output {
     /// stderr with its lines joined and runs of spaces collapsed: messages
     /// are wrapped to 80 columns, so a phrase may span two lines of stderr.
     pub message: String,
+    /// stdout the same way: prose is wrapped to the screen's width.
+    pub text: String,
 }
 
 impl Output {
@@ -70,6 +72,9 @@ pub fn run_lesson_os(name: &str, args: &[&OsStr]) -> Output {
     let out = Command::new(binary(name))
         .args(args)
         .env("NO_COLOR", "1")
+        // The width is 80 (not a terminal) unless a test says otherwise.
+        .env_remove("COLUMNS")
+        .env_remove("LINES")
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {name}: {e}"));
@@ -79,9 +84,11 @@ pub fn run_lesson_os(name: &str, args: &[&OsStr]) -> Output {
 /// What a finished process printed, and how it exited.
 pub fn output_of(out: &std::process::Output) -> Output {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     Output {
+        text: stdout.split_whitespace().collect::<Vec<_>>().join(" "),
         code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout,
         message: stderr.split_whitespace().collect::<Vec<_>>().join(" "),
         stderr,
     }
