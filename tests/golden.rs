@@ -1,5 +1,6 @@
 //! What students see, pinned: the output of every lesson (with `NO_COLOR=1`)
-//! against a golden file in `tests/golden/`, so that any change to it is
+//! at 80 and at 100 columns (`--width`), against a golden file in
+//! `tests/golden/80/` and `tests/golden/100/`, so that any change to it is
 //! deliberate and reviewed in the diff of that file.
 //!
 //! Numbers are rounded to 4 significant digits before comparing, so that the
@@ -116,19 +117,23 @@ fn is_epoch_row(line: &str) -> bool {
     fields.len() == 6 && fields.iter().all(|f| f.parse::<f64>().is_ok())
 }
 
-fn golden_path(lesson: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{lesson}.txt"))
+/// The widths the goldens are taken at: a projector's usual 80 and 100 columns.
+pub const WIDTHS: [usize; 2] = [80, 100];
+
+fn golden_path(width: usize, lesson: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{width}/{lesson}.txt"))
 }
 
 #[test]
 fn every_lesson_prints_what_its_golden_file_says() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| !v.is_empty());
     let mut stale = vec![];
-    for info in LESSONS {
-        let out = run_lesson(info.name, quick_flags(info.name));
+    for (width, info) in WIDTHS.iter().flat_map(|w| LESSONS.iter().map(move |l| (*w, l))) {
+        let columns = width.to_string();
+        let out = run_lesson(info.name, &[quick_flags(info.name), &["--width", &columns]].concat());
         out.assert_exit(0);
         let got = normalize(info.name, &out.stdout);
-        let path = golden_path(info.name);
+        let path = golden_path(width, info.name);
         if update {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &got).unwrap();
@@ -140,7 +145,7 @@ fn every_lesson_prints_what_its_golden_file_says() {
             let line = first.unwrap_or(got.lines().count().min(expected.lines().count()));
             let show = |t: &str| t.lines().nth(line).unwrap_or("<end>").to_string();
             stale.push(format!(
-                "{}: first difference at line {}\n  golden: {}\n  now:    {}",
+                "{} at {width} columns: first difference at line {}\n  golden: {}\n  now:    {}",
                 info.name,
                 line + 1,
                 show(&expected),

@@ -107,7 +107,10 @@ fn every_list_of_lessons_is_the_registrys() {
     }
     found.extend(differences("src/main.rs's lessons!", &main_rs_lessons(&read("src/main.rs")), true));
     found.extend(differences("lessons/", &stems("lessons", ".rs"), false));
-    found.extend(differences("tests/golden/", &stems("tests/golden", ".txt"), false));
+    for width in crate::golden::WIDTHS {
+        let dir = format!("tests/golden/{width}");
+        found.extend(differences(&format!("{dir}/"), &stems(&dir, ".txt"), false));
+    }
     let readme = read("README.md");
     let rows: Vec<String> = readme
         .lines()
