@@ -33,6 +33,27 @@ pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
     lines.join("\n")
 }
 
+/// `n` and the noun, singular when `n` is 1: for every printed count that
+/// can be 1 ("1 check", "3 checks", "1 batch", "2 batches"). The plural adds
+/// `es` after s, x, ch and sh, else `s`; give the noun's singular.
+///
+/// ```
+/// use cnn_walkthrough::course::show::count;
+/// assert_eq!(count(1, "check"), "1 check");
+/// assert_eq!(count(3, "check"), "3 checks");
+/// assert_eq!(count(0, "window"), "0 windows");
+/// assert_eq!(count(2, "batch"), "2 batches");
+/// assert_eq!(count(1, "held-out digit"), "1 held-out digit");
+/// ```
+pub fn count(n: usize, noun: &str) -> String {
+    let ending = match n {
+        1 => "",
+        _ if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) => "es",
+        _ => "s",
+    };
+    format!("{n} {noun}{ending}")
+}
+
 /// A 2-D array as a grid of numbers with `decimals` decimals; cells where
 /// `plain(i, j)` is true (e.g. padding) print as a bare `0`-style integer so
 /// that they stand apart.
