@@ -34,8 +34,8 @@ pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
 }
 
 /// `n` and the noun, singular when `n` is 1: for every printed count that
-/// can be 1 ("1 check", "3 checks", "1 batch", "2 batches"). The plural adds
-/// `es` after s, x, ch and sh, else `s`; give the noun's singular.
+/// can be 1 ("1 check", "3 checks", "1 batch", "2 batches"). Give the noun's
+/// singular; see [`noun`] for the plural.
 ///
 /// ```
 /// use cnn_walkthrough::course::show::count;
@@ -45,13 +45,23 @@ pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
 /// assert_eq!(count(2, "batch"), "2 batches");
 /// assert_eq!(count(1, "held-out digit"), "1 held-out digit");
 /// ```
-pub fn count(n: usize, noun: &str) -> String {
+pub fn count(n: usize, singular: &str) -> String {
+    format!("{n} {}", noun(n, singular))
+}
+
+/// The noun for `n` things: `singular` when `n` is 1, else its plural
+/// (`es` after s, x, ch and sh, else `s`).
+///
+/// ```
+/// assert_eq!(cnn_walkthrough::course::show::noun(2, "row"), "rows");
+/// ```
+pub fn noun(n: usize, singular: &str) -> String {
     let ending = match n {
         1 => "",
-        _ if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) => "es",
+        _ if ["s", "x", "ch", "sh"].iter().any(|e| singular.ends_with(e)) => "es",
         _ => "s",
     };
-    format!("{n} {noun}{ending}")
+    format!("{singular}{ending}")
 }
 
 /// A 2-D array as a grid of numbers with `decimals` decimals; cells where

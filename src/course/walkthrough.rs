@@ -164,6 +164,8 @@ pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     l.shape("X.shape =", y.x.shape());
     l.shape("W.shape =", layer.w.shape());
     l.say(&format!("padding {}, stride {}", layer.padding, layer.stride));
+    let (_, _, n_h, n_w) = y.x.dim();
+    crate::course::windows::say_unread(l, (n_h, n_w), layer.filter_shape(), layer.padding, layer.stride);
     let x_col = image_to_column(&y.x.view(), layer.filter_shape(), layer.stride, layer.padding)?;
     l.shape("X_col:", x_col.shape());
     l.shape("W_col:", layer.w_col().shape());

@@ -13,38 +13,12 @@ use crate::course::gradcheck::{probes_within_budget, sampled_output_gradient};
 use crate::course::lesson::Lesson;
 use crate::course::show::output_size_table;
 use crate::course::tensor::into_rank4;
+use crate::course::windows::say_unread;
 use crate::error::{tuple, Error, Result};
-use crate::textbook::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
+use crate::textbook::conv::{conv_forward, ConvGrads, ConvParams, Hparameters};
+use crate::textbook::padding::Padding2D;
 use crate::textbook::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::textbook::window::Window;
-
-/// Says which input rows and columns no window reads, and why (see
-/// [`rows_not_reached`]).
-fn say_unread(l: &Lesson, (n_h, n_w): (usize, usize), f: usize, pad: usize, stride: usize) {
-    for (axis, n) in [("rows", n_h), ("columns", n_w)] {
-        let unread = rows_not_reached(n, f, pad, stride);
-        if unread.is_empty() {
-            continue;
-        }
-        let span = n + 2 * pad - f;
-        let mut why = vec![];
-        if !span.is_multiple_of(stride) {
-            why.push(format!(
-                "stride {stride} does not divide {n} + 2·{pad} − {f} = {span} evenly, so the output size is floored \
-                 (as numpy's int() and PyTorch do)"
-            ));
-        }
-        if stride > f {
-            why.push(format!("stride {stride} is larger than the {f}×{f} window"));
-        }
-        l.say(&format!(
-            "Note: {}; input {axis} {} (0-based) are read by no window: they do not affect the output \
-             and get zero gradient.",
-            why.join(", and "),
-            row_list(&unread)
-        ));
-    }
-}
 
 /// The largest magnitude a run on your tensors may reach. float64 ends at
 /// about 1.8e308, and the checks multiply further (rounding bounds, finite
@@ -259,7 +233,7 @@ impl YourConv {
             ("height", p.n_h_prev, p.f, self.hparameters),
             ("width", p.n_w_prev, p.f, self.hparameters),
         ]));
-        say_unread(l, (p.n_h_prev, p.n_w_prev), p.f, p.pad, p.stride);
+        say_unread(l, (p.n_h_prev, p.n_w_prev), (p.f, p.f), Padding2D::uniform(p.pad), p.stride);
     }
 
     /// The tolerance for two computations that differ only in the order of
@@ -424,7 +398,7 @@ impl YourPool {
         l.say(&format!("hparameters = {{\"f\": {}, \"stride\": {}}}\n", p.f, p.stride));
         let hp = Hparameters { pad: 0, stride: p.stride };
         l.say(&output_size_table(&[("height", p.n_h_prev, p.f, hp), ("width", p.n_w_prev, p.f, hp)]));
-        say_unread(l, (p.n_h_prev, p.n_w_prev), p.f, 0, p.stride);
+        say_unread(l, (p.n_h_prev, p.n_w_prev), (p.f, p.f), Padding2D::uniform(0), p.stride);
     }
 
     /// The file name `--save` uses for `base` in `mode`: `A` when one mode was
