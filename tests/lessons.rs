@@ -798,3 +798,37 @@ fn a_run_that_checks_nothing_says_so_and_does_not_pass() {
     assert!(!out.stdout.contains("checks pass"), "{}", out.stdout);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The walked cells show where the window is: brackets around it in its
+/// channel, the padding as `·`, the maximum of a max-pooling window starred
+/// (in the input and in the mask), each with a legend; and lesson 02 shows
+/// the worked example's three channels padded to 7×7.
+#[test]
+fn walked_cells_mark_the_window_the_padding_and_the_maximum() {
+    let out = run_lesson("lesson_02_conv_forward", &["--width", "80"]);
+    out.assert_exit(0);
+    // Row 1 of the three padded channels, side by side at 80 columns.
+    out.assert_line("  ·  0  1  1  0  2  ·     ·  1  0  2  2  0  ·     ·  2  1  2  0  0  ·");
+    // Z[0,0,1,0]: the window at rows 0:3, columns 2:5 of the padded channel 0.
+    out.assert_line("  ·  0 [1  1  0] 2  ·");
+    out.assert_line("[ ] the window, · padding (a zero)");
+
+    let out = run_lesson("lesson_04_pool_forward", &[]);
+    out.assert_exit(0);
+    out.assert_line(" [5   6*] 7   8");
+    assert!(out.text.contains("[ ] the window, * the maximum"), "{}", out.stdout);
+
+    let out = run_lesson("lesson_05_pool_backward", &[]);
+    out.assert_exit(0);
+    assert!(
+        out.text.contains("mask adds to dA_prev [[1. 1.] 0 0 [[0. 0.] [5. 6.]] 0 1* [0. 1.]]"),
+        "{}",
+        out.stdout
+    );
+    // On a 60-column screen the grids are whole (not wrapped), two channels
+    // side by side and the third under them.
+    let out = run_lesson("lesson_02_conv_forward", &["--width", "60"]);
+    out.assert_exit(0);
+    out.assert_line("  ·  0 [1  1  0] 2  ·");
+    out.assert_line("a_pad[:,:,2]");
+}

@@ -56,7 +56,7 @@ pub fn your_conv_forward(l: &mut Lesson, y: YourConv) -> Result<()> {
     l.stage("The first output cells of image 0");
     let p = y.params;
     let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, wi| {
-        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), p.stride)
+        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), y.hparameters)
     });
     say_more(l, more);
     l.stage("Z");

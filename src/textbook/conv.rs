@@ -44,8 +44,9 @@ pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<us
 ///
 /// ```
 /// use cnn_walkthrough::textbook::conv::rows_not_reached_padded;
-/// assert_eq!(rows_not_reached_padded(4, 2, (0, 1), 2), Vec::<usize>::new());
-/// assert_eq!(rows_not_reached_padded(5, 2, (1, 0), 2), vec![4]);
+/// assert_eq!(rows_not_reached_padded(5, 2, (0, 0), 2), vec![4]);
+/// // One row of padding below lets a last window in, over row 4.
+/// assert!(rows_not_reached_padded(5, 2, (0, 1), 2).is_empty());
 /// ```
 pub fn rows_not_reached_padded(n: usize, f: usize, pads: (usize, usize), stride: usize) -> Vec<usize> {
     let count = windows_per_row_padded(n, f, pads, stride);
