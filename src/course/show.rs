@@ -50,17 +50,24 @@ pub fn count(n: usize, singular: &str) -> String {
 }
 
 /// The noun for `n` things: `singular` when `n` is 1, else its plural
-/// (`es` after s, x, ch and sh, else `s`).
+/// (`es` after s, x, ch and sh; `ies` for a `y` after a consonant; else `s`).
 ///
 /// ```
-/// assert_eq!(cnn_walkthrough::course::show::noun(2, "row"), "rows");
+/// use cnn_walkthrough::course::show::noun;
+/// assert_eq!(noun(2, "row"), "rows");
+/// assert_eq!(noun(0, "entry"), "entries");
+/// assert_eq!(noun(3, "day"), "days");
 /// ```
 pub fn noun(n: usize, singular: &str) -> String {
-    let ending = match n {
-        1 => "",
-        _ if ["s", "x", "ch", "sh"].iter().any(|e| singular.ends_with(e)) => "es",
-        _ => "s",
-    };
+    if n == 1 {
+        return singular.to_string();
+    }
+    if let Some(stem) = singular.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
+        return format!("{stem}ies");
+    }
+    let ending = if ["s", "x", "ch", "sh"].iter().any(|e| singular.ends_with(e)) { "es" } else { "s" };
     format!("{singular}{ending}")
 }
 

@@ -11,7 +11,7 @@ use crate::textbook::pool::{PoolHparameters, PoolMode, PoolParams};
 use crate::course::budget::{self, Tensor};
 use crate::course::gradcheck::{probes_within_budget, sampled_output_gradient};
 use crate::course::lesson::Lesson;
-use crate::course::show::output_size_table;
+use crate::course::show::{count, output_size_table};
 use crate::course::tensor::into_rank4;
 use crate::course::windows::say_unread;
 use crate::error::{tuple, Error, Result};
@@ -86,11 +86,6 @@ const CONV_FLAGS: [(&str, &str); 6] = [
     ("stride", "--stride"),
     ("pad", "--pad"),
 ];
-
-/// `1 entry`, `40 entries`.
-fn entries(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "entry" } else { "entries" })
-}
 
 /// The largest magnitude in `a` (0 for no values).
 fn max_abs(a: &Array4<f64>) -> f64 {
@@ -279,8 +274,13 @@ impl YourConv {
         let cost = (p.m * p.out_h() * p.out_w() * p.n_c * (p.f * p.f * p.n_c_prev + 1)) as f64;
         let (eps, probes) = (1e-3, probes_within_budget(cost, 6));
         l.say(&format!(
-            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {probes} entries of each tensor, spread evenly{}.",
-            if probes < 40 { "\n(fewer than 40 on tensors this large, to keep the check to seconds)" } else { "" }
+            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {} of each tensor, spread evenly{}.",
+            count(probes, "entry"),
+            if probes < 40 {
+                "\n(fewer than 40 on tensors this large, to keep the check to seconds)"
+            } else {
+                ""
+            }
         ));
         let z_of = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
             cache_free(a, w, b).map_or_else(|_| Array4::from_elem(dz.raw_dim(), f64::NAN), |(z, _)| z)
@@ -300,7 +300,7 @@ impl YourConv {
                     _ => z_of(a, w, x),
                 });
             l.check_arrays(
-                &format!("{name} = finite differences ({})", entries(numeric.len())),
+                &format!("{name} = finite differences ({})", count(numeric.len(), "entry")),
                 &numeric.view(),
                 &computed.view(),
                 tol,
@@ -461,7 +461,7 @@ impl YourPool {
         let (numeric, computed, tol) =
             sampled_output_gradient(&self.a_prev, da_prev, probes, eps, upstream, pooled);
         l.check_arrays(
-            &format!("dA_prev ({name}) = finite differences ({})", entries(numeric.len())),
+            &format!("dA_prev ({name}) = finite differences ({})", count(numeric.len(), "entry")),
             &numeric.view(),
             &computed.view(),
             tol,
@@ -607,7 +607,7 @@ impl YourConv2D {
             forward(&self.x, w, &layer.w0)
         });
         for (name, (numeric, computed, tol)) in [("grad_input", by_input), ("grad_W", by_w)] {
-            let what = format!("{name} = finite differences ({})", entries(numeric.len()));
+            let what = format!("{name} = finite differences ({})", count(numeric.len(), "entry"));
             l.check_arrays(&what, &numeric.view(), &computed.view(), tol);
         }
         let by_sums = dout.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0));

@@ -6,6 +6,7 @@
 use ndarray::{s, Array4, ArrayView3, ArrayView4, Zip};
 
 use crate::course::budget::check_tensor;
+use crate::course::show::count;
 use crate::error::{tuple, Error, Result};
 use crate::textbook::padding::zero_pad;
 use crate::textbook::window::Window;
@@ -159,7 +160,8 @@ impl ConvParams {
             return Err(Error::shape(
                 "W",
                 format!(
-                    "({f}, {f}, {n_c_prev}, n_C): its n_C_prev must match the {n_c_prev} channels of A_prev {}",
+                    "({f}, {f}, {n_c_prev}, n_C): its n_C_prev must match the {} of A_prev {}",
+                    count(n_c_prev, "channel"),
                     tuple(a_prev)
                 ),
                 w,
@@ -168,7 +170,7 @@ impl ConvParams {
         if b != [1, 1, 1, n_c] {
             return Err(Error::shape(
                 "b",
-                format!("(1, 1, 1, {n_c}): one bias for each of the {n_c} filters in W {}", tuple(w)),
+                format!("(1, 1, 1, {n_c}): one bias per filter of W {}", tuple(w)),
                 b,
             ));
         }
