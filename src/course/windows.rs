@@ -1,6 +1,11 @@
 //! Where the windows go: which input rows and columns no window reads (the
 //! note every lesson prints when a stride does not divide evenly), and the
 //! input a window moves over, drawn with the current window marked.
+//!
+//! The marked grid is drawn by hand rather than with `prettytable`: a
+//! table's borders would stand where the brackets must go (between two
+//! cells, around the window), and marks are plain characters so that they
+//! read the same with `NO_COLOR`, in a file and on a projector.
 
 use std::ops::Range;
 
