@@ -8,6 +8,7 @@
 
 use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
 use cnn_walkthrough::course::walkthrough::your_conv_forward;
+use cnn_walkthrough::course::windows::padded_channels;
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::notebook;
@@ -66,9 +67,19 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (z, _) =
         conv_forward(&example.a_prev.view(), &example.w.view(), &example.b.view(), example.hparameters)?;
     let a_prev_pad = zero_pad(&example.a_prev.view(), example.hparameters.pad);
+    l.say(&format!(
+        "\nPadded by 1, each channel is 7×7:\n{}",
+        padded_channels(&a_prev_pad.slice(s![0, .., .., ..]), 1, "a_pad", l.width())
+    ));
     let shown = if l.detail() { 18 } else { 2 };
     l.walk(cells(3, 3, 2).take(shown).map(|(c, h, wi)| {
-        conv_cell(&a_prev_pad.view(), &example.w.view(), &example.b.view(), (0, h, wi, c), 2)
+        conv_cell(
+            &a_prev_pad.view(),
+            &example.w.view(),
+            &example.b.view(),
+            (0, h, wi, c),
+            example.hparameters,
+        )
     }));
     if shown < 18 {
         l.say("\n(The other 16 cells go the same way: run with --verbose or --step to see them all.)");

@@ -10,10 +10,12 @@
 use cnn_walkthrough::course::second_way::{pool_forward_second_way, second_way};
 use cnn_walkthrough::course::show::{output_size_table, pool_cells};
 use cnn_walkthrough::course::walkthrough::your_pool_forward;
+use cnn_walkthrough::course::windows::say_unread;
 use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::conv::{row_list, windows_per_row, Hparameters};
+use cnn_walkthrough::textbook::padding::Padding2D;
 use cnn_walkthrough::textbook::pool::{pool_forward, PoolHparameters, PoolMode, PoolParams};
 
 fn main() -> std::process::ExitCode {
@@ -32,6 +34,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hparameters = PoolHparameters { f: 3, stride: 2 };
+    say_unread(l, (4, 4), (3, 3), Padding2D::uniform(0), 2);
     for (mode, values) in
         PoolMode::BOTH.iter().zip([notebook::pool_forward::MAX, notebook::pool_forward::AVERAGE])
     {
@@ -91,12 +94,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let count = windows_per_row(8, 3, 0, 2);
     let rows_with = |k: usize| (0..8).filter(|&r| count[r] == k).collect::<Vec<_>>();
     l.say(&format!(
-        "With f 3 and stride 2 the windows overlap: of 8 rows, rows {} are read by two windows and\n\
-         row {} by none. Pooling has no weights to learn and works on each channel alone, so the\n\
-         channel count stays:",
-        row_list(&rows_with(2)),
-        row_list(&rows_with(0))
+        "With f 3 and stride 2 on 8×8 the windows overlap: rows {} are read by two windows.",
+        row_list(&rows_with(2))
     ));
+    say_unread(l, (8, 8), (3, 3), Padding2D::uniform(0), 2);
+    l.say("Pooling has no weights to learn and works on each channel alone, so the channel count stays:");
     for f in [3, 2] {
         let (a, _) = pool_forward(&a_prev.view(), PoolHparameters { f, stride: 2 }, PoolMode::Max)?;
         l.say(&format!(

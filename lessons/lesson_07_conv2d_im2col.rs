@@ -9,6 +9,7 @@ use cnn_walkthrough::course::check::largest;
 use cnn_walkthrough::course::walkthrough::{
     bench_loops_against_im2col, check_conv2d_worked_example, your_conv2d,
 };
+use cnn_walkthrough::course::windows::say_unread;
 use cnn_walkthrough::course::your_tensors::YourConv2D;
 use cnn_walkthrough::fast::conv2d::Conv2D as FastConv2D;
 use cnn_walkthrough::prelude::*;
@@ -63,6 +64,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let other = Conv2D::initialize(16, 3, (3, 3), PaddingMode::Valid, stride, &mut rng)?;
         let (out, _) = other.forward(&image.view())?;
         l.shape(&format!("'valid', stride {stride}: output shape"), out.shape());
+        say_unread(l, (32, 32), (3, 3), other.padding, stride);
         l.check_equal(
             &format!("'valid', stride {stride}: output shape"),
             &format!("{expected:?}"),

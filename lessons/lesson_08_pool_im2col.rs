@@ -8,8 +8,10 @@
 
 use cnn_walkthrough::course::numpy_fmt::shape_str;
 use cnn_walkthrough::course::tensor::{nchw, nhwc};
+use cnn_walkthrough::course::windows::say_unread;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::pooling_example;
+use cnn_walkthrough::textbook::padding::Padding2D;
 use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use cnn_walkthrough::textbook::pool2d::{pool_by_definition, Pooling2D};
 
@@ -75,6 +77,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The notebook's cells, by im2col (deeplearning.ai)");
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hp = PoolHparameters { f: 3, stride: 2 };
+    say_unread(l, (4, 4), (3, 3), Padding2D::uniform(0), 2);
     for (mode, name) in PoolMode::BOTH.map(|m| (m, m.name())) {
         let (a, _) = Pooling2D::new((3, 3), Some(2), mode).forward(&nchw(&a_prev).view())?;
         let a = nhwc(&a);
@@ -128,6 +131,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             l.check_exact(&format!("{what}: forward"), &loops.view(), &out.view());
             l.check_exact(&format!("{what}: backward"), &loop_grad.view(), &grad.view());
         }
+        say_unread(l, (shape.2, shape.3), window, Padding2D::uniform(0), stride);
     }
     Ok(())
 }

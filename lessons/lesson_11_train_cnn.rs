@@ -8,9 +8,10 @@
 //! one trains in f32, which the matrix products run about twice as fast.
 
 use cnn_walkthrough::course::data::{digits, mnist, one_hot, train_test_split};
-use cnn_walkthrough::course::heatmap::{confusion_matrix, confusion_table};
+use cnn_walkthrough::course::heatmap::{confusion_matrix, confusion_table, LEGEND};
 use cnn_walkthrough::course::plot::plot_lines;
 use cnn_walkthrough::course::progress::Progress;
+use cnn_walkthrough::course::show::count;
 use cnn_walkthrough::network::training::{self, Run};
 use cnn_walkthrough::network::{self, Sequential};
 use cnn_walkthrough::prelude::*;
@@ -39,6 +40,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("X_train", train.images.shape());
     l.shape("X_test", test.images.shape());
     let first_ten: Vec<usize> = (0..train.labels.len().min(10)).collect();
+    l.say(&format!("Each digit as a heat map ({LEGEND}):"));
     l.say(&training::draw_digits(&train, &first_ten, |i| format!("y = {}", train.labels[i])));
 
     l.stage("The network");
@@ -117,7 +119,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&confusion_table(&m.view()));
     let correct = (0..10).map(|k| m[[k, k]]).sum::<usize>();
     let accuracy = correct as f64 / truth.len() as f64;
-    l.say(&format!("{correct} of {} held-out digits right: accuracy {accuracy:.4}.", truth.len()));
+    l.say(&format!("{correct} of {} right: accuracy {accuracy:.4}.", count(truth.len(), "held-out digit")));
     let last = history.last().map_or(f64::NAN, |m| m.val_acc);
     l.check_close("held-out accuracy: confusion matrix = last epoch", last, accuracy, 1e-12);
     if let (Some(first), Some(last)) = (history.first(), history.last())
@@ -137,7 +139,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("What the first layer learned");
-    l.say("Its filters, 3×3 each (light = low, dark = high, each on its own scale):");
+    l.say("Its filters, 3×3 each (more ink = higher, each on its own scale):");
     l.say(&training::draw_first_filters(&mut net));
     l.say(&format!("What they make of the first held-out digit (y = {}), after ReLU:", test.labels[0]));
     l.say(&training::draw_digits(&test, &[0], |_| "input".into()));

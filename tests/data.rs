@@ -211,7 +211,7 @@ fn bad_split_arguments_are_errors() {
         assert_mentions(&err.to_string(), &["test_size is", "expected a fraction strictly between 0 and 1"]);
     }
     let err = train_test_split(&counting(7), 0.1, 1).unwrap_err().to_string();
-    assert_eq!(err, "test_size 0.1 leaves 7 train and 0 test images of 7; expected at least one of each");
+    assert_eq!(err, "test_size 0.1 leaves 7 train and 0 test of 7 images; expected at least one of each");
 
     let mut data = counting(5);
     data.labels.pop();

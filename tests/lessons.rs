@@ -165,8 +165,50 @@ fn an_uneven_stride_says_which_rows_no_window_reaches() {
         &["--input", &a, "--weights", &w, "--bias", &b, "--stride", "3"],
     );
     out.assert_exit(0);
-    assert!(out.text.contains("input rows 3–4 (0-based) are read by no window"), "{}", out.stdout);
-    assert!(out.text.contains("input columns 3–4"), "{}", out.stdout);
+    assert!(
+        out.text.contains("input rows 3–4 and columns 3–4 (0-based) are read by no window"),
+        "{}",
+        out.stdout
+    );
+    // Lesson 02 on the same tensors says the same.
+    let out = run_lesson(
+        "lesson_02_conv_forward",
+        &["--input", &a, "--weights", &w, "--bias", &b, "--stride", "3"],
+    );
+    out.assert_exit(0);
+    assert!(out.text.contains("3 = 2 evenly, so the output size is floored"), "{}", out.stdout);
+    let both = "input rows 3–4 and columns 3–4 (0-based) are read by no window";
+    assert!(out.text.contains(both), "{}", out.stdout);
+}
+
+/// Every lesson whose windows leave rows out says which, with the same
+/// words: lessons 04 and 08 (the notebook's 4×4 cell, f 3, stride 2; and
+/// lesson 08's 7×6 input, 2×2 windows, stride 2) and lesson 07 ('valid',
+/// stride 2 on 32×32; and your own 6×6 image with a 3×3 filter).
+#[test]
+fn every_floored_stride_says_which_rows_no_window_reaches() {
+    let unread = |rows: &str| format!("input {rows} (0-based)");
+    for (lesson, phrase) in [
+        ("lesson_04_pool_forward", unread("row 3 and column 3")),
+        ("lesson_04_pool_forward", unread("row 7 and column 7")),
+        ("lesson_07_conv2d_im2col", unread("row 31 and column 31")),
+        ("lesson_08_pool_im2col", unread("row 3 and column 3")),
+        ("lesson_08_pool_im2col", unread("row 6") + " is read by no window"),
+    ] {
+        let out = run_lesson(lesson, &[]);
+        out.assert_exit(0);
+        assert!(out.text.contains(&phrase), "{lesson}: no '{phrase}' in\n{}", out.stdout);
+    }
+    let dir = temp_dir("uneven07");
+    let mut rng = RandomState::new(7);
+    let x = save(&dir, "X.npy", &rng.randn((1, 1, 6, 6)));
+    let w = save(&dir, "W.npy", &rng.randn((1, 1, 3, 3)));
+    let w0 = save(&dir, "w0.npy", &rng.randn((1, 1)));
+    let flags = ["--input", &x, "--weights", &w, "--bias", &w0, "--padding", "valid", "--stride", "2"];
+    let out = run_lesson("lesson_07_conv2d_im2col", &flags);
+    out.assert_exit(0);
+    assert!(out.text.contains("stride 2 does not divide 6 − 3 = 3 evenly"), "{}", out.stdout);
+    assert!(out.text.contains(&unread("row 5 and column 5")), "{}", out.stdout);
 }
 
 /// Runs `lesson` with `args` and expects exit 2 with every part in the message.
@@ -292,7 +334,7 @@ fn your_own_tensor_pooled_forward_and_backward() {
         &["--input", &a, "--f", "2", "--stride", "2", "--save", &out_dir],
     );
     out.assert_exit(0);
-    assert!(out.text.contains("input rows 4 (0-based) are read by no window"), "{}", out.stdout);
+    assert!(out.text.contains("input row 4 and column 4 (0-based) are read by no window"), "{}", out.stdout);
     let out = run_lesson(
         "lesson_04_pool_forward",
         &["--input", &a, "--f", "3", "--mode", "average", "--save", &out_dir],
@@ -755,4 +797,38 @@ fn a_run_that_checks_nothing_says_so_and_does_not_pass() {
     assert!(out.stdout.contains("No check ran in this run, so nothing was verified"), "{}", out.stdout);
     assert!(!out.stdout.contains("checks pass"), "{}", out.stdout);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The walked cells show where the window is: brackets around it in its
+/// channel, the padding as `·`, the maximum of a max-pooling window starred
+/// (in the input and in the mask), each with a legend; and lesson 02 shows
+/// the worked example's three channels padded to 7×7.
+#[test]
+fn walked_cells_mark_the_window_the_padding_and_the_maximum() {
+    let out = run_lesson("lesson_02_conv_forward", &["--width", "80"]);
+    out.assert_exit(0);
+    // Row 1 of the three padded channels, side by side at 80 columns.
+    out.assert_line("  ·  0  1  1  0  2  ·     ·  1  0  2  2  0  ·     ·  2  1  2  0  0  ·");
+    // Z[0,0,1,0]: the window at rows 0:3, columns 2:5 of the padded channel 0.
+    out.assert_line("  ·  0 [1  1  0] 2  ·");
+    out.assert_line("[ ] the window, · padding (a zero)");
+
+    let out = run_lesson("lesson_04_pool_forward", &[]);
+    out.assert_exit(0);
+    out.assert_line(" [5   6*] 7   8");
+    assert!(out.text.contains("[ ] the window, * the maximum"), "{}", out.stdout);
+
+    let out = run_lesson("lesson_05_pool_backward", &[]);
+    out.assert_exit(0);
+    assert!(
+        out.text.contains("mask adds to dA_prev [[1. 1.] 0 0 [[0. 0.] [5. 6.]] 0 1* [0. 1.]]"),
+        "{}",
+        out.stdout
+    );
+    // On a 60-column screen the grids are whole (not wrapped), two channels
+    // side by side and the third under them.
+    let out = run_lesson("lesson_02_conv_forward", &["--width", "60"]);
+    out.assert_exit(0);
+    out.assert_line("  ·  0 [1  1  0] 2  ·");
+    out.assert_line("a_pad[:,:,2]");
 }

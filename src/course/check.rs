@@ -206,7 +206,9 @@ impl Checks {
             difference: if passed {
                 "equal".into()
             } else {
-                format!("{} cells differ", (&as_f64(expected) - &as_f64(computed)).mapv(f64::abs).sum())
+                let differ = (&as_f64(expected) - &as_f64(computed)).mapv(f64::abs).sum() as usize;
+                let verb = if differ == 1 { "differs" } else { "differ" };
+                format!("{} {verb}", crate::course::show::count(differ, "cell"))
             },
             passed,
         })

@@ -28,6 +28,7 @@ use flate2::read::MultiGzDecoder;
 use ndarray::{Array2, Array3, Array4, Axis};
 
 use crate::course::random::RandomState;
+use crate::course::show::count;
 use crate::error::{tuple, Error, Result};
 
 /// The digits file, embedded so that lessons run from any directory.
@@ -596,8 +597,9 @@ pub fn train_test_split(data: &Dataset, test_size: f64, seed: u32) -> Result<(Da
     let split = n.saturating_sub(test_n);
     if split == 0 || split == n {
         let problem = format!(
-            "{test_size} leaves {split} train and {} test images of {n}; expected at least one of each",
-            n - split
+            "{test_size} leaves {split} train and {} test of {}; expected at least one of each",
+            n - split,
+            count(n, "image")
         );
         return Err(Error::parameter("test_size", problem));
     }
@@ -606,9 +608,10 @@ pub fn train_test_split(data: &Dataset, test_size: f64, seed: u32) -> Result<(Da
         images: data.images.select(Axis(0), indices),
         labels: indices.iter().map(|&i| data.labels[i]).collect(),
         source: format!(
-            "{} ({which}: {} of {n} images, test_size {test_size}, seed {seed})",
+            "{} ({which}: {} of {}, test_size {test_size}, seed {seed})",
             data.source,
-            indices.len()
+            indices.len(),
+            count(n, "image")
         ),
     };
     Ok((part(&order[..split], "train"), part(&order[split..], "test")))
@@ -713,10 +716,9 @@ fn python_floor_div(a: f64, b: f64) -> f64 {
 
 /// `60000 images of 28×28 pixels`, `1 label`, or the tuple for other ranks.
 fn describe_dims(dims: &[usize]) -> String {
-    let s = |n: usize| if n == 1 { "" } else { "s" };
     match dims {
-        [n] => format!("{n} label{}", s(*n)),
-        [n, rows, cols] => format!("{n} image{} of {rows}×{cols} pixels", s(*n)),
+        [n] => count(*n, "label"),
+        [n, rows, cols] => format!("{} of {rows}×{cols} pixels", count(*n, "image")),
         _ => format!("dimensions {}", tuple(dims)),
     }
 }
@@ -741,6 +743,5 @@ fn describe_magic(magic: u32) -> String {
         (0x08, 1) => "labels: ",
         _ => "",
     };
-    let s = if rank == 1 { "" } else { "s" };
-    format!("{what}{kind}, {rank} dimension{s}")
+    format!("{what}{kind}, {}", count(rank.into(), "dimension"))
 }

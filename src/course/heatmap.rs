@@ -2,10 +2,12 @@
 //! feature map) drawn with the shade characters of [`SHADES`], and the
 //! confusion matrix of a classifier as a table.
 //!
-//! How to read a heat map: the more ink, the higher the value. `' '` is the
-//! lowest value, `'█'` the highest (light = low, dark = high, as on paper; on
-//! a dark terminal the full block is the bright one). There is no colour, so
-//! a map reads the same with `NO_COLOR` or in a file.
+//! How to read a heat map: the more ink, the higher the value ([`LEGEND`]).
+//! "Ink" is the terminal's text colour: dark on a light background, bright
+//! on a dark one, so "light = low, dark = high" would be true on paper and
+//! false on most terminals, while "more ink = higher" is true on both. There
+//! is no colour, so a map reads the same with `NO_COLOR`, on a projector or
+//! in a file.
 
 use ndarray::{Array2, ArrayView2};
 
@@ -13,6 +15,15 @@ use crate::error::{Error, Result};
 
 /// The five shades of a heat map, from the lowest value to the highest.
 pub const SHADES: [char; 5] = [' ', '░', '▒', '▓', '█'];
+
+/// What a heat map's shades mean, in words true on a light and on a dark
+/// background (see the module doc).
+///
+/// ```
+/// use cnn_walkthrough::course::heatmap::{LEGEND, SHADES};
+/// assert!(SHADES.iter().all(|&c| LEGEND.contains(c)));
+/// ```
+pub const LEGEND: &str = "more ink = higher: ' ' lowest, then '░', '▒', '▓', and '█' highest";
 
 /// Drawn for a NaN.
 const NAN_MARK: char = '?';
@@ -57,7 +68,7 @@ pub fn heat_map(a: &ArrayView2<f64>, lo: f64, hi: f64) -> Vec<String> {
 /// largest finite values (NaN and ±∞ are left out of the scale; ±∞ draw as
 /// the extreme shades).
 ///
-/// The scale is per map: the darkest pixel of a filter is its own largest
+/// The scale is per map: the inkiest pixel of a filter is its own largest
 /// weight, so two filters drawn this way show each one's pattern, not which
 /// one has the larger weights.
 ///

@@ -28,4 +28,5 @@ pub mod second_way;
 pub mod show;
 pub mod tensor;
 pub mod walkthrough;
+pub mod windows;
 pub mod your_tensors;

@@ -146,8 +146,8 @@ impl fmt::Display for NpyErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use NpyErrorKind::*;
         let says = |values: &usize, bytes: &usize, found: &usize| {
-            let s = if *values == 1 { "" } else { "s" };
-            format!("header says {values} value{s} ({bytes} bytes) but {found} bytes follow the header")
+            let values = crate::course::show::count(*values, "value");
+            format!("header says {values} ({bytes} bytes) but {found} bytes follow the header")
         };
         let message = match self {
             NotNpy => "not a .npy file (no \\x93NUMPY magic)".to_string(),

@@ -33,6 +33,44 @@ pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
     lines.join("\n")
 }
 
+/// `n` and the noun, singular when `n` is 1: for every printed count that
+/// can be 1 ("1 check", "3 checks", "1 batch", "2 batches"). Give the noun's
+/// singular; see [`noun`] for the plural.
+///
+/// ```
+/// use cnn_walkthrough::course::show::count;
+/// assert_eq!(count(1, "check"), "1 check");
+/// assert_eq!(count(3, "check"), "3 checks");
+/// assert_eq!(count(0, "window"), "0 windows");
+/// assert_eq!(count(2, "batch"), "2 batches");
+/// assert_eq!(count(1, "held-out digit"), "1 held-out digit");
+/// ```
+pub fn count(n: usize, singular: &str) -> String {
+    format!("{n} {}", noun(n, singular))
+}
+
+/// The noun for `n` things: `singular` when `n` is 1, else its plural
+/// (`es` after s, x, ch and sh; `ies` for a `y` after a consonant; else `s`).
+///
+/// ```
+/// use cnn_walkthrough::course::show::noun;
+/// assert_eq!(noun(2, "row"), "rows");
+/// assert_eq!(noun(0, "entry"), "entries");
+/// assert_eq!(noun(3, "day"), "days");
+/// ```
+pub fn noun(n: usize, singular: &str) -> String {
+    if n == 1 {
+        return singular.to_string();
+    }
+    if let Some(stem) = singular.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
+        return format!("{stem}ies");
+    }
+    let ending = if ["s", "x", "ch", "sh"].iter().any(|e| singular.ends_with(e)) { "es" } else { "s" };
+    format!("{singular}{ending}")
+}
+
 /// A 2-D array as a grid of numbers with `decimals` decimals; cells where
 /// `plain(i, j)` is true (e.g. padding) print as a bare `0`-style integer so
 /// that they stand apart.
@@ -109,25 +147,33 @@ pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String
 }
 
 /// One output cell of the notebook's `conv_forward`, worked on the
-/// whiteboard: for each input channel `d` the window `a_slice_prev[:, :, d]`,
-/// the filter `W[:, :, d, c]`, their element-wise product and its sum; then
-/// the total, the bias and `Z[i, h, w, c]`.
+/// whiteboard: where the window is (channel 0 of the padded image, the
+/// window in brackets, the padding as `·`: see
+/// [`crate::course::windows::marked_grid`]); then for each input channel `d`
+/// the window `a_slice_prev[:, :, d]`, the filter `W[:, :, d, c]`, their
+/// element-wise product and its sum; then the total, the bias and
+/// `Z[i, h, w, c]`.
 pub fn conv_cell(
     a_prev_pad: &ndarray::ArrayView4<f64>,
     w: &ndarray::ArrayView4<f64>,
     b: &ndarray::ArrayView4<f64>,
     (i, h, wi, c): (usize, usize, usize, usize),
-    stride: usize,
+    hparameters: crate::textbook::conv::Hparameters,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
+    use crate::course::windows::{marked_grid, Marks};
     use ndarray::s;
     let f = w.shape()[0];
+    let stride = hparameters.stride;
     let (vs, hs) = (h * stride, wi * stride);
+    let marks = Marks { window: (vs..vs + f, hs..hs + f), pad: hparameters.pad, stars: vec![] };
     let mut out = format!(
-        "Z[{i},{h},{wi},{c}]: vert_start = {h}·{stride} = {vs}, horiz_start = {wi}·{stride} = {hs}; \
-         a_slice_prev = A_prev_pad[{i}, {vs}:{}, {hs}:{}, :]\n",
+        "Z[{i},{h},{wi},{c}]: vert_start = {h}·{stride} = {vs}, horiz_start = {wi}·{stride} = {hs}\n\
+         a_slice_prev = A_prev_pad[{i}, {vs}:{}, {hs}:{}, :]\n\
+         The window in A_prev_pad[{i},:,:,0]:\n{}\n",
         vs + f,
-        hs + f
+        hs + f,
+        marked_grid(&a_prev_pad.slice(s![i, .., .., 0]), &marks)
     );
     let mut total = 0.0;
     let mut sums = vec![];
@@ -138,14 +184,14 @@ pub fn conv_cell(
         let sum = product.sum();
         total += sum;
         sums.push(format_scalar(sum));
-        out += &side_by_side(
+        out += &crate::course::windows::beside_or_under(
             &[
                 (&format!("a_slice_prev[:,:,{d}]"), array2string(&window, 0)),
                 (&format!("W[:,:,{d},{c}]"), array2string(&filter, 0)),
                 ("product", array2string(&product.view(), 0)),
                 ("sum", format_scalar(sum)),
             ],
-            3,
+            crate::course::windows::CELL_WIDTH,
         );
         out += "\n";
     }
@@ -204,7 +250,34 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> String {
     lines.join("\n")
 }
 
-/// One output cell of `pool_forward`, worked: the window and the value it
+/// The channel `c` of image `i` of a pooling input with the window of output
+/// cell `(h, w)` in brackets and, in max mode, its maximum starred (the
+/// first one, as the backward pass routes the gradient to it).
+fn pool_window_in_channel(
+    a_prev: &ndarray::ArrayView4<f64>,
+    (i, h, w, c): (usize, usize, usize, usize),
+    p: &crate::textbook::pool::PoolParams,
+    mode: crate::textbook::pool::PoolMode,
+) -> String {
+    use crate::course::windows::{marked_grid, Marks};
+    use crate::textbook::pool::{first_max_mask, PoolMode};
+    use ndarray::s;
+    let (rows, cols) = p.window(h, w);
+    let window = a_prev.slice(s![i, rows.clone(), cols.clone(), c]);
+    let stars = match mode {
+        PoolMode::Max => first_max_mask(&window)
+            .indexed_iter()
+            .filter(|&(_, &m)| m)
+            .map(|((r, q), _)| (rows.start + r, cols.start + q))
+            .collect(),
+        PoolMode::Average => vec![],
+    };
+    let marks = Marks { window: (rows, cols), pad: 0, stars };
+    format!("The window in A_prev[{i},:,:,{c}]:\n{}", marked_grid(&a_prev.slice(s![i, .., .., c]), &marks))
+}
+
+/// One output cell of `pool_forward`, worked: where the window is in its
+/// channel ([`crate::course::windows::marked_grid`]), the window and the value it
 /// keeps (its maximum and where it is, or the mean written out).
 pub fn pool_cell(
     a_prev: &ndarray::ArrayView4<f64>,
@@ -233,11 +306,16 @@ pub fn pool_cell(
         "A[{i},{h},{w},{c}] ← A_prev[{i}, {}:{}, {}:{}, {c}]",
         rows.start, rows.end, cols.start, cols.end
     );
-    side_by_side(&[(&caption, array2string(&window, 0)), ("", how)], 3)
+    let beside = crate::course::windows::beside_or_under(
+        &[("window", array2string(&window, 0)), ("", how)],
+        crate::course::windows::CELL_WIDTH,
+    );
+    format!("{caption}\n{}\n{beside}", pool_window_in_channel(a_prev, (i, h, w, c), p, mode))
 }
 
-/// One output cell of `pool_backward`, worked: the window of the input, the
-/// mask (max) or the equal shares (average), and what lands in `dA_prev`.
+/// One output cell of `pool_backward`, worked: where the window is in its
+/// channel, the window of the input, the mask (max: 1 at the maximum, which
+/// is starred) or the equal shares (average), and what lands in `dA_prev`.
 pub fn pool_backward_cell(
     a_prev: &ndarray::ArrayView4<f64>,
     da: &ndarray::ArrayView4<f64>,
@@ -255,7 +333,12 @@ pub fn pool_backward_cell(
         PoolMode::Max => {
             let mask = first_max_mask(&window);
             let share = mask.mapv(|m| if m { g } else { 0.0 });
-            (("mask", array2string(&mask.view(), 0)), share)
+            let stars = mask.indexed_iter().filter(|&(_, &m)| m).map(|(at, _)| at).collect();
+            let marks = crate::course::windows::Marks { window: (0..0, 0..0), pad: 0, stars };
+            let ones = mask.mapv(|m| if m { 1.0 } else { 0.0 });
+            let grid = crate::course::windows::marked_grid(&ones.view(), &marks);
+            let grid = grid.rsplit_once('\n').map_or(grid.clone(), |(body, _)| body.to_string());
+            (("mask", grid), share)
         }
         PoolMode::Average => {
             let share = distribute_value(g, (p.f, p.f));
@@ -270,15 +353,15 @@ pub fn pool_backward_cell(
         cols.start,
         cols.end
     );
-    let body = side_by_side(
+    let body = crate::course::windows::beside_or_under(
         &[
             ("window of A_prev", array2string(&window, 0)),
             middle,
             ("adds to dA_prev", array2string(&share.view(), 0)),
         ],
-        3,
+        crate::course::windows::CELL_WIDTH,
     );
-    format!("{head}\n{body}")
+    format!("{head}\n{}\n{body}", pool_window_in_channel(a_prev, (i, h, w, c), p, mode))
 }
 
 /// Output cells `(channel, row, column)` in the order the articles walk

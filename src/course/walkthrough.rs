@@ -56,7 +56,7 @@ pub fn your_conv_forward(l: &mut Lesson, y: YourConv) -> Result<()> {
     l.stage("The first output cells of image 0");
     let p = y.params;
     let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, wi| {
-        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), p.stride)
+        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), y.hparameters)
     });
     say_more(l, more);
     l.stage("Z");
@@ -164,6 +164,8 @@ pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     l.shape("X.shape =", y.x.shape());
     l.shape("W.shape =", layer.w.shape());
     l.say(&format!("padding {}, stride {}", layer.padding, layer.stride));
+    let (_, _, n_h, n_w) = y.x.dim();
+    crate::course::windows::say_unread(l, (n_h, n_w), layer.filter_shape(), layer.padding, layer.stride);
     let x_col = image_to_column(&y.x.view(), layer.filter_shape(), layer.stride, layer.padding)?;
     l.shape("X_col:", x_col.shape());
     l.shape("W_col:", layer.w_col().shape());

@@ -11,40 +11,14 @@ use crate::textbook::pool::{PoolHparameters, PoolMode, PoolParams};
 use crate::course::budget::{self, Tensor};
 use crate::course::gradcheck::{probes_within_budget, sampled_output_gradient};
 use crate::course::lesson::Lesson;
-use crate::course::show::output_size_table;
+use crate::course::show::{count, output_size_table};
 use crate::course::tensor::into_rank4;
+use crate::course::windows::say_unread;
 use crate::error::{tuple, Error, Result};
-use crate::textbook::conv::{conv_forward, row_list, rows_not_reached, ConvGrads, ConvParams, Hparameters};
+use crate::textbook::conv::{conv_forward, ConvGrads, ConvParams, Hparameters};
+use crate::textbook::padding::Padding2D;
 use crate::textbook::sensitivity::conv_backward_by_sensitivity_maps;
 use crate::textbook::window::Window;
-
-/// Says which input rows and columns no window reads, and why (see
-/// [`rows_not_reached`]).
-fn say_unread(l: &Lesson, (n_h, n_w): (usize, usize), f: usize, pad: usize, stride: usize) {
-    for (axis, n) in [("rows", n_h), ("columns", n_w)] {
-        let unread = rows_not_reached(n, f, pad, stride);
-        if unread.is_empty() {
-            continue;
-        }
-        let span = n + 2 * pad - f;
-        let mut why = vec![];
-        if !span.is_multiple_of(stride) {
-            why.push(format!(
-                "stride {stride} does not divide {n} + 2·{pad} − {f} = {span} evenly, so the output size is floored \
-                 (as numpy's int() and PyTorch do)"
-            ));
-        }
-        if stride > f {
-            why.push(format!("stride {stride} is larger than the {f}×{f} window"));
-        }
-        l.say(&format!(
-            "Note: {}; input {axis} {} (0-based) are read by no window: they do not affect the output \
-             and get zero gradient.",
-            why.join(", and "),
-            row_list(&unread)
-        ));
-    }
-}
 
 /// The largest magnitude a run on your tensors may reach. float64 ends at
 /// about 1.8e308, and the checks multiply further (rounding bounds, finite
@@ -112,11 +86,6 @@ const CONV_FLAGS: [(&str, &str); 6] = [
     ("stride", "--stride"),
     ("pad", "--pad"),
 ];
-
-/// `1 entry`, `40 entries`.
-fn entries(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "entry" } else { "entries" })
-}
 
 /// The largest magnitude in `a` (0 for no values).
 fn max_abs(a: &Array4<f64>) -> f64 {
@@ -259,7 +228,7 @@ impl YourConv {
             ("height", p.n_h_prev, p.f, self.hparameters),
             ("width", p.n_w_prev, p.f, self.hparameters),
         ]));
-        say_unread(l, (p.n_h_prev, p.n_w_prev), p.f, p.pad, p.stride);
+        say_unread(l, (p.n_h_prev, p.n_w_prev), (p.f, p.f), Padding2D::uniform(p.pad), p.stride);
     }
 
     /// The tolerance for two computations that differ only in the order of
@@ -305,8 +274,13 @@ impl YourConv {
         let cost = (p.m * p.out_h() * p.out_w() * p.n_c * (p.f * p.f * p.n_c_prev + 1)) as f64;
         let (eps, probes) = (1e-3, probes_within_budget(cost, 6));
         l.say(&format!(
-            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {probes} entries of each tensor, spread evenly{}.",
-            if probes < 40 { "\n(fewer than 40 on tensors this large, to keep the check to seconds)" } else { "" }
+            "Finite differences of E = Σ Z ⊙ dZ with ε = {eps}, at up to {} of each tensor, spread evenly{}.",
+            count(probes, "entry"),
+            if probes < 40 {
+                "\n(fewer than 40 on tensors this large, to keep the check to seconds)"
+            } else {
+                ""
+            }
         ));
         let z_of = |a: &Array4<f64>, w: &Array4<f64>, b: &Array4<f64>| {
             cache_free(a, w, b).map_or_else(|_| Array4::from_elem(dz.raw_dim(), f64::NAN), |(z, _)| z)
@@ -326,7 +300,7 @@ impl YourConv {
                     _ => z_of(a, w, x),
                 });
             l.check_arrays(
-                &format!("{name} = finite differences ({})", entries(numeric.len())),
+                &format!("{name} = finite differences ({})", count(numeric.len(), "entry")),
                 &numeric.view(),
                 &computed.view(),
                 tol,
@@ -424,7 +398,7 @@ impl YourPool {
         l.say(&format!("hparameters = {{\"f\": {}, \"stride\": {}}}\n", p.f, p.stride));
         let hp = Hparameters { pad: 0, stride: p.stride };
         l.say(&output_size_table(&[("height", p.n_h_prev, p.f, hp), ("width", p.n_w_prev, p.f, hp)]));
-        say_unread(l, (p.n_h_prev, p.n_w_prev), p.f, 0, p.stride);
+        say_unread(l, (p.n_h_prev, p.n_w_prev), (p.f, p.f), Padding2D::uniform(0), p.stride);
     }
 
     /// The file name `--save` uses for `base` in `mode`: `A` when one mode was
@@ -487,7 +461,7 @@ impl YourPool {
         let (numeric, computed, tol) =
             sampled_output_gradient(&self.a_prev, da_prev, probes, eps, upstream, pooled);
         l.check_arrays(
-            &format!("dA_prev ({name}) = finite differences ({})", entries(numeric.len())),
+            &format!("dA_prev ({name}) = finite differences ({})", count(numeric.len(), "entry")),
             &numeric.view(),
             &computed.view(),
             tol,
@@ -633,7 +607,7 @@ impl YourConv2D {
             forward(&self.x, w, &layer.w0)
         });
         for (name, (numeric, computed, tol)) in [("grad_input", by_input), ("grad_W", by_w)] {
-            let what = format!("{name} = finite differences ({})", entries(numeric.len()));
+            let what = format!("{name} = finite differences ({})", count(numeric.len(), "entry"));
             l.check_arrays(&what, &numeric.view(), &computed.view(), tol);
         }
         let by_sums = dout.sum_axis(Axis(3)).sum_axis(Axis(2)).sum_axis(Axis(0));

@@ -10,6 +10,7 @@ use crate::course::cli::Args;
 use crate::course::data::{digits, one_hot, train_test_split, Dataset};
 use crate::course::heatmap::{grid_of_maps, heat_map_auto};
 use crate::course::random::RandomState;
+use crate::course::show::count;
 use crate::error::{Error, Result};
 use crate::network::{self, Sequential};
 
@@ -183,9 +184,9 @@ impl Run {
     /// One sentence on the run.
     pub fn describe(&self, images: usize) -> String {
         format!(
-            "{} epochs of {} images in mini-batches of {} ({} per epoch), shuffled each epoch; Adam at {}; seed {}.",
-            self.epochs,
-            images,
+            "{} of {} in mini-batches of {} ({} per epoch), shuffled each epoch; Adam at {}; seed {}.",
+            count(self.epochs, "epoch"),
+            count(images, "image"),
             self.batch_size,
             images.div_ceil(self.batch_size),
             self.learning_rate,
@@ -231,11 +232,11 @@ pub fn bench(run: &Run, repeats: usize) -> Result<String> {
     times.sort_by(f64::total_cmp);
     let profile = if cfg!(debug_assertions) { "dev profile" } else { "release profile" };
     Ok(format!(
-        "{}\nmedian {:.2} s for {} epochs ({profile}, {} thread(s) available)",
+        "{}\nmedian {:.2} s for {} ({profile}, {} available)",
         crate::course::show::table(&["run", "total", "per epoch", "held-out accuracy"], &rows),
         times[times.len() / 2],
-        run.epochs,
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        count(run.epochs, "epoch"),
+        count(std::thread::available_parallelism().map_or(1, |n| n.get()), "thread"),
     ))
 }
 

@@ -6,6 +6,7 @@
 use ndarray::{s, Array4, ArrayView3, ArrayView4, Zip};
 
 use crate::course::budget::check_tensor;
+use crate::course::show::count;
 use crate::error::{tuple, Error, Result};
 use crate::textbook::padding::zero_pad;
 use crate::textbook::window::Window;
@@ -35,7 +36,21 @@ pub use crate::textbook::window::output_size;
 /// assert!(rows_not_reached(5, 3, 1, 2).is_empty());
 /// ```
 pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
-    let count = windows_per_row(n, f, pad, stride);
+    rows_not_reached_padded(n, f, (pad, pad), stride)
+}
+
+/// [`rows_not_reached`] with `before` rows of padding above (or columns on
+/// the left) and `after` below (or on the right): ML-From-Scratch pads an
+/// even filter's 'same' padding unevenly.
+///
+/// ```
+/// use cnn_walkthrough::textbook::conv::rows_not_reached_padded;
+/// assert_eq!(rows_not_reached_padded(5, 2, (0, 0), 2), vec![4]);
+/// // One row of padding below lets a last window in, over row 4.
+/// assert!(rows_not_reached_padded(5, 2, (0, 1), 2).is_empty());
+/// ```
+pub fn rows_not_reached_padded(n: usize, f: usize, pads: (usize, usize), stride: usize) -> Vec<usize> {
+    let count = windows_per_row_padded(n, f, pads, stride);
     (0..n).filter(|&r| count.get(r) == Some(&0)).collect()
 }
 
@@ -48,14 +63,27 @@ pub fn rows_not_reached(n: usize, f: usize, pad: usize, stride: usize) -> Vec<us
 /// assert_eq!(windows_per_row(8, 3, 0, 2), vec![1, 1, 2, 1, 2, 1, 1, 0]);
 /// ```
 pub fn windows_per_row(n: usize, f: usize, pad: usize, stride: usize) -> Vec<usize> {
-    let Ok((windows, _)) = Window::conv(f, pad, stride).check(&[n], (n, n)) else {
+    windows_per_row_padded(n, f, (pad, pad), stride)
+}
+
+/// [`windows_per_row`] with `before` and `after` rows of padding (see
+/// [`rows_not_reached_padded`]).
+pub fn windows_per_row_padded(
+    n: usize,
+    f: usize,
+    (before, after): (usize, usize),
+    stride: usize,
+) -> Vec<usize> {
+    let padding =
+        crate::textbook::padding::Padding2D { top: before, bottom: after, left: before, right: after };
+    let Ok((windows, _)) = Window::filter((f, f), padding, stride).check(&[n], (n, n)) else {
         return vec![];
     };
     let mut count = vec![0; n];
     for h in 0..windows {
         let start = h * stride;
-        for r in start.max(pad)..(start + f).min(pad + n) {
-            count[r - pad] += 1;
+        for r in start.max(before)..(start + f).min(before + n) {
+            count[r - before] += 1;
         }
     }
     count
@@ -132,7 +160,8 @@ impl ConvParams {
             return Err(Error::shape(
                 "W",
                 format!(
-                    "({f}, {f}, {n_c_prev}, n_C): its n_C_prev must match the {n_c_prev} channels of A_prev {}",
+                    "({f}, {f}, {n_c_prev}, n_C): its n_C_prev must match the {} of A_prev {}",
+                    count(n_c_prev, "channel"),
                     tuple(a_prev)
                 ),
                 w,
@@ -141,7 +170,7 @@ impl ConvParams {
         if b != [1, 1, 1, n_c] {
             return Err(Error::shape(
                 "b",
-                format!("(1, 1, 1, {n_c}): one bias for each of the {n_c} filters in W {}", tuple(w)),
+                format!("(1, 1, 1, {n_c}): one bias per filter of W {}", tuple(w)),
                 b,
             ));
         }

@@ -88,10 +88,7 @@ impl Conv2D {
         if w0.dim() != (n_filters, 1) {
             return Err(Error::shape(
                 "w0",
-                format!(
-                    "({n_filters}, 1): one bias for each of the {n_filters} filters of W {}",
-                    tuple(w.shape())
-                ),
+                format!("({n_filters}, 1): one bias per filter of W {}", tuple(w.shape())),
                 w0.shape(),
             ));
         }

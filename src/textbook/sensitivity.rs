@@ -170,7 +170,11 @@ impl ConvLayer {
         if d != depth {
             return Err(Error::shape(
                 "input",
-                format!("({depth}, H, W): the filters {} have {depth} channels", tuple(&[n_f, depth, f, f])),
+                format!(
+                    "({depth}, H, W): the filters {} have {}",
+                    tuple(&[n_f, depth, f, f]),
+                    crate::course::show::count(depth, "channel")
+                ),
                 input.shape(),
             ));
         }
