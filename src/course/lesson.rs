@@ -115,7 +115,9 @@ impl Lesson {
         let mut lesson = Lesson::new(info, args, false);
         lesson.screen = screen;
         if !lesson.quiet && lesson.args.has("--step") {
-            lesson.pager = RefCell::new(Pager::new(info, screen));
+            // A run on your own tensors has stages of its own.
+            let stages = Some(info.stages).filter(|_| !lesson.args.has("--input"));
+            lesson.pager = RefCell::new(Pager::new(info, stages, screen));
         }
         // Before the lesson runs (and perhaps trains for minutes): the memory
         // budget, which every check of a size reads; and --save's directory

@@ -47,6 +47,9 @@ use crate::course::screen::Screen;
 #[derive(Debug)]
 pub struct Pager {
     info: &'static LessonInfo,
+    /// The run's number of stages, when known: the lesson's
+    /// ([`LessonInfo::stages`]), except on your own tensors (`--input`).
+    stages: Option<usize>,
     screen: Screen,
     term: Term,
     /// Pages already turned, for going back.
@@ -76,16 +79,17 @@ enum Turn {
 }
 
 impl Pager {
-    /// A pager for `info`'s output on `screen`, when both stdin and stdout
-    /// are terminals; `None` otherwise (then `--step` does nothing).
-    pub fn new(info: &'static LessonInfo, screen: Screen) -> Option<Pager> {
+    /// A pager for `info`'s output on `screen`, in a run of `stages` stages
+    /// if known, when both stdin and stdout are terminals; `None` otherwise
+    /// (then `--step` does nothing).
+    pub fn new(info: &'static LessonInfo, stages: Option<usize>, screen: Screen) -> Option<Pager> {
         let term = Term::stdout();
         if !term.is_term() || !std::io::stdin().is_terminal() {
             return None;
         }
         terminal::stop_echo();
         let page = Page::default();
-        Some(Pager { info, screen, term, seen: Vec::new(), page, stage: 0, paging: true })
+        Some(Pager { info, stages, screen, term, seen: Vec::new(), page, stage: 0, paging: true })
     }
 
     /// The rows of a page above the status line.
@@ -219,28 +223,30 @@ impl Pager {
 
     /// The status line for a page of `stage`, shortened to the screen's width.
     fn status(&self, stage: usize) -> String {
-        status_line(self.info, stage, self.screen.width)
+        status_line(self.info.name, (stage, self.stages), self.screen.width)
     }
 }
 
-/// The status line of a page of `info` in `stage`, no wider than `width`:
-/// the longest of its forms that fits, else the shortest cut to the width.
-/// A run with more stages than the lesson's usual number (your own
-/// tensors) says only `stage k`.
+/// The status line of a page of lesson `name` in stage `k` of `n` (`n`
+/// when known), no wider than `width`: the longest of its forms that fits,
+/// else the shortest cut to the width. A run of unknown length, or longer
+/// than expected, says only `stage k`.
 ///
 /// ```
-/// use cnn_walkthrough::course::{pager::status_line, registry::LESSON_03_CONV_BACKWARD};
-/// let line = status_line(&LESSON_03_CONV_BACKWARD, 2, 100);
+/// use cnn_walkthrough::course::pager::status_line;
+/// let name = "lesson_03_conv_backward";
+/// let line = status_line(name, (2, Some(4)), 100);
 /// assert_eq!(line, "lesson_03_conv_backward · stage 2 of 4 · Enter/Space next · b back · c continue · q quit");
-/// let line = status_line(&LESSON_03_CONV_BACKWARD, 2, 80);
+/// let line = status_line(name, (2, Some(4)), 80);
 /// assert_eq!(line, "lesson_03_conv_backward · stage 2 of 4 · Enter next · b back · c go on · q quit");
-/// assert!(status_line(&LESSON_03_CONV_BACKWARD, 9, 60).chars().count() <= 60);
+/// assert!(status_line(name, (5, Some(4)), 80).starts_with("lesson_03_conv_backward · stage 5 · "));
+/// assert!(status_line(&"x".repeat(70), (1, None), 60).chars().count() <= 60);
 /// ```
-pub fn status_line(info: &LessonInfo, stage: usize, width: usize) -> String {
-    let stage = match stage {
-        0 => String::new(),
-        k if k <= info.stages => format!(" · stage {k} of {}", info.stages),
-        k => format!(" · stage {k}"),
+pub fn status_line(name: &str, (k, n): (usize, Option<usize>), width: usize) -> String {
+    let stage = match n {
+        _ if k == 0 => String::new(),
+        Some(n) if k <= n => format!(" · stage {k} of {n}"),
+        _ => format!(" · stage {k}"),
     };
     let keys = [
         "Enter/Space next · b back · c continue · q quit",
@@ -248,7 +254,7 @@ pub fn status_line(info: &LessonInfo, stage: usize, width: usize) -> String {
         "Enter next · b back · c go on · q quit",
         "Enter · b · c · q",
     ];
-    let forms = keys.iter().map(|k| format!("{}{stage} · {k}", info.name));
+    let forms = keys.iter().map(|keys| format!("{name}{stage} · {keys}"));
     let mut last = String::new();
     for form in forms {
         if form.chars().count() <= width {
