@@ -249,7 +249,8 @@ impl Lesson {
         self.out(&side_by_side(&blocks, 4));
     }
 
-    /// Blocks of text one after another; with `--step`, each on a new page (e.g. the cells of a convolution, one at a time).
+    /// Blocks of text one after another; with `--step`, each on a new page
+    /// (e.g. the cells of a convolution, one at a time).
     pub fn walk(&mut self, blocks: impl IntoIterator<Item = String>) {
         for (k, block) in blocks.into_iter().enumerate() {
             if k > 0 {
