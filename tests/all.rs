@@ -25,6 +25,8 @@ mod properties_fast;
 mod properties_im2col;
 mod reference;
 mod report;
+#[cfg(unix)]
+mod step;
 mod training;
 mod walkthrough_steps;
 mod window;

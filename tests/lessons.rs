@@ -50,7 +50,16 @@ fn every_lesson_passes_its_checks() {
         out.assert_exit(0);
         assert!(out.stdout.contains("checks pass."), "{}", out.stdout);
         assert!(!out.stdout.contains('\x1b'), "colour with NO_COLOR set");
+        assert_eq!(stages(&out.stdout), info.stages, "stages of {} (its registry entry)", info.name);
     }
+}
+
+/// How many stage headings `stdout` holds: a line `k. title` over a line of `─`.
+fn stages(stdout: &str) -> usize {
+    let lines: Vec<&str> = stdout.lines().collect();
+    let numbered = |line: &str| line.split_once(". ").is_some_and(|(k, _)| k.parse::<usize>().is_ok());
+    let rule = |line: &str| !line.is_empty() && line.chars().all(|c| c == '─');
+    lines.windows(2).filter(|pair| numbered(pair[0]) && rule(pair[1])).count()
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! saving and loading `.npy`, and the exit status. A lesson file only tells
 //! its story through these calls.
 
-use std::io::{BufRead, IsTerminal};
+use std::cell::RefCell;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use ndarray::{ArrayD, ArrayView, ArrayView2, Dimension};
@@ -13,6 +14,7 @@ use crate::course::files::{SaveDir, Written};
 use crate::course::npy::{npy_bytes, read_npy};
 use crate::course::numpy_fmt::{array2string, format_scalar, labelled, shape_str, NumpyElement};
 use crate::course::output;
+use crate::course::pager::Pager;
 use crate::course::registry::LessonInfo;
 use crate::course::screen::Screen;
 use crate::course::show::side_by_side;
@@ -34,8 +36,9 @@ pub struct Lesson {
     silent: bool,
     /// Print only the check table.
     quiet: bool,
-    /// Pause between stages.
-    step: bool,
+    /// With `--step` on a terminal, the pages the output is cut into (in a
+    /// cell: printing is `&self`, and turning a page changes the pager).
+    pager: RefCell<Option<Pager>>,
     /// Colour headings (a terminal, and no `NO_COLOR`).
     colour: bool,
     stages: usize,
@@ -64,7 +67,7 @@ impl Lesson {
         let quiet = silent || args.has("--quiet");
         Lesson {
             info,
-            step: !quiet && args.has("--step") && std::io::stdin().is_terminal(),
+            pager: RefCell::new(None),
             colour: !silent && use_colour(),
             quiet,
             args,
@@ -111,6 +114,11 @@ impl Lesson {
         crate::course::numpy_fmt::set_linewidth(screen.width.min(75));
         let mut lesson = Lesson::new(info, args, false);
         lesson.screen = screen;
+        if !lesson.quiet && lesson.args.has("--step") {
+            // A run on your own tensors has stages of its own.
+            let stages = Some(info.stages).filter(|_| !lesson.args.has("--input"));
+            lesson.pager = RefCell::new(Pager::new(info, stages, screen));
+        }
         // Before the lesson runs (and perhaps trains for minutes): the memory
         // budget, which every check of a size reads; and --save's directory
         // can be written in, and no file there is replaced by surprise.
@@ -148,7 +156,22 @@ impl Lesson {
     /// for the screen's width before it gets here).
     fn out(&self, text: &str) {
         if !self.quiet {
-            output::print(self.info.name, &format!("{}\n", output::wrap(text, self.width())));
+            self.emit(&output::wrap(text, self.width()));
+        }
+    }
+
+    /// Prints `text` and a line break: through the pager, if there is one.
+    fn emit(&self, text: &str) {
+        match self.pager.borrow_mut().as_mut() {
+            Some(pager) => pager.print(text),
+            None => output::print(self.info.name, &format!("{text}\n")),
+        }
+    }
+
+    /// With `--step` on a terminal, ends the page: what follows starts a new one.
+    fn new_page(&mut self) {
+        if let Some(pager) = self.pager.get_mut() {
+            pager.new_page(self.stages);
         }
     }
 
@@ -167,13 +190,11 @@ impl Lesson {
         self.args.has("--verbose") || self.args.has("--step")
     }
 
-    /// Starts a stage of the lesson: a heading; with `--step`, first waits for Enter.
+    /// Starts a stage of the lesson: a heading; with `--step`, on a new page.
     pub fn stage(&mut self, title: &str) {
-        if self.stages > 0 {
-            self.pause();
-        }
         self.stages += 1;
-        let bar = "─".repeat(title.chars().count() + 4);
+        self.new_page();
+        let bar = "─".repeat((title.chars().count() + 4).min(self.width()));
         self.out(&format!(
             "\n{}\n{}",
             paint(&format!("{}. {title}", self.stages), "1;36", self.colour),
@@ -181,16 +202,10 @@ impl Lesson {
         ));
     }
 
-    /// With `--step` on a terminal, waits for Enter; otherwise does nothing.
+    /// With `--step` on a terminal, ends the page (the next key shows what
+    /// follows); otherwise does nothing.
     pub fn pause(&mut self) {
-        if !self.step {
-            return;
-        }
-        output::print(self.info.name, &paint("  [Enter] ", "2", self.colour));
-        let mut line = String::new();
-        if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
-            self.step = false; // end of input: stop pausing
-        }
+        self.new_page();
     }
 
     /// The columns this run prints for ([`Screen`]): nothing it prints is wider.
@@ -234,8 +249,8 @@ impl Lesson {
         self.out(&side_by_side(&blocks, 4));
     }
 
-    /// Blocks of text one after another; with `--step`, waits for Enter
-    /// between them (e.g. the cells of a convolution, one at a time).
+    /// Blocks of text one after another; with `--step`, each on a new page
+    /// (e.g. the cells of a convolution, one at a time).
     pub fn walk(&mut self, blocks: impl IntoIterator<Item = String>) {
         for (k, block) in blocks.into_iter().enumerate() {
             if k > 0 {
@@ -441,18 +456,21 @@ impl Lesson {
     /// Prints the check table, then a verdict line (coloured on a terminal).
     /// A run that made no check says so, except a `--bench` run, which
     /// only times (and prints nothing here).
-    pub fn print_checks(&self) {
+    pub fn print_checks(&mut self) {
         if self.silent || self.is_bench() {
             return;
         }
         let c = &self.checks;
         if c.list.is_empty() {
             let none = "No check ran in this run, so nothing was verified (the lines above say why).";
-            output::print(self.info.name, &format!("\nChecks\n{}\n", paint(none, "1;31", self.colour)));
+            self.new_page();
+            self.emit(&format!("\nChecks\n{}", paint(none, "1;31", self.colour)));
             return;
         }
         let code = if c.all_passed() { "1;32" } else { "1;31" };
         let verdict = paint(&c.verdict(), code, self.colour);
-        output::print(self.info.name, &format!("\nChecks\n{}{verdict}\n", c.table(self.width())));
+        let text = format!("\nChecks\n{}{verdict}", c.table(self.width()));
+        self.new_page();
+        self.emit(&text);
     }
 }

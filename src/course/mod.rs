@@ -3,7 +3,7 @@
 //! ([`check`], [`gradcheck`]), printing as numpy prints ([`numpy_fmt`],
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
 //! [`data`], [`files`]), the memory budget ([`budget`]), output that
-//! cannot fail ([`output`]) and fits the screen ([`screen`]), numpy's random numbers ([`random`]), timing
+//! cannot fail ([`output`]) and fits the screen ([`screen`]; `--step` pages it, [`pager`]), numpy's random numbers ([`random`]), timing
 //! ([`bench`](mod@bench)), your own tensors ([`your_tensors`]) and the
 //! walkthroughs a lesson runs besides its article ([`walkthrough`]).
 
@@ -19,6 +19,7 @@ pub mod lesson;
 pub mod npy;
 pub mod numpy_fmt;
 pub mod output;
+pub mod pager;
 pub mod plot;
 pub mod progress;
 pub mod random;

@@ -49,6 +49,9 @@ pub struct LessonInfo {
     pub writes: &'static [Saved],
     /// Its own flags, beyond [`COMMON_FLAGS`].
     pub flags: &'static [Flag],
+    /// How many stages a run with the default flags has (`--step`'s status
+    /// line says `stage k of n`; `tests/lessons.rs` counts them).
+    pub stages: usize,
 }
 
 /// A file `--save DIR` may write.
@@ -89,8 +92,12 @@ const fn path(name: &'static str, value: &'static str, help: &'static str) -> Fl
 pub const COMMON_FLAGS: &[Flag] = &[
     switch("--help", "what the lesson teaches, its source and its flags"),
     switch("--quiet", "print only the check table").excluding(&["--step", "--verbose"]),
-    switch("--step", "pause between stages (when stdin is a terminal); shows every step")
-        .excluding(&["--verbose"]),
+    switch(
+        "--step",
+        "page the output for a class (on a terminal): Enter/Space next, b back, c continue, q quit; \
+         shows every step",
+    )
+    .excluding(&["--verbose"]),
     valued("--width", "N", "print for N columns (default: COLUMNS, the terminal's width, or 80)"),
 ];
 
@@ -157,6 +164,7 @@ pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
     saves: "x_pad.npy",
     writes: &[always("x_pad.npy")],
     flags: &[],
+    stages: 4,
 };
 
 /// Lesson 02.
@@ -170,6 +178,7 @@ pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
     saves: "Z.npy",
     writes: &[always("Z.npy")],
     flags: CONV_INPUT_FLAGS,
+    stages: 4,
 };
 
 /// Lesson 03.
@@ -183,6 +192,7 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
     saves: "dA_prev.npy, dW.npy, db.npy",
     writes: &[always("dA_prev.npy"), always("dW.npy"), always("db.npy")],
     flags: CONV_BACKWARD_FLAGS,
+    stages: 4,
 };
 
 /// Lesson 04.
@@ -197,6 +207,7 @@ pub const LESSON_04_POOL_FORWARD: LessonInfo = LessonInfo {
     saves: "A.npy for --mode, otherwise A_max.npy and A_average.npy",
     writes: &[with("--mode", "A.npy"), without("--mode", "A_max.npy"), without("--mode", "A_average.npy")],
     flags: POOL_FORWARD_FLAGS,
+    stages: 4,
 };
 
 /// Lesson 05.
@@ -214,6 +225,7 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
         without("--mode", "dA_prev_average.npy"),
     ],
     flags: POOL_BACKWARD_FLAGS,
+    stages: 5,
 };
 
 const CONV2D_FLAGS: &[Flag] = &[
@@ -249,6 +261,7 @@ pub const LESSON_06_IM2COL: LessonInfo = LessonInfo {
     saves: "cols.npy",
     writes: &[always("cols.npy")],
     flags: &[],
+    stages: 4,
 };
 
 /// Lesson 07.
@@ -262,6 +275,7 @@ pub const LESSON_07_CONV2D_IM2COL: LessonInfo = LessonInfo {
             (with your own tensors, the gradients only with --dout)",
     writes: &[always("output.npy"), always("grad_input.npy"), always("grad_W.npy"), always("grad_w0.npy")],
     flags: CONV2D_FLAGS,
+    stages: 3,
 };
 
 /// Lesson 08.
@@ -280,6 +294,7 @@ pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
         always("dA_prev_average.npy"),
     ],
     flags: &[],
+    stages: 5,
 };
 
 /// Lesson 09.
@@ -293,6 +308,7 @@ pub const LESSON_09_LAYERS: LessonInfo = LessonInfo {
     saves: "nothing",
     writes: &[],
     flags: &[],
+    stages: 4,
 };
 
 /// Lesson 10.
@@ -306,6 +322,7 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
     saves: "nothing",
     writes: &[],
     flags: &[],
+    stages: 2,
 };
 
 const TRAIN_FLAGS: &[Flag] = &[
@@ -331,6 +348,7 @@ pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
     saves: "metrics.csv and each trained parameter as layerNN_NAME.npy",
     writes: &[always("metrics.csv"), always("layer*.npy")],
     flags: TRAIN_FLAGS,
+    stages: 6,
 };
 
 /// Every lesson, in course order: lesson `k` (from 1) is named `lesson_kk_…` (`k` in two digits).

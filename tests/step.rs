@@ -1,0 +1,265 @@
+//! `--step` as an instructor drives it: lessons run on a pseudo-terminal of
+//! 80 columns × 40 rows, keys pressed as on a keyboard, and the pages they
+//! draw (the text between two clears of the screen) read back.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use crate::common;
+
+/// How long to wait for what should come: generous, for a slow machine
+/// (never a measure of speed; the tests take a few seconds).
+const PATIENCE: Duration = Duration::from_secs(60);
+/// How `console` clears the screen: each page begins with it.
+const CLEAR: &str = "\r\x1b[2J\r\x1b[H";
+/// The end of every status line at 80 columns.
+const STATUS: &str = " · q quit";
+
+/// A lesson running on a pseudo-terminal, and all it has drawn so far.
+struct Pty {
+    master: File,
+    drawn: Receiver<Vec<u8>>,
+    child: Child,
+    bytes: Vec<u8>,
+}
+
+/// `fd` closed in the programs this process starts, other than through
+/// stdin, stdout and stderr (tests run in parallel, and a copy of the
+/// terminal's end held by another test's program would keep it open).
+fn close_on_exec(fd: i32) {
+    // SAFETY: `fcntl` on a descriptor this process owns.
+    unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+}
+
+impl Pty {
+    /// Starts lesson `name` with `args` on a new 80×40 terminal, as its
+    /// controlling terminal, without COLUMNS or LINES and with NO_COLOR.
+    fn start(name: &str, args: &[&str]) -> Pty {
+        let size = libc::winsize { ws_row: 40, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: `openpty` writes two descriptors; the name and settings may be null.
+        let opened =
+            unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        close_on_exec(master);
+        close_on_exec(slave);
+        // SAFETY: both descriptors were just opened, and are owned here only.
+        let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        // SAFETY: TIOCSWINSZ with a valid `winsize`, on the terminal's master.
+        unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&master), libc::TIOCSWINSZ, &size) };
+        let end = |fd: &OwnedFd| Stdio::from(fd.try_clone().expect("dup"));
+        let mut command = Command::new(common::binary(name));
+        command
+            .args(args)
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .env("NO_COLOR", "1")
+            .stdin(end(&slave))
+            .stdout(end(&slave))
+            .stderr(Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec: a new
+        // session, whose controlling terminal is stdin's (so /dev/tty is it).
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().unwrap_or_else(|e| panic!("starting {name}: {e}"));
+        drop(command); // its copies of the terminal's end, so that the end is seen
+        let mut reader = master.try_clone().expect("dup");
+        let (send, drawn) = channel();
+        std::thread::spawn(move || {
+            let mut buffer = [0; 1 << 16];
+            // Reading ends with an error (EIO) once the lesson has exited.
+            while let Ok(n @ 1..) = reader.read(&mut buffer) {
+                if send.send(buffer[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Pty { master, drawn, child, bytes: Vec::new() }
+    }
+
+    /// All the lesson has drawn so far.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// Takes what the lesson drew, waiting at most until `deadline`;
+    /// false when it has exited and drawn everything.
+    fn take(&mut self, deadline: Instant) -> bool {
+        match self.drawn.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(bytes) => {
+                self.bytes.extend(bytes);
+                true
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => true,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    /// Waits until what the lesson drew passes `test`.
+    fn wait_until(&mut self, what: &str, test: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        while !test(&self.text()) {
+            assert!(
+                Instant::now() < deadline && self.take(deadline),
+                "waited for {what}; drawn:\n{}",
+                self.text()
+            );
+        }
+    }
+
+    /// Waits until the lesson has drawn `count` status lines.
+    fn wait_for_status(&mut self, count: usize) {
+        self.wait_until(&format!("status line {count}"), |text| text.matches(STATUS).count() >= count);
+    }
+
+    /// Takes what the lesson draws in the next `time`.
+    fn settle(&mut self, time: Duration) {
+        let deadline = Instant::now() + time;
+        while Instant::now() < deadline && self.take(deadline) {}
+    }
+
+    /// Presses keys (`"\r"` is Enter).
+    fn press(&mut self, keys: &str) {
+        self.master.write_all(keys.as_bytes()).expect("typing on the terminal");
+    }
+
+    /// Waits for the lesson to exit: its exit status and all it drew.
+    fn exit(mut self) -> (Option<i32>, String) {
+        self.settle(PATIENCE);
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            match self.child.try_wait().expect("waiting for the lesson") {
+                Some(status) => break status,
+                None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                None => panic!("the lesson did not exit; drawn:\n{}", self.text()),
+            }
+        };
+        (status.code(), self.text())
+    }
+
+    /// Page `k` (from 1): what was drawn between the `k`th clear of the screen and the next.
+    fn page(&self, k: usize) -> String {
+        self.text().split(CLEAR).nth(k).unwrap_or_default().to_string()
+    }
+}
+
+/// What a row of the terminal shows at the end: what was written after
+/// its last carriage return (a progress bar redraws itself over one row),
+/// without the escape code that clears the row.
+fn shown(row: &str) -> String {
+    row.rsplit('\r').next().unwrap_or_default().replace("\x1b[2K", "")
+}
+
+/// Every page drawn before the last screen clear fits 80×40 and ends with
+/// a status line naming the lesson.
+fn assert_pages_fit(text: &str, lesson: &str) {
+    let pages: Vec<&str> = text.split(CLEAR).collect();
+    assert!(pages.len() > 2, "fewer than two pages:\n{text}");
+    for page in &pages[1..pages.len() - 1] {
+        let rows: Vec<String> = page.split("\r\n").map(shown).collect();
+        assert!(rows.len() <= 40, "a page of {} rows of {}:\n{page:?}", rows.len(), pages.len());
+        for row in &rows {
+            assert!(row.chars().count() <= 80, "a row wider than 80 columns: {row:?}");
+        }
+        let status = rows.last().expect("a row");
+        assert!(status.starts_with(lesson) && status.ends_with(STATUS), "status line {status:?}");
+    }
+}
+
+#[test]
+fn pages_turn_forward_and_back_and_continue_to_the_end() {
+    let name = "lesson_03_conv_backward";
+    let mut pty = Pty::start(name, &["--step"]);
+    pty.wait_for_status(1);
+    assert!(pty.page(1).contains("lesson_03_conv_backward · stage 1 of 4 ·"), "{}", pty.page(1));
+    pty.press("\r");
+    pty.wait_for_status(2);
+    pty.press(" ");
+    pty.wait_for_status(3);
+    assert!(pty.page(3) != pty.page(2));
+    pty.press("b");
+    pty.wait_for_status(4);
+    assert_eq!(pty.page(4), pty.page(2), "b redraws the page before");
+    // A key that means nothing does nothing: the next `b` goes to page 1.
+    pty.press("x");
+    pty.press("b");
+    pty.wait_for_status(5);
+    assert_eq!(pty.page(5), pty.page(1), "x moved");
+    // Forward again: the pages already seen, then the lesson goes on.
+    pty.press("\r");
+    pty.wait_for_status(6);
+    assert_eq!(pty.page(6), pty.page(2));
+    pty.press("\r");
+    pty.wait_for_status(7);
+    assert_eq!(pty.page(7), pty.page(3));
+    pty.press("c");
+    let (code, text) = pty.exit();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("checks pass."), "{text}");
+    assert_eq!(text.matches(STATUS).count(), 7, "c paused again:\n{text}");
+    assert_pages_fit(&text, name);
+    let rest = text.rsplit(CLEAR).next().unwrap_or_default();
+    assert!(rest.split("\r\n").all(|row| shown(row).chars().count() <= 80), "{rest}");
+}
+
+#[test]
+fn q_esc_and_ctrl_c_quit_printing_nothing_more() {
+    for key in ["q", "\x1b", "\x03"] {
+        let mut pty = Pty::start("lesson_01_zero_pad", &["--step"]);
+        pty.wait_for_status(1);
+        let before = pty.text().len();
+        pty.press(key);
+        let (code, text) = pty.exit();
+        assert_eq!(code, Some(0), "{key:?}: {text}");
+        // Only the status line is cleared, leaving the cursor on an empty line.
+        assert_eq!(&text[before..], "\r\x1b[2K", "{key:?}");
+    }
+}
+
+#[test]
+fn keys_typed_while_the_lesson_trains_are_dropped() {
+    let name = "lesson_11_train_cnn";
+    let args = ["--step", "--net", "small", "--epochs", "8", "--batch-size", "64"];
+    let mut pty = Pty::start(name, &args);
+    // Enter, page after page, up to the training.
+    let mut pages = 1;
+    pty.wait_for_status(1);
+    loop {
+        pty.press("\r");
+        pty.wait_until("a page", |text| text.contains("3. Training") || text.matches(STATUS).count() > pages);
+        if pty.text().contains("3. Training") {
+            break;
+        }
+        pages += 1;
+    }
+    // The bar of the second epoch: training goes on for six more.
+    pty.wait_until("epoch 2", |text| text.contains("epoch 2 ["));
+    pty.press("\r");
+    pty.press(" ");
+    pty.press("\r");
+    pty.wait_for_status(pages + 1);
+    let training = pty.page(pages + 1);
+    assert!(training.contains("stage 3 of 6") && training.contains("Training time"), "{training}");
+    // No more pages turn: the keys were dropped (give them a moment to act).
+    pty.settle(Duration::from_millis(500));
+    assert_eq!(pty.text().matches(STATUS).count(), pages + 1, "{}", pty.text());
+    // The bar left no line behind: every epoch's row shows where its bar was.
+    let rows: Vec<String> = training.split("\r\n").map(shown).collect();
+    assert!(rows.iter().all(|row| !row.contains(" [")), "{rows:#?}");
+    assert_eq!(rows.iter().filter(|row| row.starts_with("    ")).count(), 8, "{rows:#?}");
+    pty.press("q");
+    let (code, text) = pty.exit();
+    assert_eq!(code, Some(0));
+    assert_pages_fit(&text, name);
+}
