@@ -27,5 +27,6 @@ mod reference;
 mod report;
 mod training;
 mod walkthrough_steps;
+mod width;
 mod window;
 mod worked_example;

@@ -191,7 +191,7 @@ pub fn bench_case(case: &ConvCase, budget: f64) -> Result<Vec<BenchRow>> {
 
 /// The rows as a table: time and GFLOP/s of loops, im2col and the bare
 /// matrix products, im2col's share of the matrix-product rate, and its speed-up.
-pub fn bench_table(rows: &[BenchRow]) -> String {
+pub fn bench_table(rows: &[BenchRow], width: usize) -> String {
     let rate = |secs: f64, flops: f64| format!("{:.2}", flops / secs / 1e9);
     let cells: Vec<Vec<String>> = rows
         .iter()
@@ -209,7 +209,7 @@ pub fn bench_table(rows: &[BenchRow]) -> String {
             ]
         })
         .collect();
-    crate::course::show::table(
+    crate::course::show::fit_table(
         &[
             "shape",
             "pass",
@@ -222,5 +222,6 @@ pub fn bench_table(rows: &[BenchRow]) -> String {
             "speed-up",
         ],
         &cells,
+        width,
     )
 }

@@ -3,32 +3,59 @@
 use ndarray::ArrayView2;
 
 /// Multi-line blocks printed next to each other, each under its caption,
-/// separated by `gap` spaces.
+/// separated by `gap` spaces; as many on a row as fit in `width` columns, the
+/// rest continued below (a block wider than `width` gets a row of its own).
 ///
 /// ```
-/// let s = cnn_walkthrough::course::show::side_by_side(&[("a", "1\n2".into()), ("b", "3".into())], 2);
-/// assert_eq!(s, "a  b\n1  3\n2");
+/// use cnn_walkthrough::course::show::side_by_side;
+/// let blocks = [("a", "1\n2".to_string()), ("b", "3".to_string())];
+/// assert_eq!(side_by_side(&blocks, 2, 80), "a  b\n1  3\n2");
+/// assert_eq!(side_by_side(&blocks, 2, 3), "a\n1\n2\nb\n3");
 /// ```
-pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
+pub fn side_by_side(blocks: &[(&str, String)], gap: usize, width: usize) -> String {
     let columns: Vec<Vec<&str>> = blocks
         .iter()
         .map(|(caption, body)| std::iter::once(*caption).chain(body.lines()).collect())
         .collect();
-    let widths: Vec<usize> =
-        columns.iter().map(|c| c.iter().map(|l| l.chars().count()).max().unwrap_or(0)).collect();
+    lay_out(&columns, gap, width).join("\n")
+}
+
+/// Columns of lines (a caption, then a block) laid out side by side, `gap`
+/// spaces apart, as many on a row as fit in `width` columns: one string per
+/// row of blocks, its lines joined by line breaks, spaces at their ends
+/// trimmed. The layout of [`side_by_side`] and of the heat maps'
+/// [`side_by_side`](crate::course::heatmap::side_by_side).
+pub fn lay_out(columns: &[Vec<&str>], gap: usize, width: usize) -> Vec<String> {
+    let columns_of = |c: &[&str]| c.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = columns.iter().map(|c| columns_of(c)).collect();
+    let mut rows = vec![];
+    let mut first = 0;
+    while first < columns.len() {
+        // Blocks from `first` on, while they and the gaps between them fit.
+        let mut used = widths[first];
+        let mut end = first + 1;
+        while end < columns.len() && used + gap + widths[end] <= width {
+            used += gap + widths[end];
+            end += 1;
+        }
+        rows.push(row_of_blocks(&columns[first..end], &widths[first..end], gap));
+        first = end;
+    }
+    rows
+}
+
+/// The blocks of one row next to each other, each padded to its width.
+fn row_of_blocks(columns: &[Vec<&str>], widths: &[usize], gap: usize) -> String {
     let height = columns.iter().map(Vec::len).max().unwrap_or(0);
     let mut lines = Vec::with_capacity(height);
     for row in 0..height {
         let mut line = String::new();
-        for (k, col) in columns.iter().enumerate() {
+        for (col, w) in columns.iter().zip(widths) {
             let cell = col.get(row).copied().unwrap_or("");
             line += cell;
-            if k + 1 < columns.len() {
-                let pad = widths[k] - cell.chars().count() + gap;
-                line += &" ".repeat(pad);
-            }
+            line += &" ".repeat(w - cell.chars().count() + gap);
         }
-        lines.push(line.trim_end().to_string());
+        lines.push(line.trim_end_matches(' ').to_string());
     }
     lines.join("\n")
 }
@@ -118,6 +145,7 @@ pub fn conv_cell(
     b: &ndarray::ArrayView4<f64>,
     (i, h, wi, c): (usize, usize, usize, usize),
     stride: usize,
+    width: usize,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
     use ndarray::s;
@@ -146,6 +174,7 @@ pub fn conv_cell(
                 ("sum", format_scalar(sum)),
             ],
             3,
+            width,
         );
         out += "\n";
     }
@@ -160,8 +189,11 @@ pub fn conv_cell(
 }
 
 /// The output size formula `⌊(n + 2p − f)/s⌋ + 1` worked out for each case
-/// `(name, n, f, hparameters)`.
-pub fn output_size_table(cases: &[(&str, usize, usize, crate::textbook::conv::Hparameters)]) -> String {
+/// `(name, n, f, hparameters)`, fitted to `width` columns ([`fit_table`]).
+pub fn output_size_table(
+    cases: &[(&str, usize, usize, crate::textbook::conv::Hparameters)],
+    width: usize,
+) -> String {
     use crate::textbook::conv::output_size;
     let rows: Vec<Vec<String>> = cases
         .iter()
@@ -178,7 +210,7 @@ pub fn output_size_table(cases: &[(&str, usize, usize, crate::textbook::conv::Hp
             ]
         })
         .collect();
-    table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows)
+    fit_table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows, width)
 }
 
 /// `text` wrapped at `width` columns, every line starting with `indent` spaces.
@@ -211,6 +243,7 @@ pub fn pool_cell(
     (i, h, w, c): (usize, usize, usize, usize),
     p: &crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
     use crate::textbook::pool::{first_max_mask, pool_window, PoolMode};
@@ -233,7 +266,7 @@ pub fn pool_cell(
         "A[{i},{h},{w},{c}] ← A_prev[{i}, {}:{}, {}:{}, {c}]",
         rows.start, rows.end, cols.start, cols.end
     );
-    side_by_side(&[(&caption, array2string(&window, 0)), ("", how)], 3)
+    side_by_side(&[(&caption, array2string(&window, 0)), ("", how)], 3, width)
 }
 
 /// One output cell of `pool_backward`, worked: the window of the input, the
@@ -244,6 +277,7 @@ pub fn pool_backward_cell(
     (i, h, w, c): (usize, usize, usize, usize),
     p: &crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
     use crate::textbook::pool::{distribute_value, first_max_mask, PoolMode};
@@ -277,6 +311,7 @@ pub fn pool_backward_cell(
             ("adds to dA_prev", array2string(&share.view(), 0)),
         ],
         3,
+        width,
     );
     format!("{head}\n{body}")
 }
@@ -298,8 +333,9 @@ pub fn pool_cells<'a>(
     a_prev: &'a ndarray::ArrayView4<'a, f64>,
     p: &'a crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> impl Iterator<Item = String> + 'a {
-    cells(p.out_h(), p.out_w(), p.n_c).map(move |(c, h, w)| pool_cell(a_prev, (0, h, w, c), p, mode))
+    cells(p.out_h(), p.out_w(), p.n_c).map(move |(c, h, w)| pool_cell(a_prev, (0, h, w, c), p, mode, width))
 }
 
 /// Every output cell of `pool_backward` on image 0, worked
@@ -309,7 +345,8 @@ pub fn pool_backward_cells<'a>(
     da: &'a ndarray::ArrayView4<'a, f64>,
     p: &'a crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> impl Iterator<Item = String> + 'a {
     cells(p.out_h(), p.out_w(), p.n_c)
-        .map(move |(c, h, w)| pool_backward_cell(a_prev, da, (0, h, w, c), p, mode))
+        .map(move |(c, h, w)| pool_backward_cell(a_prev, da, (0, h, w, c), p, mode, width))
 }
