@@ -102,13 +102,16 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// [`table`] when it fits in `width` columns; else the same rows as a list
 /// for a narrow screen: each row's first cell on a line of its own, then
-/// each other cell under it as `header: value` (wrapped to `width`), so no
-/// line is wider than `width`.
+/// each other cell under it as `header: value`, or, when that is too wide,
+/// `header:` with the value on the lines under it (wrapped to `width`), so
+/// no line is wider than `width`. A column without a header lists its
+/// values bare.
 ///
 /// ```
 /// use cnn_walkthrough::course::show::fit_table;
 /// let rows = vec![vec!["SGD".to_string(), "(-3.9600, 1.5000)".to_string()]];
-/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 20), "SGD\n  step 1: (-3.9600,\n    1.5000)");
+/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 28), "SGD\n  step 1: (-3.9600, 1.5000)");
+/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 22), "SGD\n  step 1:\n    (-3.9600, 1.5000)");
 /// assert!(fit_table(&["optimizer", "step 1"], &rows, 80).starts_with('┌'));
 /// ```
 pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String {
@@ -125,10 +128,20 @@ pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String
             lines.push(crate::course::output::wrap(first, width));
         }
         for (cell, header) in cells.filter(|(c, _)| !c.trim().is_empty()) {
-            for (k, part) in cell.lines().enumerate() {
-                let label =
-                    if k == 0 { format!("{header}:") } else { " ".repeat(header.chars().count() + 1) };
-                lines.push(crate::course::output::wrap(&format!("  {label} {part}"), width));
+            let label = if header.is_empty() { String::new() } else { format!("{header}: ") };
+            let hanging = " ".repeat(label.chars().count());
+            let beside: Vec<String> = cell
+                .lines()
+                .enumerate()
+                .map(|(k, part)| format!("  {}{part}", if k == 0 { &label } else { &hanging }))
+                .collect();
+            if beside.iter().all(|l| textwrap::core::display_width(l) <= width) {
+                lines.extend(beside);
+            } else {
+                lines.push(format!("  {}", label.trim_end()));
+                lines.extend(
+                    cell.lines().map(|part| crate::course::output::wrap(&format!("    {part}"), width)),
+                );
             }
         }
     }
