@@ -235,8 +235,9 @@ impl Lesson {
     /// (a wrapped line continues two spaces further in than it began).
     /// Tables, grids and drawings go to [`block`](Self::block) or
     /// [`table`](Self::table) instead, which lay them out rather than wrap them.
+    /// Lines broken mid-sentence are refilled ([`output::reflow`]).
     pub fn say(&self, text: &str) {
-        self.print_wrapped(text);
+        self.print_wrapped(&output::reflow(text, self.width()));
     }
 
     /// A table with a header row, fitted to the screen's width

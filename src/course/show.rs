@@ -1,4 +1,9 @@
-//! Drawings for the whiteboard: small grids and blocks side by side.
+//! Drawings for the whiteboard: small grids and blocks side by side, and
+//! tables, laid out for the screen's width.
+//!
+//! Blocks side by side flow onto as many rows as the width needs
+//! ([`lay_out`]): our own few lines, as no crate in the tree places blocks
+//! of text next to each other; tables are prettytable's.
 
 use ndarray::ArrayView2;
 
@@ -138,7 +143,9 @@ pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String
             if beside.iter().all(|l| textwrap::core::display_width(l) <= width) {
                 lines.extend(beside);
             } else {
-                lines.push(format!("  {}", label.trim_end()));
+                if !label.is_empty() {
+                    lines.push(format!("  {}", label.trim_end()));
+                }
                 lines.extend(
                     cell.lines().map(|part| crate::course::output::wrap(&format!("    {part}"), width)),
                 );
