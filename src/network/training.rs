@@ -230,12 +230,16 @@ pub fn bench(run: &Run, repeats: usize, width: usize) -> Result<String> {
     }
     times.sort_by(f64::total_cmp);
     let profile = if cfg!(debug_assertions) { "dev profile" } else { "release profile" };
-    Ok(format!(
-        "{}\nmedian {:.2} s for {} epochs ({profile}, {} thread(s) available)",
-        crate::course::show::fit_table(&["run", "total", "per epoch", "held-out accuracy"], &rows, width),
+    let median = format!(
+        "median {:.2} s for {} epochs ({profile}, {} thread(s) available)",
         times[times.len() / 2],
         run.epochs,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
+    );
+    Ok(format!(
+        "{}\n{}",
+        crate::course::show::fit_table(&["run", "total", "per epoch", "held-out accuracy"], &rows, width),
+        crate::course::output::wrap(&median, width)
     ))
 }
 
