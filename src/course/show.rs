@@ -133,7 +133,9 @@ pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String
             lines.push(crate::course::output::wrap(first, width));
         }
         for (cell, header) in cells.filter(|(c, _)| !c.trim().is_empty()) {
-            let label = if header.is_empty() { String::new() } else { format!("{header}: ") };
+            // A header on two lines in the table is one line here.
+            let label =
+                if header.is_empty() { String::new() } else { format!("{}: ", header.replace('\n', " ")) };
             let hanging = " ".repeat(label.chars().count());
             let beside: Vec<String> = cell
                 .lines()

@@ -224,7 +224,8 @@ pub fn finite_difference_table(
             vec![format!("weights({d},{i},{j})"), format!("{e:.6}"), format!("{:.6}", computed[[d, i, j]])]
         })
         .collect();
-    fit_table(&["weight", "expected (finite difference)", "computed (backward)"], &rows, width)
+    // Headers on two lines, so that the table fits 60 columns.
+    fit_table(&["weight", "expected\n(finite difference)", "computed\n(backward)"], &rows, width)
 }
 
 /// The tables of every [`Activation`]: first its name, formula and its
