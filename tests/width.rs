@@ -14,6 +14,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use cnn_walkthrough::course::lesson::LAYOUT_CHECK;
 use cnn_walkthrough::course::npy::npy_bytes;
 use cnn_walkthrough::course::random::RandomState;
 use cnn_walkthrough::course::registry::LESSONS;
@@ -38,7 +39,7 @@ fn problems(run: &Run) -> Vec<String> {
     command
         .args(&run.args)
         .env("NO_COLOR", "1")
-        .env("CNN_WALKTHROUGH_LAYOUT_CHECK", "1")
+        .env(LAYOUT_CHECK, "1")
         .env_remove("LINES")
         .stdin(Stdio::null());
     if run.binary == "cnn-walkthrough" {
