@@ -211,28 +211,40 @@ pub fn conv_cell(
 }
 
 /// The output size formula `⌊(n + 2p − f)/s⌋ + 1` worked out for each case
-/// `(name, n, f, hparameters)`, fitted to `width` columns ([`fit_table`]).
+/// `(name, n, f, hparameters)`, fitted to `width` columns: one line a case
+/// when that fits; else with the headers, the formula and the case's name
+/// on two lines each (about 75 columns); else a list ([`fit_table`]).
 pub fn output_size_table(
     cases: &[(&str, usize, usize, crate::textbook::conv::Hparameters)],
     width: usize,
 ) -> String {
     use crate::textbook::conv::output_size;
-    let rows: Vec<Vec<String>> = cases
+    // A case's name, its numbers, the formula with them and what it comes to.
+    let rows: Vec<[String; 4]> = cases
         .iter()
         .map(|&(name, n, f, hp)| {
             let (p, s) = (hp.pad, hp.stride);
-            vec![
+            [
                 name.to_string(),
                 format!("{n}, {f}, {p}, {s}"),
-                format!(
-                    "⌊({n} + 2·{p} − {f})/{s}⌋ + 1 = ⌊{}/{s}⌋ + 1 = {}",
-                    n + 2 * p - f,
-                    output_size(n, f, p, s)
-                ),
+                format!("⌊({n} + 2·{p} − {f})/{s}⌋ + 1"),
+                format!("⌊{}/{s}⌋ + 1 = {}", n + 2 * p - f, output_size(n, f, p, s)),
             ]
         })
         .collect();
-    fit_table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows, width)
+    let wide: Vec<Vec<String>> = rows
+        .iter()
+        .map(|[name, nums, f, value]| vec![name.clone(), nums.clone(), format!("{f} = {value}")])
+        .collect();
+    let full = table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &wide);
+    if full.lines().all(|l| l.chars().count() <= width) {
+        return full;
+    }
+    let narrow: Vec<Vec<String>> = rows
+        .iter()
+        .map(|[name, nums, f, value]| vec![textwrap::fill(name, 24), nums.clone(), format!("{f}\n= {value}")])
+        .collect();
+    fit_table(&["case", "n, f,\npad, stride", "output size\n⌊(n + 2·pad − f)/stride⌋ + 1"], &narrow, width)
 }
 
 /// `text` wrapped at `width` columns, every line starting with `indent` spaces.
