@@ -44,7 +44,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say("x[1, :, :, 0] is a 3×3 image; zero_pad surrounds it with 2 rows and columns of zeros (shown as 0):\n");
     let before = grid(&x.slice(s![1, .., .., 0]), 2, |_, _| false);
     let after = grid(&x_pad.slice(s![1, .., .., 0]), 2, |i, j| !(2..5).contains(&i) || !(2..5).contains(&j));
-    l.say(&side_by_side(&[("x[1, :, :, 0]", before), ("x_pad[1, :, :, 0]", after)], 6));
+    l.block(&side_by_side(&[("x[1, :, :, 0]", before), ("x_pad[1, :, :, 0]", after)], 6, l.width()));
 
     l.stage("Constant padding, any amount on each side (ML-From-Scratch)");
     l.say(
@@ -94,12 +94,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let valid = determine_padding((f, f), PaddingMode::Valid);
         let out_same = (8 + same.rows() - f) + 1;
         let out_valid = output_size(8, f, 0, 1);
-        rows.push(format!(
-            "{f}×{f}      {same:<18} {out_same:>4}×{out_same:<6}{valid:<18} {out_valid:>3}×{out_valid}"
-        ));
+        let (sizes, same_out, valid_out) =
+            (format!("{f}×{f}"), format!("{out_same}×{out_same}"), format!("{out_valid}×{out_valid}"));
+        rows.push(format!("{sizes:<6}  {same:<16}  {same_out:<6}  {valid:<16}  {valid_out}"));
         l.check_equal(&format!("'same' output of a {f}×{f} filter on 8×8"), 8, out_same);
     }
-    l.say(&format!("filter   'same'             output   'valid'            output\n{}", rows.join("\n")));
+    l.block(&format!("filter  'same'            output  'valid'           output\n{}", rows.join("\n")));
     l.say("\nEven filters cannot pad evenly: the extra row goes below and the extra column to the right.");
     l.check_equal(
         "determine_padding((2, 2), 'same')",

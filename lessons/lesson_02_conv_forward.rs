@@ -53,10 +53,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The output size");
     let example = WorkedExample::new();
     let cell = Hparameters { pad: 2, stride: 2 };
-    l.say(&output_size_table(&[
-        ("worked example", 5, 3, example.hparameters),
-        ("notebook conv_forward cell", 4, 2, cell),
-    ]));
+    l.block(&output_size_table(
+        &[("worked example", 5, 3, example.hparameters), ("notebook conv_forward cell", 4, 2, cell)],
+        l.width(),
+    ));
 
     l.stage("The worked 5×5×3 example, cell by cell (hanbt's CNN)");
     l.say("Input a (3 channels of 5×5), two 3×3×3 filters with biases 1 and 0, zero padding 1, stride 2.");
@@ -67,11 +67,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (z, _) =
         conv_forward(&example.a_prev.view(), &example.w.view(), &example.b.view(), example.hparameters)?;
     let a_prev_pad = zero_pad(&example.a_prev.view(), example.hparameters.pad);
-    l.say(&format!(
+    l.block(&format!(
         "\nPadded by 1, each channel is 7×7:\n{}",
         padded_channels(&a_prev_pad.slice(s![0, .., .., ..]), 1, "a_pad", l.width())
     ));
-    let shown = if l.detail() { 18 } else { 2 };
+    let (shown, width) = (if l.detail() { 18 } else { 2 }, l.width());
     l.walk(cells(3, 3, 2).take(shown).map(|(c, h, wi)| {
         conv_cell(
             &a_prev_pad.view(),
@@ -79,6 +79,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             &example.b.view(),
             (0, h, wi, c),
             example.hparameters,
+            width,
         )
     }));
     if shown < 18 {

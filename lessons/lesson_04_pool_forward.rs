@@ -59,7 +59,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     let shown = if l.detail() { 8 } else { 4 };
-    l.walk(pool_cells(&example.view(), &p, PoolMode::Max).take(shown));
+    l.walk(pool_cells(&example.view(), &p, PoolMode::Max, l.width()).take(shown));
     l.say("");
     for (c, published) in pooling_example::published::OUTPUT.iter().enumerate() {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
@@ -70,7 +70,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Average pooling of the same input");
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Average)?;
-    l.walk(pool_cells(&example.view(), &p, PoolMode::Average).take(shown / 2));
+    l.walk(pool_cells(&example.view(), &p, PoolMode::Average, l.width()).take(shown / 2));
     l.say("");
     for c in 0..2 {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
@@ -85,12 +85,15 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Overlapping windows, and what pooling keeps");
     let no_pad = |stride| Hparameters { pad: 0, stride };
-    l.say(&output_size_table(&[
-        ("notebook cell, f 3, stride 2 (overlapping)", 4, 3, no_pad(2)),
-        ("notebook cell, f 2, stride 2 (side by side)", 4, 2, no_pad(2)),
-        ("8×8 input, f 3, stride 2 (overlapping)", 8, 3, no_pad(2)),
-        ("8×8 input, f 2, stride 2 (side by side)", 8, 2, no_pad(2)),
-    ]));
+    l.block(&output_size_table(
+        &[
+            ("notebook cell, f 3, stride 2 (overlapping)", 4, 3, no_pad(2)),
+            ("notebook cell, f 2, stride 2 (side by side)", 4, 2, no_pad(2)),
+            ("8×8 input, f 3, stride 2 (overlapping)", 8, 3, no_pad(2)),
+            ("8×8 input, f 2, stride 2 (side by side)", 8, 2, no_pad(2)),
+        ],
+        l.width(),
+    ));
     let count = windows_per_row(8, 3, 0, 2);
     let rows_with = |k: usize| (0..8).filter(|&r| count[r] == k).collect::<Vec<_>>();
     l.say(&format!(

@@ -66,7 +66,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let p = PoolParams::new(example.shape(), hp)?;
     let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     let shown = if l.detail() { 8 } else { 2 };
-    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max).take(shown));
+    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max, l.width()).take(shown));
     let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
     l.say("");
     for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
@@ -79,7 +79,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_exact(&what, &other.view(), &da_prev.view());
 
     l.say("\nAverage pooling shares each gradient among the f² = 4 cells of its window:");
-    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average).take(1));
+    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average, l.width()).take(1));
     let da_prev_avg = pool_backward(&da.view(), &cache, PoolMode::Average)?;
     l.say("");
     l.show("dA_prev[0,:,:,0] =", &da_prev_avg.slice(s![0, .., .., 0]));

@@ -6,7 +6,7 @@
 //! and `column_to_image` (seed 001), on cases small enough to read.
 
 use cnn_walkthrough::course::numpy_fmt::{array2string, shape_str};
-use cnn_walkthrough::course::show::{grid, table};
+use cnn_walkthrough::course::show::grid;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::ml_from_scratch::im2col as published_im2col;
 use cnn_walkthrough::textbook::conv::windows_per_row;
@@ -67,7 +67,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         vec!["i".into(), shape_str(big.i.shape()), first(&mut big.i.iter())],
         vec!["j".into(), shape_str(big.j.shape()), first(&mut big.j.iter())],
     ];
-    l.say(&table(&["array", "shape", "first values"], &rows));
+    l.table(&["array", "shape", "first values"], &rows);
     use published_im2col::{I0, I0_SHAPE, I1_SHAPE, I_SHAPE, K_SHAPE};
     l.check_equal("i0.shape", &shape_str(&I0_SHAPE), &shape_str(big.i0.shape()));
     l.check_equal("i1.shape", &shape_str(&I1_SHAPE), &shape_str(big.i1.shape()));
@@ -110,7 +110,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let p = Im2colParams::new(&shape, (3, 3), padding, 1)?;
     let ones = Array2::ones((p.rows(), p.cols()));
     let count = column_to_image(&ones.view(), &shape, (3, 3), 1, padding)?;
-    l.say(&grid(&count.slice(s![0, 0, .., ..]), 0, |_, _| true));
+    l.block(&grid(&count.slice(s![0, 0, .., ..]), 0, |_, _| true));
     l.say(&format!(
         "\n(4×4 image, 3×3 windows, 'same' padding: a corner is in {} windows, the middle in {}.)",
         count[[0, 0, 0, 0]],

@@ -31,7 +31,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Activation functions (ML-From-Scratch)");
     let x = arr1(&[-2.0, -0.5, 0.0, 0.5, 2.0]);
     l.show("x =", &x.view());
-    l.say(&activation_table(&x.view()));
+    l.block(&activation_table(&x.view(), l.width()));
     let mut rng = RandomState::new(9);
     let (xs, g) = (rng.randn((4, 6)), rng.randn((4, 6)));
     for f in Activation::ALL {

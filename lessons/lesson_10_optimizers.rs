@@ -7,7 +7,6 @@
 //! correction done right (1 − βᵗ) beside the source's (1 − β).
 
 use cnn_walkthrough::course::plot::plot_paths;
-use cnn_walkthrough::course::show::table;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::optimizers::{
     all_with_defaults, narrow_quadratic, race, Adam, BiasCorrection, Optimizer,
@@ -36,10 +35,17 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let mut rows = vec![];
     for optimizer in all_with_defaults() {
         let path = race(optimizer.fresh(), START, STEPS, narrow_quadratic);
-        let show = |k: usize| path.get(k).map_or("-".to_string(), |(x, y)| format!("({x:.4}, {y:.4})"));
+        let show = |k: usize| path.get(k).map_or("-".to_string(), |(x, y)| format!("{x:>7.4}\n{y:>7.4}"));
         let (x, y) = path.last().copied().unwrap_or(START);
         let distance = (x * x + y * y).sqrt();
-        rows.push(vec![optimizer.name(), show(1), show(2), show(3), format!("{distance:.2e}")]);
+        rows.push(vec![
+            optimizer.name(),
+            "x\ny".into(),
+            show(1),
+            show(2),
+            show(3),
+            format!("{distance:.2e}"),
+        ]);
         let start_distance = (START.0 * START.0 + START.1 * START.1).sqrt();
         l.check_equal(
             &format!("{} ends nearer the minimum", optimizer.name()),
@@ -48,10 +54,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         );
         paths.push((optimizer.name(), path));
     }
-    l.say(&table(&["optimizer", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows));
+    l.table(&["optimizer", "", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows);
     let drawn: Vec<cnn_walkthrough::course::plot::NamedPath> =
         paths.iter().map(|(name, path)| (name.as_str(), path.as_slice())).collect();
-    l.say(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), 80, 7));
+    l.block(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), l.width(), 7));
 
     l.stage("Adam's bias correction");
     l.say(
@@ -77,7 +83,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         ]);
         history.push((wc.clone(), ws.clone()));
     }
-    l.say(&table(&["step", "1 − βᵗ (correct)", "1 − β (source)"], &rows));
+    l.table(&["step", "1 − βᵗ (correct)", "1 − β (source)"], &rows);
     l.say(
         "At step 1 both give m̂/(√v̂ + eps) = g/(|g| + eps): every coordinate moves by the learning rate,\n\
          whatever the size of its gradient. After that the source's estimates drift (m̂ towards 10× the gradient).",

@@ -27,7 +27,7 @@ fn main() -> std::process::ExitCode {
 pub fn run(l: &mut Lesson) -> Result<()> {
     let run = Run::from_args(&l.args)?;
     if l.is_bench() {
-        l.say(&training::bench(&run, 3)?);
+        l.block(&training::bench(&run, 3, l.width())?);
         return Ok(());
     }
 
@@ -41,13 +41,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("X_test", test.images.shape());
     let first_ten: Vec<usize> = (0..train.labels.len().min(10)).collect();
     l.say(&format!("Each digit as a heat map ({LEGEND}):"));
-    l.say(&training::draw_digits(&train, &first_ten, |i| format!("y = {}", train.labels[i])));
+    l.block(&training::draw_digits(&train, &first_ten, |i| format!("y = {}", train.labels[i]), l.width()));
 
     l.stage("The network");
     run.check_memory(&train, &test)?;
     let mut net: Sequential<f32> = run.network(&train)?;
     let summary = net.summary()?;
-    l.say(&network::summary_table(&net.input_shape, &summary));
+    l.block(&network::summary_table(&net.input_shape, &summary, l.width()));
     let total = net.parameters();
     l.say(&format!("Total parameters {total}"));
     if run.is_reference() && train.images.shape()[1..] == [1, 8, 8] {
@@ -69,7 +69,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (x_train, y_train) = (network::to_input::<f32>(&train.images), one_hot(&train.labels, 10)?);
     let (x_test, y_test) = (network::to_input::<f32>(&test.images), one_hot(&test.labels, 10)?);
     l.say(&run.describe(train.labels.len()));
-    l.say(network::EpochMetrics::HEADER);
+    l.block(network::EpochMetrics::header(l.width()));
     let mut progress =
         if l.quiet() { Progress::hidden(0) } else { Progress::new(train.labels.len(), "epoch") };
     let trained = net.fit(
@@ -85,7 +85,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
                 progress.finish(); // the epoch's row replaces the bar
             }
         },
-        |m| l.say(&m.row()),
+        |m| l.block(&m.row(l.width())),
     );
     progress.finish();
     let history = match trained {
@@ -108,15 +108,15 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let pick = |f: fn(&network::EpochMetrics) -> f64| history.iter().map(f).collect::<Vec<f64>>();
     let (train_loss, val_loss) = (pick(|m| m.train_loss), pick(|m| m.val_loss));
     let (train_acc, val_acc) = (pick(|m| m.train_acc), pick(|m| m.val_acc));
-    l.say(&plot_lines(&[("train loss", &train_loss), ("held-out loss", &val_loss)], 80, 8));
-    l.say(&plot_lines(&[("train accuracy", &train_acc), ("held-out accuracy", &val_acc)], 80, 8));
+    l.block(&plot_lines(&[("train loss", &train_loss), ("held-out loss", &val_loss)], l.width(), 8));
+    l.block(&plot_lines(&[("train accuracy", &train_acc), ("held-out accuracy", &val_acc)], l.width(), 8));
 
     l.stage("The held-out digits");
     let p = net.predict(&x_test, 256)?;
     let predicted: Vec<usize> = p.outer_iter().map(|row| argmax(&row)).collect();
     let truth: Vec<usize> = test.labels.iter().map(|&y| usize::from(y)).collect();
     let m = confusion_matrix(&truth, &predicted, 10)?;
-    l.say(&confusion_table(&m.view()));
+    l.block(&confusion_table(&m.view(), l.width()));
     let correct = (0..10).map(|k| m[[k, k]]).sum::<usize>();
     let accuracy = correct as f64 / truth.len() as f64;
     l.say(&format!("{correct} of {} right: accuracy {accuracy:.4}.", count(truth.len(), "held-out digit")));
@@ -135,14 +135,24 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let wrong: Vec<usize> = (0..truth.len()).filter(|&i| predicted[i] != truth[i]).take(8).collect();
     if !wrong.is_empty() {
         l.say("Some digits it got wrong (true → predicted):");
-        l.say(&training::draw_digits(&test, &wrong, |i| format!("{} → {}", truth[i], predicted[i])));
+        l.block(&training::draw_digits(
+            &test,
+            &wrong,
+            |i| format!("{} → {}", truth[i], predicted[i]),
+            l.width(),
+        ));
     }
 
     l.stage("What the first layer learned");
     l.say("Its filters, 3×3 each (more ink = higher, each on its own scale):");
-    l.say(&training::draw_first_filters(&mut net));
+    l.block(&training::draw_first_filters(&mut net, l.width()));
     l.say(&format!("What they make of the first held-out digit (y = {}), after ReLU:", test.labels[0]));
-    l.say(&training::draw_digits(&test, &[0], |_| "input".into()));
-    l.say(&training::draw_features(&mut net, &x_test.slice_axis(Axis(0), (0..1).into()).to_owned(), 2)?);
+    l.block(&training::draw_digits(&test, &[0], |_| "input".into(), l.width()));
+    l.block(&training::draw_features(
+        &mut net,
+        &x_test.slice_axis(Axis(0), (0..1).into()).to_owned(),
+        2,
+        l.width(),
+    )?);
     Ok(())
 }

@@ -109,7 +109,7 @@ fn main() -> ExitCode {
             }
         },
         ["--help"] | ["-h"] => {
-            output::print("cnn-walkthrough", HELP);
+            output::print("cnn-walkthrough", &output::wrap(HELP, width()));
             ExitCode::SUCCESS
         }
         other => {
@@ -130,7 +130,11 @@ fn print_course() {
     let colour = use_colour();
     let mut text = format!(
         "{}\n\n{}\n",
-        paint("cnn-walkthrough: a convolutional neural network from the inside", "1", colour),
+        paint(
+            &output::wrap("cnn-walkthrough: a convolutional neural network from the inside", width()),
+            "1",
+            colour
+        ),
         output::wrap(
             "Each lesson builds one piece from its source article, prints the tensors you would \
              draw on a whiteboard, and checks them against the published numbers.",
@@ -147,8 +151,11 @@ fn print_course() {
             l.name
         );
     }
-    text += "\nA lesson's flags: cargo run --bin lesson_01_zero_pad -- --help\n\
-             Check every lesson: cargo run -- --check\n";
+    text += &output::wrap(
+        "\nA lesson's flags: cargo run --bin lesson_01_zero_pad -- --help\n\
+         Check every lesson: cargo run -- --check\n",
+        width(),
+    );
     output::print("cnn-walkthrough", &text);
 }
 

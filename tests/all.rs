@@ -29,5 +29,6 @@ mod report;
 mod step;
 mod training;
 mod walkthrough_steps;
+mod width;
 mod window;
 mod worked_example;

@@ -56,7 +56,7 @@ fn backward_of_a_too_small_gradient_is_an_error() {
 fn lesson_01_shows_the_padding_table() {
     let out = run_lesson("lesson_01_zero_pad", &[]);
     out.assert_exit(0);
-    assert!(out.stdout.contains("2×2      ((0, 1), (0, 1))"), "{}", out.stdout);
+    assert!(out.stdout.contains("2×2     ((0, 1), (0, 1))"), "{}", out.stdout);
 }
 
 #[test]

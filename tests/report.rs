@@ -4,7 +4,7 @@
 //! cells, and that it stays silent when stderr is not a terminal).
 
 use cnn_walkthrough::course::heatmap::{
-    confusion_matrix, confusion_table, grid_of_maps, heat_map, heat_map_auto, side_by_side, SHADES,
+    confusion_matrix, confusion_table, heat_map, heat_map_auto, side_by_side, SHADES,
 };
 use cnn_walkthrough::course::progress::{line, Progress};
 use cnn_walkthrough::Error;
@@ -81,7 +81,7 @@ fn lines_have_equal_widths() {
 fn side_by_side_aligns_by_characters_with_different_heights() {
     let maps =
         [block("a", &["██░░", "▒▒▒▒", "▓▓  "]), block("filter 10", &["░░"]), block("c", &["██", "██"])];
-    let s = side_by_side(&maps, 2);
+    let s = side_by_side(&maps, 2, 80);
     // Columns 4 ("██░░"), 9 ("filter 10") and 2 characters wide, 2 spaces apart; trailing spaces trimmed.
     let expected = "\
 a     filter 10  c
@@ -94,20 +94,23 @@ a     filter 10  c
     for line in s.lines().take(2) {
         assert_eq!(line.chars().nth(6), Some(if line.starts_with('a') { 'f' } else { '░' }));
     }
-    assert_eq!(side_by_side(&[], 3), "");
+    assert_eq!(side_by_side(&[], 3, 80), "");
 }
 
 #[test]
-fn grid_puts_a_blank_line_between_rows() {
+fn side_by_side_puts_as_many_as_fit_on_a_row_and_a_blank_line_between_rows() {
     let maps: Vec<_> = (0..5).map(|k| block(&format!("f{k}"), &["▒▒"])).collect();
-    let g = grid_of_maps(&maps, 2, 1);
-    assert_eq!(g, "f0 f1\n▒▒ ▒▒\n\nf2 f3\n▒▒ ▒▒\n\nf4\n▒▒\n");
+    // Two blocks of 2 columns and a gap of 1 take 5 columns; three would take 8.
+    for width in [5, 6, 7] {
+        assert_eq!(side_by_side(&maps, 1, width), "f0 f1\n▒▒ ▒▒\n\nf2 f3\n▒▒ ▒▒\n\nf4\n▒▒\n");
+    }
+    assert!(side_by_side(&maps, 1, 8).starts_with("f0 f1 f2\n"));
 }
 
 #[test]
-#[should_panic(expected = "per_row")]
-fn grid_of_zero_per_row_panics() {
-    grid_of_maps(&[block("a", &["██"])], 0, 1);
+fn side_by_side_narrower_than_a_block_puts_each_on_its_own_row() {
+    let maps = [block("a", &["██"]), block("b", &["░░"])];
+    assert_eq!(side_by_side(&maps, 1, 0), "a\n██\n\nb\n░░\n");
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn confusion_table_totals_and_percentages() {
     m[[3, 8]] = 1;
     m[[5, 5]] = 0;
     m[[7, 1]] = 2;
-    let t = confusion_table(&m.view());
+    let t = confusion_table(&m.view(), 100);
     let lines: Vec<&str> = t.lines().collect();
     let row = |label: &str| {
         let cells: Vec<String> = lines

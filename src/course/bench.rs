@@ -190,18 +190,22 @@ pub fn bench_case(case: &ConvCase, budget: f64) -> Result<Vec<BenchRow>> {
 }
 
 /// The rows as a table: time and GFLOP/s of loops, im2col and the bare
-/// matrix products, im2col's share of the matrix-product rate, and its speed-up.
-pub fn bench_table(rows: &[BenchRow]) -> String {
+/// matrix products, im2col's share of the matrix-product rate, and its
+/// speed-up. On a screen narrower than its 123 columns, two tables (times
+/// and speed-up; rates), each fitted to `width`.
+pub fn bench_table(rows: &[BenchRow], width: usize) -> String {
+    use crate::course::show::{fit_table, table};
     let rate = |secs: f64, flops: f64| format!("{:.2}", flops / secs / 1e9);
+    let ms = |secs: f64| format!("{:.2} ms", secs * 1e3);
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
                 r.case.clone(),
                 r.pass.to_string(),
-                format!("{:.2} ms", r.loops * 1e3),
+                ms(r.loops),
                 rate(r.loops, r.flops),
-                format!("{:.2} ms", r.im2col * 1e3),
+                ms(r.im2col),
                 rate(r.im2col, r.flops),
                 rate(r.matmul, r.flops),
                 format!("{:.0}%", 100.0 * r.matmul / r.im2col),
@@ -209,18 +213,21 @@ pub fn bench_table(rows: &[BenchRow]) -> String {
             ]
         })
         .collect();
-    crate::course::show::table(
-        &[
-            "shape",
-            "pass",
-            "loops",
-            "GFLOP/s",
-            "im2col",
-            "GFLOP/s",
-            "matmul GFLOP/s",
-            "of matmul",
-            "speed-up",
-        ],
-        &cells,
-    )
+    let headers =
+        ["shape", "pass", "loops", "GFLOP/s", "im2col", "GFLOP/s", "matmul GFLOP/s", "of matmul", "speed-up"];
+    let full = table(&headers, &cells);
+    if full.lines().all(|l| l.chars().count() <= width) {
+        return full;
+    }
+    // The columns of each table, by their place in `cells`.
+    let pick = |columns: &[usize]| -> Vec<Vec<String>> {
+        cells.iter().map(|row| columns.iter().map(|&c| row[c].clone()).collect()).collect()
+    };
+    let times = fit_table(&["shape", "pass", "loops", "im2col", "speed-up"], &pick(&[0, 1, 2, 4, 8]), width);
+    let rates = fit_table(
+        &["shape", "pass", "loops\nGFLOP/s", "im2col\nGFLOP/s", "matmul\nGFLOP/s", "of\nmatmul"],
+        &pick(&[0, 1, 3, 5, 6, 7]),
+        width,
+    );
+    format!("{times}\n{rates}")
 }

@@ -85,8 +85,9 @@ pub fn heat_map_auto(a: &ArrayView2<f64>) -> Vec<String> {
 }
 
 /// Blocks of lines (heat maps) placed side by side, each under its caption,
-/// separated by `gap` spaces; the text ends with a newline (it is empty if
-/// there are no blocks).
+/// separated by `gap` spaces, as many on a row as fit in `width` columns,
+/// with a blank line between rows; the text ends with a newline (it is
+/// empty if there are no blocks).
 ///
 /// Each column is as wide as the widest of its caption and its lines,
 /// counted in characters. Blocks may have different heights: the shorter
@@ -99,47 +100,21 @@ pub fn heat_map_auto(a: &ArrayView2<f64>) -> Vec<String> {
 ///     ("a".to_string(), vec!["██".to_string(), "░░".to_string()]),
 ///     ("b".to_string(), vec!["▒▒".to_string()]),
 /// ];
-/// assert_eq!(side_by_side(&maps, 1), "a  b\n██ ▒▒\n░░\n");
+/// assert_eq!(side_by_side(&maps, 1, 80), "a  b\n██ ▒▒\n░░\n");
+/// assert_eq!(side_by_side(&maps, 1, 4), "a\n██\n░░\n\nb\n▒▒\n");
 /// ```
-pub fn side_by_side(maps: &[(String, Vec<String>)], gap: usize) -> String {
-    let width = |s: &str| s.chars().count();
+pub fn side_by_side(maps: &[(String, Vec<String>)], gap: usize, width: usize) -> String {
     let columns: Vec<Vec<&str>> = maps
         .iter()
         .map(|(caption, lines)| {
             std::iter::once(caption.as_str()).chain(lines.iter().map(String::as_str)).collect()
         })
         .collect();
-    let widths: Vec<usize> = columns.iter().map(|c| c.iter().map(|l| width(l)).max().unwrap_or(0)).collect();
-    let height = columns.iter().map(Vec::len).max().unwrap_or(0);
-    let mut out = String::new();
-    for row in 0..height {
-        let mut line = String::new();
-        for (col, w) in columns.iter().zip(&widths) {
-            let cell = col.get(row).copied().unwrap_or("");
-            line += cell;
-            line += &" ".repeat(w - width(cell) + gap);
-        }
-        out += line.trim_end_matches(' ');
-        out += "\n";
-    }
-    out
-}
-
-/// [`side_by_side`] in rows of `per_row` blocks, with a blank line between
-/// rows: the 8 filters of a layer as 2 rows of 4, say.
-///
-/// # Panics
-///
-/// If `per_row` is 0.
-///
-/// ```
-/// use cnn_walkthrough::course::heatmap::grid_of_maps;
-/// let map = |c: &str| (c.to_string(), vec!["██".to_string()]);
-/// assert_eq!(grid_of_maps(&[map("a"), map("b"), map("c")], 2, 1), "a  b\n██ ██\n\nc\n██\n");
-/// ```
-pub fn grid_of_maps(maps: &[(String, Vec<String>)], per_row: usize, gap: usize) -> String {
-    assert!(per_row > 0, "grid_of_maps: per_row must be at least 1");
-    maps.chunks(per_row).map(|row| side_by_side(row, gap)).collect::<Vec<_>>().join("\n")
+    crate::course::show::lay_out(&columns, gap, width)
+        .iter()
+        .map(|row| format!("{row}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 // Confusion matrix
@@ -181,7 +156,9 @@ pub fn confusion_matrix(truth: &[usize], predicted: &[usize], classes: usize) ->
 /// predicted class, then the row's total and the percentage it got right; a
 /// last row with the column totals and the overall accuracy. Zero counts are
 /// written `·`, so that the diagonal and the mistakes stand out. A class
-/// without samples has `-` for its percentage.
+/// without samples has `-` for its percentage. Laid out for `width`
+/// columns: a box table, with shorter headers if need be (`true\pred`,
+/// `all`), or, narrower still, the same grid without the box.
 ///
 /// # Panics
 ///
@@ -189,7 +166,7 @@ pub fn confusion_matrix(truth: &[usize], predicted: &[usize], classes: usize) ->
 ///
 /// ```
 /// use cnn_walkthrough::course::heatmap::confusion_table;
-/// let t = confusion_table(&ndarray::arr2(&[[1, 1], [0, 2]]).view());
+/// let t = confusion_table(&ndarray::arr2(&[[1, 1], [0, 2]]).view(), 80);
 /// assert_eq!(
 ///     t,
 ///     "\
@@ -203,7 +180,7 @@ pub fn confusion_matrix(truth: &[usize], predicted: &[usize], classes: usize) ->
 /// "
 /// );
 /// ```
-pub fn confusion_table(m: &ArrayView2<usize>) -> String {
+pub fn confusion_table(m: &ArrayView2<usize>, width: usize) -> String {
     let classes = m.nrows();
     assert_eq!(m.ncols(), classes, "confusion_table: the matrix must be square");
     let percent = |right: usize, all: usize| match all {
@@ -224,16 +201,34 @@ pub fn confusion_table(m: &ArrayView2<usize>) -> String {
     last.extend([all.to_string(), percent(right, all)]);
     rows.push(last);
 
-    let mut headers = vec![r"true \ predicted".to_string()];
-    headers.extend((0..classes).map(|p| p.to_string()));
-    headers.extend(["total".to_string(), "correct".to_string()]);
-    // Numbers right-aligned: every cell of a column but the first padded to the column's width.
-    for col in 1..headers.len() {
-        let width = rows.iter().chain([&headers]).map(|r| r[col].chars().count()).max().unwrap_or(0);
-        for row in rows.iter_mut().chain([&mut headers]) {
-            row[col] = format!("{:>width$}", row[col]);
+    // The widest layout that fits: the box with its full headers, with
+    // shorter ones (for 80 columns), else a plain grid without the box.
+    let layouts =
+        [(r"true \ predicted", "total", true), (r"true\pred", "all", true), (r"true\pred", "all", false)];
+    let mut shown = String::new();
+    for (corner, all, boxed) in layouts {
+        let mut headers = vec![corner.to_string()];
+        headers.extend((0..classes).map(|p| p.to_string()));
+        headers.extend([all.to_string(), "correct".to_string()]);
+        let mut rows = rows.clone();
+        // Numbers right-aligned: every cell of a column but the first padded to the column's width.
+        for col in 1..headers.len() {
+            let width = rows.iter().chain([&headers]).map(|r| r[col].chars().count()).max().unwrap_or(0);
+            for row in rows.iter_mut().chain([&mut headers]) {
+                row[col] = format!("{:>width$}", row[col]);
+            }
+        }
+        shown = if boxed {
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            crate::course::show::table(&headers, &rows)
+        } else {
+            let first = rows.iter().chain([&headers]).map(|r| r[0].chars().count()).max().unwrap_or(0);
+            let line = |r: &Vec<String>| format!("{:<first$} {}\n", r[0], r[1..].join(" "));
+            std::iter::once(&headers).chain(&rows).map(line).collect()
+        };
+        if shown.lines().all(|l| l.chars().count() <= width) {
+            break;
         }
     }
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    crate::course::show::table(&headers, &rows)
+    shown
 }

@@ -20,6 +20,14 @@ use crate::course::screen::Screen;
 use crate::course::show::side_by_side;
 use crate::error::Result;
 
+/// The test hook for layout: with this environment variable set to `1`,
+/// every line of laid-out text (anything but prose: tables, grids, arrays,
+/// blocks side by side) that is wider than the screen, and so has to be
+/// wrapped, is reported on stderr as
+/// `layout: wrapped a line of N columns at width W: <its first 40 characters>`.
+/// `tests/width.rs` runs every lesson with it and expects no such line.
+pub const LAYOUT_CHECK: &str = "CNN_WALKTHROUGH_LAYOUT_CHECK";
+
 /// A lesson's body: set up, compute, show, check.
 pub type LessonFn = fn(&mut Lesson) -> Result<()>;
 
@@ -151,10 +159,31 @@ impl Lesson {
         Ok(lesson.checks)
     }
 
-    /// Prints `text` and a line break, unless quiet. A line wider than the
-    /// screen is wrapped (the last resort: what a lesson prints is laid out
-    /// for the screen's width before it gets here).
+    /// Prints `text` (laid out already: a table, a grid, blocks side by
+    /// side) and a line break, unless quiet. A line wider than the screen is
+    /// wrapped, as a last resort: what a lesson lays out is laid out for the
+    /// screen's width before it gets here, so this should never happen. The
+    /// test hook [`LAYOUT_CHECK`] reports each time it does.
     fn out(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let width = self.width();
+        if std::env::var_os(LAYOUT_CHECK).is_some_and(|v| v == "1") {
+            for line in text.lines().filter(|l| textwrap::core::display_width(l) > width) {
+                let start: String = line.chars().take(40).collect();
+                let columns = textwrap::core::display_width(line);
+                output::eprint(&format!(
+                    "layout: wrapped a line of {columns} columns at width {width}: {start}\n"
+                ));
+            }
+        }
+        self.print_wrapped(text);
+    }
+
+    /// Prints `text` and a line break, unless quiet, its lines wrapped to the
+    /// screen's width: for prose, which is meant to be wrapped.
+    fn print_wrapped(&self, text: &str) {
         if !self.quiet {
             self.emit(&output::wrap(text, self.width()));
         }
@@ -194,12 +223,11 @@ impl Lesson {
     pub fn stage(&mut self, title: &str) {
         self.stages += 1;
         self.new_page();
-        let bar = "─".repeat((title.chars().count() + 4).min(self.width()));
-        self.out(&format!(
-            "\n{}\n{}",
-            paint(&format!("{}. {title}", self.stages), "1;36", self.colour),
-            paint(&bar, "36", self.colour)
-        ));
+        // The heading is prose (wrapped); its rule is as long as its widest line.
+        let heading = output::wrap(&format!("{}. {title}", self.stages), self.width());
+        let longest = heading.lines().map(textwrap::core::display_width).max().unwrap_or(0);
+        let bar = "─".repeat((longest + 4).min(self.width()));
+        self.out(&format!("\n{}\n{}", paint(&heading, "1;36", self.colour), paint(&bar, "36", self.colour)));
     }
 
     /// With `--step` on a terminal, ends the page (the next key shows what
@@ -220,8 +248,11 @@ impl Lesson {
 
     /// A paragraph of explanation, its lines wrapped to the screen's width
     /// (a wrapped line continues two spaces further in than it began).
+    /// Tables, grids and drawings go to [`block`](Self::block) or
+    /// [`table`](Self::table) instead, which lay them out rather than wrap them.
+    /// Lines broken mid-sentence are refilled ([`output::reflow`]).
     pub fn say(&self, text: &str) {
-        self.out(text);
+        self.print_wrapped(&output::reflow(text, self.width()));
     }
 
     /// A table with a header row, fitted to the screen's width
@@ -238,36 +269,58 @@ impl Lesson {
     }
 
     /// A tensor, labelled and printed as numpy prints it (`x[1,1] = [[ 0.9 ...`).
+    /// When a long label would push the array's rows past the screen's
+    /// width, or make numpy wrap them where it would not without the label,
+    /// the label gets a line of its own and the array starts under it.
     pub fn show<T: NumpyElement, D: Dimension>(&self, label: &str, a: &ArrayView<T, D>) {
-        self.out(&labelled(label, a));
+        let beside = labelled(label, a);
+        let under = array2string(a, 0);
+        let fits = beside.lines().all(|l| textwrap::core::display_width(l) <= self.width());
+        if fits && beside.lines().count() == under.lines().count() {
+            self.out(&beside);
+        } else {
+            self.print_wrapped(label);
+            self.out(&under);
+        }
     }
 
     /// 2-D arrays next to each other, each under its caption, as numpy prints them.
     pub fn show_side_by_side(&self, arrays: &[(&str, ArrayView2<f64>)]) {
         let blocks: Vec<(&str, String)> =
             arrays.iter().map(|(caption, a)| (*caption, array2string(a, 0))).collect();
-        self.out(&side_by_side(&blocks, 4));
+        self.out(&side_by_side(&blocks, 4, self.width()));
     }
 
     /// Blocks of text one after another; with `--step`, each on a new page
-    /// (e.g. the cells of a convolution, one at a time).
+    /// (e.g. the cells of a convolution, one at a time). A block's first
+    /// line is its heading and its last line may be its result, both
+    /// sentences (`Z[0,0,0,0]: vert_start = …`, `Z[0,0,0,0] = 4.0 + 0.0 +
+    /// 1.0 + b (1.0) = 6.0`), wrapped as prose; the lines between are laid
+    /// out already.
     pub fn walk(&mut self, blocks: impl IntoIterator<Item = String>) {
         for (k, block) in blocks.into_iter().enumerate() {
             if k > 0 {
                 self.pause();
             }
-            self.out(&format!("\n{block}"));
+            let (heading, body) = block.split_once('\n').unwrap_or((&block, ""));
+            self.print_wrapped(&format!("\n{heading}"));
+            if let Some((middle, last)) = body.rsplit_once('\n') {
+                self.out(middle);
+                self.print_wrapped(last);
+            } else if !body.is_empty() {
+                self.print_wrapped(body);
+            }
         }
     }
 
     /// A number, printed as numpy prints a float64.
     pub fn value(&self, label: &str, x: f64) {
-        self.out(&format!("{label} {}", format_scalar(x)));
+        self.print_wrapped(&format!("{label} {}", format_scalar(x)));
     }
 
     /// A shape, printed as Python prints a tuple.
     pub fn shape(&self, label: &str, shape: &[usize]) {
-        self.out(&format!("{label} {}", shape_str(shape)));
+        self.print_wrapped(&format!("{label} {}", shape_str(shape)));
     }
 
     /// Checks one number; `tol` as in [`crate::course::check`].
@@ -438,7 +491,7 @@ impl Lesson {
             Written::New => "saved",
             Written::Replaced => "replaced",
         };
-        self.out(&format!("{verb} {}{shape}", dir.path(name).display()));
+        self.print_wrapped(&format!("{verb} {}{shape}", dir.path(name).display()));
         Ok(())
     }
 

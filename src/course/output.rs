@@ -82,6 +82,51 @@ pub fn wrap(text: &str, width: usize) -> String {
     lines.collect::<Vec<_>>().join("\n")
 }
 
+/// `text`'s lines too wide for `width` joined with the line after them when
+/// that line continues their sentence, so that [`wrap`] refills the
+/// paragraph rather than leaving a word or two on a line of its own.
+///
+/// Lessons write their prose with line breaks near 100 columns; on a
+/// narrower screen each of those lines would wrap on its own, leaving a
+/// ragged edge. A line continues the sentence before it when it starts
+/// with a lower-case letter, is neither an assignment (`dA, dW, db = …`, a
+/// line of code) nor labelled (`test: …`), and the line before does not
+/// end with `:`. Lines that fit, and indented lines, are kept as they are.
+///
+/// ```
+/// use cnn_walkthrough::course::output::reflow;
+///
+/// assert_eq!(reflow("one two three\nfour five", 10), "one two three four five");
+/// assert_eq!(reflow("one two\nthree", 10), "one two\nthree");
+/// assert_eq!(reflow("one two three\nx, y = 1, 2", 10), "one two three\nx, y = 1, 2");
+/// assert_eq!(reflow("one two three\nnext: 1", 10), "one two three\nnext: 1");
+/// assert_eq!(reflow("one two three\nso that x = 1", 10), "one two three so that x = 1");
+/// ```
+pub fn reflow(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = vec![];
+    for line in text.split('\n') {
+        // An assignment's left side is names separated by commas: `x`, `dA, dW, db`.
+        let assigns = line.split_once(" = ").is_some_and(|(names, _)| {
+            names.split(',').all(|n| !n.trim().is_empty() && !n.trim().contains(' '))
+        });
+        let labelled = line.split_whitespace().next().is_some_and(|w| w.ends_with(':'));
+        let continues = line.starts_with(|c: char| c.is_lowercase()) && !assigns && !labelled;
+        match lines.last_mut() {
+            Some(last)
+                if continues
+                    && textwrap::core::display_width(last) > width
+                    && !last.starts_with(' ')
+                    && !last.trim_end().ends_with(':') =>
+            {
+                last.push(' ');
+                last.push_str(line);
+            }
+            _ => lines.push(line.to_string()),
+        }
+    }
+    lines.join("\n")
+}
+
 /// Writes a message (an error, a usage hint) to stderr, wrapped to
 /// [`MESSAGE_WIDTH`], ignoring errors. Control characters other than line
 /// breaks (which a file name may hold, an escape sequence among them) are

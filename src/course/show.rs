@@ -1,34 +1,66 @@
-//! Drawings for the whiteboard: small grids and blocks side by side.
+//! Drawings for the whiteboard: small grids and blocks side by side, and
+//! tables, laid out for the screen's width.
+//!
+//! Blocks side by side flow onto as many rows as the width needs
+//! ([`lay_out`]): our own few lines, as no crate in the tree places blocks
+//! of text next to each other; tables are prettytable's.
 
 use ndarray::ArrayView2;
 
 /// Multi-line blocks printed next to each other, each under its caption,
-/// separated by `gap` spaces.
+/// separated by `gap` spaces; as many on a row as fit in `width` columns, the
+/// rest continued below (a block wider than `width` gets a row of its own).
 ///
 /// ```
-/// let s = cnn_walkthrough::course::show::side_by_side(&[("a", "1\n2".into()), ("b", "3".into())], 2);
-/// assert_eq!(s, "a  b\n1  3\n2");
+/// use cnn_walkthrough::course::show::side_by_side;
+/// let blocks = [("a", "1\n2".to_string()), ("b", "3".to_string())];
+/// assert_eq!(side_by_side(&blocks, 2, 80), "a  b\n1  3\n2");
+/// assert_eq!(side_by_side(&blocks, 2, 3), "a\n1\n2\nb\n3");
 /// ```
-pub fn side_by_side(blocks: &[(&str, String)], gap: usize) -> String {
+pub fn side_by_side(blocks: &[(&str, String)], gap: usize, width: usize) -> String {
     let columns: Vec<Vec<&str>> = blocks
         .iter()
         .map(|(caption, body)| std::iter::once(*caption).chain(body.lines()).collect())
         .collect();
-    let widths: Vec<usize> =
-        columns.iter().map(|c| c.iter().map(|l| l.chars().count()).max().unwrap_or(0)).collect();
+    lay_out(&columns, gap, width).join("\n")
+}
+
+/// Columns of lines (a caption, then a block) laid out side by side, `gap`
+/// spaces apart, as many on a row as fit in `width` columns: one string per
+/// row of blocks, its lines joined by line breaks, spaces at their ends
+/// trimmed. The layout of [`side_by_side`] and of the heat maps'
+/// [`side_by_side`](crate::course::heatmap::side_by_side).
+pub fn lay_out(columns: &[Vec<&str>], gap: usize, width: usize) -> Vec<String> {
+    let columns_of = |c: &[&str]| c.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widths: Vec<usize> = columns.iter().map(|c| columns_of(c)).collect();
+    let mut rows = vec![];
+    let mut first = 0;
+    while first < columns.len() {
+        // Blocks from `first` on, while they and the gaps between them fit.
+        let mut used = widths[first];
+        let mut end = first + 1;
+        while end < columns.len() && used + gap + widths[end] <= width {
+            used += gap + widths[end];
+            end += 1;
+        }
+        rows.push(row_of_blocks(&columns[first..end], &widths[first..end], gap));
+        first = end;
+    }
+    rows
+}
+
+/// The blocks of one row next to each other, each padded to its width.
+fn row_of_blocks(columns: &[Vec<&str>], widths: &[usize], gap: usize) -> String {
     let height = columns.iter().map(Vec::len).max().unwrap_or(0);
     let mut lines = Vec::with_capacity(height);
     for row in 0..height {
         let mut line = String::new();
-        for (k, col) in columns.iter().enumerate() {
+        for (col, w) in columns.iter().zip(widths) {
             let cell = col.get(row).copied().unwrap_or("");
             line += cell;
-            if k + 1 < columns.len() {
-                let pad = widths[k] - cell.chars().count() + gap;
-                line += &" ".repeat(pad);
-            }
+            line += &" ".repeat(w - cell.chars().count() + gap);
         }
-        lines.push(line.trim_end().to_string());
+        lines.push(line.trim_end_matches(' ').to_string());
     }
     lines.join("\n")
 }
@@ -113,13 +145,16 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// [`table`] when it fits in `width` columns; else the same rows as a list
 /// for a narrow screen: each row's first cell on a line of its own, then
-/// each other cell under it as `header: value` (wrapped to `width`), so no
-/// line is wider than `width`.
+/// each other cell under it as `header: value`, or, when that is too wide,
+/// `header:` with the value on the lines under it (wrapped to `width`), so
+/// no line is wider than `width`. A column without a header lists its
+/// values bare.
 ///
 /// ```
 /// use cnn_walkthrough::course::show::fit_table;
 /// let rows = vec![vec!["SGD".to_string(), "(-3.9600, 1.5000)".to_string()]];
-/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 20), "SGD\n  step 1: (-3.9600,\n    1.5000)");
+/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 28), "SGD\n  step 1: (-3.9600, 1.5000)");
+/// assert_eq!(fit_table(&["optimizer", "step 1"], &rows, 22), "SGD\n  step 1:\n    (-3.9600, 1.5000)");
 /// assert!(fit_table(&["optimizer", "step 1"], &rows, 80).starts_with('┌'));
 /// ```
 pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String {
@@ -136,10 +171,24 @@ pub fn fit_table(headers: &[&str], rows: &[Vec<String>], width: usize) -> String
             lines.push(crate::course::output::wrap(first, width));
         }
         for (cell, header) in cells.filter(|(c, _)| !c.trim().is_empty()) {
-            for (k, part) in cell.lines().enumerate() {
-                let label =
-                    if k == 0 { format!("{header}:") } else { " ".repeat(header.chars().count() + 1) };
-                lines.push(crate::course::output::wrap(&format!("  {label} {part}"), width));
+            // A header on two lines in the table is one line here.
+            let label =
+                if header.is_empty() { String::new() } else { format!("{}: ", header.replace('\n', " ")) };
+            let hanging = " ".repeat(label.chars().count());
+            let beside: Vec<String> = cell
+                .lines()
+                .enumerate()
+                .map(|(k, part)| format!("  {}{part}", if k == 0 { &label } else { &hanging }))
+                .collect();
+            if beside.iter().all(|l| textwrap::core::display_width(l) <= width) {
+                lines.extend(beside);
+            } else {
+                if !label.is_empty() {
+                    lines.push(format!("  {}", label.trim_end()));
+                }
+                lines.extend(
+                    cell.lines().map(|part| crate::course::output::wrap(&format!("    {part}"), width)),
+                );
             }
         }
     }
@@ -159,6 +208,7 @@ pub fn conv_cell(
     b: &ndarray::ArrayView4<f64>,
     (i, h, wi, c): (usize, usize, usize, usize),
     hparameters: crate::textbook::conv::Hparameters,
+    width: usize,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
     use crate::course::windows::{marked_grid, Marks};
@@ -184,14 +234,15 @@ pub fn conv_cell(
         let sum = product.sum();
         total += sum;
         sums.push(format_scalar(sum));
-        out += &crate::course::windows::beside_or_under(
+        out += &side_by_side(
             &[
                 (&format!("a_slice_prev[:,:,{d}]"), array2string(&window, 0)),
                 (&format!("W[:,:,{d},{c}]"), array2string(&filter, 0)),
                 ("product", array2string(&product.view(), 0)),
                 ("sum", format_scalar(sum)),
             ],
-            crate::course::windows::CELL_WIDTH,
+            3,
+            width,
         );
         out += "\n";
     }
@@ -206,25 +257,40 @@ pub fn conv_cell(
 }
 
 /// The output size formula `⌊(n + 2p − f)/s⌋ + 1` worked out for each case
-/// `(name, n, f, hparameters)`.
-pub fn output_size_table(cases: &[(&str, usize, usize, crate::textbook::conv::Hparameters)]) -> String {
+/// `(name, n, f, hparameters)`, fitted to `width` columns: one line a case
+/// when that fits; else with the headers, the formula and the case's name
+/// on two lines each (about 75 columns); else a list ([`fit_table`]).
+pub fn output_size_table(
+    cases: &[(&str, usize, usize, crate::textbook::conv::Hparameters)],
+    width: usize,
+) -> String {
     use crate::textbook::conv::output_size;
-    let rows: Vec<Vec<String>> = cases
+    // A case's name, its numbers, the formula with them and what it comes to.
+    let rows: Vec<[String; 4]> = cases
         .iter()
         .map(|&(name, n, f, hp)| {
             let (p, s) = (hp.pad, hp.stride);
-            vec![
+            [
                 name.to_string(),
                 format!("{n}, {f}, {p}, {s}"),
-                format!(
-                    "⌊({n} + 2·{p} − {f})/{s}⌋ + 1 = ⌊{}/{s}⌋ + 1 = {}",
-                    n + 2 * p - f,
-                    output_size(n, f, p, s)
-                ),
+                format!("⌊({n} + 2·{p} − {f})/{s}⌋ + 1"),
+                format!("⌊{}/{s}⌋ + 1 = {}", n + 2 * p - f, output_size(n, f, p, s)),
             ]
         })
         .collect();
-    table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &rows)
+    let wide: Vec<Vec<String>> = rows
+        .iter()
+        .map(|[name, nums, f, value]| vec![name.clone(), nums.clone(), format!("{f} = {value}")])
+        .collect();
+    let full = table(&["case", "n, f, pad, stride", "output size ⌊(n + 2·pad − f)/stride⌋ + 1"], &wide);
+    if full.lines().all(|l| l.chars().count() <= width) {
+        return full;
+    }
+    let narrow: Vec<Vec<String>> = rows
+        .iter()
+        .map(|[name, nums, f, value]| vec![textwrap::fill(name, 24), nums.clone(), format!("{f}\n= {value}")])
+        .collect();
+    fit_table(&["case", "n, f,\npad, stride", "output size\n⌊(n + 2·pad − f)/stride⌋ + 1"], &narrow, width)
 }
 
 /// `text` wrapped at `width` columns, every line starting with `indent` spaces.
@@ -284,6 +350,7 @@ pub fn pool_cell(
     (i, h, w, c): (usize, usize, usize, usize),
     p: &crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
     use crate::textbook::pool::{first_max_mask, pool_window, PoolMode};
@@ -306,10 +373,7 @@ pub fn pool_cell(
         "A[{i},{h},{w},{c}] ← A_prev[{i}, {}:{}, {}:{}, {c}]",
         rows.start, rows.end, cols.start, cols.end
     );
-    let beside = crate::course::windows::beside_or_under(
-        &[("window", array2string(&window, 0)), ("", how)],
-        crate::course::windows::CELL_WIDTH,
-    );
+    let beside = side_by_side(&[("window", array2string(&window, 0)), ("", how)], 3, width);
     format!("{caption}\n{}\n{beside}", pool_window_in_channel(a_prev, (i, h, w, c), p, mode))
 }
 
@@ -322,6 +386,7 @@ pub fn pool_backward_cell(
     (i, h, w, c): (usize, usize, usize, usize),
     p: &crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> String {
     use crate::course::numpy_fmt::{array2string, format_scalar};
     use crate::textbook::pool::{distribute_value, first_max_mask, PoolMode};
@@ -353,13 +418,14 @@ pub fn pool_backward_cell(
         cols.start,
         cols.end
     );
-    let body = crate::course::windows::beside_or_under(
+    let body = side_by_side(
         &[
             ("window of A_prev", array2string(&window, 0)),
             middle,
             ("adds to dA_prev", array2string(&share.view(), 0)),
         ],
-        crate::course::windows::CELL_WIDTH,
+        3,
+        width,
     );
     format!("{head}\n{}\n{body}", pool_window_in_channel(a_prev, (i, h, w, c), p, mode))
 }
@@ -381,8 +447,9 @@ pub fn pool_cells<'a>(
     a_prev: &'a ndarray::ArrayView4<'a, f64>,
     p: &'a crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> impl Iterator<Item = String> + 'a {
-    cells(p.out_h(), p.out_w(), p.n_c).map(move |(c, h, w)| pool_cell(a_prev, (0, h, w, c), p, mode))
+    cells(p.out_h(), p.out_w(), p.n_c).map(move |(c, h, w)| pool_cell(a_prev, (0, h, w, c), p, mode, width))
 }
 
 /// Every output cell of `pool_backward` on image 0, worked
@@ -392,7 +459,8 @@ pub fn pool_backward_cells<'a>(
     da: &'a ndarray::ArrayView4<'a, f64>,
     p: &'a crate::textbook::pool::PoolParams,
     mode: crate::textbook::pool::PoolMode,
+    width: usize,
 ) -> impl Iterator<Item = String> + 'a {
     cells(p.out_h(), p.out_w(), p.n_c)
-        .map(move |(c, h, w)| pool_backward_cell(a_prev, da, (0, h, w, c), p, mode))
+        .map(move |(c, h, w)| pool_backward_cell(a_prev, da, (0, h, w, c), p, mode, width))
 }

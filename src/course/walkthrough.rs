@@ -10,7 +10,7 @@ use crate::course::gradcheck::{layer_gradients, SMOOTH_FD_TOL};
 use crate::course::lesson::Lesson;
 use crate::course::numpy_fmt::shape_str;
 use crate::course::second_way::{pool_forward_second_way, second_way};
-use crate::course::show::{cells, conv_cell, pool_backward_cell, pool_cell, table};
+use crate::course::show::{cells, conv_cell, fit_table, pool_backward_cell, pool_cell};
 use crate::course::your_tensors::{YourConv, YourConv2D, YourPool};
 use crate::error::Result;
 use crate::textbook::activations::Activation;
@@ -54,9 +54,9 @@ pub fn your_conv_forward(l: &mut Lesson, y: YourConv) -> Result<()> {
     let (z, _) = conv_forward(&y.a_prev.view(), &y.w.view(), &y.b.view(), y.hparameters)?;
     let a_prev_pad = zero_pad(&y.a_prev.view(), y.hparameters.pad);
     l.stage("The first output cells of image 0");
-    let p = y.params;
+    let (p, width) = (y.params, l.width());
     let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, wi| {
-        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), y.hparameters)
+        conv_cell(&a_prev_pad.view(), &y.w.view(), &y.b.view(), (0, h, wi, c), y.hparameters, width)
     });
     say_more(l, more);
     l.stage("Z");
@@ -106,11 +106,11 @@ pub fn your_conv_backward(l: &mut Lesson, y: YourConv) -> Result<()> {
 pub fn your_pool_forward(l: &mut Lesson, y: YourPool) -> Result<()> {
     l.stage("Your tensor");
     y.describe(l);
-    let p = y.params;
+    let (p, width) = (y.params, l.width());
     for &mode in &y.modes {
         l.stage(&format!("{} pooling", mode.name()));
         let more = walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, w| {
-            pool_cell(&y.a_prev.view(), (0, h, w, c), &p, mode)
+            pool_cell(&y.a_prev.view(), (0, h, w, c), &p, mode, width)
         });
         say_more(l, more);
         let (a, _) = pool_forward(&y.a_prev.view(), y.hparameters, mode)?;
@@ -137,11 +137,11 @@ pub fn your_pool_backward(l: &mut Lesson, y: YourPool) -> Result<()> {
     let (a, cache) = pool_forward(&y.a_prev.view(), y.hparameters, PoolMode::Max)?;
     let da = y.da.clone().unwrap_or_else(|| Array4::ones(a.raw_dim()));
     l.say(if y.da.is_some() { "dA from --da." } else { "No --da: dA is all ones." });
-    let p = y.params;
+    let (p, width) = (y.params, l.width());
     for &mode in &y.modes {
         l.stage(&format!("{} pooling backward", mode.name()));
         walk_cells(l, (p.out_h(), p.out_w(), p.n_c), |c, h, w| {
-            pool_backward_cell(&y.a_prev.view(), &da.view(), (0, h, w, c), &p, mode)
+            pool_backward_cell(&y.a_prev.view(), &da.view(), (0, h, w, c), &p, mode, width)
         });
         let da_prev = pool_backward(&da.view(), &cache, mode)?;
         l.say("");
@@ -208,33 +208,43 @@ pub fn bench_loops_against_im2col(l: &mut Lesson) -> Result<()> {
     for case in CASES {
         rows.extend(bench_case(&case, if cfg!(debug_assertions) { 0.2 } else { 1.0 })?);
     }
-    l.say(&bench_table(&rows));
+    l.block(&bench_table(&rows, l.width()));
     Ok(())
 }
 
 /// The table of a finite-difference check, one row a weight
 /// `weights(d,i,j)`: the expected (finite-difference) and computed
 /// (backward) gradients of one filter, stored `(channels, f, f)`.
-pub fn finite_difference_table(expected: &ArrayView3<f64>, computed: &ArrayView3<f64>) -> String {
+pub fn finite_difference_table(
+    expected: &ArrayView3<f64>,
+    computed: &ArrayView3<f64>,
+    width: usize,
+) -> String {
     let rows: Vec<Vec<String>> = expected
         .indexed_iter()
         .map(|((d, i, j), e)| {
             vec![format!("weights({d},{i},{j})"), format!("{e:.6}"), format!("{:.6}", computed[[d, i, j]])]
         })
         .collect();
-    table(&["weight", "expected (finite difference)", "computed (backward)"], &rows)
+    // Headers on two lines, so that the table fits 60 columns.
+    fit_table(&["weight", "expected\n(finite difference)", "computed\n(backward)"], &rows, width)
 }
 
-/// The table of every [`Activation`]: its name and formula with `f(x)` at
-/// each `x`, then its derivative's formula with `f'(x)`, to 4 decimals.
-pub fn activation_table(x: &ArrayView1<f64>) -> String {
-    let cells = |a: &Array1<f64>| a.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>().join("  ");
-    let mut rows = vec![];
+/// The tables of every [`Activation`]: first its name, formula and its
+/// derivative's formula; then `f(x)` and `f'(x)` at each `x`, to 4
+/// decimals. Two tables, not one, so that each fits 80 columns; each is
+/// fitted to `width` ([`fit_table`]).
+pub fn activation_table(x: &ArrayView1<f64>, width: usize) -> String {
+    let cells = |a: &Array1<f64>| a.iter().map(|v| format!("{v:>7.4}")).collect::<Vec<_>>().join(" ");
+    let (mut formulas, mut values) = (vec![], vec![]);
     for f in Activation::ALL {
-        rows.push(vec![f.name().to_string(), f.formula().to_string(), cells(&f.forward(x))]);
-        rows.push(vec![String::new(), format!("f' = {}", f.derivative_formula()), cells(&f.gradient(x))]);
+        let name = f.name().to_string();
+        formulas.push(vec![name.clone(), f.formula().to_string(), f.derivative_formula().to_string()]);
+        values.push(vec![name, "f(x)".to_string(), cells(&f.forward(x))]);
+        values.push(vec![String::new(), "f'(x)".to_string(), cells(&f.gradient(x))]);
     }
-    table(&["activation", "formula", "f(x) and f'(x) at x"], &rows)
+    let formulas = fit_table(&["activation", "f(x)", "f'(x)"], &formulas, width);
+    format!("{formulas}\n{}", fit_table(&["activation", "", "at x"], &values, width))
 }
 
 /// One layer in training mode on input `x`: its shapes and parameter count,
@@ -372,7 +382,7 @@ pub fn check_worked_example_by_finite_differences(
     };
     let expected = chw(&numerical_gradient(&ex.w, eps, loss), 0);
     let (expected, computed) = (expected.view(), computed.view());
-    l.say(&finite_difference_table(&expected, &computed));
+    l.block(&finite_difference_table(&expected, &computed, l.width()));
     // E sums 18 outputs of 28 terms each, of total size at most Σ|Z| + Σ|W|.
     let size = (loss(&ex.w.mapv(f64::abs)), 18 * 28, eps);
     l.check_finite_differences("filter 0 gradient = finite differences", &expected, &computed, size);

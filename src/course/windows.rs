@@ -245,36 +245,5 @@ pub fn padded_channels(a_pad: &ArrayView3<f64>, pad: usize, name: &str, width: u
         })
         .collect();
     let blocks: Vec<(&str, String)> = grids.iter().map(|(c, g)| (c.as_str(), g.clone())).collect();
-    format!("{}\n{}", beside_or_under(&blocks, width), marks.legend())
-}
-
-/// How wide a walked cell's drawing may be: the 80 columns of a projector
-/// (the cell-drawing functions do not know the screen; a wider screen loses
-/// nothing, and [`marked_grid`] keeps to [`GRID_WIDTH`] anyway).
-pub const CELL_WIDTH: usize = 80;
-
-/// Blocks side by side under their captions ([`side_by_side`], 3 spaces
-/// apart), in as few rows as fit in `width` columns: all in one row when they
-/// fit, else a new row wherever the next block would not (full-precision
-/// arrays of your own tensors are too wide to stand three abreast). A block
-/// wider than `width` stands alone.
-///
-/// ```
-/// use cnn_walkthrough::course::windows::beside_or_under;
-/// let blocks = [("a", "1".to_string()), ("b", "2".to_string()), ("c", "3".to_string())];
-/// assert_eq!(beside_or_under(&blocks, 80), "a   b   c\n1   2   3");
-/// assert_eq!(beside_or_under(&blocks, 5), "a   b\n1   2\nc\n3");
-/// ```
-pub fn beside_or_under(blocks: &[(&str, String)], width: usize) -> String {
-    let fits = |row: &[(&str, String)]| side_by_side(row, 3).lines().all(|l| l.chars().count() <= width);
-    let mut rows: Vec<Vec<(&str, String)>> = vec![];
-    for block in blocks {
-        match rows.last_mut() {
-            Some(row) if fits(&[row.as_slice(), std::slice::from_ref(block)].concat()) => {
-                row.push(block.clone())
-            }
-            _ => rows.push(vec![block.clone()]),
-        }
-    }
-    rows.iter().map(|row| side_by_side(row, 3)).collect::<Vec<_>>().join("\n")
+    format!("{}\n{}", side_by_side(&blocks, 3, width), marks.legend())
 }

@@ -224,10 +224,10 @@ impl YourConv {
         l.shape("W.shape =", self.w.shape());
         l.shape("b.shape =", self.b.shape());
         l.say(&format!("hparameters = {{\"pad\": {}, \"stride\": {}}}\n", p.pad, p.stride));
-        l.say(&output_size_table(&[
-            ("height", p.n_h_prev, p.f, self.hparameters),
-            ("width", p.n_w_prev, p.f, self.hparameters),
-        ]));
+        l.block(&output_size_table(
+            &[("height", p.n_h_prev, p.f, self.hparameters), ("width", p.n_w_prev, p.f, self.hparameters)],
+            l.width(),
+        ));
         say_unread(l, (p.n_h_prev, p.n_w_prev), (p.f, p.f), Padding2D::uniform(p.pad), p.stride);
     }
 
@@ -397,7 +397,10 @@ impl YourPool {
         l.shape("A_prev.shape =", self.a_prev.shape());
         l.say(&format!("hparameters = {{\"f\": {}, \"stride\": {}}}\n", p.f, p.stride));
         let hp = Hparameters { pad: 0, stride: p.stride };
-        l.say(&output_size_table(&[("height", p.n_h_prev, p.f, hp), ("width", p.n_w_prev, p.f, hp)]));
+        l.block(&output_size_table(
+            &[("height", p.n_h_prev, p.f, hp), ("width", p.n_w_prev, p.f, hp)],
+            l.width(),
+        ));
         say_unread(l, (p.n_h_prev, p.n_w_prev), (p.f, p.f), Padding2D::uniform(0), p.stride);
     }
 

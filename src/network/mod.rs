@@ -512,15 +512,33 @@ impl<F: Float> Sequential<F> {
 }
 
 impl EpochMetrics {
-    /// The header of [`EpochMetrics::row`].
+    /// The header of [`EpochMetrics::row`], one line 67 columns wide.
     pub const HEADER: &'static str = "epoch  train loss  train acc  held-out loss  held-out acc  time (s)";
 
-    /// One line per epoch, under [`EpochMetrics::HEADER`].
-    pub fn row(&self) -> String {
-        format!(
-            "{:>5}  {:>10.4}  {:>9.4}  {:>13.4}  {:>12.4}  {:>8.2}",
-            self.epoch, self.train_loss, self.train_acc, self.val_loss, self.val_acc, self.seconds
-        )
+    /// The header of the narrow rows, two lines 51 columns wide: for a
+    /// screen narrower than [`EpochMetrics::HEADER`].
+    pub const NARROW_HEADER: &'static str =
+        "       train    train  held-out  held-out    time\nepoch   loss      acc      loss       acc     (s)";
+
+    /// The header for a screen `width` columns wide: [`EpochMetrics::HEADER`]
+    /// if it fits, else [`EpochMetrics::NARROW_HEADER`].
+    pub fn header(width: usize) -> &'static str {
+        if Self::HEADER.len() <= width {
+            Self::HEADER
+        } else {
+            Self::NARROW_HEADER
+        }
+    }
+
+    /// One line per epoch, under [`EpochMetrics::header`] for the same width.
+    pub fn row(&self, width: usize) -> String {
+        let (epoch, loss, acc, val_loss, val_acc, seconds) =
+            (self.epoch, self.train_loss, self.train_acc, self.val_loss, self.val_acc, self.seconds);
+        if Self::HEADER.len() <= width {
+            format!("{epoch:>5}  {loss:>10.4}  {acc:>9.4}  {val_loss:>13.4}  {val_acc:>12.4}  {seconds:>8.2}")
+        } else {
+            format!("{epoch:>5}  {loss:>7.4}  {acc:>7.4}  {val_loss:>8.4}  {val_acc:>8.4}  {seconds:>6.2}")
+        }
     }
 }
 
@@ -536,15 +554,16 @@ pub fn metrics_csv(history: &[EpochMetrics]) -> String {
     s
 }
 
-/// The summary as a table: layer, output shape, parameters, and the total.
-pub fn summary_table(input_shape: &[usize], rows: &[SummaryRow]) -> String {
+/// The summary as a table: layer, output shape, parameters, and the total;
+/// fitted to `width` columns ([`fit_table`](crate::course::show::fit_table)).
+pub fn summary_table(input_shape: &[usize], rows: &[SummaryRow], width: usize) -> String {
     let mut cells = vec![vec!["Input".to_string(), tuple(input_shape), String::new()]];
     for r in rows {
         cells.push(vec![r.name.clone(), tuple(&r.output_shape), r.parameters.to_string()]);
     }
     let total: usize = rows.iter().map(|r| r.parameters).sum();
     cells.push(vec!["Total".into(), String::new(), total.to_string()]);
-    crate::course::show::table(&["Layer Type", "Output Shape", "Parameters"], &cells)
+    crate::course::show::fit_table(&["Layer Type", "Output Shape", "Parameters"], &cells, width)
 }
 
 /// The reference network (ML-From-Scratch's CNN example,

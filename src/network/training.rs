@@ -8,7 +8,7 @@ use ndarray::{s, Axis, Ix2};
 use crate::course::budget::Tensor;
 use crate::course::cli::Args;
 use crate::course::data::{digits, one_hot, train_test_split, Dataset};
-use crate::course::heatmap::{grid_of_maps, heat_map_auto};
+use crate::course::heatmap::{heat_map_auto, side_by_side};
 use crate::course::random::RandomState;
 use crate::course::show::count;
 use crate::error::{Error, Result};
@@ -200,7 +200,7 @@ impl Run {
 ///
 /// # Errors
 /// As the training.
-pub fn bench(run: &Run, repeats: usize) -> Result<String> {
+pub fn bench(run: &Run, repeats: usize, width: usize) -> Result<String> {
     let (train, test) = train_test_split(&digits()?, 0.4, 1)?;
     run.check_memory(&train, &test)?;
     let (x, y) = (network::to_input::<f32>(&train.images), one_hot(&train.labels, 10)?);
@@ -231,25 +231,36 @@ pub fn bench(run: &Run, repeats: usize) -> Result<String> {
     }
     times.sort_by(f64::total_cmp);
     let profile = if cfg!(debug_assertions) { "dev profile" } else { "release profile" };
-    Ok(format!(
-        "{}\nmedian {:.2} s for {} ({profile}, {} available)",
-        crate::course::show::table(&["run", "total", "per epoch", "held-out accuracy"], &rows),
+    let median = format!(
+        "median {:.2} s for {} ({profile}, {} available)",
         times[times.len() / 2],
         count(run.epochs, "epoch"),
         count(std::thread::available_parallelism().map_or(1, |n| n.get()), "thread"),
+    );
+    Ok(format!(
+        "{}\n{}",
+        crate::course::show::fit_table(&["run", "total", "per epoch", "held-out accuracy"], &rows, width),
+        crate::course::output::wrap(&median, width)
     ))
 }
 
-/// Images `indices` of `data` as heat maps in rows of 10, captioned by `caption(i)`.
-pub fn draw_digits(data: &Dataset, indices: &[usize], caption: impl Fn(usize) -> String) -> String {
+/// Images `indices` of `data` as heat maps, captioned by `caption(i)`, as
+/// many on a row as fit in `width` columns.
+pub fn draw_digits(
+    data: &Dataset,
+    indices: &[usize],
+    caption: impl Fn(usize) -> String,
+    width: usize,
+) -> String {
     let maps: Vec<(String, Vec<String>)> =
         indices.iter().map(|&i| (caption(i), heat_map_auto(&data.images.slice(s![i, 0, .., ..])))).collect();
-    grid_of_maps(&maps, 10, 2)
+    side_by_side(&maps, 2, width)
 }
 
 /// The first channel of each filter of the network's first layer, as heat
-/// maps (`f0`, `f1`, …), each on its own scale.
-pub fn draw_first_filters(net: &mut Sequential<f32>) -> String {
+/// maps (`f0`, `f1`, …), each on its own scale, as many on a row as fit in
+/// `width` columns.
+pub fn draw_first_filters(net: &mut Sequential<f32>, width: usize) -> String {
     let Some(first) = net.layers.first_mut() else { return String::new() };
     let maps: Vec<(String, Vec<String>)> = first
         .params_and_grads()
@@ -264,10 +275,11 @@ pub fn draw_first_filters(net: &mut Sequential<f32>) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    grid_of_maps(&maps, 16, 1)
+    side_by_side(&maps, 1, width)
 }
 
-/// The feature maps of the first `layers` layers for one image `(1, c, h, w)`.
+/// The feature maps of the first `layers` layers for one image `(1, c, h, w)`,
+/// as many on a row as fit in `width` columns.
 ///
 /// # Errors
 /// When the image does not have the network's input shape.
@@ -275,6 +287,7 @@ pub fn draw_features(
     net: &mut Sequential<f32>,
     image: &ndarray::ArrayD<f32>,
     layers: usize,
+    width: usize,
 ) -> Result<String> {
     let out = net.forward_through(image, layers)?;
     let maps: Vec<(String, Vec<String>)> = out
@@ -286,5 +299,5 @@ pub fn draw_features(
             Some((format!("map {k}"), heat_map_auto(&m.view())))
         })
         .collect();
-    Ok(grid_of_maps(&maps, 8, 2))
+    Ok(side_by_side(&maps, 2, width))
 }
