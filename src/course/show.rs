@@ -82,11 +82,14 @@ pub fn count(n: usize, singular: &str) -> String {
 }
 
 /// The noun for `n` things: `singular` when `n` is 1, else its plural
-/// (`es` after s, x, ch and sh; `ies` for a `y` after a consonant; else `s`).
+/// (`es` after s, x, ch and sh, except the hard ch of `epoch` and
+/// `stomach`; `ies` for a `y` after a consonant; else `s`).
 ///
 /// ```
 /// use cnn_walkthrough::course::show::noun;
 /// assert_eq!(noun(2, "row"), "rows");
+/// assert_eq!(noun(2, "epoch"), "epochs");
+/// assert_eq!(noun(2, "batch"), "batches");
 /// assert_eq!(noun(0, "entry"), "entries");
 /// assert_eq!(noun(3, "day"), "days");
 /// ```
@@ -99,7 +102,9 @@ pub fn noun(n: usize, singular: &str) -> String {
     {
         return format!("{stem}ies");
     }
-    let ending = if ["s", "x", "ch", "sh"].iter().any(|e| singular.ends_with(e)) { "es" } else { "s" };
+    let hard_ch = ["epoch", "stomach"].iter().any(|w| singular.ends_with(w));
+    let sibilant = ["s", "x", "ch", "sh"].iter().any(|e| singular.ends_with(e));
+    let ending = if sibilant && !hard_ch { "es" } else { "s" };
     format!("{singular}{ending}")
 }
 
