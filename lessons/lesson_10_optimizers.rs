@@ -38,20 +38,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let show = |k: usize| path.get(k).map_or("-".to_string(), |(x, y)| format!("{x:>7.4}\n{y:>7.4}"));
         let (x, y) = path.last().copied().unwrap_or(START);
         let distance = (x * x + y * y).sqrt();
-        rows.push(vec![
-            optimizer.name(),
-            "x\ny".into(),
-            show(1),
-            show(2),
-            show(3),
-            format!("{distance:.2e}"),
-        ]);
+        rows.push(vec![optimizer.name(), "x\ny".into(), show(1), show(2), show(3), format!("{distance:.3}")]);
         let start_distance = (START.0 * START.0 + START.1 * START.1).sqrt();
-        l.check_equal(
-            &format!("{} ends nearer the minimum", optimizer.name()),
-            true,
-            distance < start_distance,
-        );
+        let (name, nearer) = (optimizer.name(), distance < start_distance);
+        let evidence = format!("{distance:.3} {} {start_distance:.3}", if nearer { "<" } else { "≥" });
+        l.check_that(&format!("{name} ends nearer (0, 0) than it starts"), nearer, &evidence);
         paths.push((optimizer.name(), path));
     }
     l.table(&["optimizer", "", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows);
@@ -93,6 +84,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_arrays("step 1: w − lr·g/(|g| + eps)", &first_step.view(), &history[0].0.view(), 1e-12);
     l.check_arrays("step 1: the source's Adam agrees", &history[0].0.view(), &history[0].1.view(), 0.0);
     let gap = (&history[1].0 - &history[1].1).mapv(f64::abs).sum();
-    l.check_equal("step 2: the source's Adam differs", true, gap > 1e-6);
+    l.check_that("step 2: the source's Adam differs", gap > 1e-6, &format!("by {gap:.2e} in all"));
     Ok(())
 }

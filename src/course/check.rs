@@ -65,11 +65,13 @@ pub struct Checks {
     pub list: Vec<Check>,
 }
 
+/// A difference or a tolerance in three significant digits: `4.48e-9`,
+/// `1e-12` (not `1.00e-12`), `0`.
 fn short(x: f64) -> String {
     if x == 0.0 {
         "0".into()
     } else {
-        format!("{x:.2e}")
+        format!("{x:.2e}").replace(".00e", "e")
     }
 }
 
@@ -231,6 +233,27 @@ impl Checks {
         })
     }
 
+    /// A statement that must hold (the loss went down, a gap is wide
+    /// enough), with the numbers that show whether it does: the difference
+    /// column reads `yes: EVIDENCE` or `no: EVIDENCE`.
+    ///
+    /// ```
+    /// use cnn_walkthrough::course::check::Checks;
+    /// let mut c = Checks::default();
+    /// assert!(c.holds("the loss went down", true, "2.7353 → 1.7623"));
+    /// assert_eq!(c.list[0].difference, "yes: 2.7353 → 1.7623");
+    /// assert!(!c.holds("accuracy ≥ 0.98", false, "0.9652"));
+    /// ```
+    pub fn holds(&mut self, quantity: &str, holds: bool, evidence: &str) -> bool {
+        self.push(Check {
+            quantity: quantity.into(),
+            expected: "true".into(),
+            computed: holds.to_string(),
+            difference: format!("{}: {evidence}", if holds { "yes" } else { "no" }),
+            passed: holds,
+        })
+    }
+
     /// Whether every check so far passed.
     pub fn all_passed(&self) -> bool {
         self.list.iter().all(|c| c.passed)
@@ -296,7 +319,15 @@ impl Checks {
         let mut s = format!("{}\n", fit("result  quantity: difference (tolerance)", width, 8));
         for c in &self.list {
             let result = if c.passed { "pass" } else { "FAIL" };
-            s += &fit(&format!("  {result}  {}: {}", c.quantity, c.difference), width, 8);
+            let one_line = format!("  {result}  {}: {}", c.quantity, c.difference);
+            if textwrap::core::display_width(&one_line) <= width {
+                s += &one_line;
+            } else {
+                // The difference on a line of its own rather than broken.
+                s += &fit(&format!("  {result}  {}:", c.quantity), width, 8);
+                s.push('\n');
+                s += &fit(&format!("        {}", c.difference), width, 10);
+            }
             s.push('\n');
             if !c.passed {
                 s += &fit(&format!("        expected {}", c.expected), width, 10);

@@ -226,7 +226,7 @@ impl Lesson {
         // The heading is prose (wrapped); its rule is as long as its widest line.
         let heading = output::wrap(&format!("{}. {title}", self.stages), self.width());
         let longest = heading.lines().map(textwrap::core::display_width).max().unwrap_or(0);
-        let bar = "─".repeat((longest + 4).min(self.width()));
+        let bar = "─".repeat(longest.min(self.width()));
         self.out(&format!("\n{}\n{}", paint(&heading, "1;36", self.colour), paint(&bar, "36", self.colour)));
     }
 
@@ -460,6 +460,13 @@ impl Lesson {
         computed: T,
     ) -> bool {
         self.checks.equal(quantity, expected, computed)
+    }
+
+    /// Checks a statement that must hold, shown with the numbers that
+    /// decide it ([`Checks::holds`]): `the training loss went down: yes:
+    /// 2.7353 → 1.7623`.
+    pub fn check_that(&mut self, quantity: &str, holds: bool, evidence: &str) -> bool {
+        self.checks.holds(quantity, holds, evidence)
     }
 
     /// With `--save DIR`, writes `text` to `DIR/name` (for example a CSV

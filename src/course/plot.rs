@@ -298,6 +298,24 @@ pub fn plot_paths(
 /// assert!(p.lines().all(|l| l.chars().count() <= 22));
 /// ```
 pub fn plot_lines(series: &[Series], width: usize, height: usize) -> String {
+    plot_lines_from(series, (0, "its index"), width, height)
+}
+
+/// [`plot_lines`] with the first value of each series at `x = first` and
+/// the x axis called `name` (e.g. `(1, "epoch")`: the loss of epoch 1 at the
+/// left, epoch N at the right, labelled 1 and N).
+///
+/// ```
+/// use cnn_walkthrough::course::plot::plot_lines_from;
+/// let p = plot_lines_from(&[("loss", &[4.0, 2.0, 1.0])], (1, "epoch"), 60, 3);
+/// assert!(p.contains("against epoch, 1 to 3"), "{p}");
+/// ```
+pub fn plot_lines_from(
+    series: &[Series],
+    (first, name): (usize, &str),
+    width: usize,
+    height: usize,
+) -> String {
     let finite = || series.iter().flat_map(|(_, ys)| ys.iter().copied()).filter(|y| y.is_finite());
     let (Some(lo), Some(hi)) = (finite().reduce(f64::min), finite().reduce(f64::max)) else {
         return "(nothing to plot: no finite values)".into();
@@ -318,6 +336,7 @@ pub fn plot_lines(series: &[Series], width: usize, height: usize) -> String {
             (name, panel(&placed.runs, (0.0, 0.0), layout.cols, layout.rows))
         })
         .collect();
-    let note = format!("Each panel: one series against its index, 0 to {last}, on the same y range.");
-    layout.render(&panels, &y_labels, &("0".into(), last.to_string()), &[note])
+    let (from, to) = (first, first + last);
+    let note = format!("Each panel: one series against {name}, {from} to {to}, on the same y range.");
+    layout.render(&panels, &y_labels, &(from.to_string(), to.to_string()), &[note])
 }
