@@ -123,9 +123,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     let mut dropout = Dropout::new(0.25, 7)?;
     let ones = ArrayD::<f64>::ones(IxDyn(&[1, 12]));
-    l.say("Dropout(0.25) on twelve ones, training, then inference:");
-    l.show("y =", &dropout.forward(&ones, true)?.view());
-    l.show("y =", &dropout.forward(&ones, false)?.view());
+    l.say("Dropout(0.25) on twelve ones:");
+    l.show("training:  y =", &dropout.forward(&ones, true)?.view());
+    l.show("inference: y =", &dropout.forward(&ones, false)?.view());
 
     let (c, h, w) = (16, 8, 8);
     l.say(&format!(

@@ -244,7 +244,14 @@ pub fn activation_table(x: &ArrayView1<f64>, width: usize) -> String {
         values.push(vec![String::new(), "f'(x)".to_string(), cells(&f.gradient(x))]);
     }
     let formulas = fit_table(&["activation", "f(x)", "f'(x)"], &formulas, width);
-    format!("{formulas}\n{}", fit_table(&["activation", "", "at x"], &values, width))
+    // The values' header names each x above its column (in the box; a
+    // list, on a narrow screen, says "at x").
+    let xs = x.iter().map(|v| format!("{v:>7}")).collect::<Vec<_>>().join(" ");
+    let mut table = fit_table(&["activation", "x =", &xs], &values, width);
+    if !table.starts_with('┌') {
+        table = fit_table(&["activation", "", "at x"], &values, width);
+    }
+    format!("{formulas}\n{table}")
 }
 
 /// One layer in training mode on input `x`: its shapes and parameter count,
