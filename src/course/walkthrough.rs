@@ -189,6 +189,13 @@ pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     y.check_backward(l, &output, dout, &grads)
 }
 
+/// The command that times `lesson` (`cargo run --release --bin … -- --bench`),
+/// as code lines for [`Lesson::say`]: cut before `--` with a shell's `\`,
+/// so that it fits the narrowest screen and still pastes as one command.
+pub fn bench_command(lesson: &str) -> String {
+    format!("  cargo run --release --bin {lesson} \\\n    -- --bench")
+}
+
 /// `--bench`: the convolution by loops against im2col at the shapes of
 /// [`CASES`], as a table of median times and GFLOP/s ([`bench_table`]).
 ///
@@ -196,11 +203,11 @@ pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
 /// As [`bench_case`].
 pub fn bench_loops_against_im2col(l: &mut Lesson) -> Result<()> {
     l.stage("Loops against im2col");
-    let command = format!("cargo run --release --bin {} -- --bench", l.info.name);
     if cfg!(debug_assertions) {
         l.say(&format!(
-            "This is the dev profile (no optimisation of the lesson's own code): for real figures run\n  \
-             {command}\n"
+            "This is the dev profile (no optimisation of the lesson's own code): for real figures \
+             run\n{}\n",
+            bench_command(l.info.name)
         ));
     }
     l.say("Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix\nproducts' time over im2col's, at the same sizes.\n");
@@ -263,7 +270,7 @@ pub fn check_layer<L: Layer + Clone, D: Dimension>(
     let (x, training) = (x.into_dyn(), true);
     let y = layer.clone().forward(&x, training)?;
     l.say(&format!(
-        "{label}: input {} → output {}, {} parameters",
+        "{label}: input {}\u{a0}→\u{a0}output\u{a0}{}, {}\u{a0}parameters",
         shape_str(x.shape()),
         shape_str(y.shape()),
         layer.parameters()
