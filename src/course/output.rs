@@ -71,8 +71,8 @@ pub const MESSAGE_WIDTH: usize = 80;
 ///
 /// assert_eq!(wrap("a bb ccc dddd", 8), "a bb ccc\n  dddd");
 /// assert_eq!(wrap("short\n  kept", 8), "short\n  kept");
-/// assert_eq!(wrap("1. bb ccc dd", 8), "1. bb\n   ccc dd");
-/// assert_eq!(wrap("a b\u{a0}c", 4), "a\n  b\u{a0}c");
+/// assert_eq!(wrap("1. bb ccc dd", 8), "1. bb\n   ccc\n   dd");
+/// assert_eq!(wrap("aa b\u{a0}c", 5), "aa\n  b\u{a0}c");
 /// ```
 pub fn wrap(text: &str, width: usize) -> String {
     wrap_hanging(text, width, 2)
