@@ -88,8 +88,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     let none = determine_padding((2, 2), PaddingMode::Valid);
     let cols = image_to_column(&x.view(), (2, 2), 1, none)?;
-    l.say("\nRows: (channel, kernel row, kernel column). Columns: (output row, output column, image),");
-    l.say("so columns 0 and 1 are the top-left window of image 0 and of image 1.\n");
+    l.say(
+        "\nRows: (channel, kernel row, kernel column). Columns: (output row, output column, image), \
+         so columns 0 and 1 are the top-left window of image 0 and of image 1.\n",
+    );
     l.show("cols =", &cols.view());
     l.save("cols", &cols.view())?;
     let p = Im2colParams::new(x.shape(), (2, 2), none, 1)?;

@@ -131,7 +131,7 @@ fn print_course() {
     let mut text = format!(
         "{}\n\n{}\n",
         paint(
-            &output::wrap("cnn-walkthrough: a convolutional neural network from the inside", width()),
+            &output::fill("cnn-walkthrough: a convolutional neural network from the inside", width()),
             "1",
             colour
         ),

@@ -269,12 +269,10 @@ pub fn check_layer<L: Layer + Clone, D: Dimension>(
 ) -> Result<()> {
     let (x, training) = (x.into_dyn(), true);
     let y = layer.clone().forward(&x, training)?;
-    l.say(&format!(
-        "{label}: input {}\u{a0}→\u{a0}output\u{a0}{}, {}\u{a0}parameters",
-        shape_str(x.shape()),
-        shape_str(y.shape()),
-        layer.parameters()
-    ));
+    // One item per layer; its shapes and count kept whole (no-break spaces).
+    let (input, output) = (shape_str(x.shape()), shape_str(y.shape()));
+    let shapes = format!("input {input} → output {output}, {} parameters", layer.parameters());
+    l.say(&format!("- {label}: {}", shapes.replace(' ', "\u{a0}")));
     for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
         let tol = SMOOTH_FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
         l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);
