@@ -54,7 +54,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         "\nThe source keeps only the diagonal. Chained with its cross-entropy gradient \
          −y/p\u{a0}+\u{a0}(1−y)/(1−p) it still gives p\u{a0}−\u{a0}y for a one-hot y, element-wise:\n\
          \x20 (−y/p + (1−y)/(1−p))·p(1−p) = −y(1−p) + (1−y)p\n\
-         \x20                            = p − y\n\
+         \x20                             = p − y\n\
          The full Jacobian gives the same: Jᵀ(−y/p)\u{a0}=\u{a0}p\u{a0}−\u{a0}y, because \
          Σ\u{a0}y\u{a0}=\u{a0}1.",
     );

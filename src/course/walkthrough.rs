@@ -210,7 +210,10 @@ pub fn bench_loops_against_im2col(l: &mut Lesson) -> Result<()> {
             bench_command(l.info.name)
         ));
     }
-    l.say("Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix\nproducts' time over im2col's, at the same sizes.\n");
+    l.say(
+        "Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix \
+         products' time over im2col's, at the same sizes.\n",
+    );
     let mut rows = vec![];
     for case in CASES {
         rows.extend(bench_case(&case, if cfg!(debug_assertions) { 0.2 } else { 1.0 })?);
