@@ -6,7 +6,7 @@
 //! (seed 000) and its `determine_padding` (seed 001).
 
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
-use cnn_walkthrough::course::show::{grid, side_by_side};
+use cnn_walkthrough::course::windows::before_and_after_padding;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{ml_from_scratch, notebook};
 use cnn_walkthrough::textbook::conv::output_size;
@@ -19,7 +19,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("zero_pad, as in the notebook (deeplearning.ai)");
-    l.say("np.random.seed(1)\nx = np.random.randn(4, 3, 3, 2)\nx_pad = zero_pad(x, 2)\n");
+    l.say("  np.random.seed(1)\n  x = np.random.randn(4, 3, 3, 2)\n  x_pad = zero_pad(x, 2)\n");
     let x = RandomState::new(1).randn((4, 3, 3, 2));
     let x_pad = zero_pad(&x.view(), 2);
     l.shape("x.shape =", x.shape());
@@ -41,15 +41,16 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_arrays("x_pad[:, 2:5, 2:5, :] = x", &x.view(), &x_pad.slice(s![.., 2..5, 2..5, ..]), 0.0);
 
     l.stage("One channel of one image, before and after padding");
-    l.say("x[1, :, :, 0] is a 3×3 image; zero_pad surrounds it with 2 rows and columns of zeros (shown as 0):\n");
-    let before = grid(&x.slice(s![1, .., .., 0]), 2, |_, _| false);
-    let after = grid(&x_pad.slice(s![1, .., .., 0]), 2, |i, j| !(2..5).contains(&i) || !(2..5).contains(&j));
-    l.block(&side_by_side(&[("x[1, :, :, 0]", before), ("x_pad[1, :, :, 0]", after)], 6, l.width()));
+    l.say("x[1, :, :, 0] is a 3×3 image; zero_pad surrounds it with 2 rows and columns of zeros:\n");
+    let (before, after) =
+        (("x[1, :, :, 0]", x.slice(s![1, .., .., 0])), ("x_pad[1, :, :, 0]", x_pad.slice(s![1, .., .., 0])));
+    l.block(&before_and_after_padding(before, after, 2, l.width()));
 
     l.stage("Constant padding, any amount on each side (ML-From-Scratch)");
     l.say(
-        "ConstantPadding2D pads the height and width of NCHW images (batch, channels, height, width),\n\
-         with ((top, bottom), (left, right)) rows and columns of a constant: here ((1, 0), (2, 1)) of 9.\n",
+        "ConstantPadding2D pads the height and width of NCHW images (batch, channels, height, \
+         width), with ((top, bottom), (left, right)) rows and columns of a constant: here \
+         ((1,\u{a0}0), (2,\u{a0}1)) of 9.\n",
     );
     let img = Array::from_shape_fn((1, 1, 2, 3), |(_, _, i, j)| (3 * i + j + 1) as f64);
     let layer = ConstantPadding2D::new(((1, 0), (2, 1)), 9.0);
@@ -59,8 +60,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_equal("padded shape (1, 1, 2+1+0, 3+2+1)", "(1, 1, 3, 6)", &format!("{:?}", padded.dim()));
 
     l.say(
-        "\nBackward: the padded cells are constants, so they get no gradient. The gradient of the input\n\
-         is the output's gradient cropped back: accum_grad[:, :, top:top+h, left:left+w].\n",
+        "\nBackward: the padded cells are constants, so they get no gradient. The gradient of the \
+         input is the output's gradient cropped back:\n\
+         \x20 accum_grad[:, :, top:top+h, left:left+w]\n",
     );
     let accum_grad = Array::from_shape_fn(padded.raw_dim(), |(_, _, i, j)| (10 * i + j) as f64);
     let grad = layer.backward(&accum_grad.view())?;
@@ -70,7 +72,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let numeric = numerical_gradient(&img, 1e-3, |x| (&layer.forward(&x.view()) * &accum_grad).sum());
     l.check_arrays("backward = finite differences", &numeric.view(), &grad.view(), 1e-9);
 
-    l.say("\nThe article's case: an input (1, 3, 32, 32) padded ((1, 1), (1, 1)) gets back accum_grad[:, :, 1:33, 1:33].");
+    l.say("\nThe article's case: an input (1, 3, 32, 32) padded ((1, 1), (1, 1)) gets back\n  accum_grad[:, :, 1:33, 1:33]");
     let zero_padding = ConstantPadding2D::zeros(((1, 1), (1, 1)));
     let accum_grad = RandomState::new(0).randn((1, 3, 34, 34));
     let grad = zero_padding.backward(&accum_grad.view())?;
@@ -84,9 +86,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("'same' and 'valid' padding (ML-From-Scratch)");
     l.say(
-        "determine_padding pads so that a stride-1 convolution keeps the size ('same'):\n\
-         pad_h = f_h − 1 in all, ⌊(f_h−1)/2⌋ above and ⌈(f_h−1)/2⌉ below; 'valid' pads nothing.\n\
-         Output size on an 8×8 input, stride 1: ⌊(8 + pad_h − f)/1⌋ + 1.\n",
+        "determine_padding pads so that a stride-1 convolution keeps the size ('same'): \
+         pad_h\u{a0}=\u{a0}f_h\u{a0}−\u{a0}1 in all, ⌊(f_h−1)/2⌋ above and ⌈(f_h−1)/2⌉ below; \
+         'valid' pads nothing. Output size on an 8×8 input, stride 1:\n\
+         \x20 ⌊(8 + pad_h − f)/1⌋ + 1\n",
     );
     let mut rows = vec![];
     for f in [2, 3, 4, 5] {

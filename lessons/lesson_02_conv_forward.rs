@@ -29,8 +29,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("conv_single_step: one window, one number (deeplearning.ai)");
     l.say(
-        "np.random.seed(1)\na_slice_prev = np.random.randn(4, 4, 3)\nW = np.random.randn(4, 4, 3)\n\
-         b = np.random.randn(1, 1, 1)\nZ = np.sum(a_slice_prev * W) + b\n",
+        "  np.random.seed(1)\n  a_slice_prev = np.random.randn(4, 4, 3)\n  W = np.random.randn(4, 4, 3)\n\
+         \x20 b = np.random.randn(1, 1, 1)\n  Z = np.sum(a_slice_prev * W) + b\n",
     );
     let mut rng = RandomState::new(1);
     let a_slice_prev = rng.randn((4, 4, 3));
@@ -41,8 +41,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_close("conv_single_step Z", notebook::conv_single_step::Z, z, published(11));
 
     l.say(&format!(
-        "\nThe notebook's first edition published another Z (see the checks): its answer added b to\n\
-         every element before summing, np.sum(a_slice_prev * W + b), so b counted {} times.",
+        "\nThe notebook's first edition published another Z (see the checks): its answer added b to \
+         every element before summing, so b counted {} times:\n  np.sum(a_slice_prev * W + b)",
         a_slice_prev.len()
     ));
     let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
@@ -71,8 +71,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         "\nPadded by 1, each channel is 7×7:\n{}",
         padded_channels(&a_prev_pad.slice(s![0, .., .., ..]), 1, "a_pad", l.width())
     ));
-    let (shown, width) = (if l.detail() { 18 } else { 2 }, l.width());
-    l.walk(cells(3, 3, 2).take(shown).map(|(c, h, wi)| {
+    let width = l.width();
+    let all = cells(3, 3, 2).map(|(c, h, wi)| {
         conv_cell(
             &a_prev_pad.view(),
             &example.w.view(),
@@ -81,10 +81,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             example.hparameters,
             width,
         )
-    }));
-    if shown < 18 {
-        l.say("\n(The other 16 cells go the same way: run with --verbose or --step to see them all.)");
-    }
+    });
+    l.walk_some(all, 2);
     l.say("");
     // Published: hanbt's run of the worked example, one 3×3 map per filter.
     for (c, expected) in published::OUTPUT.iter().enumerate() {
@@ -98,8 +96,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("conv_forward on the notebook's cell (deeplearning.ai)");
     l.say(
-        "np.random.seed(1)\nA_prev = np.random.randn(10, 4, 4, 3)\nW = np.random.randn(2, 2, 3, 8)\n\
-         b = np.random.randn(1, 1, 1, 8)\nhparameters = {\"pad\" : 2, \"stride\": 2}\n",
+        "  np.random.seed(1)\n  A_prev = np.random.randn(10, 4, 4, 3)\n  W = np.random.randn(2, 2, 3, 8)\n\
+         \x20 b = np.random.randn(1, 1, 1, 8)\n  hparameters = {\"pad\" : 2, \"stride\": 2}\n",
     );
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((10, 4, 4, 3));

@@ -34,9 +34,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          \x20 dA_prev_pad[i, window] += W[:,:,:,c] · dZ[i,h,w,c]\n\
          \x20 dW[:,:,:,c]            += a_slice · dZ[i,h,w,c]\n\
          \x20 db[:,:,:,c]            += dZ[i,h,w,c]\n\n\
-         np.random.seed(1); A_prev = randn(10,4,4,3); W = randn(2,2,3,8); b = randn(1,1,1,8)\n\
-         Z, cache_conv = conv_forward(A_prev, W, b, {\"pad\": 2, \"stride\": 2})\n\
-         dA, dW, db = conv_backward(Z, cache_conv)     # dZ = Z, as the notebook does\n",
+         \x20 np.random.seed(1)\n  A_prev = randn(10,4,4,3)\n  W = randn(2,2,3,8)\n\
+         \x20 b = randn(1,1,1,8)\n  hparameters = {\"pad\": 2, \"stride\": 2}\n\
+         \x20 Z, cache_conv = conv_forward(A_prev, W, b, hparameters)\n\
+         \x20 dZ = Z  # as the notebook does\n  dA, dW, db = conv_backward(dZ, cache_conv)\n",
     );
     let mut rng = RandomState::new(1);
     let (a_prev, w, b) = (rng.randn((10, 4, 4, 3)), rng.randn((2, 2, 3, 8)), rng.randn((1, 1, 1, 8)));
@@ -80,7 +81,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (w_new, b_new) = (&ex.w - &(eta * &grads.d_w), &ex.b - &(eta * &grads.d_b));
     check_updated_filters(l, "updated", |c| chw(&w_new, c), |c| b_new[[0, 0, 0, c]]);
     l.say(
-        "\n(numpy, and the article, print filter 1 in scientific notation: its largest and smallest\n\
+        "\n(numpy, and the article, print filter 1 in scientific notation: its largest and smallest \
          nonzero magnitudes, 1.009 and 0.001, are more than 1000 apart.)",
     );
 
@@ -89,8 +90,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let steps =
         layer.backward(&image_chw(&ex.a_prev.view(), 0).view(), &image_chw(&ex.dz.view(), 0).view())?;
     l.say(&format!(
-        "1. Expand each 3×3 sensitivity map for stride 2 to the size a stride-1 output would have,\n\
-         \x20  5 + 2·1 − 3 + 1 = {}: δ[i, j] goes to (2i, 2j), zeros between.\n",
+        "1. Expand each 3×3 sensitivity map for stride 2 to the size a stride-1 output would have, \
+         5\u{a0}+\u{a0}2·1\u{a0}−\u{a0}3\u{a0}+\u{a0}1\u{a0}=\u{a0}{}: δ[i,\u{a0}j] goes to \
+         (2i,\u{a0}2j), zeros between.\n",
         steps.expanded.dim().2
     ));
     l.show_side_by_side(&[
@@ -98,9 +100,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         ("expanded[1]", steps.expanded.slice(s![1, .., ..])),
     ]);
     l.say(&format!(
-        "\n2. Zero-pad by zp = f − 1 − pad = {} − 1 − {} = {}, so that a valid cross-correlation with a\n\
-         \x20  {0}×{0} filter gives back the 5×5 input: a \"full\" convolution, less the input's padding,\n\
-         \x20  whose cells also get gradients that go nowhere.\n",
+        "\n2. Zero-pad by zp\u{a0}=\u{a0}f\u{a0}−\u{a0}1\u{a0}−\u{a0}pad\u{a0}=\u{a0}{}\u{a0}−\u{a0}1\u{a0}−\u{a0}{}\u{a0}=\u{a0}{}, \
+         so that a valid cross-correlation with a {0}×{0} filter gives back the 5×5 input: a \
+         \"full\" convolution, less the input's padding, whose cells also get gradients that go \
+         nowhere.\n",
         layer.f(),
         layer.zero_padding,
         steps.zp
@@ -136,10 +139,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Gradient check by finite differences (hanbt's CNN)");
     let eps = 1e-3;
     l.say(&format!(
-        "The article's check: the loss E is the sum of all outputs, so ∂E/∂Z is all ones. For each\n\
-         weight w of filter 0 the expected gradient is (E(w + ε) − E(w − ε)) / 2ε with ε = {eps}; the\n\
-         computed one comes from conv_backward. A convolution is linear in its weights, so the two\n\
-         agree up to rounding.\n"
+        "The article's check: the loss E is the sum of all outputs, so ∂E/∂Z is all ones. For each \
+         weight w of filter 0 the expected gradient is \
+         (E(w\u{a0}+\u{a0}ε)\u{a0}−\u{a0}E(w\u{a0}−\u{a0}ε))\u{a0}/\u{a0}2ε with \
+         ε\u{a0}=\u{a0}{eps}; the computed one comes from conv_backward. A convolution is linear in \
+         its weights, so the two agree up to rounding.\n"
     ));
     check_worked_example_by_finite_differences(l, &ex, eps)?;
     Ok(())

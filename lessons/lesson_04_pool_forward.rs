@@ -30,7 +30,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("pool_forward on the notebook's cell (deeplearning.ai)");
     l.say(
-        "np.random.seed(1)\nA_prev = np.random.randn(2, 4, 4, 3)\nhparameters = {\"stride\" : 2, \"f\": 3}\n",
+        "  np.random.seed(1)\n  A_prev = np.random.randn(2, 4, 4, 3)\n  hparameters = {\"stride\" : 2, \"f\": 3}\n",
     );
     let a_prev = RandomState::new(1).randn((2, 4, 4, 3));
     let hparameters = PoolHparameters { f: 3, stride: 2 };
@@ -58,8 +58,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.show(&format!("A_prev[0,:,:,{c}] ="), &example.slice(s![0, .., .., c]));
     }
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Max)?;
-    let shown = if l.detail() { 8 } else { 4 };
-    l.walk(pool_cells(&example.view(), &p, PoolMode::Max, l.width()).take(shown));
+    l.walk_some(pool_cells(&example.view(), &p, PoolMode::Max, l.width()), 4);
     l.say("");
     for (c, published) in pooling_example::published::OUTPUT.iter().enumerate() {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
@@ -70,14 +69,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Average pooling of the same input");
     let (a, _) = pool_forward(&example.view(), hp, PoolMode::Average)?;
-    l.walk(pool_cells(&example.view(), &p, PoolMode::Average, l.width()).take(shown / 2));
+    l.walk_some(pool_cells(&example.view(), &p, PoolMode::Average, l.width()), 2);
     l.say("");
     for c in 0..2 {
         l.show(&format!("A[0,:,:,{c}] ="), &a.slice(s![0, .., .., c]));
     }
     l.say(
-        "\nAverage pooling is a convolution whose weights are fixed: filter c holds 1/f² = 1/4 on input\n\
-         channel c and 0 on the others. Computed that way:",
+        "\nAverage pooling is a convolution whose weights are fixed: filter c holds \
+         1/f²\u{a0}=\u{a0}1/4 on input channel c and 0 on the others. Computed that way:",
     );
     let other = pool_forward_second_way(&example.view(), hp, PoolMode::Average)?;
     l.show("conv_forward(A_prev, W = 1/f², b = 0)[0,:,:,0] =", &other.slice(s![0, .., .., 0]));
@@ -97,7 +96,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let count = windows_per_row(8, 3, 0, 2);
     let rows_with = |k: usize| (0..8).filter(|&r| count[r] == k).collect::<Vec<_>>();
     l.say(&format!(
-        "With f 3 and stride 2 on 8×8 the windows overlap: rows {} are read by two windows.",
+        "With f 3 and stride 2 on 8×8 the windows overlap: rows and columns {} are read by two windows.",
         row_list(&rows_with(2))
     ));
     say_unread(l, (8, 8), (3, 3), Padding2D::uniform(0), 2);
@@ -105,7 +104,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     for f in [3, 2] {
         let (a, _) = pool_forward(&a_prev.view(), PoolHparameters { f, stride: 2 }, PoolMode::Max)?;
         l.say(&format!(
-            "  f {f}, stride 2: A_prev {:?} → A {:?}; parameters: 0; channels: {} → {}",
+            "- f {f}, stride 2: A_prev {:?} → A {:?}; parameters: 0; channels:\u{a0}{}\u{a0}→\u{a0}{}",
             a_prev.dim(),
             a.dim(),
             a_prev.dim().3,

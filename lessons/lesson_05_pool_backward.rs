@@ -31,7 +31,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("create_mask_from_window and distribute_value (deeplearning.ai)");
-    l.say("np.random.seed(1)\nx = np.random.randn(2, 3)\nmask = create_mask_from_window(x)    # x == np.max(x)\n");
+    l.say("  np.random.seed(1)\n  x = np.random.randn(2, 3)\n  mask = create_mask_from_window(x)  # x == np.max(x)\n");
     let x = RandomState::new(1).randn((2, 3));
     let mask = create_mask_from_window(&x.view());
     l.show("x =", &x.view());
@@ -39,15 +39,15 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     use notebook::create_mask_from_window::{MASK, X};
     l.check_arrays("x", &arr2(&X).view(), &x.view(), published(8));
     l.check_masks("mask", &arr2(&MASK).view(), &mask.view());
-    l.say("\na = distribute_value(2, (2, 2))    # dz / (n_H · n_W) in every cell");
+    l.say("\n  a = distribute_value(2, (2, 2))\n  # dz / (n_H · n_W) in every cell");
     let a = distribute_value(2.0, (2, 2));
     l.show("distributed value =", &a.view());
     l.check_exact("distribute_value(2, (2, 2))", &arr2(&notebook::distribute_value::A).view(), &a.view());
 
     l.stage("pool_backward on the notebook's cell (deeplearning.ai)");
     l.say(
-        "np.random.seed(1)\nA_prev = np.random.randn(5, 5, 3, 2)\nhparameters = {\"stride\" : 1, \"f\": 2}\n\
-         A, cache = pool_forward(A_prev, hparameters)\ndA = np.random.randn(5, 4, 2, 2)\n",
+        "  np.random.seed(1)\n  A_prev = np.random.randn(5, 5, 3, 2)\n  hparameters = {\"stride\" : 1, \"f\": 2}\n\
+         \x20 A, cache = pool_forward(A_prev, hparameters)\n  dA = np.random.randn(5, 4, 2, 2)\n",
     );
     let mut rng = RandomState::new(1);
     let a_prev = rng.randn((5, 5, 3, 2));
@@ -65,8 +65,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let hp = PoolHparameters { f: 2, stride: 2 };
     let p = PoolParams::new(example.shape(), hp)?;
     let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
-    let shown = if l.detail() { 8 } else { 2 };
-    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max, l.width()).take(shown));
+    l.walk_some(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max, l.width()), 2);
     let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
     l.say("");
     for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
@@ -78,16 +77,16 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let what = format!("max pool backward = {}", second_way(PoolMode::Max));
     l.check_exact(&what, &other.view(), &da_prev.view());
 
-    l.say("\nAverage pooling shares each gradient among the f² = 4 cells of its window:");
-    l.walk(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average, l.width()).take(1));
+    l.say("\nAverage pooling shares each gradient among the f²\u{a0}=\u{a0}4 cells of its window:");
+    l.walk_some(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average, l.width()), 1);
     let da_prev_avg = pool_backward(&da.view(), &cache, PoolMode::Average)?;
     l.say("");
     l.show("dA_prev[0,:,:,0] =", &da_prev_avg.slice(s![0, .., .., 0]));
     let copied = (hp.f * hp.f) as f64 * da.sum();
     l.say(&format!(
-        "\nThe total is kept: Σ dA = {}, Σ dA_prev = {} for max and {} for average. Copying dA into every\n\
-         cell instead of dividing it (the mistake seed 003 warns about) would give {}: {}× too much, at\n\
-         every pooling layer the gradient passes.",
+        "\nThe total is kept: Σ\u{a0}dA\u{a0}=\u{a0}{}, Σ\u{a0}dA_prev\u{a0}=\u{a0}{} for max and {} for average. \
+         Copying dA into every cell instead of dividing it (the mistake seed 003 warns about) would \
+         give {}: {}× too much, at every pooling layer the gradient passes.",
         da.sum(),
         da_prev.sum(),
         da_prev_avg.sum(),
@@ -108,10 +107,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let back = pool_backward(&one.view(), &cache, PoolMode::Max)?;
     l.show("pool_backward(dA = 1)[0,:,:,0] =", &back.slice(s![0, .., .., 0]));
     l.say(
-        "\nThe notebook's mask marks both 3s, so a gradient of 1 would come back as 2. Max has no\n\
-         derivative at a tie; any one of the tied cells is a valid choice (a subgradient). The library\n\
-         sends the gradient to the first maximum in row-major order, as hanbt's code, numpy's argmax\n\
-         and PyTorch do, so the total is kept. Ties are rare with real-valued inputs.",
+        "\nThe notebook's mask marks both 3s, so a gradient of 1 would come back as 2. Max has no \
+         derivative at a tie; any one of the tied cells is a valid choice (a subgradient). The \
+         library sends the gradient to the first maximum in row-major order, as hanbt's code, \
+         numpy's argmax and PyTorch do, so the total is kept. Ties are rare with real-valued inputs.",
     );
     l.check_close("a tie gets the gradient once", 1.0, back.sum(), EXACT);
 
@@ -123,9 +122,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let eps = 1e-6;
     let gap = smallest_gap(&x.view(), &cache.params);
     l.say(&format!(
-        "A random (2, 4, 4, 2) input, 2×2 windows, stride 1 (windows overlap), random dA; the loss is\n\
-         E = Σ A ⊙ dA. Max pooling is linear near a point where no window is close to a tie: here the\n\
-         two largest values of every window are at least {gap:.2e} apart, far more than ε = {eps}."
+        "A random (2, 4, 4, 2) input, 2×2 windows, stride 1 (windows overlap), random dA; the loss \
+         is E\u{a0}=\u{a0}Σ\u{a0}A\u{a0}⊙\u{a0}dA. Max pooling is linear near a point where no \
+         window is close to a tie: here the two largest values of every window are at least \
+         {gap:.2e} apart, far more than ε\u{a0}=\u{a0}{eps}."
     ));
     for mode in PoolMode::BOTH {
         let computed = pool_backward(&da.view(), &cache, mode)?;

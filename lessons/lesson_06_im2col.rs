@@ -25,9 +25,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let padding = determine_padding((3, 3), PaddingMode::Same);
     l.say(&format!(
         "One image of 2 channels, 4×4, a 3×3 filter, 'same' padding {padding}, stride 1:\n\
-         k, i, j = get_im2col_indices((1, 2, 4, 4), (3, 3), {padding}, stride=1)\n\
-         so that cols = images_padded[:, k, i, j]. Each row is one (channel, kernel row, kernel column),\n\
-         each column one window (output row, output column).\n"
+         \x20 k, i, j = get_im2col_indices(\n      (1, 2, 4, 4), (3, 3), {padding}, stride=1)\n\
+         \x20 cols = images_padded[:, k, i, j]\n\
+         Each row of cols is one (channel, kernel row, kernel column), each column one window \
+         (output row, output column).\n"
     ));
     let ix = get_im2col_indices(&[1, 2, 4, 4], (3, 3), padding, 1)?;
     l.say("i0 = tile(repeat(arange(3), 3), 2): the kernel row each row of the matrix reads");
@@ -87,8 +88,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     let none = determine_padding((2, 2), PaddingMode::Valid);
     let cols = image_to_column(&x.view(), (2, 2), 1, none)?;
-    l.say("\nRows: (channel, kernel row, kernel column). Columns: (output row, output column, image),");
-    l.say("so columns 0 and 1 are the top-left window of image 0 and of image 1.\n");
+    l.say(
+        "\nRows: (channel, kernel row, kernel column). Columns: (output row, output column, image), \
+         so columns 0 and 1 are the top-left window of image 0 and of image 1.\n",
+    );
     l.show("cols =", &cols.view());
     l.save("cols", &cols.view())?;
     let p = Im2colParams::new(x.shape(), (2, 2), none, 1)?;
@@ -103,8 +106,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("column_to_image: back onto the image");
     l.say(
-        "column_to_image adds every column back onto the window it came from; where windows overlap\n\
-         the values add up. On columns of ones it counts how many windows cover each pixel:\n",
+        "column_to_image adds every column back onto the window it came from; where windows \
+         overlap the values add up. On columns of ones it counts how many windows cover each pixel:\n",
     );
     let shape = [1, 2, 4, 4];
     let p = Im2colParams::new(&shape, (3, 3), padding, 1)?;
@@ -127,7 +130,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.say(
         "\ncolumn_to_image is the adjoint (transpose) of image_to_column: for any x and y,\n\
-         ⟨image_to_column(x), y⟩ = ⟨x, column_to_image(y)⟩. That is why it is the backward pass.",
+         \x20 ⟨image_to_column(x), y⟩ = ⟨x, column_to_image(y)⟩\n\
+         That is why it is the backward pass.",
     );
     let mut rng = RandomState::new(6);
     for (k, (shape, f, stride)) in
@@ -139,7 +143,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let y = rng.randn((p.rows(), p.cols()));
         let left = (&image_to_column(&x.view(), *f, *stride, pad)? * &y).sum();
         let right = (&x * &column_to_image(&y.view(), shape, *f, *stride, pad)?).sum();
-        l.say(&format!("  x {shape:?}, window {f:?}, stride {stride}: ⟨im2col(x), y⟩ = {left:.12}, ⟨x, col2im(y)⟩ = {right:.12}"));
+        let (im2col, col2im) = ("⟨im2col(x),\u{a0}y⟩\u{a0}=", "⟨x,\u{a0}col2im(y)⟩\u{a0}=");
+        l.say(&format!(
+            "- x {shape:?}, window {f:?}, stride {stride}: {im2col} {left:.12}, {col2im} {right:.12}"
+        ));
         // Σ|im2col(x)| ⊙ |y|: the size of the terms either side adds.
         let size = (&image_to_column(&x.mapv(f64::abs).view(), *f, *stride, pad)? * &y.mapv(f64::abs)).sum();
         l.check_same_total(&format!("adjoint identity, case {}", k + 1), left, right, size);

@@ -7,7 +7,7 @@
 
 use cnn_walkthrough::course::check::largest;
 use cnn_walkthrough::course::walkthrough::{
-    bench_loops_against_im2col, check_conv2d_worked_example, your_conv2d,
+    bench_command, bench_loops_against_im2col, check_conv2d_worked_example, your_conv2d,
 };
 use cnn_walkthrough::course::windows::say_unread;
 use cnn_walkthrough::course::your_tensors::YourConv2D;
@@ -34,8 +34,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Forward, step by step (ML-From-Scratch)");
     l.say(
-        "image = np.random.randint(0, 255, size=(1, 3, 32, 32))\n\
-         conv2d = Conv2D(16, (3, 3), input_shape=(3, 32, 32), padding='same', stride=1)\n",
+        "  image = np.random.randint(0, 255, size=(1, 3, 32, 32))\n\
+         \x20 conv2d = Conv2D(16, (3, 3), input_shape=(3, 32, 32),\n                  padding='same', stride=1)\n",
     );
     let mut rng = RandomState::new(0);
     let image = rng.randint(0, 255, (1, 3, 32, 32))?.mapv(|v| v as f64);
@@ -82,8 +82,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Backward as matrix products");
     l.say(
-        "With accum_grad the gradient of the output, in column shape δ = accum_grad.transpose(1, 2, 3, 0)\n\
-         .reshape(n_filters, -1):\n\
+        "With accum_grad the gradient of the output, in column shape\n\
+         \x20 δ = accum_grad.transpose(1, 2, 3, 0)\n        .reshape(n_filters, -1)\n\
          \x20 grad_W  = δ · X_colᵀ, reshaped like W\n\
          \x20 grad_w0 = the row sums of δ\n\
          \x20 grad_X  = column_to_image(W_colᵀ · δ)\n",
@@ -109,10 +109,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_same_sums("the steps = Conv2D.backward: grad_w0", &grad_w0.view(), &grads.grad_w0.view(), for_w0);
     l.check_same_sums("the steps = Conv2D.backward: grad_X", &grad_x.view(), &grads.grad_input.view(), for_x);
     l.say(
-        "\nTraining's Conv2D (fast::conv2d) makes the same products a few images at a\n\
-         time, each image's columns side by side (image_to_column_by_image), so that\n\
-         each product lands in its images' output without the transposes, stays in\n\
-         cache, and the two halves of a batch run on two cores.",
+        "\nTraining's Conv2D (fast::conv2d) makes the same products a few images at a time, each \
+         image's columns side by side (image_to_column_by_image), so that each product lands in its \
+         images' output without the transposes, stays in cache, and the two halves of a batch run \
+         on two cores.",
     );
     let (_, loop_cache) = layer.forward_by_loops(&image.view())?;
     let by_loops = layer.backward_by_loops(&accum_grad.view(), &loop_cache)?;
@@ -143,6 +143,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("W after one update, filter 0 =", &w_new.slice(s![0, .., .., ..]));
     l.show("w0 after one update =", &w0_new.column(0));
     check_conv2d_worked_example(l, &out, &grads, &w_new, &w0_new);
-    l.say("\nFor the speed of all this against the loops: cargo run --release --bin lesson_07_conv2d_im2col -- --bench");
+    l.say(&format!("\nFor the speed of all this against the loops:\n{}", bench_command(l.info.name)));
     Ok(())
 }

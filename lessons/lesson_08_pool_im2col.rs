@@ -24,11 +24,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The source's layer, and what was wrong with it");
     l.say(
         "PoolingLayer(pool_shape=(2, 2), stride=1, padding=0) calls\n\
-         \x20 image_to_column(X, self.pool_shape, self.stride, self.padding)\n\
-         whose fourth argument is output_shape: the padding 0 reaches determine_padding(filter_shape, 0),\n\
-         which knows only 'same' and 'valid', returns None, and `pad_h, pad_w = None` fails. And with\n\
-         the default stride 1, a 2×2 pooling overlaps its windows. Here pooling never pads (the\n\
-         padding mode is a type, so 0 cannot be passed as one), and the stride defaults to the window.",
+         \x20 image_to_column(X, self.pool_shape,\n                  self.stride, self.padding)\n\
+         whose fourth argument is output_shape: the padding 0 reaches\n\
+         \x20 determine_padding(filter_shape, 0)\n\
+         which knows only 'same' and 'valid', returns None, and then\n\
+         \x20 pad_h, pad_w = None\n\
+         fails. And with the default stride 1, a 2×2 pooling overlaps its windows. Here pooling \
+         never pads (the padding mode is a type, so 0 cannot be passed as one), and the stride \
+         defaults to the window.",
     );
 
     l.stage("Max pooling by im2col: hanbt's two-channel example");
@@ -38,8 +41,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("X[0,0] =", &x.slice(s![0, 0, .., ..]));
     l.show("X[0,1] =", &x.slice(s![0, 1, .., ..]));
     l.say(&format!(
-        "\nX.reshape(batch·channels, 1, H, W): {}. image_to_column with 2×2 windows, stride {}: one\n\
-         column per window, ordered (output row, output column, image·channel):",
+        "\n  X.reshape(batch·channels, 1, H, W)  # {}\n\
+         image_to_column with 2×2 windows, stride {}: one column per window, ordered (output row, \
+         output column, image·channel):",
         shape_str(&cache.params.images_shape()),
         pool.stride
     ));
@@ -57,8 +61,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Backward through column_to_image");
     let accum_grad = Array::from_shape_fn((1, 2, 2, 2), |(_, c, i, j)| pooling_example::SENSITIVITY[c][i][j]);
     l.say(
-        "accum_grad.transpose(2, 3, 0, 1).ravel() puts the gradients in column order; each goes into\n\
-         row arg_max of its column (average: 1/4 of it into every row), then column_to_image:",
+        "  accum_grad.transpose(2, 3, 0, 1).ravel()\n\
+         puts the gradients in column order; each goes into row arg_max of its column (average: 1/4 \
+         of it into every row), then column_to_image:",
     );
     let grad = pool.backward(&accum_grad.view(), &cache)?;
     for c in 0..2 {
@@ -127,7 +132,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
                 pool_by_definition(&x, &dout, window, stride, mode)
             };
             let what = format!("{shape:?}, {window:?} window, stride {stride}, {}", mode.name());
-            l.say(&format!("  {what}: output {:?}", out.dim()));
+            l.say(&format!("- {what}: output {:?}", out.dim()));
             l.check_exact(&format!("{what}: forward"), &loops.view(), &out.view());
             l.check_exact(&format!("{what}: backward"), &loop_grad.view(), &grad.view());
         }

@@ -51,9 +51,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("J =", &jacobian.view());
     l.show("the source's gradient, p(1 − p) =", &Activation::Softmax.gradient(&z.view()).view());
     l.say(
-        "\nThe source keeps only the diagonal. Chained with its cross-entropy gradient −y/p + (1−y)/(1−p)\n\
-         it still gives p − y for a one-hot y: element-wise (−y/p + (1−y)/(1−p))·p(1−p) = −y(1−p) + (1−y)p\n\
-         = p − y. The full Jacobian gives the same: Jᵀ(−y/p) = p − y, because Σ y = 1.",
+        "\nThe source keeps only the diagonal. Chained with its cross-entropy gradient \
+         −y/p\u{a0}+\u{a0}(1−y)/(1−p) it still gives p\u{a0}−\u{a0}y for a one-hot y, element-wise:\n\
+         \x20 (−y/p + (1−y)/(1−p))·p(1−p) = −y(1−p) + (1−y)p\n\
+         \x20                             = p − y\n\
+         The full Jacobian gives the same: Jᵀ(−y/p)\u{a0}=\u{a0}p\u{a0}−\u{a0}y, because \
+         Σ\u{a0}y\u{a0}=\u{a0}1.",
     );
     let y = arr1(&[0.0, 0.0, 1.0]);
     let source_chain =
@@ -90,7 +93,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("naive −Σ y log(e^z / Σ e^z) =", &naive.view());
     l.show("stable logsumexp(z) − Σ y z =", &stable.view());
     l.show("gradient softmax(z) − y =", &gradient.view());
-    l.say("e^1000 overflows to inf, and inf/inf is NaN; subtracting the largest logit first keeps every\nexponent ≤ 0. The loss is large (the network is confidently wrong) but finite, and so is its gradient.");
+    l.say("e^1000 overflows to inf, and inf/inf is NaN; subtracting the largest logit first keeps every exponent ≤\u{a0}0. The loss is large (the network is confidently wrong) but finite, and so is its gradient.");
     l.check_that("naive loss is not finite", !naive.iter().all(|v| v.is_finite()), &format!("{}", naive[0]));
     l.check_close("stable loss", 2000.0, stable[0], 1e-9);
     // e^(−1000) and e^(−2000) underflow to 0, so softmax(z) is exactly (1, 0, 0).
@@ -110,7 +113,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     zero_padding.forward(&rng.randn((1, 3, 32, 32)).into_dyn(), true)?;
     let accum_grad = rng.randn((1, 3, 34, 34)).into_dyn();
     let back = zero_padding.backward(&accum_grad)?;
-    l.say("ZeroPadding2D(((1, 1), (1, 1))) on (1, 3, 32, 32): backward is accum_grad[:, :, 1:33, 1:33] (seed 000).");
+    l.say("ZeroPadding2D(((1, 1), (1, 1))) on (1, 3, 32, 32): backward is (seed 000)\n  accum_grad[:, :, 1:33, 1:33]");
     let inside = accum_grad.slice(s![.., .., 1..33, 1..33]);
     l.check_arrays("ZeroPadding2D backward = the slice", &inside, &back.view(), 0.0);
     let fives = PaddingLayer::constant((1, 1), 5.0);
@@ -118,8 +121,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     check_layer(l, "Activation(tanh)", ActivationLayer::new(Activation::TanH), rng.randn((3, 4)))?;
 
     l.say(
-        "\nDropout here is inverted: kept values are scaled by 1/(1 − p) while training, so inference is\n\
-         the identity. The source leaves them unscaled and multiplies by 1 − p at inference instead.",
+        "\nDropout here is inverted: kept values are scaled by 1/(1\u{a0}−\u{a0}p) while training, so \
+         inference is the identity. The source leaves them unscaled and multiplies by 1\u{a0}−\u{a0}p \
+         at inference instead.",
     );
     let mut dropout = Dropout::new(0.25, 7)?;
     let ones = ArrayD::<f64>::ones(IxDyn(&[1, 12]));
@@ -129,9 +133,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     let (c, h, w) = (16, 8, 8);
     l.say(&format!(
-        "\nBatchNormalization here has one γ and one β per channel, as PyTorch does. The source keeps\n\
-         one per (C, H, W) element (and eps 0.01): for a ({c}, {h}, {w}) input that is 2·{c}·{h}·{w} = {}\n\
-         parameters instead of {}.",
+        "\nBatchNormalization here has one γ and one β per channel, as PyTorch does. The source keeps \
+         one per (C,\u{a0}H,\u{a0}W) element (and eps 0.01): for a ({c},\u{a0}{h},\u{a0}{w}) input that is \
+         2·{c}·{h}·{w}\u{a0}=\u{a0}{} parameters instead of {}.",
         2 * c * h * w,
         BatchNormalization::new(c).parameters()
     ));

@@ -25,8 +25,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let start = arr1(&[START.0, START.1]);
     let (f0, _) = narrow_quadratic(&start.view());
     l.say(&format!(
-        "The valley: {}, minimum at (0, 0). Every optimizer starts at ({}, {}), f = {f0}, with the\n\
-         source's default hyperparameters, and takes {STEPS} steps.\n",
+        "The valley: {}, minimum at (0,\u{a0}0). Every optimizer starts at ({},\u{a0}{}), \
+         f\u{a0}=\u{a0}{f0}, with the source's default hyperparameters, and takes {STEPS} steps.\n",
         cnn_walkthrough::textbook::optimizers::NARROW_QUADRATIC,
         START.0,
         START.1
@@ -52,9 +52,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("Adam's bias correction");
     l.say(
-        "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages are\n\
-         too small. It divides them by 1 − βᵗ, which is 0.1 at step 1 for β₁ = 0.9 and tends to 1.\n\
-         The source divides by 1 − β instead, at every step: right at step 1, and ever more wrong after.",
+        "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
+         are too small. It divides them by 1\u{a0}−\u{a0}βᵗ, which is 0.1 at step 1 for \
+         β₁\u{a0}=\u{a0}0.9 and tends to 1. The source divides by 1\u{a0}−\u{a0}β instead, at every \
+         step: right at step 1, and ever more wrong after.",
     );
     let mut rows = vec![];
     let mut correct = Adam { bias_correction: BiasCorrection::Correct, ..Adam::default() };
@@ -76,8 +77,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
     l.table(&["step", "1 − βᵗ (correct)", "1 − β (source)"], &rows);
     l.say(
-        "At step 1 both give m̂/(√v̂ + eps) = g/(|g| + eps): every coordinate moves by the learning rate,\n\
-         whatever the size of its gradient. After that the source's estimates drift (m̂ towards 10× the gradient).",
+        "At step 1 both give\n  m̂/(√v̂ + eps) = g/(|g| + eps)\nso every coordinate moves by the \
+         learning rate, whatever the size of its gradient. After that the source's estimates drift (m̂ towards 10× the gradient).",
     );
     let (adam, g) = (Adam::default(), narrow_quadratic(&start.view()).1);
     let first_step = &start - &g.mapv(|g| adam.learning_rate * g / (g.abs() + adam.eps));

@@ -55,8 +55,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         let batch_norm: usize =
             summary.iter().filter(|r| r.name == "BatchNormalization").map(|r| r.parameters).sum();
         l.say(&format!(
-            "The source's summary counts {source} parameters: its batch normalization keeps γ and β for every\n\
-             (C, H, W) element ({} of them), where this one keeps them per channel, as PyTorch does ({batch_norm}).",
+            "The source's summary counts {source} parameters: its batch normalization keeps γ and β \
+             for every (C,\u{a0}H,\u{a0}W) element ({} of them), where this one keeps them per \
+             channel, as PyTorch does ({batch_norm}).",
             source - (total - batch_norm),
         ));
         let (per_element, per_channel) =

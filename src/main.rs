@@ -131,11 +131,11 @@ fn print_course() {
     let mut text = format!(
         "{}\n\n{}\n",
         paint(
-            &output::wrap("cnn-walkthrough: a convolutional neural network from the inside", width()),
+            &output::fill("cnn-walkthrough: a convolutional neural network from the inside", width()),
             "1",
             colour
         ),
-        output::wrap(
+        output::fill(
             "Each lesson builds one piece from its source article, prints the tensors you would \
              draw on a whiteboard, and checks them against the published numbers.",
             width()
@@ -152,8 +152,8 @@ fn print_course() {
         );
     }
     text += &output::wrap(
-        "\nA lesson's flags: cargo run --bin lesson_01_zero_pad -- --help\n\
-         Check every lesson: cargo run -- --check\n",
+        "\nA lesson's flags:\n  cargo run --bin lesson_01_zero_pad -- --help\n\
+         Check every lesson:\n  cargo run -- --check\n",
         width(),
     );
     output::print("cnn-walkthrough", &text);

@@ -23,6 +23,7 @@ mod optimizers;
 mod properties;
 mod properties_fast;
 mod properties_im2col;
+mod prose;
 mod reference;
 mod report;
 #[cfg(unix)]

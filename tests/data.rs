@@ -161,8 +161,8 @@ fn the_reference_split_matches_numpy() {
         assert_eq!(test.images.index_axis(Axis(0), k), data.images.index_axis(Axis(0), i));
     }
     assert_eq!(test.labels[717], data.labels[NUMPY_LAST]);
-    assert_eq!(train.source, "data/digits.csv.gz (train: 1079 of 1797 images, test_size 0.4, seed 1)");
-    assert_eq!(test.source, "data/digits.csv.gz (test: 718 of 1797 images, test_size 0.4, seed 1)");
+    assert_eq!(train.source, "data/digits.csv.gz (1079 of 1797 images, test_size 0.4, seed 1)");
+    assert_eq!(test.source, "data/digits.csv.gz (718 of 1797 images, test_size 0.4, seed 1)");
 
     // Every image lands in exactly one half.
     let mut seen = vec![0; 1797];

@@ -2,7 +2,8 @@
 //! of what a lesson prints is wider than the screen, and no line of a table,
 //! grid or drawing had to be wrapped to get there (the test hook
 //! `CNN_WALKTHROUGH_LAYOUT_CHECK=1` reports each such line on stderr as
-//! `layout: …`; prose is wrapped on purpose and never reported).
+//! `layout: …`; prose is wrapped on purpose and never reported), and no
+//! line holds a no-break space.
 //!
 //! The runs: each lesson's default run (lesson 11 with
 //! [`common::quick_flags`]), `--verbose` where the lesson takes it,
@@ -57,6 +58,10 @@ fn problems(run: &Run) -> Vec<String> {
         let columns = textwrap::core::display_width(line);
         if columns > run.width {
             found.push(format!("{what}: a line of {columns} columns: {line}"));
+        }
+        // Formulas are kept whole with no-break spaces, printed as spaces.
+        if line.contains('\u{a0}') {
+            found.push(format!("{what}: a no-break space in: {line}"));
         }
     }
     for line in out.stderr.lines().filter(|l| l.starts_with("layout:")) {

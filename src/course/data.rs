@@ -604,17 +604,18 @@ pub fn train_test_split(data: &Dataset, test_size: f64, seed: u32) -> Result<(Da
         return Err(Error::parameter("test_size", problem));
     }
     let order = RandomState::new(seed).permutation(n);
-    let part = |indices: &[usize], which: &str| Dataset {
+    // No "train"/"test" in the source: whoever shows it labels it.
+    let part = |indices: &[usize]| Dataset {
         images: data.images.select(Axis(0), indices),
         labels: indices.iter().map(|&i| data.labels[i]).collect(),
         source: format!(
-            "{} ({which}: {} of {}, test_size {test_size}, seed {seed})",
+            "{} ({} of {}, test_size {test_size}, seed {seed})",
             data.source,
             indices.len(),
             count(n, "image")
         ),
     };
-    Ok((part(&order[..split], "train"), part(&order[split..], "test")))
+    Ok((part(&order[..split]), part(&order[split..])))
 }
 
 /// One-hot labels `(n, classes)`: row `i` is 1.0 in column `labels[i]`,

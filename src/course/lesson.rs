@@ -22,7 +22,7 @@ use crate::error::Result;
 
 /// The test hook for layout: with this environment variable set to `1`,
 /// every line of laid-out text (anything but prose: tables, grids, arrays,
-/// blocks side by side) that is wider than the screen, and so has to be
+/// blocks side by side, and the lines of code in prose) that is wider than the screen, and so has to be
 /// wrapped, is reported on stderr as
 /// `layout: wrapped a line of N columns at width W: <its first 40 characters>`.
 /// `tests/width.rs` runs every lesson with it and expects no such line.
@@ -168,8 +168,15 @@ impl Lesson {
         if self.quiet {
             return;
         }
+        self.check_layout(text);
+        self.print_wrapped(text);
+    }
+
+    /// With the test hook [`LAYOUT_CHECK`], reports each line of `text`
+    /// wider than the screen: laid out, it should not need wrapping.
+    fn check_layout(&self, text: &str) {
         let width = self.width();
-        if std::env::var_os(LAYOUT_CHECK).is_some_and(|v| v == "1") {
+        if !self.quiet && std::env::var_os(LAYOUT_CHECK).is_some_and(|v| v == "1") {
             for line in text.lines().filter(|l| textwrap::core::display_width(l) > width) {
                 let start: String = line.chars().take(40).collect();
                 let columns = textwrap::core::display_width(line);
@@ -178,7 +185,6 @@ impl Lesson {
                 ));
             }
         }
-        self.print_wrapped(text);
     }
 
     /// Prints `text` and a line break, unless quiet, its lines wrapped to the
@@ -190,9 +196,12 @@ impl Lesson {
     }
 
     /// Prints `text` and a line break: through the pager, if there is one.
+    /// No-break spaces, which kept formulas whole while wrapping, print as
+    /// plain spaces.
     fn emit(&self, text: &str) {
+        let text = text.replace('\u{a0}', " ");
         match self.pager.borrow_mut().as_mut() {
-            Some(pager) => pager.print(text),
+            Some(pager) => pager.print(&text),
             None => output::print(self.info.name, &format!("{text}\n")),
         }
     }
@@ -217,6 +226,21 @@ impl Lesson {
     /// Whether to show every step (`--verbose` or `--step`), not just the first.
     pub fn detail(&self) -> bool {
         self.args.has("--verbose") || self.args.has("--step")
+    }
+
+    /// Walks the first `brief` of `blocks` ([`walk`](Self::walk)), or all of
+    /// them with `--verbose` or `--step`; when some are left out, says so and
+    /// how to see them, so that a student never wonders where they went.
+    pub fn walk_some(&mut self, blocks: impl IntoIterator<Item = String>, brief: usize) {
+        let blocks: Vec<String> = blocks.into_iter().collect();
+        let shown = if self.detail() { blocks.len() } else { brief.min(blocks.len()) };
+        let left = blocks.len() - shown;
+        self.walk(blocks.into_iter().take(shown));
+        if left > 0 {
+            self.say(&format!(
+                "\n(The other {left} cells go the same way: run with --verbose or --step to see them all.)"
+            ));
+        }
     }
 
     /// Starts a stage of the lesson: a heading; with `--step`, on a new page.
@@ -246,13 +270,24 @@ impl Lesson {
         self.screen
     }
 
-    /// A paragraph of explanation, its lines wrapped to the screen's width
-    /// (a wrapped line continues two spaces further in than it began).
+    /// Paragraphs of explanation, wrapped to the screen's width
+    /// ([`output::fill`]). Each line of `text` is a paragraph, an item of a
+    /// list or a line of code: a `\n` is a hard break, so a paragraph is
+    /// written as one logical line (`\` at the ends of the source's lines).
+    /// A wrapped paragraph continues flush left, an item (`1. `, `- `) under
+    /// its text. A line that starts with spaces is
+    /// code, a command or a formula, to be copied as it is: kept whole, it
+    /// must fit the narrowest screen (58 columns), and the test hook
+    /// [`LAYOUT_CHECK`] reports it if it does not. A no-break space (U+00A0)
+    /// keeps a short formula in a sentence on one line.
     /// Tables, grids and drawings go to [`block`](Self::block) or
     /// [`table`](Self::table) instead, which lay them out rather than wrap them.
-    /// Lines broken mid-sentence are refilled ([`output::reflow`]).
     pub fn say(&self, text: &str) {
-        self.print_wrapped(&output::reflow(text, self.width()));
+        let code: Vec<&str> = text.lines().filter(|l| l.starts_with(' ')).collect();
+        self.check_layout(&code.join("\n"));
+        if !self.quiet {
+            self.emit(&output::fill(text, self.width()));
+        }
     }
 
     /// A table with a header row, fitted to the screen's width

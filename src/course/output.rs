@@ -57,22 +57,52 @@ pub const MESSAGE_WIDTH: usize = 80;
 
 /// `text` with every line longer than `width` wrapped at spaces onto
 /// lines indented two spaces more than it (a word longer than a line, such
-/// as a long path, is split).
+/// as a long path, is split). A numbered or bulleted item (`1. `, `- `,
+/// `• `) continues under its text instead, so that the numbers stand out.
+///
+/// Only ASCII spaces break a line: a no-break space (U+00A0) keeps a short
+/// formula such as `1\u{a0}−\u{a0}p` in one piece. [`Lesson`] prints it as a
+/// plain space once the text is wrapped.
+///
+/// [`Lesson`]: crate::course::lesson::Lesson
 ///
 /// ```
 /// use cnn_walkthrough::course::output::wrap;
 ///
 /// assert_eq!(wrap("a bb ccc dddd", 8), "a bb ccc\n  dddd");
 /// assert_eq!(wrap("short\n  kept", 8), "short\n  kept");
+/// assert_eq!(wrap("1. bb ccc dd", 8), "1. bb\n   ccc\n   dd");
+/// assert_eq!(wrap("aa b\u{a0}c", 5), "aa\n  b\u{a0}c");
 /// ```
 pub fn wrap(text: &str, width: usize) -> String {
+    wrap_hanging(text, width, 2)
+}
+
+/// Paragraphs wrapped flush left: `text` as [`wrap`] wraps it, except that
+/// a line that starts in the first column (neither indented nor an item)
+/// continues there too. Prose reads as paragraphs, and the lines of code
+/// set in it, indented, stand apart.
+///
+/// ```
+/// use cnn_walkthrough::course::output::fill;
+///
+/// assert_eq!(fill("a bb ccc dddd\n  code", 8), "a bb ccc\ndddd\n  code");
+/// ```
+pub fn fill(text: &str, width: usize) -> String {
+    wrap_hanging(text, width, 0)
+}
+
+/// [`wrap`] with a line that starts in the first column continued `hang`
+/// columns in.
+fn wrap_hanging(text: &str, width: usize, hang: usize) -> String {
     let lines = text.split('\n').map(|line| {
         // Columns, not chars: a colour's escape codes take none.
         if textwrap::core::display_width(line) <= width {
             return line.to_string();
         }
         let indent = &line[..line.len() - line.trim_start().len()];
-        let more = format!("{indent}  ");
+        let hang = if indent.is_empty() { hang } else { 2 };
+        let more = format!("{indent}{}", " ".repeat(item_marker(line.trim_start()).unwrap_or(hang)));
         let options = textwrap::Options::new(width)
             .initial_indent(indent)
             .subsequent_indent(&more)
@@ -82,49 +112,14 @@ pub fn wrap(text: &str, width: usize) -> String {
     lines.collect::<Vec<_>>().join("\n")
 }
 
-/// `text`'s lines too wide for `width` joined with the line after them when
-/// that line continues their sentence, so that [`wrap`] refills the
-/// paragraph rather than leaving a word or two on a line of its own.
-///
-/// Lessons write their prose with line breaks near 100 columns; on a
-/// narrower screen each of those lines would wrap on its own, leaving a
-/// ragged edge. A line continues the sentence before it when it starts
-/// with a lower-case letter, is neither an assignment (`dA, dW, db = …`, a
-/// line of code) nor labelled (`test: …`), and the line before does not
-/// end with `:`. Lines that fit, and indented lines, are kept as they are.
-///
-/// ```
-/// use cnn_walkthrough::course::output::reflow;
-///
-/// assert_eq!(reflow("one two three\nfour five", 10), "one two three four five");
-/// assert_eq!(reflow("one two\nthree", 10), "one two\nthree");
-/// assert_eq!(reflow("one two three\nx, y = 1, 2", 10), "one two three\nx, y = 1, 2");
-/// assert_eq!(reflow("one two three\nnext: 1", 10), "one two three\nnext: 1");
-/// assert_eq!(reflow("one two three\nso that x = 1", 10), "one two three so that x = 1");
-/// ```
-pub fn reflow(text: &str, width: usize) -> String {
-    let mut lines: Vec<String> = vec![];
-    for line in text.split('\n') {
-        // An assignment's left side is names separated by commas: `x`, `dA, dW, db`.
-        let assigns = line.split_once(" = ").is_some_and(|(names, _)| {
-            names.split(',').all(|n| !n.trim().is_empty() && !n.trim().contains(' '))
-        });
-        let labelled = line.split_whitespace().next().is_some_and(|w| w.ends_with(':'));
-        let continues = line.starts_with(|c: char| c.is_lowercase()) && !assigns && !labelled;
-        match lines.last_mut() {
-            Some(last)
-                if continues
-                    && textwrap::core::display_width(last) > width
-                    && !last.starts_with(' ')
-                    && !last.trim_end().ends_with(':') =>
-            {
-                last.push(' ');
-                last.push_str(line);
-            }
-            _ => lines.push(line.to_string()),
-        }
+/// The width of the marker `line` starts with when it is a numbered or
+/// bulleted item: 3 for `1. `, 4 for `12. `, 2 for `- ` and `• `.
+fn item_marker(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("• ") {
+        return Some(2);
     }
-    lines.join("\n")
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 /// Writes a message (an error, a usage hint) to stderr, wrapped to

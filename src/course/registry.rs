@@ -130,7 +130,7 @@ const CONV_BACKWARD_FLAGS: &[Flag] = &[
     path("--bias", "b.npy", "your own b (1, 1, 1, n_C)"),
     valued("--pad", "P", "zero padding for your tensors (default 0)"),
     valued("--stride", "S", "stride for your tensors (default 1)"),
-    path("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook)"),
+    path("--dz", "dZ.npy", "gradient of the loss with respect to Z (default dZ = Z, as the notebook does)"),
     MAX_MEMORY,
 ];
 

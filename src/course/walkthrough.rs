@@ -189,6 +189,13 @@ pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
     y.check_backward(l, &output, dout, &grads)
 }
 
+/// The command that times `lesson` (`cargo run --release --bin … -- --bench`),
+/// as code lines for [`Lesson::say`]: cut before `--` with a shell's `\`,
+/// so that it fits the narrowest screen and still pastes as one command.
+pub fn bench_command(lesson: &str) -> String {
+    format!("  cargo run --release --bin {lesson} \\\n    -- --bench")
+}
+
 /// `--bench`: the convolution by loops against im2col at the shapes of
 /// [`CASES`], as a table of median times and GFLOP/s ([`bench_table`]).
 ///
@@ -196,14 +203,17 @@ pub fn your_conv2d(l: &mut Lesson, y: YourConv2D) -> Result<()> {
 /// As [`bench_case`].
 pub fn bench_loops_against_im2col(l: &mut Lesson) -> Result<()> {
     l.stage("Loops against im2col");
-    let command = format!("cargo run --release --bin {} -- --bench", l.info.name);
     if cfg!(debug_assertions) {
         l.say(&format!(
-            "This is the dev profile (no optimisation of the lesson's own code): for real figures run\n  \
-             {command}\n"
+            "This is the dev profile (no optimisation of the lesson's own code): for real figures \
+             run\n{}\n",
+            bench_command(l.info.name)
         ));
     }
-    l.say("Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix\nproducts' time over im2col's, at the same sizes.\n");
+    l.say(
+        "Median of repeated runs; GFLOP/s counts 2 per multiply-add; 'of matmul' is the bare matrix \
+         products' time over im2col's, at the same sizes.\n",
+    );
     let mut rows = vec![];
     for case in CASES {
         rows.extend(bench_case(&case, if cfg!(debug_assertions) { 0.2 } else { 1.0 })?);
@@ -269,12 +279,10 @@ pub fn check_layer<L: Layer + Clone, D: Dimension>(
 ) -> Result<()> {
     let (x, training) = (x.into_dyn(), true);
     let y = layer.clone().forward(&x, training)?;
-    l.say(&format!(
-        "{label}: input {} → output {}, {} parameters",
-        shape_str(x.shape()),
-        shape_str(y.shape()),
-        layer.parameters()
-    ));
+    // One item per layer; its shapes and count kept whole (no-break spaces).
+    let (input, output) = (shape_str(x.shape()), shape_str(y.shape()));
+    let shapes = format!("input {input} → output {output}, {} parameters", layer.parameters());
+    l.say(&format!("- {label}: {}", shapes.replace(' ', "\u{a0}")));
     for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
         let tol = SMOOTH_FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
         l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);

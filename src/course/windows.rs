@@ -247,3 +247,20 @@ pub fn padded_channels(a_pad: &ArrayView3<f64>, pad: usize, name: &str, width: u
     let blocks: Vec<(&str, String)> = grids.iter().map(|(c, g)| (c.as_str(), g.clone())).collect();
     format!("{}\n{}", side_by_side(&blocks, 3, width), marks.legend())
 }
+
+/// One channel before and after padding, side by side under their
+/// captions, the padding drawn `·` as every lesson draws it
+/// ([`marked_grid`]), and the legend under them.
+pub fn before_and_after_padding(
+    (caption, a): (&str, ArrayView2<f64>),
+    (padded_caption, a_pad): (&str, ArrayView2<f64>),
+    pad: usize,
+    width: usize,
+) -> String {
+    let marks = Marks { window: (0..0, 0..0), pad, stars: vec![] };
+    let before = marked_grid(&a, &Marks { pad: 0, ..marks.clone() });
+    let after = marked_grid(&a_pad, &marks);
+    let body = |grid: &str| grid.rsplit_once('\n').map_or(grid.to_string(), |(body, _)| body.to_string());
+    let blocks = [(caption, body(&before)), (padded_caption, body(&after))];
+    format!("{}\n{}", side_by_side(&blocks, 6, width), marks.legend())
+}

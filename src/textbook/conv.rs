@@ -89,10 +89,14 @@ pub fn windows_per_row_padded(
     count
 }
 
-/// Row numbers written short: `[1, 3, 4, 5]` → `1, 3–5`.
+/// Row numbers written short, as a sentence lists them: `[1, 3, 4, 5]` →
+/// `1 and 3–5`, `[0, 2, 4]` → `0, 2 and 4`.
 ///
 /// ```
-/// assert_eq!(cnn_walkthrough::textbook::conv::row_list(&[1, 3, 4, 5]), "1, 3–5");
+/// use cnn_walkthrough::textbook::conv::row_list;
+/// assert_eq!(row_list(&[1, 3, 4, 5]), "1 and 3–5");
+/// assert_eq!(row_list(&[0, 2, 4]), "0, 2 and 4");
+/// assert_eq!(row_list(&[7]), "7");
 /// ```
 pub fn row_list(rows: &[usize]) -> String {
     let mut parts: Vec<String> = vec![];
@@ -105,7 +109,10 @@ pub fn row_list(rows: &[usize]) -> String {
         parts.push(if end == k { rows[k].to_string() } else { format!("{}–{}", rows[k], rows[end]) });
         k = end + 1;
     }
-    parts.join(", ")
+    match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => parts.concat(),
+    }
 }
 
 /// The sizes of one convolution, checked: every loop bound of
