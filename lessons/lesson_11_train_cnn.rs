@@ -12,10 +12,10 @@ use cnn_walkthrough::course::heatmap::{confusion_matrix, confusion_table, LEGEND
 use cnn_walkthrough::course::plot::plot_lines_from;
 use cnn_walkthrough::course::progress::Progress;
 use cnn_walkthrough::course::show::count;
+use cnn_walkthrough::course::walkthrough;
 use cnn_walkthrough::network::training::{self, Run};
 use cnn_walkthrough::network::{self, Sequential};
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::reference::ml_from_scratch::cnn as published_cnn;
 use cnn_walkthrough::textbook::losses::argmax;
 use cnn_walkthrough::Error;
 
@@ -48,22 +48,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let mut net: Sequential<f32> = run.network(&train)?;
     let summary = net.summary()?;
     l.block(&network::summary_table(&net.input_shape, &summary, l.width()));
-    let total = net.parameters();
-    l.say(&format!("Total parameters {total}"));
+    l.say(&format!("Total parameters {}", net.parameters()));
     if run.is_reference() && train.images.shape()[1..] == [1, 8, 8] {
-        let source = network::source_parameter_count([1, 8, 8], 10);
-        let batch_norm: usize =
-            summary.iter().filter(|r| r.name == "BatchNormalization").map(|r| r.parameters).sum();
-        l.say(&format!(
-            "The source's summary counts {source} parameters: its batch normalization keeps γ and β \
-             for every (C,\u{a0}H,\u{a0}W) element ({} of them), where this one keeps them per \
-             channel, as PyTorch does ({batch_norm}).",
-            source - (total - batch_norm),
-        ));
-        let (per_element, per_channel) =
-            (published_cnn::TOTAL_PARAMETERS, published_cnn::TOTAL_PARAMETERS_PER_CHANNEL_BATCH_NORM);
-        l.check_equal("parameters, the source's per-element batch norm", per_element, source);
-        l.check_equal("parameters, per-channel batch norm", per_channel, total);
+        walkthrough::check_parameter_counts(l, &summary, net.parameters());
     }
 
     l.stage("Training");

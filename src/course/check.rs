@@ -224,13 +224,14 @@ impl Checks {
         computed: T,
     ) -> bool {
         let passed = expected == computed;
-        self.push(Check {
-            quantity: quantity.into(),
-            expected: expected.to_string(),
-            computed: computed.to_string(),
-            difference: if passed { "equal".into() } else { "differ".into() },
-            passed,
-        })
+        let (expected, computed) = (expected.to_string(), computed.to_string());
+        // The value itself when short, so that the compact table shows it.
+        let difference = match passed {
+            true if computed.chars().count() <= 24 => format!("equal: {computed}"),
+            true => "equal".into(),
+            false => "differ".into(),
+        };
+        self.push(Check { quantity: quantity.into(), expected, computed, difference, passed })
     }
 
     /// A statement that must hold (the loss went down, a gap is wide

@@ -457,3 +457,26 @@ pub fn check_batch_normalized(
     let what = "normalized channel std = σ/√(σ² + eps)";
     l.check_same_sums(what, &expected_std.view(), &std.view(), (n, per_term(big * big)));
 }
+
+/// Lesson 11: the reference network's parameters (`total`, from its
+/// `summary`) against the source's count, whose batch normalization keeps
+/// γ and β for every (C, H, W) element where this one keeps them per
+/// channel; both checked against the published totals.
+pub fn check_parameter_counts(l: &mut Lesson, summary: &[crate::network::SummaryRow], total: usize) {
+    use crate::reference::ml_from_scratch::cnn as published;
+    let source = crate::network::source_parameter_count([1, 8, 8], 10);
+    let batch_norm: usize =
+        summary.iter().filter(|r| r.name == "BatchNormalization").map(|r| r.parameters).sum();
+    l.say(&format!(
+        "The source's summary counts {source} parameters: its batch normalization keeps γ and β \
+         for every (C,\u{a0}H,\u{a0}W) element ({} of them), where this one keeps them per \
+         channel, as PyTorch does ({batch_norm}).",
+        source - (total - batch_norm),
+    ));
+    l.check_equal("parameters, the source's per-element batch norm", published::TOTAL_PARAMETERS, source);
+    l.check_equal(
+        "parameters, per-channel batch norm",
+        published::TOTAL_PARAMETERS_PER_CHANNEL_BATCH_NORM,
+        total,
+    );
+}
