@@ -37,10 +37,16 @@ fn close_on_exec(fd: i32) {
 }
 
 impl Pty {
-    /// Starts lesson `name` with `args` on a new 80×40 terminal, as its
-    /// controlling terminal, without COLUMNS or LINES and with NO_COLOR.
+    /// Starts lesson `name` with `args` on a new 80×40 terminal.
     fn start(name: &str, args: &[&str]) -> Pty {
-        let size = libc::winsize { ws_row: 40, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+        Pty::start_on(name, args, (80, 40))
+    }
+
+    /// Starts lesson `name` with `args` on a new terminal of `columns` ×
+    /// `rows`, as its controlling terminal, without COLUMNS or LINES and
+    /// with NO_COLOR.
+    fn start_on(name: &str, args: &[&str], (columns, rows): (u16, u16)) -> Pty {
+        let size = libc::winsize { ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0 };
         let (mut master, mut slave) = (0, 0);
         // SAFETY: `openpty` writes two descriptors; the name and settings may be null.
         let opened =
@@ -127,6 +133,13 @@ impl Pty {
     fn settle(&mut self, time: Duration) {
         let deadline = Instant::now() + time;
         while Instant::now() < deadline && self.take(deadline) {}
+    }
+
+    /// Makes the terminal `columns` × `rows`, as a window resized.
+    fn resize(&self, (columns, rows): (u16, u16)) {
+        let size = libc::winsize { ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0 };
+        // SAFETY: TIOCSWINSZ with a valid `winsize`, on the terminal's master.
+        unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&self.master), libc::TIOCSWINSZ, &size) };
     }
 
     /// Presses keys (`"\r"` is Enter).
@@ -354,4 +367,47 @@ fn q_typed_while_the_lesson_trains_quits() {
     let (code, text) = pty.exit();
     assert_eq!(code, Some(0), "{text}");
     assert_eq!(text.matches(STATUS).count(), pages, "a page was shown after q:\n{text}");
+}
+
+/// Asserts that each of `pages` takes at most `rows` rows of a terminal
+/// `columns` wide (a wider line wraps), its status line included, and that
+/// the status line is at most `columns` wide.
+fn assert_pages_within<'a>(pages: impl Iterator<Item = &'a str>, (columns, rows): (usize, usize)) {
+    let mut count = 0;
+    for page in pages {
+        let (shown, status) = rows_of(page);
+        let taken: usize = shown.iter().map(|row| row.chars().count().div_ceil(columns).max(1)).sum();
+        assert!(taken < rows, "a page of {taken} rows and a status line:\n{page}");
+        assert!(status.chars().count() <= columns, "a status line wider than {columns}: {status:?}");
+        count += 1;
+    }
+    assert!(count > 0, "no page");
+}
+
+#[test]
+fn on_a_small_screen_pages_and_status_lines_fit() {
+    let (code, text) = Pty::start_on("lesson_01_zero_pad", &["--step"], (60, 20)).enter_to_the_end();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(pages(&text).count() > 2, "{text}");
+    assert_pages_within(pages(&text), (60, 20));
+}
+
+#[test]
+fn a_resized_terminal_gets_pages_of_its_size() {
+    let mut pty = Pty::start_on("lesson_03_conv_backward", &["--step"], (100, 40));
+    pty.wait_for_status(1);
+    assert!(
+        pty.page(1).contains("lesson_03_conv_backward · stage 1 of 4 · Enter/Space next"),
+        "{}",
+        pty.page(1)
+    );
+    pty.resize((80, 30));
+    pty.press("\r");
+    pty.wait_for_status(2);
+    pty.press("\r");
+    pty.wait_for_status(3);
+    pty.press("q");
+    let (code, text) = pty.exit();
+    assert_eq!(code, Some(0), "{text}");
+    assert_pages_within(pages(&text).skip(1), (80, 30));
 }

@@ -193,18 +193,25 @@ impl Pager {
     /// Cuts the full page at its last blank line in its lower two thirds
     /// (else where the screen is full) and draws it again up to there, if
     /// anything was under the cut: the lines under it, for the next page.
+    /// A blank line before a line that starts at the margin (a new array, a
+    /// paragraph) is a better cut than one between the blocks of an array
+    /// (whose lines are indented), and is taken if there is one.
     fn cut(&mut self, size: Screen) -> Vec<String> {
         let capacity = Self::capacity(size);
         let lines = &self.page.lines;
         let fit = fitting(lines, size.width, capacity).max(1);
+        let (mut any, mut best) = (None, None);
         let mut above = 0;
-        let mut at = fit;
         for (k, line) in lines[..fit].iter().enumerate() {
             if blank(line) && above >= capacity / 3 {
-                at = k;
+                any = Some(k);
+                if lines.get(k + 1).is_none_or(|next| !next.starts_with(char::is_whitespace)) {
+                    best = Some(k);
+                }
             }
             above += rows(line, size.width);
         }
+        let at = best.or(any).unwrap_or(fit);
         let rest = self.page.lines.split_off(at);
         // Only blank lines under the cut: the screen stays as it is, and
         // so does the page (its rows are those drawn).
@@ -383,10 +390,12 @@ pub fn status_line(name: &str, (k, n): (usize, Option<usize>), part: usize, widt
         let place = if place.is_empty() { place } else { format!(" · {place}") };
         format!("{name}{place} · {keys}")
     };
-    // The widest line of the run: its last stage, on a second page.
+    // The widest line of the run: its last stage, on a page of two digits.
     let last = n.map_or(k, |n| n.max(k));
-    let form =
-        forms.into_iter().find(|&form| line(form, (last, n), 9).chars().count() <= width).unwrap_or(forms[3]);
+    let form = forms
+        .into_iter()
+        .find(|&form| line(form, (last, n), 99).chars().count() <= width)
+        .unwrap_or(forms[3]);
     line(form, (k, n), part).chars().take(width).collect()
 }
 
