@@ -227,6 +227,15 @@ impl Pager {
     /// Ends the page here (waiting for a key, if it shows anything); what
     /// follows is in stage `stage`.
     pub fn new_page(&mut self, stage: usize) {
+        let size = self.size();
+        // The screen may have shrunk since the page was drawn.
+        if self.paging && self.page.rows(size.width) > Self::capacity(size) {
+            let rest = self.cut(size);
+            self.turn();
+            for line in &rest {
+                self.place(line);
+            }
+        }
         if self.paging && !self.page.lines.is_empty() {
             self.turn();
         }
