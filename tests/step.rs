@@ -37,10 +37,16 @@ fn close_on_exec(fd: i32) {
 }
 
 impl Pty {
-    /// Starts lesson `name` with `args` on a new 80×40 terminal, as its
-    /// controlling terminal, without COLUMNS or LINES and with NO_COLOR.
+    /// Starts lesson `name` with `args` on a new 80×40 terminal.
     fn start(name: &str, args: &[&str]) -> Pty {
-        let size = libc::winsize { ws_row: 40, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+        Pty::start_on(name, args, (80, 40))
+    }
+
+    /// Starts lesson `name` with `args` on a new terminal of `columns` ×
+    /// `rows`, as its controlling terminal, without COLUMNS or LINES and
+    /// with NO_COLOR.
+    fn start_on(name: &str, args: &[&str], (columns, rows): (u16, u16)) -> Pty {
+        let size = libc::winsize { ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0 };
         let (mut master, mut slave) = (0, 0);
         // SAFETY: `openpty` writes two descriptors; the name and settings may be null.
         let opened =
@@ -129,6 +135,13 @@ impl Pty {
         while Instant::now() < deadline && self.take(deadline) {}
     }
 
+    /// Makes the terminal `columns` × `rows`, as a window resized.
+    fn resize(&self, (columns, rows): (u16, u16)) {
+        let size = libc::winsize { ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0 };
+        // SAFETY: TIOCSWINSZ with a valid `winsize`, on the terminal's master.
+        unsafe { libc::ioctl(std::os::fd::AsRawFd::as_raw_fd(&self.master), libc::TIOCSWINSZ, &size) };
+    }
+
     /// Presses keys (`"\r"` is Enter).
     fn press(&mut self, keys: &str) {
         self.master.write_all(keys.as_bytes()).expect("typing on the terminal");
@@ -148,10 +161,44 @@ impl Pty {
         (status.code(), self.text())
     }
 
-    /// Page `k` (from 1): what was drawn between the `k`th clear of the screen and the next.
+    /// Page `k` (from 1): what was drawn between a clear of the screen and
+    /// the next, ending with the `k`th status line (a page cut at a blank
+    /// line is drawn twice: as it came, then up to the cut, with its status).
     fn page(&self, k: usize) -> String {
-        self.text().split(CLEAR).nth(k).unwrap_or_default().to_string()
+        pages(&self.text()).nth(k - 1).unwrap_or_default().to_string()
     }
+
+    /// Presses Enter at each page until the lesson exits: its exit status
+    /// and all it drew.
+    fn enter_to_the_end(mut self) -> (Option<i32>, String) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut seen = 0;
+        loop {
+            let count = self.text().matches(STATUS).count();
+            if count > seen {
+                seen = count;
+                self.press("\r");
+            }
+            assert!(Instant::now() < deadline, "the lesson did not end; drawn:\n{}", self.text());
+            if !self.take(Instant::now() + Duration::from_millis(200)) {
+                break;
+            }
+        }
+        self.exit()
+    }
+}
+
+/// The pages drawn: the text between two clears of the screen that holds
+/// a status line.
+fn pages(text: &str) -> impl Iterator<Item = &str> {
+    text.split(CLEAR).skip(1).filter(|page| page.contains(STATUS))
+}
+
+/// A page's rows as the terminal shows them, and its status line apart.
+fn rows_of(page: &str) -> (Vec<String>, String) {
+    let mut rows: Vec<String> = page.split("\r\n").map(shown).collect();
+    let status = rows.pop().unwrap_or_default();
+    (rows, status)
 }
 
 /// What a row of the terminal shows at the end: what was written after
@@ -162,18 +209,19 @@ fn shown(row: &str) -> String {
 }
 
 /// Every page drawn before the last screen clear fits 80×40 and ends with
-/// a status line naming the lesson.
+/// a status line naming the lesson (`lesson 03`), no wider than 80 columns.
 fn assert_pages_fit(text: &str, lesson: &str) {
-    let pages: Vec<&str> = text.split(CLEAR).collect();
-    assert!(pages.len() > 2, "fewer than two pages:\n{text}");
-    for page in &pages[1..pages.len() - 1] {
+    let short: String = lesson.splitn(3, '_').take(2).collect::<Vec<_>>().join(" ");
+    let all: Vec<&str> = text.split(CLEAR).collect();
+    assert!(all.len() > 2, "fewer than two pages:\n{text}");
+    for page in all[1..all.len() - 1].iter().filter(|page| page.contains(STATUS)) {
         let rows: Vec<String> = page.split("\r\n").map(shown).collect();
-        assert!(rows.len() <= 40, "a page of {} rows of {}:\n{page:?}", rows.len(), pages.len());
+        assert!(rows.len() <= 40, "a page of {} rows:\n{page:?}", rows.len());
         for row in &rows {
             assert!(row.chars().count() <= 80, "a row wider than 80 columns: {row:?}");
         }
         let status = rows.last().expect("a row");
-        assert!(status.starts_with(lesson) && status.ends_with(STATUS), "status line {status:?}");
+        assert!(status.starts_with(&short) && status.ends_with(STATUS), "status line {status:?}");
     }
 }
 
@@ -182,7 +230,7 @@ fn pages_turn_forward_and_back_and_continue_to_the_end() {
     let name = "lesson_03_conv_backward";
     let mut pty = Pty::start(name, &["--step"]);
     pty.wait_for_status(1);
-    assert!(pty.page(1).contains("lesson_03_conv_backward · stage 1 of 4 ·"), "{}", pty.page(1));
+    assert!(pty.page(1).contains("lesson 03 · stage 1 of 4 ·"), "{}", pty.page(1));
     pty.press("\r");
     pty.wait_for_status(2);
     pty.press(" ");
@@ -262,4 +310,104 @@ fn keys_typed_while_the_lesson_trains_are_dropped() {
     let (code, text) = pty.exit();
     assert_eq!(code, Some(0));
     assert_pages_fit(&text, name);
+}
+
+#[test]
+fn no_page_is_only_blank_lines_and_pages_are_cut_at_blank_lines() {
+    let name = "lesson_03_conv_backward";
+    let (code, text) = Pty::start(name, &["--step"]).enter_to_the_end();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("checks pass."), "{text}");
+    assert_pages_fit(&text, name);
+    for page in pages(&text) {
+        let (rows, _) = rows_of(page);
+        assert!(rows.iter().any(|row| !row.trim().is_empty()), "a blank page:\n{page}");
+        assert!(!rows[0].trim().is_empty(), "a page starting with a blank line:\n{page}");
+    }
+    // A page cut is drawn as it came, then again up to its cut: a blank line
+    // under which something was carried to the next page ("page 2").
+    let drawn: Vec<&str> = text.split(CLEAR).collect();
+    let mut cuts = 0;
+    for pair in drawn.windows(2) {
+        let (came, cut) = (pair[0], pair[1]);
+        if came.contains(STATUS) || !cut.contains(STATUS) || came.is_empty() {
+            continue;
+        }
+        let (mut kept, _) = rows_of(cut);
+        while kept.last().is_some_and(|row| row.trim().is_empty()) {
+            kept.pop();
+        }
+        let came: Vec<String> = came.split("\r\n").map(shown).collect();
+        assert_eq!(came[..kept.len()], kept[..], "the cut page is not the top of what came");
+        assert!(came[kept.len()].trim().is_empty(), "not cut at a blank line: {:?}", came[kept.len()]);
+        assert!(came[kept.len()..].iter().any(|row| !row.trim().is_empty()), "nothing carried");
+        cuts += 1;
+    }
+    assert!(cuts > 0, "no page was cut at a blank line:\n{text}");
+    assert!(pages(&text).any(|page| page.contains(", page 2 · ")), "no page says it continues a stage");
+}
+
+#[test]
+fn q_typed_while_the_lesson_trains_quits() {
+    let args = ["--step", "--net", "small", "--epochs", "3", "--batch-size", "64"];
+    let mut pty = Pty::start("lesson_11_train_cnn", &args);
+    let mut pages = 1;
+    pty.wait_for_status(1);
+    loop {
+        pty.press("\r");
+        pty.wait_until("a page", |text| text.contains("3. Training") || text.matches(STATUS).count() > pages);
+        if pty.text().contains("3. Training") {
+            break;
+        }
+        pages += 1;
+    }
+    pty.wait_until("epoch 1", |text| text.contains("epoch 1 ["));
+    pty.press("\r");
+    pty.press("q");
+    let (code, text) = pty.exit();
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(text.matches(STATUS).count(), pages, "a page was shown after q:\n{text}");
+}
+
+/// Asserts that each of `pages` takes at most `rows` rows of a terminal
+/// `columns` wide (a wider line wraps), its status line included, and that
+/// the status line is at most `columns` wide.
+fn assert_pages_within<'a>(pages: impl Iterator<Item = &'a str>, (columns, rows): (usize, usize)) {
+    let mut count = 0;
+    for page in pages {
+        let (shown, status) = rows_of(page);
+        let taken: usize = shown.iter().map(|row| row.chars().count().div_ceil(columns).max(1)).sum();
+        assert!(taken < rows, "a page of {taken} rows and a status line:\n{page}");
+        assert!(status.chars().count() <= columns, "a status line wider than {columns}: {status:?}");
+        count += 1;
+    }
+    assert!(count > 0, "no page");
+}
+
+#[test]
+fn on_a_small_screen_pages_and_status_lines_fit() {
+    let (code, text) = Pty::start_on("lesson_01_zero_pad", &["--step"], (60, 20)).enter_to_the_end();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(pages(&text).count() > 2, "{text}");
+    assert_pages_within(pages(&text), (60, 20));
+}
+
+#[test]
+fn a_resized_terminal_gets_pages_of_its_size() {
+    let mut pty = Pty::start_on("lesson_03_conv_backward", &["--step"], (100, 40));
+    pty.wait_for_status(1);
+    assert!(
+        pty.page(1).contains("lesson_03_conv_backward · stage 1 of 4 · Enter/Space next"),
+        "{}",
+        pty.page(1)
+    );
+    pty.resize((80, 30));
+    pty.press("\r");
+    pty.wait_for_status(2);
+    pty.press("\r");
+    pty.wait_for_status(3);
+    pty.press("q");
+    let (code, text) = pty.exit();
+    assert_eq!(code, Some(0), "{text}");
+    assert_pages_within(pages(&text).skip(1), (80, 30));
 }
