@@ -67,6 +67,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         run.batch_size,
         &mut RandomState::new(run.seed),
         |b| {
+            l.quit_if_asked(); // with --step, q quits even while training
             progress.set_label(format!("epoch {}", b.epoch));
             progress.set(b.done, &format!("loss {:.3}", b.loss));
             if b.done >= b.total {

@@ -195,6 +195,15 @@ impl Lesson {
         }
     }
 
+    /// With `--step`, while the lesson computes for long (lesson 11's
+    /// training, once per batch): quits at once if `q` was typed, and throws
+    /// away other keys (see [`Pager::quit_if_asked`]). Otherwise does nothing.
+    pub fn quit_if_asked(&self) {
+        if let Some(pager) = self.pager.borrow().as_ref() {
+            pager.quit_if_asked();
+        }
+    }
+
     /// Prints `text` and a line break: through the pager, if there is one.
     /// No-break spaces, which kept formulas whole while wrapping, print as
     /// plain spaces.

@@ -171,9 +171,12 @@ impl Pager {
         let size = self.size();
         let full = self.page.rows(size.width) + rows(line, size.width) > Self::capacity(size);
         if full && !self.page.lines.is_empty() {
+            // The line that does not fit is weighed by the cut too (is it a
+            // block's start? a table's bottom border?), then carried over.
+            self.page.lines.push(line.to_string());
             let rest = self.cut(size);
             self.turn();
-            for carried in rest.iter().map(String::as_str).chain([line]) {
+            for carried in &rest {
                 self.place(carried);
             }
             return;
@@ -195,23 +198,39 @@ impl Pager {
     /// anything was under the cut: the lines under it, for the next page.
     /// A blank line before a line that starts at the margin (a new array, a
     /// paragraph) is a better cut than one between the blocks of an array
-    /// (whose lines are indented), and is taken if there is one.
+    /// (whose lines are indented), and is taken if there is one; else the
+    /// page is cut before its last line that begins a block at the margin
+    /// (an array's label, a table's top, a sentence), so that an array or a
+    /// table is not split when it need not be; else at any blank line.
     fn cut(&mut self, size: Screen) -> Vec<String> {
         let capacity = Self::capacity(size);
         let lines = &self.page.lines;
         let fit = fitting(lines, size.width, capacity).max(1);
-        let (mut any, mut best) = (None, None);
+        let (mut any, mut best, mut block) = (None, None, None);
         let mut above = 0;
         for (k, line) in lines[..fit].iter().enumerate() {
-            if blank(line) && above >= capacity / 3 {
-                any = Some(k);
-                if lines.get(k + 1).is_none_or(|next| !next.starts_with(char::is_whitespace)) {
-                    best = Some(k);
+            if above >= capacity / 3 {
+                if blank(line) {
+                    any = Some(k);
+                    if lines.get(k + 1).is_none_or(|next| !next.starts_with(char::is_whitespace)) {
+                        best = Some(k);
+                    }
+                } else if line.starts_with(|c: char| c.is_alphanumeric() || c == '┌') {
+                    block = Some(k);
                 }
             }
             above += rows(line, size.width);
         }
-        let at = best.or(any).unwrap_or(fit);
+        // The line that no longer fits may itself begin a block.
+        let next_begins =
+            lines.get(fit).is_some_and(|l| l.starts_with(|c: char| c.is_alphanumeric() || c == '┌'));
+        let block = if next_begins { Some(fit) } else { block };
+        // A blank line before a block, else a block's start, else any blank
+        // line (between the blocks of a 3-D array), else where it is full:
+        // but not just above a table's bottom border, which would stand alone.
+        let full =
+            if fit > 1 && lines.get(fit).is_some_and(|l| l.starts_with('└')) { fit - 1 } else { fit };
+        let at = best.or(block).or(any).unwrap_or(full);
         let rest = self.page.lines.split_off(at);
         // Only blank lines under the cut: the screen stays as it is, and
         // so does the page (its rows are those drawn).
@@ -222,6 +241,16 @@ impl Pager {
         let _ = self.term.clear_screen();
         self.draw(&self.page);
         rest
+    }
+
+    /// While the lesson computes (lesson 11's training): quits at once,
+    /// exit status 0, if a `q` (or Esc) was typed; throws away any other key.
+    pub fn quit_if_asked(&self) {
+        if self.paging && terminal::discard_typed_ahead() {
+            let _ = self.term.clear_line();
+            terminal::restore();
+            std::process::exit(0);
+        }
     }
 
     /// Ends the page here (waiting for a key, if it shows anything); what
