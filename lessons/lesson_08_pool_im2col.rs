@@ -131,10 +131,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
                 // The loops take square windows: compare with the definition directly.
                 pool_by_definition(&x, &dout, window, stride, mode)
             };
-            let what = format!("{shape:?}, {window:?} window, stride {stride}, {}", mode.name());
+            let what = format!("{shape:?} {}×{} stride {stride} {}", window.0, window.1, mode.name());
             l.say(&format!("- {what}: output {:?}", out.dim()));
-            l.check_exact(&format!("{what}: forward"), &loops.view(), &out.view());
-            l.check_exact(&format!("{what}: backward"), &loop_grad.view(), &grad.view());
+            l.check_exact(&format!("{what} forward"), &loops.view(), &out.view());
+            l.check_exact(&format!("{what} backward"), &loop_grad.view(), &grad.view());
         }
         say_unread(l, (shape.2, shape.3), window, Padding2D::uniform(0), stride);
     }

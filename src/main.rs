@@ -75,7 +75,7 @@ const HELP: &str =
 
 Usage:
   cargo run                      list the lessons
-  cargo run -- --check           run every lesson quietly and show which checks pass
+  cargo run -- --check           run every lesson quietly; show which checks pass
   cargo run -- --check NAME...   the same for the lessons named (lesson_03_conv_backward, or 03)
   cargo run --bin LESSON         run one lesson (add -- --help for its flags)
 ";

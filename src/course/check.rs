@@ -317,7 +317,8 @@ impl Checks {
     /// assert!(t.contains("expected -0.6118"));
     /// ```
     pub fn compact(&self, width: usize) -> String {
-        let mut s = format!("{}\n", fit("result  quantity: difference (tolerance)", width, 8));
+        let mut s =
+            format!("{}\n", fit("result  quantity: how far apart (tolerance), or the value", width, 8));
         for c in &self.list {
             let result = if c.passed { "pass" } else { "FAIL" };
             let one_line = format!("  {result}  {}: {}", c.quantity, c.difference);

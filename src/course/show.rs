@@ -238,7 +238,8 @@ pub fn conv_cell(
         let product = &window * &filter;
         let sum = product.sum();
         total += sum;
-        sums.push(format_scalar(sum));
+        // A negative term in parentheses: `4.0 + (-1.0)`, not `4.0 + -1.0`.
+        sums.push(if sum < 0.0 { format!("({})", format_scalar(sum)) } else { format_scalar(sum) });
         out += &side_by_side(
             &[
                 (&format!("a_slice_prev[:,:,{d}]"), array2string(&window, 0)),
