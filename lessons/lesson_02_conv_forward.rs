@@ -6,6 +6,7 @@
 //! through your tensors instead and checks the loops against seed 004's
 //! per-image `ConvLayer.forward`.
 
+use cnn_walkthrough::course::bugs::conv_single_step;
 use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
 use cnn_walkthrough::course::walkthrough::your_conv_forward;
 use cnn_walkthrough::course::windows::padded_channels;
@@ -13,7 +14,7 @@ use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::notebook;
 use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
-use cnn_walkthrough::textbook::conv::{conv_forward, conv_single_step, Hparameters};
+use cnn_walkthrough::textbook::conv::{conv_forward, Hparameters};
 use cnn_walkthrough::textbook::padding::zero_pad;
 use cnn_walkthrough::textbook::sensitivity::conv_forward_by_layer;
 
@@ -36,7 +37,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let a_slice_prev = rng.randn((4, 4, 3));
     let w = rng.randn((4, 4, 3));
     let b = rng.randn((1, 1, 1))[[0, 0, 0]];
-    let z = conv_single_step(&a_slice_prev.view(), &w.view(), b);
+    let z = conv_single_step(l.bug(), &a_slice_prev.view(), &w.view(), b);
     l.value("Z =", z);
     l.check_close("conv_single_step Z", notebook::conv_single_step::Z, z, published(11));
 

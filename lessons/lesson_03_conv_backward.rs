@@ -7,6 +7,7 @@
 //! and the article's finite-difference gradient check. With
 //! `--input/--weights/--bias [--dz]` it does the same for your tensors.
 
+use cnn_walkthrough::course::bugs::{conv_backward, sensitivity_backward};
 use cnn_walkthrough::course::tensor::{filter_chw as chw, image_chw};
 use cnn_walkthrough::course::walkthrough::{
     check_updated_filters, check_worked_example_by_finite_differences, your_conv_backward,
@@ -15,7 +16,7 @@ use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::notebook;
 use cnn_walkthrough::reference::worked_example::{published, WorkedExample};
-use cnn_walkthrough::textbook::conv::{conv_backward, conv_forward, Hparameters};
+use cnn_walkthrough::textbook::conv::{conv_forward, Hparameters};
 use cnn_walkthrough::textbook::sensitivity::ConvLayer;
 
 fn main() -> std::process::ExitCode {
@@ -43,7 +44,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let (a_prev, w, b) = (rng.randn((10, 4, 4, 3)), rng.randn((2, 2, 3, 8)), rng.randn((1, 1, 1, 8)));
     let hparameters = Hparameters { pad: 2, stride: 2 };
     let (z, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), hparameters)?;
-    let grads = conv_backward(&z.view(), &cache)?;
+    let grads = conv_backward(l.bug(), &z.view(), &cache)?;
     let mean = |a: &Array4<f64>| a.mean().unwrap_or(f64::NAN);
     l.value("dA_mean =", mean(&grads.d_a_prev));
     l.value("dW_mean =", mean(&grads.d_w));
@@ -63,7 +64,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.show(&format!("b[{c}] ="), &ex.dz.slice(s![0, .., .., c]));
     }
     let (_, cache) = conv_forward(&ex.a_prev.view(), &ex.w.view(), &ex.b.view(), ex.hparameters)?;
-    let grads = conv_backward(&ex.dz.view(), &cache)?;
+    let grads = conv_backward(l.bug(), &ex.dz.view(), &cache)?;
     let d_w = [chw(&grads.d_w, 0), chw(&grads.d_w, 1)];
     let (d_b, d_a_prev) = (grads.d_b.slice(s![0, 0, 0, ..]), image_chw(&grads.d_a_prev.view(), 0));
     l.say("\nBy the loops of conv_backward, filters shown channels first as the article stores them:");
@@ -87,8 +88,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.stage("The same gradients by sensitivity maps (hanbt's CNN)");
     let mut layer = ConvLayer::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters)?;
-    let steps =
-        layer.backward(&image_chw(&ex.a_prev.view(), 0).view(), &image_chw(&ex.dz.view(), 0).view())?;
+    let (input, dz) = (image_chw(&ex.a_prev.view(), 0), image_chw(&ex.dz.view(), 0));
+    let steps = sensitivity_backward(l.bug(), &layer, &input.view(), &dz.view())?;
     l.say(&format!(
         "1. Expand each 3×3 sensitivity map for stride 2 to the size a stride-1 output would have, \
          5\u{a0}+\u{a0}2·1\u{a0}−\u{a0}3\u{a0}+\u{a0}1\u{a0}=\u{a0}{}: δ[i,\u{a0}j] goes to \

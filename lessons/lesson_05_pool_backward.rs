@@ -7,6 +7,7 @@
 //! (deeplearning.ai), hanbt's max-pooling backward, why the total gradient
 //! must be preserved (seed 003), what ties do, and a finite-difference check.
 
+use cnn_walkthrough::course::bugs::pool_backward;
 use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::second_way::{pool_backward_second_way, second_way, smallest_gap};
@@ -16,8 +17,8 @@ use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::pool::{
-    create_mask_from_window, distribute_value, first_max_mask, pool_backward, pool_forward, PoolHparameters,
-    PoolMode, PoolParams,
+    create_mask_from_window, distribute_value, first_max_mask, pool_forward, PoolHparameters, PoolMode,
+    PoolParams,
 };
 
 fn main() -> std::process::ExitCode {
@@ -66,7 +67,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let p = PoolParams::new(example.shape(), hp)?;
     let (_, cache) = pool_forward(&example.view(), hp, PoolMode::Max)?;
     l.walk_some(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Max, l.width()), 2);
-    let da_prev = pool_backward(&da.view(), &cache, PoolMode::Max)?;
+    let da_prev = pool_backward(l.bug(), &da.view(), &cache, PoolMode::Max)?;
     l.say("");
     for (c, published) in pooling_example::published::DELTA.iter().enumerate() {
         let channel = da_prev.slice(s![0, .., .., c]);
@@ -79,7 +80,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
 
     l.say("\nAverage pooling shares each gradient among the f²\u{a0}=\u{a0}4 cells of its window:");
     l.walk_some(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average, l.width()), 1);
-    let da_prev_avg = pool_backward(&da.view(), &cache, PoolMode::Average)?;
+    let da_prev_avg = pool_backward(l.bug(), &da.view(), &cache, PoolMode::Average)?;
     l.say("");
     l.show("dA_prev[0,:,:,0] =", &da_prev_avg.slice(s![0, .., .., 0]));
     let copied = (hp.f * hp.f) as f64 * da.sum();
@@ -104,7 +105,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let tied = tie.clone().into_shape_with_order((1, 2, 2, 1)).expect("4 values");
     let (_, cache) = pool_forward(&tied.view(), hp, PoolMode::Max)?;
     let one = Array4::ones((1, 1, 1, 1));
-    let back = pool_backward(&one.view(), &cache, PoolMode::Max)?;
+    let back = pool_backward(l.bug(), &one.view(), &cache, PoolMode::Max)?;
     l.show("pool_backward(dA = 1)[0,:,:,0] =", &back.slice(s![0, .., .., 0]));
     l.say(
         "\nThe notebook's mask marks both 3s, so a gradient of 1 would come back as 2. Max has no \
@@ -128,7 +129,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          {gap:.2e} apart, far more than ε\u{a0}=\u{a0}{eps}."
     ));
     for mode in PoolMode::BOTH {
-        let computed = pool_backward(&da.view(), &cache, mode)?;
+        let computed = pool_backward(l.bug(), &da.view(), &cache, mode)?;
         let loss =
             |x: &Array4<f64>| pool_forward(&x.view(), hp, mode).map_or(f64::NAN, |(a, _)| (&a * &da).sum());
         let expected = numerical_gradient(&x, eps, loss);

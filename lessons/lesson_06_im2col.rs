@@ -5,6 +5,7 @@
 //! matrix product. ML-From-Scratch's `get_im2col_indices`, `image_to_column`
 //! and `column_to_image` (seed 001), on cases small enough to read.
 
+use cnn_walkthrough::course::bugs;
 use cnn_walkthrough::course::numpy_fmt::{array2string, shape_str};
 use cnn_walkthrough::course::show::grid;
 use cnn_walkthrough::prelude::*;
@@ -87,7 +88,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         }
     }
     let none = determine_padding((2, 2), PaddingMode::Valid);
-    let cols = image_to_column(&x.view(), (2, 2), 1, none)?;
+    let cols = bugs::image_to_column(l.bug(), &x.view(), (2, 2), 1, none)?;
     l.say(
         "\nRows: (channel, kernel row, kernel column). Columns: (output row, output column, image), \
          so columns 0 and 1 are the top-left window of image 0 and of image 1.\n",

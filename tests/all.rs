@@ -7,6 +7,7 @@ mod common;
 
 mod activations_losses;
 mod budget;
+mod bugs;
 mod data;
 mod deeplearning_ai;
 mod files;

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 use lexopt::Arg;
 
-use crate::course::registry::{Flag, LessonInfo, COMMON_FLAGS, SAVE_FLAGS};
+use crate::course::registry::{Flag, LessonInfo, BUG_FLAG, COMMON_FLAGS, SAVE_FLAGS};
 use crate::error::{Error, Result};
 
 /// The flags given on the command line.
@@ -35,10 +35,11 @@ pub struct Args {
 }
 
 /// Every flag `lesson` takes: the common ones, `--save` and `--force` if
-/// it writes files, then its own.
+/// it writes files, `--bug` if it has bugs to show, then its own.
 pub fn flags_of(lesson: &LessonInfo) -> impl Iterator<Item = &'static Flag> + use<> {
     let save: &[Flag] = if lesson.writes.is_empty() { &[] } else { SAVE_FLAGS };
-    COMMON_FLAGS.iter().chain(save).chain(lesson.flags.iter())
+    let bug: &[Flag] = if lesson.bugs.is_empty() { &[] } else { std::slice::from_ref(&BUG_FLAG) };
+    COMMON_FLAGS.iter().chain(save).chain(bug).chain(lesson.flags.iter())
 }
 
 impl Args {
@@ -114,7 +115,18 @@ impl Args {
                 )));
             }
         }
-        Ok(Args { given })
+        let args = Args { given };
+        if let Some(name) = args.value("--bug")
+            && name != "list"
+            && !lesson.bugs.iter().any(|b| b.name == name)
+        {
+            let names: Vec<&str> = lesson.bugs.iter().map(|b| b.name).collect();
+            return Err(Error::Usage(format!(
+                "unknown bug '{name}'; --bug takes list, {}",
+                names.join(", ")
+            )));
+        }
+        Ok(args)
     }
 
     /// Whether the flag was given.
@@ -231,6 +243,15 @@ fn save_help(lesson: &LessonInfo) -> String {
     )
 }
 
+/// What `--help` says of `--bug`: the lesson's bugs and their symptoms;
+/// nothing for a lesson that has none.
+fn bug_help(lesson: &LessonInfo) -> String {
+    if lesson.bugs.is_empty() {
+        return String::new();
+    }
+    format!("\n--bug NAME runs with one of these mistakes:\n{}", crate::course::bugs::list(lesson.bugs))
+}
+
 /// The `--help` text of a lesson, wrapped to `width` columns: each flag's
 /// help continues under where it began.
 pub fn help(lesson: &LessonInfo, width: usize) -> String {
@@ -252,9 +273,10 @@ pub fn help(lesson: &LessonInfo, width: usize) -> String {
         s += &format!("{}\n", textwrap::fill(&format!("{:<column$} {}", left(f), f.help), options));
     }
     s += &format!(
-        "{}\nExit status: 0 when every check passes, 1 when one fails or none ran, 2 for bad usage \
+        "{}{}\nExit status: 0 when every check passes, 1 when one fails or none ran, 2 for bad usage \
          or bad input, 74 when the output cannot be written.\n",
-        save_help(lesson)
+        save_help(lesson),
+        bug_help(lesson)
     );
     crate::course::output::wrap(&s, width)
 }

@@ -119,6 +119,14 @@ impl Lesson {
             output::print(info.name, &help(info, screen.width));
             return ExitCode::SUCCESS;
         }
+        if args.value("--bug") == Some("list") {
+            let list = crate::course::bugs::list(info.bugs);
+            output::print(
+                info.name,
+                &output::wrap(&format!("The mistakes --bug NAME makes:\n{list}"), screen.width),
+            );
+            return ExitCode::SUCCESS;
+        }
         crate::course::numpy_fmt::set_linewidth(screen.width.min(75));
         let mut lesson = Lesson::new(info, args, false);
         lesson.screen = screen;
@@ -133,12 +141,14 @@ impl Lesson {
         let prepared = crate::course::budget::configure(info, &lesson.args)
             .and_then(|()| SaveDir::prepare(info, &lesson.args))
             .map(|dir| lesson.save_dir = dir);
+        lesson.say_bug("This run makes a mistake on purpose");
         if let Err(e) = prepared.and_then(|()| run(&mut lesson)) {
             output::print(info.name, "");
             output::eprint_message(&format!("{}: error: {e}\n", info.name));
             return ExitCode::from(2);
         }
         lesson.print_checks();
+        lesson.say_bug("The failing checks above show the mistake");
         // A run that checked nothing verified nothing: it does not pass
         // (unless it only timed, `--bench`).
         if lesson.checks.all_passed() && (!lesson.checks.list.is_empty() || lesson.is_bench()) {
@@ -554,6 +564,16 @@ impl Lesson {
         match self.args.path(flag) {
             None => Ok(None),
             Some(path) => Ok(Some(read_npy(&path)?)),
+        }
+    }
+
+    /// With `--bug NAME`, prints `intro`, the bug's name and its symptom
+    /// (even with `--quiet`: it explains the check table).
+    fn say_bug(&self, intro: &str) {
+        let name = self.args.value("--bug").unwrap_or_default();
+        if let Some(bug) = self.info.bugs.iter().find(|b| b.name == name).filter(|_| !self.silent) {
+            let text = format!("\n{intro} (--bug {name}): {}.", bug.symptom);
+            self.emit(&output::wrap(&paint(&text, "1;33", self.colour), self.width()));
         }
     }
 

@@ -4,11 +4,12 @@
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
 //! [`data`], [`files`]), the memory budget ([`budget`]), output that
 //! cannot fail ([`output`]) and fits the screen ([`screen`]; `--step` pages it, [`pager`]), numpy's random numbers ([`random`]), timing
-//! ([`bench`](mod@bench)), your own tensors ([`your_tensors`]) and the
+//! ([`bench`](mod@bench)), mistakes made on purpose ([`bugs`]), your own tensors ([`your_tensors`]) and the
 //! walkthroughs a lesson runs besides its article ([`walkthrough`]).
 
 pub mod bench;
 pub mod budget;
+pub mod bugs;
 pub mod check;
 pub mod cli;
 pub mod data;

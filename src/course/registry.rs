@@ -6,6 +6,8 @@
 //! `tests/lesson_list.rs`, which names any lesson missing, extra or out of
 //! order; `src/main.rs` also checks its list as it compiles.
 
+use crate::course::bugs::{Bug, BugInfo};
+
 /// A command-line flag of a lesson.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flag {
@@ -49,6 +51,8 @@ pub struct LessonInfo {
     pub writes: &'static [Saved],
     /// Its own flags, beyond [`COMMON_FLAGS`].
     pub flags: &'static [Flag],
+    /// The mistakes `--bug NAME` can make it run with ([`crate::course::bugs`]).
+    pub bugs: &'static [BugInfo],
     /// How many stages a run with the default flags has (`--step`'s status
     /// line says `stage k of n`; `tests/lessons.rs` counts them).
     pub stages: usize,
@@ -107,6 +111,31 @@ pub const SAVE_FLAGS: &[Flag] = &[
     switch("--force", "let --save replace files in DIR (never an input)"),
 ];
 
+/// The lessons that have [`LessonInfo::bugs`] take `--bug`: not with the
+/// flags that run something else (your own tensors, `--bench`), which would
+/// ignore it.
+pub const BUG_FLAG: Flag = valued(
+    "--bug",
+    "NAME",
+    "run with a classic mistake made on purpose, to see which checks catch it (--bug list: the mistakes)",
+)
+.excluding(&[
+    "--input",
+    "--weights",
+    "--bias",
+    "--pad",
+    "--stride",
+    "--dz",
+    "--da",
+    "--f",
+    "--mode",
+    "--bench",
+]);
+
+const fn bug(name: &'static str, bug: Bug, symptom: &'static str) -> BugInfo {
+    BugInfo { name, bug, symptom }
+}
+
 /// Only for the lessons that walk through windows one at a time (and show
 /// the first few unless asked).
 const VERBOSE: Flag = switch("--verbose", "show every step, without pausing");
@@ -164,6 +193,7 @@ pub const LESSON_01_ZERO_PAD: LessonInfo = LessonInfo {
     saves: "x_pad.npy",
     writes: &[always("x_pad.npy")],
     flags: &[],
+    bugs: &[],
     stages: 4,
 };
 
@@ -178,6 +208,12 @@ pub const LESSON_02_CONV_FORWARD: LessonInfo = LessonInfo {
     saves: "Z.npy",
     writes: &[always("Z.npy")],
     flags: CONV_INPUT_FLAGS,
+    bugs: &[bug(
+        "bias-inside-sum",
+        Bug::BiasInsideSum,
+        "np.sum(a_slice_prev * W + b): b is added once per element of the window (f·f·n_C_prev times), \
+         not once",
+    )],
     stages: 4,
 };
 
@@ -192,6 +228,20 @@ pub const LESSON_03_CONV_BACKWARD: LessonInfo = LessonInfo {
     saves: "dA_prev.npy, dW.npy, db.npy",
     writes: &[always("dA_prev.npy"), always("dW.npy"), always("db.npy")],
     flags: CONV_BACKWARD_FLAGS,
+    bugs: &[
+        bug(
+            "unrotated-filter",
+            Bug::UnrotatedFilter,
+            "the sensitivity maps are cross-correlated with the filters as they are, not turned by 180°: \
+             dA_prev gets each weight at the mirrored position",
+        ),
+        bug(
+            "uncropped-padding",
+            Bug::UncroppedPadding,
+            "conv_backward returns dA_prev_pad without cropping the padding: dA_prev has the padded \
+             shape, and gradients that belong to no input cell",
+        ),
+    ],
     stages: 4,
 };
 
@@ -207,6 +257,7 @@ pub const LESSON_04_POOL_FORWARD: LessonInfo = LessonInfo {
     saves: "A.npy for --mode, otherwise A_max.npy and A_average.npy",
     writes: &[with("--mode", "A.npy"), without("--mode", "A_max.npy"), without("--mode", "A_average.npy")],
     flags: POOL_FORWARD_FLAGS,
+    bugs: &[],
     stages: 4,
 };
 
@@ -225,6 +276,20 @@ pub const LESSON_05_POOL_BACKWARD: LessonInfo = LessonInfo {
         without("--mode", "dA_prev_average.npy"),
     ],
     flags: POOL_BACKWARD_FLAGS,
+    bugs: &[
+        bug(
+            "every-tied-max",
+            Bug::EveryTiedMax,
+            "max pool backward sends the gradient to every cell equal to the maximum: on a tie the \
+             gradient is counted twice, and the total is no longer kept",
+        ),
+        bug(
+            "undivided-average",
+            Bug::UndividedAverage,
+            "average pool backward copies dA into every cell instead of dA / f²: the gradient is f² \
+             times too large",
+        ),
+    ],
     stages: 5,
 };
 
@@ -261,6 +326,12 @@ pub const LESSON_06_IM2COL: LessonInfo = LessonInfo {
     saves: "cols.npy",
     writes: &[always("cols.npy")],
     flags: &[],
+    bugs: &[bug(
+        "im2col-order",
+        Bug::Im2colOrder,
+        "image_to_column orders its columns (image, window) instead of (window, image) \
+         (transpose(1, 0, 2) for transpose(1, 2, 0)): the right numbers in the wrong columns",
+    )],
     stages: 4,
 };
 
@@ -275,6 +346,7 @@ pub const LESSON_07_CONV2D_IM2COL: LessonInfo = LessonInfo {
             (with your own tensors, the gradients only with --dout)",
     writes: &[always("output.npy"), always("grad_input.npy"), always("grad_W.npy"), always("grad_w0.npy")],
     flags: CONV2D_FLAGS,
+    bugs: &[],
     stages: 3,
 };
 
@@ -294,6 +366,7 @@ pub const LESSON_08_POOL_IM2COL: LessonInfo = LessonInfo {
         always("dA_prev_average.npy"),
     ],
     flags: &[],
+    bugs: &[],
     stages: 5,
 };
 
@@ -308,6 +381,7 @@ pub const LESSON_09_LAYERS: LessonInfo = LessonInfo {
     saves: "nothing",
     writes: &[],
     flags: &[],
+    bugs: &[],
     stages: 4,
 };
 
@@ -322,6 +396,7 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
     saves: "nothing",
     writes: &[],
     flags: &[],
+    bugs: &[],
     stages: 2,
 };
 
@@ -348,6 +423,7 @@ pub const LESSON_11_TRAIN_CNN: LessonInfo = LessonInfo {
     saves: "metrics.csv and each trained parameter as layerNN_NAME.npy",
     writes: &[always("metrics.csv"), always("layer*.npy")],
     flags: TRAIN_FLAGS,
+    bugs: &[],
     stages: 6,
 };
 

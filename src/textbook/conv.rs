@@ -305,6 +305,20 @@ pub struct ConvGrads {
 /// # Errors
 /// [`Error::Shape`] when `dZ` does not have the shape of `Z`.
 pub fn conv_backward(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrads> {
+    let grads = conv_backward_padded(dz, cache)?;
+    let (p, pad) = (cache.params, cache.params.pad);
+    let (h, w) = (p.n_h_prev, p.n_w_prev);
+    let d_a_prev = grads.d_a_prev.slice(s![.., pad..pad + h, pad..pad + w, ..]).to_owned();
+    Ok(ConvGrads { d_a_prev, ..grads })
+}
+
+/// The loops of [`conv_backward`], before its last step: the `d_a_prev` it
+/// returns is still `dA_prev_pad`, padded as the input was for the forward
+/// pass (the gradients that reached the padding are in its border).
+///
+/// # Errors
+/// As [`conv_backward`].
+pub fn conv_backward_padded(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrads> {
     let p = cache.params;
     if dz.shape() != p.out_shape() {
         return Err(Error::shape("dZ", format!("{}, the shape of Z", tuple(&p.out_shape())), dz.shape()));
@@ -329,7 +343,5 @@ pub fn conv_backward(dz: &ArrayView4<f64>, cache: &ConvCache) -> Result<ConvGrad
             }
         }
     }
-    let (h, w) = (p.n_h_prev, p.n_w_prev);
-    let d_a_prev = da_prev_pad.slice(s![.., pad..pad + h, pad..pad + w, ..]).to_owned();
-    Ok(ConvGrads { d_a_prev, d_w, d_b })
+    Ok(ConvGrads { d_a_prev: da_prev_pad, d_w, d_b })
 }

@@ -212,6 +212,23 @@ pub fn distribute_value(dz: f64, shape: (usize, usize)) -> Array2<f64> {
 /// # Errors
 /// [`Error::Shape`] when `dA` does not have the shape of the pooled output.
 pub fn pool_backward(da: &ArrayView4<f64>, cache: &PoolCache, mode: PoolMode) -> Result<Array4<f64>> {
+    let f = cache.params.f;
+    pool_backward_by(da, cache, |window, dz| match mode {
+        PoolMode::Max => first_max_mask(window).mapv(|m| if m { dz } else { 0.0 }),
+        PoolMode::Average => distribute_value(dz, (f, f)),
+    })
+}
+
+/// The loops of [`pool_backward`], with what each window gets back given
+/// by `share(window of A_prev, dA[i, h, w, c])`; windows that overlap add up.
+///
+/// # Errors
+/// [`Error::Shape`] when `dA` does not have the shape of the pooled output.
+pub fn pool_backward_by(
+    da: &ArrayView4<f64>,
+    cache: &PoolCache,
+    share: impl Fn(&ArrayView2<f64>, f64) -> Array2<f64>,
+) -> Result<Array4<f64>> {
     let p = cache.params;
     if da.shape() != p.out_shape() {
         return Err(Error::shape(
@@ -227,18 +244,9 @@ pub fn pool_backward(da: &ArrayView4<f64>, cache: &PoolCache, mode: PoolMode) ->
                 let (rows, cols) = p.window(h, w);
                 for c in 0..p.n_c {
                     let window = s![i, rows.clone(), cols.clone(), c];
-                    let share = match mode {
-                        PoolMode::Max => first_max_mask(&cache.a_prev.slice(window)).mapv(|m| {
-                            if m {
-                                da[[i, h, w, c]]
-                            } else {
-                                0.0
-                            }
-                        }),
-                        PoolMode::Average => distribute_value(da[[i, h, w, c]], (p.f, p.f)),
-                    };
+                    let back = share(&cache.a_prev.slice(window), da[[i, h, w, c]]);
                     let mut target = da_prev.slice_mut(window);
-                    target += &share;
+                    target += &back;
                 }
             }
         }

@@ -83,6 +83,28 @@ pub fn expand_sensitivity_map(
     expanded
 }
 
+/// Step 3 of the backward pass, before the sum over filters: each filter
+/// map `padded[fi]` cross-correlated with each channel `filters[fi, d]` (the
+/// filters already turned by 180°), `(filter_number, channel_number, H, W)`.
+pub fn cross_correlate_each(padded: &ArrayView3<f64>, filters: &ArrayView4<f64>) -> Array4<f64> {
+    let (n_f, depth, f, _) = filters.dim();
+    let (_, p_h, p_w) = padded.dim();
+    let (h, w) = (output_size(p_h, f, 0, 1), output_size(p_w, f, 0, 1));
+    let mut each = Array4::zeros((n_f, depth, h, w));
+    for fi in 0..n_f {
+        for d in 0..depth {
+            let filter = filters.slice(s![fi, d..d + 1, .., ..]);
+            each.slice_mut(s![fi, d, .., ..]).assign(&conv(
+                &padded.slice(s![fi..fi + 1, .., ..]),
+                &filter,
+                1,
+                0.0,
+            ));
+        }
+    }
+    each
+}
+
 /// Seed 004's `ConvLayer` with the identity activation (the worked example's
 /// `IdentityActivator`): `filter_number` filters of `channel_number × f × f`.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,16 +264,12 @@ impl ConvLayer {
         };
         // 3. Cross-correlate with the filters turned by 180°, sum over filters.
         let mut flipped = Array4::zeros(self.weights.raw_dim());
-        let mut delta_per_filter = Array4::zeros((n_f, depth, h, w));
         for fi in 0..n_f {
             for d in 0..depth {
-                let rotated = rot180(&self.weights.slice(s![fi, d, .., ..]));
-                let delta =
-                    conv(&padded.slice(s![fi..fi + 1, .., ..]), &rotated.view().insert_axis(Axis(0)), 1, 0.0);
-                delta_per_filter.slice_mut(s![fi, d, .., ..]).assign(&delta);
-                flipped.slice_mut(s![fi, d, .., ..]).assign(&rotated);
+                flipped.slice_mut(s![fi, d, .., ..]).assign(&rot180(&self.weights.slice(s![fi, d, .., ..])));
             }
         }
+        let delta_per_filter = cross_correlate_each(&padded.view(), &flipped.view());
         let delta_array = delta_per_filter.sum_axis(Axis(0));
         // 4. Gradients: padded input ⋆ expanded map, and the map's sum.
         let padded_input = padding(input, pad);
