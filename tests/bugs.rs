@@ -12,7 +12,7 @@ fn every_bug_fails_a_check_of_its_lesson() {
     let mut ran = 0;
     for lesson in LESSONS {
         for bug in lesson.bugs {
-            let out = run_lesson(lesson.name, &["--quiet", "--bug", bug.name]);
+            let out = run_lesson(lesson.name, &["--quiet", "--width", "60", "--bug", bug.name]);
             let context = format!("{} --bug {}:\n{}", lesson.name, bug.name, out.stdout);
             assert_eq!(out.code, Some(1), "exit status of {context}");
             assert!(out.stdout.contains("FAIL"), "no failing check in {context}");
@@ -20,6 +20,8 @@ fn every_bug_fails_a_check_of_its_lesson() {
             let symptom: String = bug.symptom.split_whitespace().collect::<Vec<_>>().join(" ");
             assert!(out.text.contains(&symptom), "symptom not said in {context}");
             assert!(!out.stderr.contains("panicked"), "panic in {context}:\n{}", out.stderr);
+            let widest = out.stdout.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            assert!(widest <= 60, "a line of {widest} columns at --width 60 in {context}");
             ran += 1;
         }
     }

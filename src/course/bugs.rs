@@ -9,6 +9,11 @@
 //! no `--bug`, or another lesson's, each twin is the textbook function.
 //! Which lessons take which bugs, with their symptoms, is
 //! [`LessonInfo::bugs`](crate::course::registry::LessonInfo::bugs).
+//!
+//! A new bug (BatchNormalization without its running averages for lesson
+//! 09, Adam without bias correction for lesson 10) is a variant of [`Bug`],
+//! a twin here that the lesson calls, and an entry in its lesson's `bugs`:
+//! `--bug`, `--bug list`, `--help` and `tests/bugs.rs` take it from there.
 
 use ndarray::{Array2, Array4, ArrayView2, ArrayView3, ArrayView4, Axis, Zip};
 

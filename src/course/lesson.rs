@@ -123,7 +123,10 @@ impl Lesson {
             let list = crate::course::bugs::list(info.bugs);
             output::print(
                 info.name,
-                &output::wrap(&format!("The mistakes --bug NAME makes:\n{list}"), screen.width),
+                &output::wrap(
+                    &format!("The mistakes this lesson can run with, --bug NAME:\n{list}"),
+                    screen.width,
+                ),
             );
             return ExitCode::SUCCESS;
         }
