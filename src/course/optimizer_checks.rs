@@ -48,6 +48,20 @@ fn term(v: f64) -> String {
     }
 }
 
+/// A formula within `width`, `indent` spaces in: on one line if it fits,
+/// else broken before each ` = ` (its continuations two spaces further in),
+/// and a piece still too long wrapped at its spaces.
+fn formula(text: &str, width: usize, indent: usize) -> String {
+    if indent + text.chars().count() <= width {
+        return format!("{:indent$}{text}", "");
+    }
+    let mut pieces = text.split(" = ");
+    let first = pieces.next().unwrap_or_default();
+    let mut lines = vec![wrap(first, width, indent)];
+    lines.extend(pieces.map(|p| wrap(&format!("= {p}"), width, indent + 2)));
+    lines.join("\n")
+}
+
 /// The card printed before an optimizer runs: its name and the source's
 /// class, its hyperparameters (with the source's default where the value
 /// differs), and its update rule, each line wrapped within `width`.
@@ -65,7 +79,7 @@ pub fn card(optimizer: &dyn Optimizer, width: usize) -> String {
         wrap(&format!("{}: the source's {}", optimizer.name(), optimizer.class()), width, 0),
         wrap(&values.join(", "), width, 2),
     ];
-    lines.extend(optimizer.rule().iter().map(|r| wrap(r, width, 4)));
+    lines.extend(optimizer.rule().iter().map(|r| formula(r, width, 4)));
     lines.join("\n")
 }
 
@@ -86,8 +100,11 @@ impl FirstStep {
 
     /// The working, within `width`: the rule, then one line a coordinate.
     pub fn render(&self, width: usize) -> String {
-        let mut lines = vec![wrap(&format!("step 1 by hand (state still 0): w = {}", self.rule), width, 2)];
-        lines.extend(self.coordinates.iter().map(|(numbers, _)| wrap(numbers, width, 4)));
+        let mut lines = vec![
+            "  step 1 by hand, the state still 0:".to_string(),
+            formula(&format!("w = {}", self.rule), width, 4),
+        ];
+        lines.extend(self.coordinates.iter().map(|(numbers, _)| formula(numbers, width, 4)));
         lines.join("\n")
     }
 }
