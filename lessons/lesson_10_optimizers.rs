@@ -81,15 +81,19 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.block(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), l.width(), 7));
 
     l.stage("Adam's bias correction");
-    l.say(
-        "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
-         are too small. It divides them by 1\u{a0}−\u{a0}βᵗ, which is 0.1 at step 1 for \
-         β₁\u{a0}=\u{a0}0.9 and tends to 1. The source divides by 1\u{a0}−\u{a0}β instead, at every \
-         step: right at step 1, and ever more wrong after.",
-    );
-    let mut rows = vec![];
     let mut correct = Adam { bias_correction: BiasCorrection::Correct, ..Adam::default() };
     let mut source = Adam { bias_correction: BiasCorrection::AsInSource, ..Adam::default() };
+    l.say(
+        "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
+         are too small. It divides them by 1\u{a0}−\u{a0}b1ᵗ, which is 0.1 at step 1 for \
+         b1\u{a0}=\u{a0}0.9 and tends to 1 (and v by 1\u{a0}−\u{a0}b2ᵗ). The source divides by \
+         1\u{a0}−\u{a0}b1 and 1\u{a0}−\u{a0}b2 instead, at every step: right at step 1, and ever \
+         more wrong after. The two lines that differ:\n",
+    );
+    let pairs = correct.rule().iter().zip(source.rule()).filter(|(c, s)| c != s);
+    let lines: Vec<String> = pairs.map(|(c, s)| format!("  {c}    the source: {s}")).collect();
+    l.block(&format!("{}\n", lines.join("\n")));
+    let mut rows = vec![];
     let (mut wc, mut ws) = (start.clone().into_dyn(), start.clone().into_dyn());
     let gradient = |w: &ndarray::ArrayViewD<f64>| {
         narrow_quadratic(&w.view().into_dimensionality().expect("two values")).1.into_dyn()
@@ -105,10 +109,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         ]);
         history.push((wc.clone(), ws.clone()));
     }
-    l.table(&["step", "1 − βᵗ (correct)", "1 − β (source)"], &rows);
+    l.table(&["step", "1 − b1ᵗ (correct)", "1 − b1 (source)"], &rows);
     l.say(
-        "At step 1 both give\n  m̂/(√v̂ + eps) = g/(|g| + eps)\nso every coordinate moves by the \
-         learning rate, whatever the size of its gradient. After that the source's estimates drift (m̂ towards 10× the gradient).",
+        "At step 1 both give\n  m_hat / (√v_hat + eps) = grad / (|grad| + eps)\nso every coordinate \
+         moves by the learning rate, whatever the size of its gradient. After that the source's \
+         estimates drift (m_hat towards 10× the gradient).",
     );
     l.check_arrays("step 1: the source's Adam agrees", &history[0].0.view(), &history[0].1.view(), 0.0);
     let gap = (&history[1].0 - &history[1].1).mapv(f64::abs).sum();
