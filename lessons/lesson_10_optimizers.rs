@@ -2,11 +2,15 @@
 //!
 //! Six ways down a valley: ML-From-Scratch's SGD, Nesterov, Adagrad,
 //! Adadelta, RMSprop and Adam with its default hyperparameters, all started
-//! from the same point of the same narrow valley; their first steps, how close
-//! each gets, and their paths drawn in the terminal. Then Adam's bias
+//! from the same point of the same narrow valley. Each is shown with its
+//! update rule and hyperparameters, its first step worked by hand, and its
+//! path checked against a second, plain implementation
+//! ([`cnn_walkthrough::course::optimizer_checks`]); then how many steps each
+//! needs to arrive, with their paths drawn in the terminal; then Adam's bias
 //! correction done right (1 − βᵗ) beside the source's (1 − β).
 
-use cnn_walkthrough::course::plot::plot_paths;
+use cnn_walkthrough::course::optimizer_checks::{card, first_step_by_hand, path_second_way, NEAR, RUNS};
+use cnn_walkthrough::course::plot::{plot_paths, NamedPath};
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::optimizers::{
     all_with_defaults, narrow_quadratic, race, Adam, BiasCorrection, Optimizer,
@@ -31,35 +35,65 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         START.0,
         START.1
     ));
-    let mut paths = vec![];
     let mut rows = vec![];
     for optimizer in all_with_defaults() {
+        l.block(&card(optimizer.as_ref(), l.width()));
         let path = race(optimizer.fresh(), START, STEPS, narrow_quadratic);
+        let name = optimizer.name();
+        let by_hand = first_step_by_hand(optimizer.as_ref(), START);
+        l.block(&format!("{}\n", by_hand.as_ref().map_or(String::new(), |s| s.render(l.width()))));
+        let hand = by_hand.map_or(vec![], |s| s.values());
+        let first = path.get(1).map_or(vec![], |&(x, y)| vec![x, y]);
+        l.check_arrays(
+            &format!("{name}: step 1 = by hand"),
+            &arr1(&hand).view(),
+            &arr1(&first).view(),
+            1e-12,
+        );
+        let second = path_second_way(optimizer.as_ref(), START, STEPS).unwrap_or_default();
+        let flat = |p: &[(f64, f64)]| arr1(&p.iter().flat_map(|&(x, y)| [x, y]).collect::<Vec<_>>());
+        let quantity = format!("{name}: {STEPS} steps = a second way");
+        l.check_arrays(&quantity, &flat(&second).view(), &flat(&path).view(), 1e-9);
         let show = |k: usize| path.get(k).map_or("-".to_string(), |(x, y)| format!("{x:>7.4}\n{y:>7.4}"));
         let (x, y) = path.last().copied().unwrap_or(START);
-        let distance = (x * x + y * y).sqrt();
-        rows.push(vec![optimizer.name(), "x\ny".into(), show(1), show(2), show(3), format!("{distance:.3}")]);
-        let start_distance = (START.0 * START.0 + START.1 * START.1).sqrt();
-        let (name, nearer) = (optimizer.name(), distance < start_distance);
-        let evidence = format!("{distance:.3} {} {start_distance:.3}", if nearer { "<" } else { "≥" });
-        l.check_that(&format!("{name} ends nearer (0, 0) than it starts"), nearer, &evidence);
-        paths.push((optimizer.name(), path));
+        rows.push(vec![name.clone(), "x\ny".into(), show(1), show(2), show(3), format!("{:.3}", x.hypot(y))]);
     }
     l.table(&["optimizer", "", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows);
-    let drawn: Vec<cnn_walkthrough::course::plot::NamedPath> =
-        paths.iter().map(|(name, path)| (name.as_str(), path.as_slice())).collect();
+
+    l.stage("Who gets there, and when");
+    l.say(&format!(
+        "Each runs on until it is within {NEAR} of the minimum, and stays: with the source's \
+         defaults the slow ones need thousands of steps (their learning rates are 0.001), and \
+         Adagrad, whose steps shrink like 1/√t, is not there after 20000. Above each panel: the optimizer, and the steps it took.\n"
+    ));
+    let mut paths = vec![];
+    for &(name, steps, arrives) in RUNS {
+        let Some(optimizer) = all_with_defaults().into_iter().find(|o| o.name() == name) else { continue };
+        let path = race(optimizer, START, steps, narrow_quadratic);
+        let (x, y) = path.last().copied().unwrap_or(START);
+        let (distance, sign) = (x.hypot(y), if arrives { "<" } else { "≥" });
+        let quantity =
+            format!("{name} {} by step {steps}", if arrives { "is near (0, 0)" } else { "is still far" });
+        l.check_that(&quantity, (distance < NEAR) == arrives, &format!("{distance:.3} {sign} {NEAR}"));
+        paths.push((format!("{name}: {steps}"), path));
+    }
+    let drawn: Vec<NamedPath> = paths.iter().map(|(name, path)| (name.as_str(), path.as_slice())).collect();
     l.block(&plot_paths(&drawn, Some((0.0, 0.0)), (-4.5, 4.5), (-2.5, 2.5), l.width(), 7));
 
     l.stage("Adam's bias correction");
-    l.say(
-        "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
-         are too small. It divides them by 1\u{a0}−\u{a0}βᵗ, which is 0.1 at step 1 for \
-         β₁\u{a0}=\u{a0}0.9 and tends to 1. The source divides by 1\u{a0}−\u{a0}β instead, at every \
-         step: right at step 1, and ever more wrong after.",
-    );
-    let mut rows = vec![];
     let mut correct = Adam { bias_correction: BiasCorrection::Correct, ..Adam::default() };
     let mut source = Adam { bias_correction: BiasCorrection::AsInSource, ..Adam::default() };
+    l.say(
+        "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
+         are too small. It divides them by 1\u{a0}−\u{a0}b1ᵗ, which is 0.1 at step 1 for \
+         b1\u{a0}=\u{a0}0.9 and tends to 1 (and v by 1\u{a0}−\u{a0}b2ᵗ). The source divides by \
+         1\u{a0}−\u{a0}b1 and 1\u{a0}−\u{a0}b2 instead, at every step: right at step 1, and ever \
+         more wrong after. The two lines that differ:\n",
+    );
+    let pairs = correct.rule().iter().zip(source.rule()).filter(|(c, s)| c != s);
+    let lines: Vec<String> = pairs.map(|(c, s)| format!("  {c}    the source: {s}")).collect();
+    l.block(&format!("{}\n", lines.join("\n")));
+    let mut rows = vec![];
     let (mut wc, mut ws) = (start.clone().into_dyn(), start.clone().into_dyn());
     let gradient = |w: &ndarray::ArrayViewD<f64>| {
         narrow_quadratic(&w.view().into_dimensionality().expect("two values")).1.into_dyn()
@@ -75,14 +109,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         ]);
         history.push((wc.clone(), ws.clone()));
     }
-    l.table(&["step", "1 − βᵗ (correct)", "1 − β (source)"], &rows);
+    l.table(&["step", "1 − b1ᵗ (correct)", "1 − b1 (source)"], &rows);
     l.say(
-        "At step 1 both give\n  m̂/(√v̂ + eps) = g/(|g| + eps)\nso every coordinate moves by the \
-         learning rate, whatever the size of its gradient. After that the source's estimates drift (m̂ towards 10× the gradient).",
+        "At step 1 both give\n  m_hat / (√v_hat + eps) = grad / (|grad| + eps)\nso every coordinate \
+         moves by the learning rate, whatever the size of its gradient. After that the source's \
+         estimates drift (m_hat towards 10× the gradient).",
     );
-    let (adam, g) = (Adam::default(), narrow_quadratic(&start.view()).1);
-    let first_step = &start - &g.mapv(|g| adam.learning_rate * g / (g.abs() + adam.eps));
-    l.check_arrays("step 1: w − lr·g/(|g| + eps)", &first_step.view(), &history[0].0.view(), 1e-12);
     l.check_arrays("step 1: the source's Adam agrees", &history[0].0.view(), &history[0].1.view(), 0.0);
     let gap = (&history[1].0 - &history[1].1).mapv(f64::abs).sum();
     l.check_that("step 2: the source's Adam differs", gap > 1e-6, &format!("by {gap:.2e} in all"));

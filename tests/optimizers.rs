@@ -431,3 +431,46 @@ fn plot_lines_on_odd_input_does_not_panic() {
     let rows = &panels(&p)[0];
     assert!(rows.iter().any(|r| r[1..].iter().all(|&c| c != '\u{2800}')), "{p}");
 }
+
+/// The optimizers of the race with their source's defaults: every
+/// hyperparameter's value is its default, except the momentum 0.9 of the
+/// second SGD; and each card fits 60 columns.
+#[test]
+fn cards_show_the_source_defaults_and_fit() {
+    use cnn_walkthrough::course::optimizer_checks::card;
+    for opt in all_with_defaults() {
+        for h in opt.hyperparameters() {
+            let changed = opt.name() == "SGD + momentum 0.9" && h.name == "momentum";
+            assert_eq!(h.value == h.default, !changed, "{} {}", opt.name(), h.name);
+        }
+        let text = card(opt.as_ref(), 60);
+        assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+        assert!(text.contains(opt.rule()[0].split(" = ").next().unwrap_or_default()), "{text}");
+    }
+}
+
+/// The lesson's second computations agree with the textbook on every
+/// optimizer, and catch one that differs: the source's Adam (`1 − b1` for
+/// `1 − b1ᵗ`) against the paper's, and SGD run with a learning rate that is
+/// not the one its hyperparameters report.
+#[test]
+fn second_ways_agree_and_would_catch_a_difference() {
+    use cnn_walkthrough::course::optimizer_checks::{first_step_by_hand, path_second_way};
+    let start = (-4.0, 2.0);
+    let gap = |a: &[(f64, f64)], b: &[(f64, f64)]| {
+        a.iter().zip(b).map(|(p, q)| (p.0 - q.0).abs().max((p.1 - q.1).abs())).fold(0.0, f64::max)
+    };
+    for opt in all_with_defaults() {
+        let path = race(opt.fresh(), start, 300, narrow_quadratic);
+        let second = path_second_way(opt.as_ref(), start, 300).expect("a known optimizer");
+        assert!(gap(&path, &second) < 1e-12, "{}", opt.name());
+        let hand = first_step_by_hand(opt.as_ref(), start).expect("a known optimizer").values();
+        assert!((hand[0] - path[1].0).abs() < 1e-12 && (hand[1] - path[1].1).abs() < 1e-12, "{}", opt.name());
+    }
+    let source = Adam { bias_correction: BiasCorrection::AsInSource, ..Adam::default() };
+    let path = race(source.fresh(), start, 300, narrow_quadratic);
+    assert!(gap(&path, &path_second_way(&source, start, 300).unwrap_or_default()) > 1e-3);
+    let slow = race(Box::new(StochasticGradientDescent::new(0.009, 0.0)), start, 3, narrow_quadratic);
+    let hand = first_step_by_hand(&StochasticGradientDescent::default(), start).map(|s| s.values());
+    assert!(hand.is_some_and(|h| (h[0] - slow[1].0).abs() > 1e-6));
+}

@@ -2,7 +2,7 @@
 //! lessons ([`registry`]), flags ([`cli`]), checks and their tolerances
 //! ([`check`], [`gradcheck`]), printing as numpy prints ([`numpy_fmt`],
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
-//! [`data`], [`files`]), the memory budget ([`budget`]), output that
+//! [`data`], [`files`]), second computations of the optimizers ([`optimizer_checks`]), the memory budget ([`budget`]), output that
 //! cannot fail ([`output`]) and fits the screen ([`screen`]; `--step` pages it, [`pager`]), numpy's random numbers ([`random`]), timing
 //! ([`bench`](mod@bench)), mistakes made on purpose ([`bugs`]), your own tensors ([`your_tensors`]) and the
 //! walkthroughs a lesson runs besides its article ([`walkthrough`]).
@@ -19,6 +19,7 @@ pub mod heatmap;
 pub mod lesson;
 pub mod npy;
 pub mod numpy_fmt;
+pub mod optimizer_checks;
 pub mod output;
 pub mod pager;
 pub mod plot;

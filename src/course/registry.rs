@@ -391,13 +391,14 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
     title: "Optimizers: six ways down a valley",
     source: "ML-From-Scratch (SGD, Nesterov, Adagrad, Adadelta, RMSprop, Adam)",
     teaches: "The six optimizers of the source with its defaults, raced from one start down a narrow \
-              valley: their first steps, how close each gets, their paths drawn; and Adam's bias \
-              correction done right beside the source's.",
+              valley: each one's update rule and hyperparameters, its first step by hand, its path \
+              against a second implementation, the steps it needs to arrive, their paths drawn; and \
+              Adam's bias correction done right beside the source's.",
     saves: "nothing",
     writes: &[],
     flags: &[],
     bugs: &[],
-    stages: 2,
+    stages: 3,
 };
 
 const TRAIN_FLAGS: &[Flag] = &[

@@ -30,6 +30,34 @@ pub trait Optimizer: std::fmt::Debug + Send {
     /// A fresh optimizer with the same hyperparameters and no state, for
     /// another parameter tensor.
     fn fresh(&self) -> Box<dyn Optimizer>;
+
+    /// The name of its class in the source (`StochasticGradientDescent`, ...).
+    fn class(&self) -> &'static str;
+
+    /// Its update rule, one assignment a line, in the names of the code
+    /// (and of the source): what a lesson prints before running it.
+    fn rule(&self) -> &'static [&'static str];
+
+    /// Its hyperparameters, in the order of the source's constructor, each
+    /// with the source's default beside the value used.
+    fn hyperparameters(&self) -> Vec<Hyperparameter>;
+}
+
+/// One hyperparameter of an optimizer: its name in the code, the value in
+/// use, and the source's default (a lesson says when the two differ).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hyperparameter {
+    /// As the source names it: `learning_rate`, `momentum`, `rho`, `b1`, `b2`, `eps`.
+    pub name: &'static str,
+    /// The value in use.
+    pub value: f64,
+    /// ML-From-Scratch's default.
+    pub default: f64,
+}
+
+/// A [`Hyperparameter`], shorter to write.
+fn hp(name: &'static str, value: f64, default: f64) -> Hyperparameter {
+    Hyperparameter { name, value, default }
 }
 
 /// The gradient at `p`, checked to have `p`'s shape.
@@ -114,6 +142,22 @@ impl Optimizer for StochasticGradientDescent {
     fn fresh(&self) -> Box<dyn Optimizer> {
         Box::new(StochasticGradientDescent { w_updt: None, ..*self })
     }
+
+    fn class(&self) -> &'static str {
+        "StochasticGradientDescent"
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        &["w_updt = momentum·w_updt + (1 − momentum)·grad", "w = w − learning_rate·w_updt"]
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        let d = Self::default();
+        vec![
+            hp("learning_rate", self.learning_rate, d.learning_rate),
+            hp("momentum", self.momentum, d.momentum),
+        ]
+    }
 }
 
 /// Nesterov's accelerated gradient: the gradient is taken where the last
@@ -176,6 +220,26 @@ impl Optimizer for NesterovAcceleratedGradient {
     fn fresh(&self) -> Box<dyn Optimizer> {
         Box::new(NesterovAcceleratedGradient { w_updt: None, ..*self })
     }
+
+    fn class(&self) -> &'static str {
+        "NesterovAcceleratedGradient"
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        &[
+            "approx_future_grad = clip(grad(w − momentum·w_updt), −1, 1)",
+            "w_updt = momentum·w_updt + learning_rate·approx_future_grad",
+            "w = w − w_updt",
+        ]
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        let d = Self::default();
+        vec![
+            hp("learning_rate", self.learning_rate, d.learning_rate),
+            hp("momentum", self.momentum, d.momentum),
+        ]
+    }
 }
 
 /// Adagrad: each weight's step is divided by the root of the sum of all its
@@ -230,6 +294,19 @@ impl Optimizer for Adagrad {
 
     fn fresh(&self) -> Box<dyn Optimizer> {
         Box::new(Adagrad { g: None, ..*self })
+    }
+
+    fn class(&self) -> &'static str {
+        "Adagrad"
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        &["G = G + grad²", "w = w − learning_rate·grad / √(G + eps)"]
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        let d = Self::default();
+        vec![hp("learning_rate", self.learning_rate, d.learning_rate), hp("eps", self.eps, d.eps)]
     }
 }
 
@@ -298,6 +375,25 @@ impl Optimizer for Adadelta {
     fn fresh(&self) -> Box<dyn Optimizer> {
         Box::new(Adadelta { e_w_updt: None, e_grad: None, w_updt: None, ..*self })
     }
+
+    fn class(&self) -> &'static str {
+        "Adadelta"
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        &[
+            "E_grad = rho·E_grad + (1 − rho)·grad²",
+            "adaptive_lr = √(E_w_updt + eps) / √(E_grad + eps)",
+            "w_updt = adaptive_lr·grad",
+            "E_w_updt = rho·E_w_updt + (1 − rho)·w_updt²",
+            "w = w − w_updt",
+        ]
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        let d = Self::default();
+        vec![hp("rho", self.rho, d.rho), hp("eps", self.eps, d.eps)]
+    }
 }
 
 /// RMSprop: Adagrad with a running average in place of the sum, so steps
@@ -355,7 +451,42 @@ impl Optimizer for RMSprop {
     fn fresh(&self) -> Box<dyn Optimizer> {
         Box::new(RMSprop { eg: None, ..*self })
     }
+
+    fn class(&self) -> &'static str {
+        "RMSprop"
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        &["Eg = rho·Eg + (1 − rho)·grad²", "w = w − learning_rate·grad / √(Eg + eps)"]
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        let d = Self::default();
+        vec![
+            hp("learning_rate", self.learning_rate, d.learning_rate),
+            hp("rho", self.rho, d.rho),
+            hp("eps", self.eps, d.eps),
+        ]
+    }
 }
+
+/// Adam's rule, with the paper's bias correction.
+const ADAM_RULE: &[&str] = &[
+    "m = b1·m + (1 − b1)·grad",
+    "v = b2·v + (1 − b2)·grad²",
+    "m_hat = m / (1 − b1ᵗ)",
+    "v_hat = v / (1 − b2ᵗ)",
+    "w = w − learning_rate·m_hat / (√v_hat + eps)",
+];
+
+/// Adam's rule as the source writes it: `1 − b1` for `1 − b1ᵗ`.
+const ADAM_RULE_AS_IN_SOURCE: &[&str] = &[
+    "m = b1·m + (1 − b1)·grad",
+    "v = b2·v + (1 − b2)·grad²",
+    "m_hat = m / (1 − b1)",
+    "v_hat = v / (1 − b2)",
+    "w = w − learning_rate·m_hat / (√v_hat + eps)",
+];
 
 /// What Adam divides its running averages by, to undo their start at zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -487,6 +618,27 @@ impl Optimizer for Adam {
 
     fn fresh(&self) -> Box<dyn Optimizer> {
         Box::new(Adam { m: None, v: None, t: 0, ..*self })
+    }
+
+    fn class(&self) -> &'static str {
+        "Adam"
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        match self.bias_correction {
+            BiasCorrection::Correct => ADAM_RULE,
+            BiasCorrection::AsInSource => ADAM_RULE_AS_IN_SOURCE,
+        }
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        let d = Self::default();
+        vec![
+            hp("learning_rate", self.learning_rate, d.learning_rate),
+            hp("b1", self.b1, d.b1),
+            hp("b2", self.b2, d.b2),
+            hp("eps", self.eps, d.eps),
+        ]
     }
 }
 
