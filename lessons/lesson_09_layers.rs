@@ -11,7 +11,7 @@ use cnn_walkthrough::course::gradcheck::{numerical_gradient, SMOOTH_FD_TOL as FD
 use cnn_walkthrough::course::tensor::channel_mean_std;
 use cnn_walkthrough::course::walkthrough::{
     activation_table, check_batch_normalized, check_layer, check_loss_gradients, check_padding_crop,
-    formula_card, recheck_layer, show_inverted_dropout,
+    formula_card, recheck_layer, show_batch_norm_terms, show_inverted_dropout,
 };
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
@@ -144,5 +144,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("channel standard deviations =", &std.view());
     l.show(&format!("running mean (momentum {}) =", bn.momentum), &bn.running_mean.view());
     check_batch_normalized(l, &batch, &y, bn.eps);
+    show_batch_norm_terms(l, &mut bn, &batch, &rng.randn((6, 3, 4, 4)).into_dyn())?;
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::textbook::activations::Activation;
 use crate::textbook::conv::{conv_backward, conv_forward};
 use crate::textbook::im2col::image_to_column;
-use crate::textbook::layers::{Formulas, Layer};
+use crate::textbook::layers::{BatchNormalization, Formulas, Layer};
 use crate::textbook::padding::zero_pad;
 use crate::textbook::pool::{pool_backward, pool_forward, PoolMode};
 use crate::textbook::sensitivity::conv_forward_by_layer;
@@ -375,6 +375,45 @@ pub fn show_inverted_dropout(l: &mut Lesson) -> Result<()> {
     l.say("Dropout(0.25) on twelve ones:");
     l.show("training:  y =", &dropout.forward(&ones, true)?.view());
     l.show("inference: y =", &dropout.forward(&ones, false)?.view());
+    Ok(())
+}
+
+/// BatchNormalization's backward pass at one value, `[0, 0, 0, 0]`, after
+/// its training-mode forward pass on `x`: the three terms of `bracket`
+/// ([`BatchNormalization::bracket_terms`]) in the names of its formula
+/// card, their sum, and `grad_x` from them, checked against central
+/// differences (ε = 1e-6) of `Σ g · y` with respect to that one input.
+///
+/// # Errors
+/// When `g` or `x` does not fit the layer.
+pub fn show_batch_norm_terms(
+    l: &mut Lesson,
+    bn: &mut BatchNormalization,
+    x: &ndarray::ArrayD<f64>,
+    g: &ndarray::ArrayD<f64>,
+) -> Result<()> {
+    let first = |a: &ndarray::ArrayD<f64>| a.first().copied().unwrap_or(f64::NAN);
+    let [direct, through_mean, through_var] = bn.bracket_terms(g)?.map(|t| first(&t));
+    let n = g.len() / bn.gamma.len().max(1);
+    let bracket = direct - through_mean - through_var;
+    let grad_x = first(&bn.clone().backward(g)?);
+    let rows = [
+        ("g · n", direct),
+        ("− sum_g", -through_mean),
+        ("− x_centered·stddev_inv²·sum_g_centered", -through_var),
+        ("bracket, their sum", bracket),
+        ("grad_x = gamma·stddev_inv/n · bracket", grad_x),
+    ];
+    let lines: Vec<String> = rows.iter().map(|(what, v)| format!("  {what:<40} = {v:>11.6}")).collect();
+    l.say(&format!("Backward with a random g, at [0, 0, 0, 0] (n = {n}):\n{}", lines.join("\n")));
+    let loss = |x: &ndarray::ArrayD<f64>| bn.clone().forward(x, true).map_or(f64::NAN, |y| (&y * g).sum());
+    let (eps, mut plus, mut minus) = (1e-6, x.clone(), x.clone());
+    if let (Some(p), Some(m)) = (plus.first_mut(), minus.first_mut()) {
+        (*p, *m) = (*p + eps, *m - eps);
+    }
+    let expected = (loss(&plus) - loss(&minus)) / (2.0 * eps);
+    let tol = SMOOTH_FD_TOL * (1.0 + grad_x.abs());
+    l.check_close("grad_x[0, 0, 0, 0] from the three terms", expected, grad_x, tol);
     Ok(())
 }
 

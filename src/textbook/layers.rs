@@ -304,6 +304,10 @@ pub struct BatchNormalization {
     cache: Option<(Array3<f64>, Array1<f64>)>,
 }
 
+/// A gradient as `(B, C, rest)`, with the three terms of
+/// BatchNormalization's `bracket` so shaped.
+type Terms<'a> = (ndarray::CowArray<'a, f64, Ix3>, [Array3<f64>; 3]);
+
 /// Per-channel values shaped `(1, C, 1)`, to broadcast over `(B, C, rest)`.
 fn per_channel(v: &Array1<f64>) -> ArrayView3<'_, f64> {
     v.view().insert_axis(Axis(0)).insert_axis(Axis(2))
@@ -333,6 +337,42 @@ impl BatchNormalization {
 
     fn channels(&self) -> usize {
         self.gamma.len()
+    }
+
+    /// The three terms of the backward pass's `bracket` for the gradient
+    /// `grad` of the last forward pass's output, each shaped as `grad`:
+    /// `g · n` (directly), `sum_g` (through the mean) and
+    /// `x_centered · stddev_inv² · sum_g_centered` (through the variance).
+    /// `bracket` is the first minus the other two (see [`Layer::formulas`]).
+    ///
+    /// # Errors
+    /// As [`Layer::backward`]: before a forward pass, or for a gradient of
+    /// the wrong shape.
+    pub fn bracket_terms(&self, grad: &ArrayD<f64>) -> Result<[ArrayD<f64>; 3]> {
+        let shaped = |t: Array3<f64>| t.into_shape_with_order(grad.shape()).expect("same size");
+        Ok(self.terms(grad)?.1.map(shaped))
+    }
+
+    /// `grad` as `(B, C, rest)`, and [`bracket_terms`](Self::bracket_terms) so shaped.
+    fn terms<'a>(&self, grad: &'a ArrayD<f64>) -> Result<Terms<'a>> {
+        let (x_centered, stddev_inv) =
+            self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
+        let g = channels_view("BatchNormalization gradient", self.channels(), grad)?;
+        if g.shape() != x_centered.shape() {
+            return Err(Error::shape(
+                "BatchNormalization gradient",
+                "the shape of the layer's output",
+                grad.shape(),
+            ));
+        }
+        let n = (g.len() / self.channels()) as f64;
+        let s = per_channel(stddev_inv);
+        let sum_g = channel_sum(&g.view());
+        let sum_g_centered = channel_sum(&(&g * x_centered).view());
+        let through_mean = per_channel(&sum_g).broadcast(g.raw_dim()).expect("(1, C, 1)").to_owned();
+        let through_var = x_centered * &s * s * per_channel(&sum_g_centered);
+        let direct = &g * n;
+        Ok((g, [direct, through_mean, through_var]))
     }
 
     fn vector(v: &ArrayD<f64>) -> Array1<f64> {
@@ -374,26 +414,15 @@ impl Layer for BatchNormalization {
     }
 
     fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
-        let (x_centered, stddev_inv) =
-            self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
-        let g = channels_view("BatchNormalization gradient", self.channels(), grad)?;
-        if g.shape() != x_centered.shape() {
-            return Err(Error::shape(
-                "BatchNormalization gradient",
-                "the shape of the layer's output",
-                grad.shape(),
-            ));
-        }
+        let (g, [direct, through_mean, through_var]) = self.terms(grad)?;
+        let (x_centered, stddev_inv) = self.cache.as_ref().expect("terms checked it");
         let n = (g.len() / self.channels()) as f64;
-        let s = per_channel(stddev_inv);
-        let x_norm = x_centered * &s;
+        let x_norm = x_centered * &per_channel(stddev_inv);
         let gamma = Self::vector(&self.gamma);
-        let sum_g = channel_sum(&g.view());
-        let sum_g_centered = channel_sum(&(&g * x_centered).view());
-        let bracket = &g * n - per_channel(&sum_g) - x_centered * &s * s * per_channel(&sum_g_centered);
+        let bracket = direct - through_mean - through_var;
         let grad_x = bracket * per_channel(&(&gamma * stddev_inv / n));
         self.grad_gamma = channel_sum(&(&g * &x_norm).view()).into_dyn();
-        self.grad_beta = sum_g.into_dyn();
+        self.grad_beta = channel_sum(&g.view()).into_dyn();
         Ok(grad_x.into_shape_with_order(grad.shape()).expect("same size"))
     }
 
