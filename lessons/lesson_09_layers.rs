@@ -4,13 +4,14 @@
 //! functions and their derivatives, softmax's Jacobian, the losses (and why
 //! softmax and cross entropy must be computed together), and the layers:
 //! Dense, Flatten, Dropout, BatchNormalization, the padding layers and the
-//! activation layer, each with its parameter count and a finite-difference
-//! check of its backward pass.
+//! activation layer, each with its parameter count, a card of its forward
+//! and backward formulas, and a finite-difference check of its backward pass.
 
 use cnn_walkthrough::course::gradcheck::{numerical_gradient, SMOOTH_FD_TOL as FD_TOL};
 use cnn_walkthrough::course::tensor::channel_mean_std;
 use cnn_walkthrough::course::walkthrough::{
-    activation_table, check_batch_normalized, check_layer, check_loss_gradients,
+    activation_table, check_batch_normalized, check_layer, check_loss_gradients, check_padding_crop,
+    formula_card, recheck_layer, show_batch_norm_terms, show_inverted_dropout,
 };
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
@@ -19,7 +20,7 @@ use cnn_walkthrough::textbook::layers::{
 };
 use cnn_walkthrough::textbook::losses::{
     cross_entropy, cross_entropy_gradient, naive_softmax_cross_entropy, softmax_cross_entropy,
-    softmax_cross_entropy_gradient, square_loss, square_loss_gradient,
+    softmax_cross_entropy_gradient, square_loss, square_loss_gradient, SOFTMAX_CROSS_ENTROPY,
 };
 
 fn main() -> std::process::ExitCode {
@@ -32,6 +33,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let x = arr1(&[-2.0, -0.5, 0.0, 0.5, 2.0]);
     l.show("x =", &x.view());
     l.block(&activation_table(&x.view(), l.width()));
+    let relu_at_0 = Activation::ReLU.gradient(&arr1(&[0.0]).view())[0];
+    l.say(&format!(
+        "relu has no slope at 0; any in [0,\u{a0}1] is a subgradient. Its f'(0) here is {relu_at_0}, the \
+         source's np.where(x\u{a0}>=\u{a0}0,\u{a0}1,\u{a0}0); PyTorch's is 0 (it passes the gradient only \
+         where x\u{a0}>\u{a0}0). It matters only where an input is exactly 0."
+    ));
+    l.check_close("relu f'(0) = 1, as the source's x >= 0", 1.0, relu_at_0, 0.0);
     let mut rng = RandomState::new(9);
     let (xs, g) = (rng.randn((4, 6)), rng.randn((4, 6)));
     for f in Activation::ALL {
@@ -83,7 +91,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     );
     check_loss_gradients(l, &target, &pred)?;
 
-    l.say("\nSoftmax then cross entropy, from logits z, at extreme values:");
+    let card = formula_card(&SOFTMAX_CROSS_ENTROPY);
+    l.say(&format!("\nSoftmax then cross entropy, as one layer from logits z:\n{card}\nAt extreme values:"));
     let one_hot = arr2(&[[0.0, 1.0, 0.0]]);
     let logits = arr2(&[[1000.0, -1000.0, 0.0]]);
     let naive = naive_softmax_cross_entropy(&one_hot.view(), &logits.view())?;
@@ -106,47 +115,35 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     check_layer(l, "Flatten", Flatten::default(), rng.randn((2, 3, 4, 4)))?;
     check_layer(l, "Dropout(p = 0.25), training", Dropout::new(0.25, 7)?, rng.randn((4, 6)))?;
     check_layer(l, "BatchNormalization, per channel", BatchNormalization::new(3), rng.randn((4, 3, 5, 5)))?;
-    check_layer(l, "BatchNormalization, per feature", BatchNormalization::new(5), rng.randn((8, 5)))?;
+    recheck_layer(l, "BatchNormalization, per feature", BatchNormalization::new(5), rng.randn((8, 5)))?;
     let zeros = PaddingLayer::zeros(((1, 2), (0, 1)));
     check_layer(l, "ZeroPadding2D(((1, 2), (0, 1)))", zeros, rng.randn((2, 2, 3, 3)))?;
-    let mut zero_padding = PaddingLayer::zeros(((1, 1), (1, 1)));
-    zero_padding.forward(&rng.randn((1, 3, 32, 32)).into_dyn(), true)?;
-    let accum_grad = rng.randn((1, 3, 34, 34)).into_dyn();
-    let back = zero_padding.backward(&accum_grad)?;
-    l.say("ZeroPadding2D(((1, 1), (1, 1))) on (1, 3, 32, 32): backward is (seed 000)\n  accum_grad[:, :, 1:33, 1:33]");
-    let inside = accum_grad.slice(s![.., .., 1..33, 1..33]);
-    l.check_arrays("ZeroPadding2D backward = the slice", &inside, &back.view(), 0.0);
+    check_padding_crop(l, &mut rng)?;
     let fives = PaddingLayer::constant((1, 1), 5.0);
-    check_layer(l, "ConstantPadding2D((1, 1), 5)", fives, rng.randn((1, 2, 3, 3)))?;
+    recheck_layer(l, "ConstantPadding2D((1, 1), 5)", fives, rng.randn((1, 2, 3, 3)))?;
     check_layer(l, "Activation(tanh)", ActivationLayer::new(Activation::TanH), rng.randn((3, 4)))?;
 
-    l.say(
-        "\nDropout here is inverted: kept values are scaled by 1/(1\u{a0}−\u{a0}p) while training, so \
-         inference is the identity. The source leaves them unscaled and multiplies by 1\u{a0}−\u{a0}p \
-         at inference instead.",
-    );
-    let mut dropout = Dropout::new(0.25, 7)?;
-    let ones = ArrayD::<f64>::ones(IxDyn(&[1, 12]));
-    l.say("Dropout(0.25) on twelve ones:");
-    l.show("training:  y =", &dropout.forward(&ones, true)?.view());
-    l.show("inference: y =", &dropout.forward(&ones, false)?.view());
+    show_inverted_dropout(l)?;
 
-    let (c, h, w) = (16, 8, 8);
+    let (c, h, w, mut bn) = (16, 8, 8, BatchNormalization::new(3));
     l.say(&format!(
         "\nBatchNormalization here has one γ and one β per channel, as PyTorch does. The source keeps \
-         one per (C,\u{a0}H,\u{a0}W) element (and eps 0.01): for a ({c},\u{a0}{h},\u{a0}{w}) input that is \
-         2·{c}·{h}·{w}\u{a0}=\u{a0}{} parameters instead of {}.",
+         one per (C,\u{a0}H,\u{a0}W) element: for a ({c},\u{a0}{h},\u{a0}{w}) input that is \
+         2·{c}·{h}·{w}\u{a0}=\u{a0}{} parameters instead of {}. Its eps and momentum are the \
+         source's, eps\u{a0}=\u{a0}{} and momentum\u{a0}=\u{a0}{} (PyTorch's eps is 1e-5).",
         2 * c * h * w,
-        BatchNormalization::new(c).parameters()
+        BatchNormalization::new(c).parameters(),
+        bn.eps,
+        bn.momentum
     ));
-    let mut bn = BatchNormalization::new(3);
     let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();
     let y = bn.forward(&batch, true)?;
     let (mean, std) = channel_mean_std(&y);
     l.say("A batch (6, 3, 4, 4) with mean 2 and standard deviation 3, through training-mode BatchNormalization:");
     l.show("channel means =", &mean.view());
     l.show("channel standard deviations =", &std.view());
-    l.show("running mean (momentum 0.99) =", &bn.running_mean.view());
+    l.show(&format!("running mean (momentum {}) =", bn.momentum), &bn.running_mean.view());
     check_batch_normalized(l, &batch, &y, bn.eps);
+    show_batch_norm_terms(l, &mut bn, &batch, &rng.randn((6, 3, 4, 4)).into_dyn())?;
     Ok(())
 }

@@ -277,7 +277,8 @@ fn activation_values_by_hand() {
     close(at(tanh, 1.0), 0.7615941559557649);
     assert_eq!(slope(tanh, 0.0), 1.0);
     assert_eq!((at(relu, -1.0), at(relu, 2.0)), (0.0, 2.0));
-    assert_eq!((slope(relu, -1.0), slope(relu, 0.0), slope(relu, 2.0)), (0.0, 0.0, 1.0));
+    // f'(0) = 1, as the source's np.where(x >= 0, 1, 0) (PyTorch's is 0).
+    assert_eq!((slope(relu, -1.0), slope(relu, 0.0), slope(relu, 2.0)), (0.0, 1.0, 1.0));
     assert_eq!((at(leaky, -1.0), slope(leaky, -1.0), slope(leaky, 0.0)), (-0.2, 0.2, 1.0));
     close(at(elu, -1.0), -0.06321205588285576); // 0.1 (e^−1 − 1)
     close(slope(elu, -1.0), 0.036787944117144235); // f(−1) + 0.1 = 0.1 e^−1

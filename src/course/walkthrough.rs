@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::textbook::activations::Activation;
 use crate::textbook::conv::{conv_backward, conv_forward};
 use crate::textbook::im2col::image_to_column;
-use crate::textbook::layers::Layer;
+use crate::textbook::layers::{BatchNormalization, Formulas, Layer};
 use crate::textbook::padding::zero_pad;
 use crate::textbook::pool::{pool_backward, pool_forward, PoolMode};
 use crate::textbook::sensitivity::conv_forward_by_layer;
@@ -264,10 +264,30 @@ pub fn activation_table(x: &ArrayView1<f64>, width: usize) -> String {
     format!("{formulas}\n{table}")
 }
 
+/// A layer's [`Formulas`] as lines of code for [`Lesson::say`]: each pass
+/// under its name, or beside it when it is one short line. Every line fits
+/// the narrowest screen, 58 columns, as a formula in prose must.
+pub fn formula_card(formulas: &Formulas) -> String {
+    let mut lines = vec![];
+    for (name, pass) in [("forward: ", formulas.forward), ("backward:", formulas.backward)] {
+        match pass {
+            [] => {}
+            [one] if 2 + name.len() + 1 + textwrap::core::display_width(one) <= 58 => {
+                lines.push(format!("  {name} {one}"));
+            }
+            _ => {
+                lines.push(format!("  {}", name.trim_end()));
+                lines.extend(pass.iter().map(|f| format!("    {f}")));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
 /// One layer in training mode on input `x`: its shapes and parameter count,
-/// then finite-difference checks ([`layer_gradients`], ε = 1e-6) of the
-/// input gradient and every parameter gradient, to
-/// `SMOOTH_FD_TOL · (1 + max |computed|)`.
+/// its [`formula_card`], then finite-difference checks
+/// ([`layer_gradients`], ε = 1e-6) of the input gradient and every
+/// parameter gradient, to `SMOOTH_FD_TOL · (1 + max |computed|)`.
 ///
 /// # Errors
 /// As the layer's forward and backward passes.
@@ -277,16 +297,123 @@ pub fn check_layer<L: Layer + Clone, D: Dimension>(
     layer: L,
     x: Array<f64, D>,
 ) -> Result<()> {
+    let card = formula_card(&layer.formulas());
+    check_layer_with(l, label, layer, x, &card)
+}
+
+/// [`check_layer`] for a layer whose formulas were shown already: the same
+/// checks, without the card again.
+///
+/// # Errors
+/// As the layer's forward and backward passes.
+pub fn recheck_layer<L: Layer + Clone, D: Dimension>(
+    l: &mut Lesson,
+    label: &str,
+    layer: L,
+    x: Array<f64, D>,
+) -> Result<()> {
+    check_layer_with(l, label, layer, x, "")
+}
+
+/// [`check_layer`], its card given (empty for none).
+fn check_layer_with<L: Layer + Clone, D: Dimension>(
+    l: &mut Lesson,
+    label: &str,
+    layer: L,
+    x: Array<f64, D>,
+    card: &str,
+) -> Result<()> {
     let (x, training) = (x.into_dyn(), true);
     let y = layer.clone().forward(&x, training)?;
     // One item per layer; its shapes and count kept whole (no-break spaces).
     let (input, output) = (shape_str(x.shape()), shape_str(y.shape()));
     let shapes = format!("input {input} → output {output}, {} parameters", layer.parameters());
     l.say(&format!("- {label}: {}", shapes.replace(' ', "\u{a0}")));
+    if !card.is_empty() {
+        l.say(card);
+    }
     for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
         let tol = SMOOTH_FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
         l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);
     }
+    Ok(())
+}
+
+/// Seed 000's `ZeroPadding2D(((1, 1), (1, 1)))` on a `(1, 3, 32, 32)`
+/// input: its backward pass is exactly the slice
+/// `accum_grad[:, :, 1:33, 1:33]` of a random gradient.
+///
+/// # Errors
+/// As the layer's forward and backward passes.
+pub fn check_padding_crop(l: &mut Lesson, rng: &mut crate::course::random::RandomState) -> Result<()> {
+    use crate::textbook::layers::PaddingLayer;
+    let mut zero_padding = PaddingLayer::zeros(((1, 1), (1, 1)));
+    zero_padding.forward(&rng.randn((1, 3, 32, 32)).into_dyn(), true)?;
+    let accum_grad = rng.randn((1, 3, 34, 34)).into_dyn();
+    let back = zero_padding.backward(&accum_grad)?;
+    l.say("ZeroPadding2D(((1, 1), (1, 1))) on (1, 3, 32, 32): backward is (seed 000)\n  accum_grad[:, :, 1:33, 1:33]");
+    let inside = accum_grad.slice(ndarray::s![.., .., 1..33, 1..33]);
+    l.check_arrays("ZeroPadding2D backward = the slice", &inside, &back.view(), 0.0);
+    Ok(())
+}
+
+/// Why [`Dropout`](crate::textbook::layers::Dropout) here is inverted,
+/// shown on twelve ones: scaled by `1/(1 − p)` while training, untouched
+/// at inference.
+///
+/// # Errors
+/// Never for these fixed inputs; as [`Layer::forward`] otherwise.
+pub fn show_inverted_dropout(l: &mut Lesson) -> Result<()> {
+    use crate::textbook::layers::Dropout;
+    l.say(
+        "\nDropout here is inverted: kept values are scaled by 1/(1\u{a0}−\u{a0}p) while training, so \
+         inference is the identity. The source leaves them unscaled and multiplies by 1\u{a0}−\u{a0}p \
+         at inference instead.",
+    );
+    let mut dropout = Dropout::new(0.25, 7)?;
+    let ones = ndarray::ArrayD::<f64>::ones(ndarray::IxDyn(&[1, 12]));
+    l.say("Dropout(0.25) on twelve ones:");
+    l.show("training:  y =", &dropout.forward(&ones, true)?.view());
+    l.show("inference: y =", &dropout.forward(&ones, false)?.view());
+    Ok(())
+}
+
+/// BatchNormalization's backward pass at one value, `[0, 0, 0, 0]`, after
+/// its training-mode forward pass on `x`: the three terms of `bracket`
+/// ([`BatchNormalization::bracket_terms`]) in the names of its formula
+/// card, their sum, and `grad_x` from them, checked against central
+/// differences (ε = 1e-6) of `Σ g · y` with respect to that one input.
+///
+/// # Errors
+/// When `g` or `x` does not fit the layer.
+pub fn show_batch_norm_terms(
+    l: &mut Lesson,
+    bn: &mut BatchNormalization,
+    x: &ndarray::ArrayD<f64>,
+    g: &ndarray::ArrayD<f64>,
+) -> Result<()> {
+    let first = |a: &ndarray::ArrayD<f64>| a.first().copied().unwrap_or(f64::NAN);
+    let [direct, through_mean, through_var] = bn.bracket_terms(g)?.map(|t| first(&t));
+    let n = g.len() / bn.gamma.len().max(1);
+    let bracket = direct - through_mean - through_var;
+    let grad_x = first(&bn.clone().backward(g)?);
+    let rows = [
+        ("g · n", direct),
+        ("− sum_g", -through_mean),
+        ("− x_centered·stddev_inv²·sum_g_centered", -through_var),
+        ("bracket, their sum", bracket),
+        ("grad_x = gamma·stddev_inv/n · bracket", grad_x),
+    ];
+    let lines: Vec<String> = rows.iter().map(|(what, v)| format!("  {what:<40} = {v:>11.6}")).collect();
+    l.say(&format!("Backward with a random g, at [0, 0, 0, 0] (n = {n}):\n{}", lines.join("\n")));
+    let loss = |x: &ndarray::ArrayD<f64>| bn.clone().forward(x, true).map_or(f64::NAN, |y| (&y * g).sum());
+    let (eps, mut plus, mut minus) = (1e-6, x.clone(), x.clone());
+    if let (Some(p), Some(m)) = (plus.first_mut(), minus.first_mut()) {
+        (*p, *m) = (*p + eps, *m - eps);
+    }
+    let expected = (loss(&plus) - loss(&minus)) / (2.0 * eps);
+    let tol = SMOOTH_FD_TOL * (1.0 + grad_x.abs());
+    l.check_close("grad_x[0, 0, 0, 0] from the three terms", expected, grad_x, tol);
     Ok(())
 }
 

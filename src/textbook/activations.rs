@@ -110,7 +110,7 @@ impl Activation {
             Activation::Sigmoid => "σ(x)(1 − σ(x))",
             Activation::Softmax => "p_i(1 − p_i), the diagonal only",
             Activation::TanH => "1 − tanh²(x)",
-            Activation::ReLU => "1 if x > 0 else 0",
+            Activation::ReLU => "1 if x ≥ 0 else 0",
             Activation::LeakyReLU { .. } => "1 if x ≥ 0 else α",
             Activation::ELU { .. } => "1 if x ≥ 0 else f(x) + α",
             Activation::SELU => "λ(1 if x ≥ 0 else α e^x)",
@@ -153,7 +153,7 @@ impl Activation {
             Activation::Softmax => 0.0,
             Activation::TanH => 1.0 - x.tanh().powi(2),
             Activation::ReLU => {
-                if x > 0.0 {
+                if x >= 0.0 {
                     1.0
                 } else {
                     0.0
@@ -210,8 +210,10 @@ impl Activation {
     /// source returns only the diagonal of the Jacobian, `p(1 − p)` with
     /// `p = softmax(x)`; [`backward`](Self::backward) uses the whole Jacobian.
     ///
-    /// ReLU's `f'(0)` is 0 here; the source's `np.where(x >= 0, 1, 0)` gives 1.
-    /// Both are subgradients.
+    /// ReLU's `f'(0)` is 1, as the source's `np.where(x >= 0, 1, 0)` gives;
+    /// PyTorch's is 0 (it passes the gradient only where `x > 0`). ReLU has
+    /// no derivative at 0, and any slope in `[0, 1]` is a subgradient, so
+    /// both are right: the choice only matters where an input is exactly 0.
     ///
     /// ```
     /// use cnn_walkthrough::textbook::activations::Activation;
@@ -222,7 +224,7 @@ impl Activation {
     pub fn gradient<F: Float, D: Dimension>(&self, x: &ArrayView<F, D>) -> Array<F, D> {
         match self {
             Activation::Softmax => self.forward(x).mapv(|p| p * (F::one() - p)),
-            Activation::ReLU => x.mapv(|v| if v > F::zero() { F::one() } else { F::zero() }),
+            Activation::ReLU => x.mapv(|v| if v >= F::zero() { F::one() } else { F::zero() }),
             _ => x.mapv(|v| F::of(self.derivative(v.f64()))),
         }
     }
@@ -262,7 +264,7 @@ impl Activation {
                 Ok(dx)
             }
             (Activation::ReLU, _) => {
-                Ok(Zip::from(x).and(grad).map_collect(|&x, &g| if x > F::zero() { g } else { F::zero() }))
+                Ok(Zip::from(x).and(grad).map_collect(|&x, &g| if x >= F::zero() { g } else { F::zero() }))
             }
             _ => Ok(&self.gradient(x) * grad),
         }

@@ -18,6 +18,27 @@ use crate::fast::float::Float;
 use crate::textbook::activations::Activation;
 use crate::textbook::padding::{ConstantPadding2D, Padding2D};
 
+/// A layer's forward and backward passes written out, in the names its
+/// code uses, one formula a line: the card a lesson prints next to the
+/// numbers the layer computes. Each line is short enough for the narrowest
+/// screen (58 columns, with the lesson's indent).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Formulas {
+    /// The forward pass.
+    pub forward: &'static [&'static str],
+    /// The backward pass, from the gradient of the output: `grad`, or `g`
+    /// where the code names it so.
+    pub backward: &'static [&'static str],
+}
+
+/// The source's BatchNormalization `momentum`: the weight of the old
+/// running mean and variance.
+pub const BATCH_NORM_MOMENTUM: f64 = 0.99;
+
+/// The source's BatchNormalization `eps`, added to the variance (PyTorch's
+/// default is 1e-5).
+pub const BATCH_NORM_EPS: f64 = 0.01;
+
 /// A layer: forward, backward, parameters. `F` is the float type, `f64`
 /// in the lessons and `f32` for training (see [`crate::fast::float`]).
 pub trait Layer<F: Float = f64>: std::fmt::Debug + Send {
@@ -45,6 +66,12 @@ pub trait Layer<F: Float = f64>: std::fmt::Debug + Send {
     /// Each parameter with the gradient of the last backward pass, by name.
     fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
         vec![]
+    }
+
+    /// The forward and backward passes as formulas (none for a layer that
+    /// does not write them out).
+    fn formulas(&self) -> Formulas {
+        Formulas::default()
     }
 
     /// Whether the gradient with respect to the input is wanted: false for
@@ -134,6 +161,13 @@ impl Layer for Dense {
     fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
         vec![("W", &mut self.w, &self.grad_w), ("w0", &mut self.w0, &self.grad_w0)]
     }
+
+    fn formulas(&self) -> Formulas {
+        Formulas {
+            forward: &["y = x · W + w0"],
+            backward: &["grad_W = xᵀ · g", "grad_w0 = Σ_batch g", "grad_x = g · Wᵀ"],
+        }
+    }
 }
 
 /// Checks a dropout probability: `0 ≤ p < 1`.
@@ -209,6 +243,17 @@ impl Layer for Dropout {
         same_shape("Dropout gradient", shape, grad)?;
         Ok(self.apply(grad))
     }
+
+    fn formulas(&self) -> Formulas {
+        Formulas {
+            forward: &[
+                "training:  mask = uniform(size=x.shape) ≥ p",
+                "           y = x · mask / (1 − p)",
+                "inference: y = x",
+            ],
+            backward: &["grad_x = grad · mask / (1 − p)"],
+        }
+    }
 }
 
 /// `x` as `(batch, channels, rest)`: `(B, C, H·W)` for images, `(B, F, 1)`
@@ -249,15 +294,19 @@ pub struct BatchNormalization {
     pub running_mean: Array1<f64>,
     /// The running variance, for inference.
     pub running_var: Array1<f64>,
-    /// Weight of the old running value: 0.99 in the source.
+    /// Weight of the old running value: [`BATCH_NORM_MOMENTUM`], the source's.
     pub momentum: f64,
-    /// Added to the variance: 0.01 in the source.
+    /// Added to the variance: [`BATCH_NORM_EPS`], the source's.
     pub eps: f64,
     grad_gamma: ArrayD<f64>,
     grad_beta: ArrayD<f64>,
     /// `X_centered` (as `(B, C, rest)`) and `stddev_inv`.
     cache: Option<(Array3<f64>, Array1<f64>)>,
 }
+
+/// A gradient as `(B, C, rest)`, with the three terms of
+/// BatchNormalization's `bracket` so shaped.
+type Terms<'a> = (ndarray::CowArray<'a, f64, Ix3>, [Array3<f64>; 3]);
 
 /// Per-channel values shaped `(1, C, 1)`, to broadcast over `(B, C, rest)`.
 fn per_channel(v: &Array1<f64>) -> ArrayView3<'_, f64> {
@@ -270,15 +319,16 @@ fn channel_sum(x: &ArrayView3<f64>) -> Array1<f64> {
 }
 
 impl BatchNormalization {
-    /// For `channels` channels (or features), with the source's momentum 0.99 and eps 0.01.
+    /// For `channels` channels (or features), with the source's momentum
+    /// ([`BATCH_NORM_MOMENTUM`]) and eps ([`BATCH_NORM_EPS`]).
     pub fn new(channels: usize) -> Self {
         BatchNormalization {
             gamma: ArrayD::ones(IxDyn(&[channels])),
             beta: ArrayD::zeros(IxDyn(&[channels])),
             running_mean: Array1::zeros(channels),
             running_var: Array1::ones(channels),
-            momentum: 0.99,
-            eps: 0.01,
+            momentum: BATCH_NORM_MOMENTUM,
+            eps: BATCH_NORM_EPS,
             grad_gamma: ArrayD::zeros(IxDyn(&[channels])),
             grad_beta: ArrayD::zeros(IxDyn(&[channels])),
             cache: None,
@@ -287,6 +337,42 @@ impl BatchNormalization {
 
     fn channels(&self) -> usize {
         self.gamma.len()
+    }
+
+    /// The three terms of the backward pass's `bracket` for the gradient
+    /// `grad` of the last forward pass's output, each shaped as `grad`:
+    /// `g · n` (directly), `sum_g` (through the mean) and
+    /// `x_centered · stddev_inv² · sum_g_centered` (through the variance).
+    /// `bracket` is the first minus the other two (see [`Layer::formulas`]).
+    ///
+    /// # Errors
+    /// As [`Layer::backward`]: before a forward pass, or for a gradient of
+    /// the wrong shape.
+    pub fn bracket_terms(&self, grad: &ArrayD<f64>) -> Result<[ArrayD<f64>; 3]> {
+        let shaped = |t: Array3<f64>| t.into_shape_with_order(grad.shape()).expect("same size");
+        Ok(self.terms(grad)?.1.map(shaped))
+    }
+
+    /// `grad` as `(B, C, rest)`, and [`bracket_terms`](Self::bracket_terms) so shaped.
+    fn terms<'a>(&self, grad: &'a ArrayD<f64>) -> Result<Terms<'a>> {
+        let (x_centered, stddev_inv) =
+            self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
+        let g = channels_view("BatchNormalization gradient", self.channels(), grad)?;
+        if g.shape() != x_centered.shape() {
+            return Err(Error::shape(
+                "BatchNormalization gradient",
+                "the shape of the layer's output",
+                grad.shape(),
+            ));
+        }
+        let n = (g.len() / self.channels()) as f64;
+        let s = per_channel(stddev_inv);
+        let sum_g = channel_sum(&g.view());
+        let sum_g_centered = channel_sum(&(&g * x_centered).view());
+        let through_mean = per_channel(&sum_g).broadcast(g.raw_dim()).expect("(1, C, 1)").to_owned();
+        let through_var = x_centered * &s * s * per_channel(&sum_g_centered);
+        let direct = &g * n;
+        Ok((g, [direct, through_mean, through_var]))
     }
 
     fn vector(v: &ArrayD<f64>) -> Array1<f64> {
@@ -328,31 +414,46 @@ impl Layer for BatchNormalization {
     }
 
     fn backward(&mut self, grad: &ArrayD<f64>) -> Result<ArrayD<f64>> {
-        let (x_centered, stddev_inv) =
-            self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
-        let g = channels_view("BatchNormalization gradient", self.channels(), grad)?;
-        if g.shape() != x_centered.shape() {
-            return Err(Error::shape(
-                "BatchNormalization gradient",
-                "the shape of the layer's output",
-                grad.shape(),
-            ));
-        }
+        let (g, [direct, through_mean, through_var]) = self.terms(grad)?;
+        let (x_centered, stddev_inv) = self.cache.as_ref().expect("terms checked it");
         let n = (g.len() / self.channels()) as f64;
-        let s = per_channel(stddev_inv);
-        let x_norm = x_centered * &s;
+        let x_norm = x_centered * &per_channel(stddev_inv);
         let gamma = Self::vector(&self.gamma);
-        let sum_g = channel_sum(&g.view());
-        let sum_g_centered = channel_sum(&(&g * x_centered).view());
-        let bracket = &g * n - per_channel(&sum_g) - x_centered * &s * s * per_channel(&sum_g_centered);
+        let bracket = direct - through_mean - through_var;
         let grad_x = bracket * per_channel(&(&gamma * stddev_inv / n));
         self.grad_gamma = channel_sum(&(&g * &x_norm).view()).into_dyn();
-        self.grad_beta = sum_g.into_dyn();
+        self.grad_beta = channel_sum(&g.view()).into_dyn();
         Ok(grad_x.into_shape_with_order(grad.shape()).expect("same size"))
     }
 
     fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<f64>, &ArrayD<f64>)> {
         vec![("gamma", &mut self.gamma, &self.grad_gamma), ("beta", &mut self.beta, &self.grad_beta)]
+    }
+
+    /// Σ is over the `n` values of a channel. `x_centered` reaches the
+    /// output three ways, hence the three terms of `bracket`: directly,
+    /// through the mean (which every value moves), and through the variance.
+    fn formulas(&self) -> Formulas {
+        Formulas {
+            forward: &[
+                "training:  mean = Σ x / n",
+                "           var = Σ (x − mean)² / n",
+                "inference: mean, var = running_mean, running_var",
+                "x_centered = x − mean",
+                "stddev_inv = 1 / √(var + eps)",
+                "y = gamma · x_centered · stddev_inv + beta",
+            ],
+            backward: &[
+                "grad_gamma = Σ g · x_centered · stddev_inv",
+                "grad_beta = sum_g = Σ g",
+                "sum_g_centered = Σ g · x_centered",
+                "grad_x = gamma · stddev_inv / n · bracket",
+                "bracket = g · n                   (directly)",
+                "        − sum_g                   (through mean)",
+                "        − x_centered · stddev_inv² · sum_g_centered",
+                "                                  (through var)",
+            ],
+        }
     }
 }
 
@@ -383,6 +484,12 @@ impl<F: Float> Layer<F> for Flatten {
         let batch = shape[0];
         same_shape("Flatten gradient", &[batch, shape.iter().skip(1).product()], grad)?;
         Ok(grad.as_standard_layout().into_owned().into_shape_with_order(IxDyn(&shape)).expect("same size"))
+    }
+
+    fn formulas(&self) -> Formulas {
+        Formulas {
+            forward: &["y = x.reshape(batch, −1)"], backward: &["grad_x = grad.reshape(input_shape)"]
+        }
     }
 }
 
@@ -424,6 +531,13 @@ impl Layer for PaddingLayer {
         })?;
         Ok(self.padding.backward(&g4)?.into_dyn())
     }
+
+    fn formulas(&self) -> Formulas {
+        Formulas {
+            forward: &["y = x padded with padding_value"],
+            backward: &["grad_x = grad[:, :, top:top+h, left:left+w]"],
+        }
+    }
 }
 
 /// An activation function as a layer.
@@ -455,5 +569,9 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         let x = self.input.as_ref().ok_or_else(|| before_forward("Activation"))?;
         same_shape("Activation gradient", x.shape(), grad)?;
         self.activation.backward(&x.view(), &grad.view())
+    }
+
+    fn formulas(&self) -> Formulas {
+        Formulas { forward: &["y = f(x)"], backward: &["grad_x = grad · f'(x)   (softmax: Jᵀ · grad)"] }
     }
 }

@@ -9,10 +9,22 @@ use ndarray::{Array, Array1, Array2, ArrayView, ArrayView1, ArrayView2, Axis, Di
 
 use crate::error::{tuple, Error, Result};
 use crate::textbook::activations::Activation;
+use crate::textbook::layers::Formulas;
 
 /// The source clips probabilities to `[CLIP, 1 − CLIP]` before taking logs
 /// and dividing ("Avoid division by zero").
 pub const CLIP: f64 = 1e-15;
+
+/// Softmax and cross entropy as one layer, from the logits `z`
+/// ([`softmax_cross_entropy`], [`softmax_cross_entropy_gradient`]): the
+/// gradient needs neither `1/p` nor softmax's Jacobian.
+pub const SOFTMAX_CROSS_ENTROPY: Formulas = Formulas {
+    forward: &[
+        "p = softmax(z) = e^(z − max z) / Σ e^(z − max z)",
+        "loss = −Σ y log p = logsumexp(z) − Σ y z",
+    ],
+    backward: &["grad_z = p − y   (∂logsumexp(z)/∂z = p, and Σ y = 1)"],
+};
 
 /// Squared error, `0.5 (y − p)²`.
 ///
