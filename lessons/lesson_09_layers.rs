@@ -7,11 +7,12 @@
 //! activation layer, each with its parameter count, a card of its forward
 //! and backward formulas, and a finite-difference check of its backward pass.
 
+use cnn_walkthrough::course::bugs::batch_norm_forward;
 use cnn_walkthrough::course::gradcheck::{numerical_gradient, SMOOTH_FD_TOL as FD_TOL};
 use cnn_walkthrough::course::tensor::channel_mean_std;
 use cnn_walkthrough::course::walkthrough::{
-    activation_table, check_batch_normalized, check_layer, check_loss_gradients, check_padding_crop,
-    formula_card, recheck_layer, show_batch_norm_terms, show_inverted_dropout,
+    activation_table, check_batch_norm_inference, check_batch_normalized, check_layer, check_loss_gradients,
+    check_padding_crop, formula_card, recheck_layer, show_batch_norm_terms, show_inverted_dropout,
 };
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
@@ -145,5 +146,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show(&format!("running mean (momentum {}) =", bn.momentum), &bn.running_mean.view());
     check_batch_normalized(l, &batch, &y, bn.eps);
     show_batch_norm_terms(l, &mut bn, &batch, &rng.randn((6, 3, 4, 4)).into_dyn())?;
+    let test = rng.randn((2, 3, 4, 4)).mapv(|v| 3.0 * v + 5.0).into_dyn();
+    let y = batch_norm_forward(l.bug(), &mut bn, &test, false)?;
+    check_batch_norm_inference(l, &bn, &test, &y);
     Ok(())
 }

@@ -9,12 +9,11 @@
 //! needs to arrive, with their paths drawn in the terminal; then Adam's bias
 //! correction done right (1 − βᵗ) beside the source's (1 − β).
 
+use cnn_walkthrough::course::bugs::all_with_defaults;
 use cnn_walkthrough::course::optimizer_checks::{card, first_step_by_hand, path_second_way, NEAR, RUNS};
 use cnn_walkthrough::course::plot::{plot_paths, NamedPath};
 use cnn_walkthrough::prelude::*;
-use cnn_walkthrough::textbook::optimizers::{
-    all_with_defaults, narrow_quadratic, race, Adam, BiasCorrection, Optimizer,
-};
+use cnn_walkthrough::textbook::optimizers::{narrow_quadratic, race, Adam, BiasCorrection, Optimizer};
 
 fn main() -> std::process::ExitCode {
     Lesson::main(&registry::LESSON_10_OPTIMIZERS, run)
@@ -36,7 +35,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         START.1
     ));
     let mut rows = vec![];
-    for optimizer in all_with_defaults() {
+    for optimizer in all_with_defaults(l.bug()) {
         l.block(&card(optimizer.as_ref(), l.width()));
         let path = race(optimizer.fresh(), START, STEPS, narrow_quadratic);
         let name = optimizer.name();
@@ -68,7 +67,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ));
     let mut paths = vec![];
     for &(name, steps, arrives) in RUNS {
-        let Some(optimizer) = all_with_defaults().into_iter().find(|o| o.name() == name) else { continue };
+        let Some(optimizer) = all_with_defaults(l.bug()).into_iter().find(|o| o.name() == name) else {
+            continue;
+        };
         let path = race(optimizer, START, steps, narrow_quadratic);
         let (x, y) = path.last().copied().unwrap_or(START);
         let (distance, sign) = (x.hypot(y), if arrives { "<" } else { "≥" });

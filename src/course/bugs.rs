@@ -10,17 +10,18 @@
 //! Which lessons take which bugs, with their symptoms, is
 //! [`LessonInfo::bugs`](crate::course::registry::LessonInfo::bugs).
 //!
-//! A new bug (BatchNormalization without its running averages for lesson
-//! 09, Adam without bias correction for lesson 10) is a variant of [`Bug`],
-//! a twin here that the lesson calls, and an entry in its lesson's `bugs`:
-//! `--bug`, `--bug list`, `--help` and `tests/bugs.rs` take it from there.
+//! A new bug is a variant of [`Bug`], a twin here that the lesson calls,
+//! and an entry in its lesson's `bugs`: `--bug`, `--bug list`, `--help` and
+//! `tests/bugs.rs` take it from there.
 
-use ndarray::{Array2, Array4, ArrayView2, ArrayView3, ArrayView4, Axis, Zip};
+use ndarray::{Array2, Array4, ArrayD, ArrayView2, ArrayView3, ArrayView4, ArrayViewD, Axis, Zip};
 
 use crate::course::lesson::Lesson;
 use crate::error::Result;
 use crate::textbook::conv::{self, ConvCache, ConvGrads};
 use crate::textbook::im2col::{self, Im2colParams};
+use crate::textbook::layers::{BatchNormalization, Layer};
+use crate::textbook::optimizers::{self, Adam, Hyperparameter, Optimizer};
 use crate::textbook::padding::Padding2D;
 use crate::textbook::pool::{self, create_mask_from_window, PoolCache, PoolMode};
 use crate::textbook::sensitivity::{cross_correlate_each, ConvLayer, SensitivitySteps};
@@ -40,6 +41,11 @@ pub enum Bug {
     UndividedAverage,
     /// im2col's columns in the order (image, window) instead of (window, image).
     Im2colOrder,
+    /// BatchNormalization at test time normalizes the batch by its own mean
+    /// and variance instead of `running_mean` and `running_var`.
+    NoRunningAverages,
+    /// Adam with `m_hat = m` and `v_hat = v`: no bias correction.
+    NoBiasCorrection,
 }
 
 /// One bug of a lesson, as `--bug list` and `--help` name it.
@@ -152,6 +158,91 @@ pub fn image_to_column(
     let windows = p.cols() / p.batch;
     // Column q holds window q % windows of image q / windows.
     Ok(Array2::from_shape_fn(cols.dim(), |(r, q)| cols[[r, (q % windows) * p.batch + q / windows]]))
+}
+
+/// BatchNormalization's forward pass; with [`Bug::NoRunningAverages`], at
+/// test time (`training = false`) it normalizes `x` by `x`'s own mean and
+/// variance, as in training, so each output channel has mean 0 whatever the
+/// input, and an image's output depends on the images beside it. The
+/// running averages are left as they were (a copy of the layer is run).
+///
+/// # Errors
+/// As [`Layer::forward`].
+pub fn batch_norm_forward(
+    bug: Option<Bug>,
+    bn: &mut BatchNormalization,
+    x: &ArrayD<f64>,
+    training: bool,
+) -> Result<ArrayD<f64>> {
+    match bug {
+        Some(Bug::NoRunningAverages) if !training => bn.clone().forward(x, true),
+        _ => bn.forward(x, training),
+    }
+}
+
+/// The source's six optimizers with its defaults
+/// ([`optimizers::all_with_defaults`]); with [`Bug::NoBiasCorrection`],
+/// Adam is [`AdamWithoutBiasCorrection`].
+pub fn all_with_defaults(bug: Option<Bug>) -> Vec<Box<dyn Optimizer>> {
+    let mut all = optimizers::all_with_defaults();
+    if bug == Some(Bug::NoBiasCorrection) {
+        for optimizer in all.iter_mut().filter(|o| o.class() == "Adam") {
+            *optimizer = Box::new(AdamWithoutBiasCorrection(Adam::default()));
+        }
+    }
+    all
+}
+
+/// Adam's rule with no bias correction.
+const ADAM_RULE_WITHOUT_CORRECTION: &[&str] = &[
+    "m = b1·m + (1 − b1)·grad",
+    "v = b2·v + (1 − b2)·grad²",
+    "m_hat = m",
+    "v_hat = v",
+    "w = w − learning_rate·m_hat / (√v_hat + eps)",
+];
+
+/// Adam with [`Bug::NoBiasCorrection`]: `m_hat = m`, `v_hat = v`. Both
+/// averages start at 0, so early on they are far too small: at step 1
+/// `m = (1 − b1)·grad` and `√v = √(1 − b2)·|grad|`, and the step is
+/// `(1 − b1)/√(1 − b2)` ≈ 3.16 learning rates instead of one.
+///
+/// It is the textbook [`Adam`] with its step count held at `i32::MAX`:
+/// Adam divides by `1 − b1ᵗ` and `1 − b2ᵗ`, and for so large a `t` both
+/// powers are 0 in `f64`, so it divides by exactly 1, at every step. (The
+/// averages are started at 0 here, as Adam starts them, because Adam starts
+/// its count again when it has none.)
+#[derive(Debug, Clone)]
+pub struct AdamWithoutBiasCorrection(pub Adam);
+
+impl Optimizer for AdamWithoutBiasCorrection {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+
+    fn update(&mut self, w: &mut ArrayD<f64>, grad_at: &mut dyn FnMut(&ArrayViewD<f64>) -> ArrayD<f64>) {
+        let adam = &mut self.0;
+        adam.m.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
+        adam.v.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
+        adam.t = i32::MAX;
+        adam.update(w, grad_at);
+    }
+
+    fn fresh(&self) -> Box<dyn Optimizer> {
+        Box::new(AdamWithoutBiasCorrection(Adam { m: None, v: None, t: 0, ..self.0 }))
+    }
+
+    fn class(&self) -> &'static str {
+        self.0.class()
+    }
+
+    fn rule(&self) -> &'static [&'static str] {
+        ADAM_RULE_WITHOUT_CORRECTION
+    }
+
+    fn hyperparameters(&self) -> Vec<Hyperparameter> {
+        self.0.hyperparameters()
+    }
 }
 
 /// What `--bug list` prints: each bug of the lesson and its symptom.

@@ -381,7 +381,12 @@ pub const LESSON_09_LAYERS: LessonInfo = LessonInfo {
     saves: "nothing",
     writes: &[],
     flags: &[],
-    bugs: &[],
+    bugs: &[bug(
+        "no-running-averages",
+        Bug::NoRunningAverages,
+        "at test time BatchNormalization normalizes the batch by its own mean and variance, not \
+         running_mean and running_var: every test channel comes out with mean 0 whatever its input",
+    )],
     stages: 4,
 };
 
@@ -397,7 +402,13 @@ pub const LESSON_10_OPTIMIZERS: LessonInfo = LessonInfo {
     saves: "nothing",
     writes: &[],
     flags: &[],
-    bugs: &[],
+    bugs: &[bug(
+        "no-bias-correction",
+        Bug::NoBiasCorrection,
+        "Adam takes m_hat = m and v_hat = v, without dividing by 1 − b1ᵗ and 1 − b2ᵗ: both \
+         averages start at 0, and step 1 moves each coordinate by (1 − b1)/√(1 − b2) ≈ 3.16 \
+         learning rates instead of 1",
+    )],
     stages: 3,
 };
 

@@ -585,6 +585,42 @@ pub fn check_batch_normalized(
     l.check_same_sums(what, &expected_std.view(), &std.view(), (n, per_term(big * big)));
 }
 
+/// Lesson 09: BatchNormalization at test time. `y` is the layer's
+/// inference-mode output for the test batch `x` (`(N, C, H, W)`); it must be
+/// `gamma · (x − running_mean) / √(running_var + eps) + beta`, computed here
+/// value by value: the running averages, not the test batch's own mean and
+/// variance, so that an image's output does not depend on the images beside
+/// it. Shows the running averages and the output's channel means, which a
+/// layer that normalized by the batch's own statistics would make 0.
+pub fn check_batch_norm_inference(
+    l: &mut Lesson,
+    bn: &BatchNormalization,
+    x: &ndarray::ArrayD<f64>,
+    y: &ndarray::ArrayD<f64>,
+) {
+    use crate::course::tensor::channel_mean_std;
+    let (mean, var) = (&bn.running_mean, &bn.running_var);
+    let expected = Array::from_shape_fn(x.raw_dim(), |i| {
+        let c = i[1];
+        bn.gamma[c] * (x[i.slice()] - mean[c]) / (var[c] + bn.eps).sqrt() + bn.beta[c]
+    });
+    l.say(&format!(
+        "\nAt test time the layer normalizes by its running averages, not by the test batch's \
+         own mean and variance: an image's output must not depend on the images beside it. After \
+         one training batch, with momentum\u{a0}{}, they have barely left (0,\u{a0}1):",
+        bn.momentum
+    ));
+    l.show("running_mean =", &mean.view());
+    l.show("running_var =", &var.view());
+    l.say(&format!(
+        "A test batch {} with mean 5, through inference-mode BatchNormalization:",
+        shape_str(x.shape())
+    ));
+    l.show("channel means =", &channel_mean_std(y).0.view());
+    let what = "inference y from running_mean and running_var";
+    l.check_arrays(what, &expected.view(), &y.view(), crate::course::check::EXACT);
+}
+
 /// Lesson 11: the reference network's parameters (`total`, from its
 /// `summary`) against the source's count, whose batch normalization keeps
 /// γ and β for every (C, H, W) element where this one keeps them per
