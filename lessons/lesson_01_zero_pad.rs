@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("zero_pad, as in the notebook (deeplearning.ai)");
+    l.layout(Layout::Nhwc, None);
     l.say("  np.random.seed(1)\n  x = np.random.randn(4, 3, 3, 2)\n  x_pad = zero_pad(x, 2)\n");
     let x = RandomState::new(1).randn((4, 3, 3, 2));
     let x_pad = zero_pad(&x.view(), 2);

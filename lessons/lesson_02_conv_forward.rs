@@ -29,6 +29,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("conv_single_step: one window, one number (deeplearning.ai)");
+    l.layout(Layout::Nhwc, None);
     l.say(
         "  np.random.seed(1)\n  a_slice_prev = np.random.randn(4, 4, 3)\n  W = np.random.randn(4, 4, 3)\n\
          \x20 b = np.random.randn(1, 1, 1)\n  Z = np.sum(a_slice_prev * W) + b\n",

@@ -30,6 +30,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("conv_backward on the notebook's cell (deeplearning.ai)");
+    l.layout(Layout::Nhwc, None);
     l.say(
         "For every image i, output cell (h, w) and filter c, with the window a_slice it read:\n\
          \x20 dA_prev_pad[i, window] += W[:,:,:,c] · dZ[i,h,w,c]\n\
@@ -58,6 +59,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_close("db_mean", DB_MEAN, mean(&grads.d_b), published(11));
 
     l.stage("The worked example: gradients and one update (hanbt's CNN)");
+    l.layout(Layout::Chw, Some(Layout::Nhwc));
     let ex = WorkedExample::new();
     l.say("The 5×5×3 input and two filters of lesson 02, and the article's sensitivity map b = ∂E/∂Z:\n");
     for c in 0..2 {

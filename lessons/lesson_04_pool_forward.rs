@@ -29,6 +29,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("pool_forward on the notebook's cell (deeplearning.ai)");
+    l.layout(Layout::Nhwc, None);
     l.say(
         "  np.random.seed(1)\n  A_prev = np.random.randn(2, 4, 4, 3)\n  hparameters = {\"stride\" : 2, \"f\": 3}\n",
     );

@@ -32,6 +32,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("create_mask_from_window and distribute_value (deeplearning.ai)");
+    l.layout(Layout::Nhwc, None);
     l.say("  np.random.seed(1)\n  x = np.random.randn(2, 3)\n  mask = create_mask_from_window(x)  # x == np.max(x)\n");
     let x = RandomState::new(1).randn((2, 3));
     let mask = create_mask_from_window(&x.view());

@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The indices of every window (ML-From-Scratch)");
+    l.layout(Layout::Nchw, Some(Layout::Nhwc));
     let padding = determine_padding((3, 3), PaddingMode::Same);
     l.say(&format!(
         "One image of 2 channels, 4×4, a 3×3 filter, 'same' padding {padding}, stride 1:\n\

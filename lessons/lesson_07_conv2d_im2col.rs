@@ -33,6 +33,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("Forward, step by step (ML-From-Scratch)");
+    l.layout(Layout::Nchw, None);
     l.say(
         "  image = np.random.randint(0, 255, size=(1, 3, 32, 32))\n\
          \x20 conv2d = Conv2D(16, (3, 3), input_shape=(3, 32, 32),\n                  padding='same', stride=1)\n",

@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The source's layer, and what was wrong with it");
+    l.layout(Layout::Nchw, None);
     l.say(
         "PoolingLayer(pool_shape=(2, 2), stride=1, padding=0) calls\n\
          \x20 image_to_column(X, self.pool_shape,\n                  self.stride, self.padding)\n\

@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Activation functions (ML-From-Scratch)");
+    l.layout(Layout::Rows, None);
     let x = arr1(&[-2.0, -0.5, 0.0, 0.5, 2.0]);
     l.show("x =", &x.view());
     l.block(&activation_table(&x.view(), l.width()));

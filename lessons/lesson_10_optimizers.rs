@@ -25,6 +25,7 @@ const STEPS: usize = 300;
 /// The lesson's stages, in order (also run by the course runner, `cargo run -- --check`).
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The race");
+    l.layout(Layout::Point, None);
     let start = arr1(&[START.0, START.1]);
     let (f0, _) = narrow_quadratic(&start.view());
     l.say(&format!(

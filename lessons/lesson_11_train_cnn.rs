@@ -32,6 +32,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     }
 
     l.stage("The data");
+    l.layout(Layout::Nchw, None);
     let (train, test) = match l.args.path("--mnist") {
         Some(dir) => mnist(&dir).map(|(a, b)| (a.scaled(16.0 / 255.0), b.scaled(16.0 / 255.0)))?,
         None => train_test_split(&digits()?, 0.4, 1)?,

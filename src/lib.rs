@@ -35,6 +35,7 @@ pub use error::{Error, Result};
 pub mod prelude {
     pub use crate::course::check::published;
     pub use crate::course::lesson::Lesson;
+    pub use crate::course::names::Layout;
     pub use crate::course::random::RandomState;
     pub use crate::course::registry;
     pub use crate::error::Result;

@@ -77,6 +77,7 @@ Usage:
   cargo run                      list the lessons
   cargo run -- --check           run every lesson quietly; show which checks pass
   cargo run -- --check NAME...   the same for the lessons named (lesson_03_conv_backward, or 03)
+  cargo run -- names             the sources' tensor layouts and their names for the same things
   cargo run --bin LESSON         run one lesson (add -- --help for its flags)
 ";
 
@@ -108,13 +109,17 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        ["names"] => {
+            output::print("cnn-walkthrough", &cnn_walkthrough::course::names::card(width()));
+            ExitCode::SUCCESS
+        }
         ["--help"] | ["-h"] => {
             output::print("cnn-walkthrough", &output::wrap(HELP, width()));
             ExitCode::SUCCESS
         }
         other => {
             output::eprint_message(&format!(
-                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check or --help.\n"
+                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check, names or --help.\n"
             ));
             ExitCode::from(2)
         }

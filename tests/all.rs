@@ -17,6 +17,7 @@ mod layers;
 mod lesson_list;
 mod lessons;
 mod ml_from_scratch;
+mod names;
 mod npy;
 mod numpy_fmt;
 mod numpy_random;

@@ -9,7 +9,7 @@
 //! [`common::quick_flags`]), `--verbose` where the lesson takes it,
 //! `--quiet` and `--help`; the README's runs on your own tensors; and the
 //! course runner, its `--check` (of every lesson but 11, except at full
-//! strength) and `--help`, with `COLUMNS` set. They run in parallel
+//! strength), `names` and `--help`, with `COLUMNS` set. They run in parallel
 //! threads, a few seconds in all.
 
 use std::path::Path;
@@ -151,6 +151,7 @@ fn every_lesson_fits_60_80_and_100_columns_without_wrapping_a_table() {
         ("cnn-walkthrough", vec![]),
         ("cnn-walkthrough", check),
         ("cnn-walkthrough", vec!["--help".into()]),
+        ("cnn-walkthrough", vec!["names".into()]),
     ]);
     let runs: Vec<Run> = WIDTHS
         .iter()

@@ -312,6 +312,13 @@ impl Lesson {
         }
     }
 
+    /// The layout of the tensors shown next, in one line, printed once where
+    /// a lesson first shows a tensor ([`Layout::line`](crate::course::names::Layout::line));
+    /// `before` names the layout it replaces, where a lesson changes it.
+    pub fn layout(&self, now: crate::course::names::Layout, before: Option<crate::course::names::Layout>) {
+        self.say(&now.line(before));
+    }
+
     /// A table with a header row, fitted to the screen's width
     /// ([`fit_table`](crate::course::show::fit_table)).
     pub fn table(&self, headers: &[&str], rows: &[Vec<String>]) {

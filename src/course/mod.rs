@@ -4,7 +4,7 @@
 //! [`show`], [`heatmap`], [`plot`], [`progress`]), files ([`npy`],
 //! [`data`], [`files`]), second computations of the optimizers ([`optimizer_checks`]), the memory budget ([`budget`]), output that
 //! cannot fail ([`output`]) and fits the screen ([`screen`]; `--step` pages it, [`pager`]), numpy's random numbers ([`random`]), timing
-//! ([`bench`](mod@bench)), mistakes made on purpose ([`bugs`]), your own tensors ([`your_tensors`]) and the
+//! ([`bench`](mod@bench)), mistakes made on purpose ([`bugs`]), the sources' layouts and names ([`names`]), your own tensors ([`your_tensors`]) and the
 //! walkthroughs a lesson runs besides its article ([`walkthrough`]).
 
 pub mod bench;
@@ -17,6 +17,7 @@ pub mod files;
 pub mod gradcheck;
 pub mod heatmap;
 pub mod lesson;
+pub mod names;
 pub mod npy;
 pub mod numpy_fmt;
 pub mod optimizer_checks;
