@@ -10,7 +10,8 @@
 use cnn_walkthrough::course::bugs::{conv_backward, sensitivity_backward};
 use cnn_walkthrough::course::tensor::{filter_chw as chw, image_chw};
 use cnn_walkthrough::course::walkthrough::{
-    check_updated_filters, check_worked_example_by_finite_differences, your_conv_backward,
+    check_updated_filters, check_worked_example_by_finite_differences, derive_rotated_filter,
+    say_why_scientific, show_crop, your_conv_backward,
 };
 use cnn_walkthrough::course::your_tensors::YourConv;
 use cnn_walkthrough::prelude::*;
@@ -75,7 +76,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.check_exact(&format!("worked example dW, filter {c}"), &arr3(reference).view(), &d_w[c].view());
     }
     l.show("db =", &d_b);
-    l.show("dA_prev =", &d_a_prev.view());
+    show_crop(l, &d_a_prev.view(), (&ex.dz.view(), &cache))?;
     l.check_exact("worked example db", &arr1(&published::BIAS_GRAD).view(), &d_b);
     l.check_exact("worked example dA_prev", &arr3(&published::DELTA).view(), &d_a_prev.view());
 
@@ -83,10 +84,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&format!("\nOne step of gradient descent, learning rate {eta}: W ← W − η·dW, b ← b − η·db\n"));
     let (w_new, b_new) = (&ex.w - &(eta * &grads.d_w), &ex.b - &(eta * &grads.d_b));
     check_updated_filters(l, "updated", |c| chw(&w_new, c), |c| b_new[[0, 0, 0, c]]);
-    l.say(
-        "\n(numpy, and the article, print filter 1 in scientific notation: its largest and smallest \
-         nonzero magnitudes, 1.009 and 0.001, are more than 1000 apart.)",
-    );
+    say_why_scientific(l, &chw(&w_new, 1).view());
 
     l.stage("The same gradients by sensitivity maps (hanbt's CNN)");
     let mut layer = ConvLayer::from_notebook(&ex.w.view(), &ex.b.view(), ex.hparameters)?;
@@ -120,6 +118,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ]);
     l.say("");
     l.show("delta_array = Σ over filters =", &steps.delta_array.view());
+    derive_rotated_filter(l, (&cache, &ex.dz.view()), &input.view(), &steps);
     l.say("\n4. Weight gradient: the padded input cross-correlated with the expanded map. Bias gradient: its sum.\n");
     l.show("weights_grad[0] =", &steps.weights_grad.slice(s![0, .., .., ..]));
     l.show("bias_grad =", &steps.bias_grad.view());

@@ -167,3 +167,53 @@ fn max_pooling_layer_errors_name_its_input() {
     let e = layer.forward(&empty.view()).unwrap_err().to_string();
     assert!(e.contains("input has shape (2, 0, 3)") && e.contains("(channels, height, width)"), "{e}");
 }
+
+/// The derivation of lesson 03: every cell of `dA_prev` is the sum of
+/// `W[i,j,d,c] · dZ[h,w,c]` over the windows `windows_reaching` lists, at
+/// every cell and channel of the worked example and of a random stride-1
+/// case, as the loops compute it.
+#[test]
+fn the_windows_reaching_a_cell_sum_to_its_gradient() {
+    use cnn_walkthrough::course::random::RandomState;
+    use cnn_walkthrough::course::walkthrough::windows_reaching;
+    use cnn_walkthrough::textbook::conv::Hparameters;
+    let ex = WorkedExample::new();
+    let mut rng = RandomState::new(3);
+    let random = (rng.randn((1, 4, 5, 2)), rng.randn((3, 3, 2, 2)), rng.randn((1, 1, 1, 2)));
+    let cases = [
+        (ex.a_prev.clone(), ex.w.clone(), ex.b.clone(), ex.hparameters, ex.dz.clone()),
+        (random.0, random.1, random.2, Hparameters { pad: 2, stride: 1 }, rng.randn((1, 6, 7, 2))),
+    ];
+    for (a_prev, w, b, hp, dz) in cases {
+        let (_, cache) = conv_forward(&a_prev.view(), &w.view(), &b.view(), hp).unwrap();
+        let d_a_prev = conv_backward(&dz.view(), &cache).unwrap().d_a_prev;
+        for ((_, y, x, d), &expected) in d_a_prev.indexed_iter() {
+            let sum: f64 = windows_reaching(&cache.params, (y, x))
+                .into_iter()
+                .map(|[h, wi, c, i, j]| w[[i, j, d, c]] * dz[[0, h, wi, c]])
+                .sum();
+            assert!((sum - expected).abs() < 1e-12, "({y}, {x}, {d}): {sum} against {expected}");
+        }
+    }
+}
+
+/// Lesson 03 derives the rotated filter on screen and checks one cell of it;
+/// `--bug unrotated-filter` makes that cell's check fail.
+#[test]
+fn lesson_03_derives_the_rotated_filter() {
+    let out = run_lesson("lesson_03_conv_backward", &[]);
+    out.assert_exit(0);
+    for phrase in [
+        "Why turn the filter?",
+        "Same sum, different order",
+        "dA_prev[i] = dA_prev_pad[pad:-pad, pad:-pad, :]",
+        "(1, 7, 7, 3) → (1, 5, 5, 3)",
+        "delta_array *= activator.backward(input_array)",
+        "pass dA_prev[0,3,1,0]: windows' sum = rotated filters",
+        "pass delta_array × f'(input_array) = delta_array",
+    ] {
+        assert!(out.text.contains(phrase), "missing {phrase:?}:\n{}", out.stdout);
+    }
+    let out = run_lesson("lesson_03_conv_backward", &["--bug", "unrotated-filter"]);
+    assert!(out.text.contains("FAIL dA_prev[0,3,1,0]: windows' sum"), "{}", out.stdout);
+}

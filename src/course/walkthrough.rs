@@ -8,18 +8,18 @@ use ndarray::{Array, Array1, Array4, ArrayView1, ArrayView3, Dimension};
 use crate::course::bench::{bench_case, bench_table, CASES};
 use crate::course::gradcheck::{layer_gradients, SMOOTH_FD_TOL};
 use crate::course::lesson::Lesson;
-use crate::course::numpy_fmt::shape_str;
+use crate::course::numpy_fmt::{format_scalar, shape_str};
 use crate::course::second_way::{pool_forward_second_way, second_way};
 use crate::course::show::{cells, conv_cell, fit_table, pool_backward_cell, pool_cell};
 use crate::course::your_tensors::{YourConv, YourConv2D, YourPool};
 use crate::error::Result;
 use crate::textbook::activations::Activation;
-use crate::textbook::conv::{conv_backward, conv_forward};
+use crate::textbook::conv::{conv_backward, conv_forward, ConvCache};
 use crate::textbook::im2col::image_to_column;
 use crate::textbook::layers::{BatchNormalization, Formulas, Layer};
 use crate::textbook::padding::zero_pad;
 use crate::textbook::pool::{pool_backward, pool_forward, PoolMode};
-use crate::textbook::sensitivity::conv_forward_by_layer;
+use crate::textbook::sensitivity::{conv_forward_by_layer, identity_backward, SensitivitySteps};
 
 /// Walks the first cells of an `out_h × out_w × n_c` output, each shown by
 /// `cell(c, h, w)`: two of them, or (`--verbose`, `--step`) all. Returns
@@ -642,4 +642,183 @@ pub fn check_parameter_counts(l: &mut Lesson, summary: &[crate::network::Summary
         published::TOTAL_PARAMETERS_PER_CHANNEL_BATCH_NORM,
         total,
     );
+}
+
+/// Lesson 03, after the loops: their `dA_prev` (of image 0, as the lesson
+/// computed it), then the notebook's last step of `conv_backward`,
+/// `dA_prev = dA_prev_pad[pad:-pad, pad:-pad]`, with its shapes and what the
+/// cropped border held (gradients that reached the zeros of the padding).
+///
+/// # Errors
+/// As [`conv_backward_padded`](crate::textbook::conv::conv_backward_padded).
+pub fn show_crop(
+    l: &mut Lesson,
+    d_a_prev: &ArrayView3<f64>,
+    (dz, cache): (&ndarray::ArrayView4<f64>, &ConvCache),
+) -> Result<()> {
+    l.show("dA_prev =", d_a_prev);
+    let padded = crate::textbook::conv::conv_backward_padded(dz, cache)?.d_a_prev;
+    let cropped = conv_backward(dz, cache)?.d_a_prev;
+    let border = padded.iter().map(|v| v.abs()).sum::<f64>() - cropped.iter().map(|v| v.abs()).sum::<f64>();
+    l.say(&format!(
+        "\nThe loops add into dA_prev_pad, padded like the input; their last line crops it back, \
+         pad\u{a0}=\u{a0}{}:\n  dA_prev[i] = dA_prev_pad[pad:-pad, pad:-pad, :]\n  {} → {}\n\
+         The border it drops holds the gradients of the padding's zeros, which are no input \
+         (Σ|border|\u{a0}=\u{a0}{}).",
+        cache.params.pad,
+        shape_str(padded.shape()),
+        shape_str(cropped.shape()),
+        format_scalar(border),
+    ));
+    Ok(())
+}
+
+/// Lesson 03: why the sensitivity maps cross-correlate with the filters
+/// turned by 180°, derived from the forward pass, then shown on one cell of
+/// the worked example ([`show_one_cell`]) and followed by seed 004's last
+/// step, `×f'(net)` ([`show_activation_step`]).
+pub fn derive_rotated_filter(
+    l: &mut Lesson,
+    (cache, dz): (&ConvCache, &ndarray::ArrayView4<f64>),
+    input: &ArrayView3<f64>,
+    steps: &SensitivitySteps,
+) {
+    l.say(
+        "\nWhy turn the filter? The forward pass is a cross-correlation (the filter is not \
+         turned), for a window (h,\u{a0}w) at stride s:\n\
+         \x20 Z[h,w,c] = Σ_{i,j,d} A_prev_pad[h·s+i, w·s+j, d]\n\
+         \x20                      · W[i,j,d,c] + b[c]\n\
+         So cell (y,\u{a0}x,\u{a0}d) of A_prev_pad is read by every window with \
+         i\u{a0}=\u{a0}y\u{a0}−\u{a0}h·s and j\u{a0}=\u{a0}x\u{a0}−\u{a0}w·s in 0..f, and its \
+         gradient is a sum over those windows:\n\
+         \x20 dA_prev_pad[y,x,d] = Σ_c Σ_{h,w} W[y−h·s, x−w·s, d, c]\n\
+         \x20                                · dZ[h,w,c]\n\
+         Put dZ[h,w,c] at (h·s,\u{a0}w·s) of expanded[c] (step 1), pad by f\u{a0}−\u{a0}1 \
+         (step 2) and write i′\u{a0}=\u{a0}f\u{a0}−\u{a0}1\u{a0}−\u{a0}i:\n\
+         \x20 dA_prev_pad[y,x,d] = Σ_c Σ_{i′,j′} padded[c, y+i′, x+j′]\n\
+         \x20                      · W[f−1−i′, f−1−j′, d, c]\n\
+         a valid cross-correlation of padded with W[f−1−i′,\u{a0}f−1−j′], the filter turned by \
+         180° (flipped): a \"full\" convolution. dA_prev is dA_prev_pad without its border of pad \
+         cells, so step 2 pads by zp\u{a0}=\u{a0}f\u{a0}−\u{a0}1\u{a0}−\u{a0}pad instead.\n\
+         Same sum, different order: the loops go window by window and scatter W·dZ into the cells \
+         the window read; the sensitivity maps go cell by cell and gather from the windows that \
+         read it.",
+    );
+    show_one_cell(l, (cache, dz), steps);
+    show_activation_step(l, input, steps);
+}
+
+/// The terms of one `dA_prev` cell `(y, x, d)` of image 0, as `(h, w, c,
+/// i, j)`: window `(h, w)` of filter `c` read the cell at filter position
+/// `(i, j)`, so the cell's gradient gets `W[i,j,d,c] · dZ[0,h,w,c]`.
+pub fn windows_reaching(p: &crate::textbook::conv::ConvParams, (y, x): (usize, usize)) -> Vec<[usize; 5]> {
+    let (y, x) = (y + p.pad, x + p.pad);
+    let at = |cell: usize, out: usize| cell.checked_sub(out * p.stride).filter(|&i| i < p.f);
+    let mut terms = vec![];
+    for c in 0..p.n_c {
+        for h in 0..p.out_h() {
+            for w in 0..p.out_w() {
+                if let (Some(i), Some(j)) = (at(y, h), at(x, w)) {
+                    terms.push([h, w, c, i, j]);
+                }
+            }
+        }
+    }
+    terms
+}
+
+/// One cell of the worked example's `dA_prev`, channel 0, the first read by
+/// the most windows: its terms ([`windows_reaching`]) in a table, their sum,
+/// and the same cell of `delta_array` from the rotated filters, checked equal.
+///
+pub fn show_one_cell(
+    l: &mut Lesson,
+    (cache, dz): (&ConvCache, &ndarray::ArrayView4<f64>),
+    steps: &SensitivitySteps,
+) {
+    let p = cache.params;
+    let d = 0;
+    let terms = |cell| -> Vec<([String; 3], [f64; 3])> {
+        windows_reaching(&p, cell)
+            .into_iter()
+            .map(|[h, w, c, i, j]| {
+                let (wt, g) = (cache.w[[i, j, d, c]], dz[[0, h, w, c]]);
+                let at = [format!("({h}, {w})"), c.to_string(), format!("({i}, {j})")];
+                (at, [wt, g, wt * g + 0.0])
+            })
+            .collect()
+    };
+    // The cell read by the most windows, and of those the most nonzero terms.
+    let score = |cell| {
+        let t = terms(cell);
+        (t.len(), t.iter().filter(|(_, v)| v[2] != 0.0).count())
+    };
+    let cells = (0..p.n_h_prev).flat_map(|y| (0..p.n_w_prev).map(move |x| (y, x)));
+    let (y, x) = cells.fold((0, 0), |best, cell| if score(cell) > score(best) { cell } else { best });
+    let terms = terms((y, x));
+    let sum: f64 = terms.iter().map(|(_, v)| v[2]).sum();
+    let rows: Vec<Vec<String>> = terms
+        .iter()
+        .map(|(at, v)| {
+            let mut row = at.to_vec();
+            row.extend(v.iter().map(|&v| format_scalar(v)));
+            row
+        })
+        .collect();
+    l.say(&format!(
+        "\nOne cell: dA_prev[0,\u{a0}{y},\u{a0}{x},\u{a0}{d}], A_prev_pad's \
+         ({},\u{a0}{}), is read by {} windows (h,\u{a0}w) of each filter c, at filter position \
+         (i,\u{a0}j):\n",
+        y + p.pad,
+        x + p.pad,
+        terms.len() / p.n_c.max(1),
+    ));
+    l.table(&["window", "c", "i, j", &format!("W[i,j,{d},c]"), "dZ[0,h,w,c]", "W·dZ"], &rows);
+    let by_maps = steps.delta_array.get([d, y, x]).copied().unwrap_or(f64::NAN);
+    l.say(&format!(
+        "Σ W·dZ\u{a0}=\u{a0}{}. The rotated filters meet the same terms as \
+         padded[c,\u{a0}y+i′,\u{a0}x+j′]\u{a0}·\u{a0}flipped[c,\u{a0}{d},\u{a0}i′,\u{a0}j′] with \
+         i′\u{a0}=\u{a0}f\u{a0}−\u{a0}1\u{a0}−\u{a0}i: delta_array[{d},\u{a0}{y},\u{a0}{x}]\u{a0}=\u{a0}{}.",
+        format_scalar(sum),
+        format_scalar(by_maps)
+    ));
+    let what = format!("dA_prev[0,{y},{x},{d}]: windows' sum = rotated filters");
+    l.check_close(&what, sum, by_maps, crate::course::check::EXACT);
+}
+
+/// Seed 004's last step of `bp_sensitivity_map`, the article's `×f'(net)`:
+/// `delta_array *= activator.backward(input_array)`, the derivative of the
+/// previous layer's activation, taken at its output (this layer's input).
+/// The worked example's `IdentityActivator` makes it all ones
+/// ([`identity_backward`]), so `delta_array` is unchanged: checked.
+pub fn show_activation_step(l: &mut Lesson, input: &ArrayView3<f64>, steps: &SensitivitySteps) {
+    let derivative_array = input.mapv(identity_backward);
+    let delta = &steps.delta_array * &derivative_array;
+    let (min, max) = derivative_array
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    l.say(&format!(
+        "\nLast, the article's ×f'(net): seed 004's bp_sensitivity_map ends with\n\
+         \x20 delta_array *= activator.backward(input_array)\n\
+         the derivative of the previous layer's activation at its output, this layer's input. The \
+         worked example's IdentityActivator has backward(x)\u{a0}=\u{a0}1: its {} values of f' \
+         {}, and delta_array is unchanged.",
+        derivative_array.len(),
+        if min == max { format!("are all {}", format_scalar(min)) } else { format!("lie in [{min}, {max}]") },
+    ));
+    let what = "delta_array × f'(input_array) = delta_array";
+    l.check_exact(what, &steps.delta_array.view(), &delta.view());
+}
+
+/// Why numpy (and the article) print `filter` in scientific notation: its
+/// largest and smallest nonzero magnitudes are more than 1000 apart, numpy's
+/// rule for switching.
+pub fn say_why_scientific(l: &Lesson, filter: &ArrayView3<f64>) {
+    let magnitudes = filter.iter().map(|v| v.abs()).filter(|&v| v > 0.0);
+    let (min, max) = magnitudes.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    l.say(&format!(
+        "\n(numpy, and the article, print filter 1 in scientific notation: its largest and smallest \
+         nonzero magnitudes, {max:.3} and {min:.3}, are {} 1000 apart.)",
+        if max > 1000.0 * min { "more than" } else { "less than" }
+    ));
 }

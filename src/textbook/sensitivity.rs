@@ -352,3 +352,11 @@ pub fn conv_backward_by_sensitivity_maps(dz: &ArrayView4<f64>, cache: &ConvCache
         d_b: bias_grad.into_shape_with_order((1, 1, 1, p.n_c)).expect("one bias per filter"),
     })
 }
+
+/// Seed 004's `IdentityActivator.backward(output)`: the identity's
+/// derivative, 1 everywhere. `bp_sensitivity_map` ends with
+/// `delta_array *= f'(input_array)`, this applied to the layer's input (the
+/// previous layer's output): the article's `×f'(net)` step.
+pub fn identity_backward(_output: f64) -> f64 {
+    1.0
+}
