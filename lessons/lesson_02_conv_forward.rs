@@ -42,10 +42,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.value("Z =", z);
     l.check_close("conv_single_step Z", notebook::conv_single_step::Z, z, published(11));
 
+    let n = a_slice_prev.len();
     l.say(&format!(
-        "\nThe notebook's first edition published another Z (see the checks): its answer added b to \
-         every element before summing, so b counted {} times:\n  np.sum(a_slice_prev * W + b)",
-        a_slice_prev.len()
+        "\nCareful: the listing this lesson follows (seed 002) adds b inside the sum, as the \
+         notebook's first edition did, so b counts f·f·n_C_prev = {n} times, not once, and the \
+         first edition published another Z (see the checks). The wrong line is the first:\n\
+         \x20 c = np.multiply(a_slice_prev, W) + b   # b added {n} times\n  Z = np.sum(c)"
     ));
     let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
     l.value("np.sum(a_slice_prev * W + b) =", z_2017);
