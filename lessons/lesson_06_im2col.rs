@@ -8,11 +8,12 @@
 use cnn_walkthrough::course::bugs;
 use cnn_walkthrough::course::numpy_fmt::{array2string, shape_str};
 use cnn_walkthrough::course::show::grid;
+use cnn_walkthrough::course::walkthrough::check_adjoint_identity;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::ml_from_scratch::im2col as published_im2col;
 use cnn_walkthrough::textbook::conv::windows_per_row;
 use cnn_walkthrough::textbook::im2col::{
-    column_to_image, get_im2col_indices, image_to_column, image_to_column_by_indices, Im2colParams,
+    column_to_image, get_im2col_indices, image_to_column_by_indices, Im2colParams,
 };
 use cnn_walkthrough::textbook::padding::{determine_padding, PaddingMode};
 
@@ -135,23 +136,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          \x20 ⟨image_to_column(x), y⟩ = ⟨x, column_to_image(y)⟩\n\
          That is why it is the backward pass.",
     );
-    let mut rng = RandomState::new(6);
-    for (k, (shape, f, stride)) in
-        [([2, 3, 5, 5], (3, 3), 2), ([1, 2, 6, 4], (2, 3), 1), ([3, 1, 7, 7], (5, 5), 3)].iter().enumerate()
-    {
-        let pad = determine_padding(*f, PaddingMode::Same);
-        let x = rng.randn((shape[0], shape[1], shape[2], shape[3]));
-        let p = Im2colParams::new(shape, *f, pad, *stride)?;
-        let y = rng.randn((p.rows(), p.cols()));
-        let left = (&image_to_column(&x.view(), *f, *stride, pad)? * &y).sum();
-        let right = (&x * &column_to_image(&y.view(), shape, *f, *stride, pad)?).sum();
-        let (im2col, col2im) = ("⟨im2col(x),\u{a0}y⟩\u{a0}=", "⟨x,\u{a0}col2im(y)⟩\u{a0}=");
-        l.say(&format!(
-            "- x {shape:?}, window {f:?}, stride {stride}: {im2col} {left:.12}, {col2im} {right:.12}"
-        ));
-        // Σ|im2col(x)| ⊙ |y|: the size of the terms either side adds.
-        let size = (&image_to_column(&x.mapv(f64::abs).view(), *f, *stride, pad)? * &y.mapv(f64::abs)).sum();
-        l.check_same_total(&format!("adjoint identity, case {}", k + 1), left, right, size);
-    }
+    check_adjoint_identity(l)?;
     Ok(())
 }

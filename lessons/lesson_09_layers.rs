@@ -8,11 +8,11 @@
 //! and backward formulas, and a finite-difference check of its backward pass.
 
 use cnn_walkthrough::course::bugs::batch_norm_forward;
-use cnn_walkthrough::course::gradcheck::{numerical_gradient, SMOOTH_FD_TOL as FD_TOL};
 use cnn_walkthrough::course::tensor::channel_mean_std;
 use cnn_walkthrough::course::walkthrough::{
-    activation_table, check_batch_norm_inference, check_batch_normalized, check_layer, check_loss_gradients,
-    check_padding_crop, formula_card, recheck_layer, show_batch_norm_terms, show_inverted_dropout,
+    activation_table, check_activation_gradients, check_batch_norm_inference, check_batch_normalized,
+    check_layer, check_loss_gradients, check_padding_crop, formula_card, recheck_layer,
+    show_batch_norm_terms, show_inverted_dropout,
 };
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::textbook::activations::{softmax_jacobian, Activation};
@@ -42,14 +42,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          where x\u{a0}>\u{a0}0). It matters only where an input is exactly 0."
     ));
     l.check_close("relu f'(0) = 1, as the source's x >= 0", 1.0, relu_at_0, 0.0);
-    let mut rng = RandomState::new(9);
-    let (xs, g) = (rng.randn((4, 6)), rng.randn((4, 6)));
-    for f in Activation::ALL {
-        let computed = f.backward(&xs.view(), &g.view())?;
-        let expected = numerical_gradient(&xs, 1e-6, |x| (&f.forward(&x.view()) * &g).sum());
-        let what = format!("{} backward = finite differences", f.name());
-        l.check_arrays(&what, &expected.view(), &computed.view(), FD_TOL);
-    }
+    check_activation_gradients(l)?;
 
     l.stage("Softmax's Jacobian");
     let z = arr1(&[1.0, 2.0, 3.0]);

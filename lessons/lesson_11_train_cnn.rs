@@ -132,16 +132,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             &format!("{accuracy:.4}"),
         );
     }
-    let wrong: Vec<usize> = (0..truth.len()).filter(|&i| predicted[i] != truth[i]).take(8).collect();
-    if !wrong.is_empty() {
-        l.say("Some digits it got wrong (true → predicted):");
-        l.block(&training::draw_digits(
-            &test,
-            &wrong,
-            |i| format!("{} → {}", truth[i], predicted[i]),
-            l.width(),
-        ));
-    }
+    walkthrough::show_wrong_digits(l, &test, &truth, &predicted);
 
     l.stage("What the first layer learned");
     l.say("Its filters, 3×3 each (more ink = higher, each on its own scale):");

@@ -513,6 +513,13 @@ pub fn check_worked_example_by_finite_differences(
     ex: &crate::reference::worked_example::WorkedExample,
     eps: f64,
 ) -> Result<()> {
+    l.say(&format!(
+        "The article's check: the loss E is the sum of all outputs, so ∂E/∂Z is all ones. For each \
+         weight w of filter 0 the expected gradient is \
+         (E(w\u{a0}+\u{a0}ε)\u{a0}−\u{a0}E(w\u{a0}−\u{a0}ε))\u{a0}/\u{a0}2ε with \
+         ε\u{a0}=\u{a0}{eps}; the computed one comes from conv_backward. A convolution is linear in \
+         its weights, so the two agree up to rounding.\n"
+    ));
     use crate::course::gradcheck::numerical_gradient;
     use crate::course::tensor::filter_chw as chw;
     use crate::reference::worked_example::published::ALL_ONES_GRAD_FILTER_0;
@@ -821,4 +828,61 @@ pub fn say_why_scientific(l: &Lesson, filter: &ArrayView3<f64>) {
          nonzero magnitudes, {max:.3} and {min:.3}, are {} 1000 apart.)",
         if max > 1000.0 * min { "more than" } else { "less than" }
     ));
+}
+
+/// Lesson 09: every [`Activation`]'s backward against central differences
+/// of `Σ f(x) ⊙ g`, on a random (4, 6) input and upstream gradient `g`.
+pub fn check_activation_gradients(l: &mut Lesson) -> Result<()> {
+    use crate::course::gradcheck::numerical_gradient;
+    let mut rng = crate::course::random::RandomState::new(9);
+    let (xs, g) = (rng.randn((4, 6)), rng.randn((4, 6)));
+    for f in Activation::ALL {
+        let computed = f.backward(&xs.view(), &g.view())?;
+        let expected = numerical_gradient(&xs, 1e-6, |x| (&f.forward(&x.view()) * &g).sum());
+        let what = format!("{} backward = finite differences", f.name());
+        l.check_arrays(&what, &expected.view(), &computed.view(), SMOOTH_FD_TOL);
+    }
+    Ok(())
+}
+
+/// Lesson 06: `column_to_image` is the adjoint of `image_to_column`,
+/// `⟨image_to_column(x), y⟩ = ⟨x, column_to_image(y)⟩`, shown and checked on
+/// three random cases (odd windows, uneven strides, 'same' padding).
+pub fn check_adjoint_identity(l: &mut Lesson) -> Result<()> {
+    use crate::textbook::im2col::{column_to_image, Im2colParams};
+    use crate::textbook::padding::{determine_padding, PaddingMode};
+    let mut rng = crate::course::random::RandomState::new(6);
+    let cases = [([2, 3, 5, 5], (3, 3), 2), ([1, 2, 6, 4], (2, 3), 1), ([3, 1, 7, 7], (5, 5), 3)];
+    for (k, (shape, f, stride)) in cases.into_iter().enumerate() {
+        let pad = determine_padding(f, PaddingMode::Same);
+        let x = rng.randn((shape[0], shape[1], shape[2], shape[3]));
+        let p = Im2colParams::new(&shape, f, pad, stride)?;
+        let y = rng.randn((p.rows(), p.cols()));
+        let left = (&image_to_column(&x.view(), f, stride, pad)? * &y).sum();
+        let right = (&x * &column_to_image(&y.view(), &shape, f, stride, pad)?).sum();
+        let (im2col, col2im) = ("⟨im2col(x),\u{a0}y⟩\u{a0}=", "⟨x,\u{a0}col2im(y)⟩\u{a0}=");
+        l.say(&format!(
+            "- x {shape:?}, window {f:?}, stride {stride}: {im2col} {left:.12}, {col2im} {right:.12}"
+        ));
+        // Σ|im2col(x)| ⊙ |y|: the size of the terms either side adds.
+        let size = (&image_to_column(&x.mapv(f64::abs).view(), f, stride, pad)? * &y.mapv(f64::abs)).sum();
+        l.check_same_total(&format!("adjoint identity, case {}", k + 1), left, right, size);
+    }
+    Ok(())
+}
+
+/// Lesson 11: up to eight held-out digits the network got wrong, as heat
+/// maps captioned `true → predicted` (nothing when it got all right).
+pub fn show_wrong_digits(
+    l: &Lesson,
+    test: &crate::course::data::Dataset,
+    truth: &[usize],
+    predicted: &[usize],
+) {
+    let wrong: Vec<usize> = (0..truth.len()).filter(|&i| predicted[i] != truth[i]).take(8).collect();
+    if !wrong.is_empty() {
+        l.say("Some digits it got wrong (true → predicted):");
+        let caption = |i: usize| format!("{} → {}", truth[i], predicted[i]);
+        l.block(&crate::network::training::draw_digits(test, &wrong, caption, l.width()));
+    }
 }
