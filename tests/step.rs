@@ -280,17 +280,7 @@ fn keys_typed_while_the_lesson_trains_are_dropped() {
     let name = "lesson_11_train_cnn";
     let args = ["--step", "--net", "small", "--epochs", "8", "--batch-size", "64"];
     let mut pty = Pty::start(name, &args);
-    // Enter, page after page, up to the training.
-    let mut pages = 1;
-    pty.wait_for_status(1);
-    loop {
-        pty.press("\r");
-        pty.wait_until("a page", |text| text.contains("3. Training") || text.matches(STATUS).count() > pages);
-        if pty.text().contains("3. Training") {
-            break;
-        }
-        pages += 1;
-    }
+    let pages = enter_to_training(&mut pty);
     // The bar of the second epoch: training goes on for six more.
     pty.wait_until("epoch 2", |text| text.contains("epoch 2 ["));
     pty.press("\r");
@@ -355,20 +345,26 @@ fn no_page_is_only_blank_lines_and_pages_are_cut_between_blocks() {
     assert!(pages(&text).any(|page| page.contains(", page 2 · ")), "no page says it continues a stage");
 }
 
-#[test]
-fn q_typed_while_the_lesson_trains_quits() {
-    let args = ["--step", "--net", "small", "--epochs", "3", "--batch-size", "64"];
-    let mut pty = Pty::start("lesson_11_train_cnn", &args);
+/// Lesson 11 in `pty`: Enter, page after page, up to the training stage;
+/// the number of pages turned to get there.
+fn enter_to_training(pty: &mut Pty) -> usize {
     let mut pages = 1;
     pty.wait_for_status(1);
     loop {
         pty.press("\r");
         pty.wait_until("a page", |text| text.contains("3. Training") || text.matches(STATUS).count() > pages);
         if pty.text().contains("3. Training") {
-            break;
+            return pages;
         }
         pages += 1;
     }
+}
+
+#[test]
+fn q_typed_while_the_lesson_trains_quits() {
+    let args = ["--step", "--net", "small", "--epochs", "3", "--batch-size", "64"];
+    let mut pty = Pty::start("lesson_11_train_cnn", &args);
+    let pages = enter_to_training(&mut pty);
     pty.wait_until("epoch 1", |text| text.contains("epoch 1 ["));
     pty.press("\r");
     pty.press("q");
