@@ -207,11 +207,9 @@ const ADAM_RULE_WITHOUT_CORRECTION: &[&str] = &[
 /// `m = (1 − b1)·grad` and `√v = √(1 − b2)·|grad|`, and the step is
 /// `(1 − b1)/√(1 − b2)` ≈ 3.16 learning rates instead of one.
 ///
-/// It is the textbook [`Adam`] with its step count held at `i32::MAX`:
-/// Adam divides by `1 − b1ᵗ` and `1 − b2ᵗ`, and for so large a `t` both
-/// powers are 0 in `f64`, so it divides by exactly 1, at every step. (The
-/// averages are started at 0 here, as Adam starts them, because Adam starts
-/// its count again when it has none.)
+/// Written out plainly, with the textbook [`Adam`]'s hyperparameters and
+/// state; the only difference from Adam is the missing division by
+/// `1 − b1ᵗ` and `1 − b2ᵗ`.
 #[derive(Debug, Clone)]
 pub struct AdamWithoutBiasCorrection(pub Adam);
 
@@ -221,11 +219,15 @@ impl Optimizer for AdamWithoutBiasCorrection {
     }
 
     fn update(&mut self, w: &mut ArrayD<f64>, grad_at: &mut dyn FnMut(&ArrayViewD<f64>) -> ArrayD<f64>) {
-        let adam = &mut self.0;
-        adam.m.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
-        adam.v.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
-        adam.t = i32::MAX;
-        adam.update(w, grad_at);
+        let Adam { learning_rate, b1, b2, eps, .. } = self.0;
+        let grad = grad_at(&w.view());
+        let m = self.0.m.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
+        *m = &*m * b1 + &grad * (1.0 - b1);
+        let v = self.0.v.get_or_insert_with(|| ArrayD::zeros(w.raw_dim()));
+        *v = &*v * b2 + grad.mapv(|g| g * g) * (1.0 - b2);
+        // The mistake: m_hat = m and v_hat = v, not m / (1 − b1ᵗ) and v / (1 − b2ᵗ).
+        let (m_hat, v_hat) = (&*m, &*v);
+        *w -= &(m_hat * learning_rate / (v_hat.mapv(f64::sqrt) + eps));
     }
 
     fn fresh(&self) -> Box<dyn Optimizer> {
