@@ -43,10 +43,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.check_close("conv_single_step Z", notebook::conv_single_step::Z, z, published(11));
 
     let n = a_slice_prev.len();
+    l.erratum(&errata::BIAS_INSIDE_SUM);
     l.say(&format!(
-        "\nCareful: the listing this lesson follows (seed 002) adds b inside the sum, as the \
-         notebook's first edition did, so b counts f·f·n_C_prev = {n} times, not once, and the \
-         first edition published another Z (see the checks). The wrong line is the first:\n\
+        "In the listing's own terms, the wrong line is the first:\n\
          \x20 c = np.multiply(a_slice_prev, W) + b   # b added {n} times\n  Z = np.sum(c)"
     ));
     let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
@@ -61,6 +60,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         &[("worked example", 5, 3, example.hparameters), ("notebook conv_forward cell", 4, 2, cell)],
         l.width(),
     ));
+    errata::show_output_size_formula(l, 5, 3, example.hparameters.pad, example.hparameters.stride);
 
     l.stage("The worked 5×5×3 example, cell by cell (hanbt's CNN)");
     l.say("Input a (3 channels of 5×5), two 3×3×3 filters with biases 1 and 0, zero padding 1, stride 2.");
@@ -97,6 +97,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
             &z.slice(s![0, .., .., c]),
         );
     }
+    errata::show_hanbt_forward_faults(
+        l,
+        &example.a_prev.view(),
+        &example.w.view(),
+        &example.b.view(),
+        example.hparameters,
+    )?;
 
     l.stage("conv_forward on the notebook's cell (deeplearning.ai)");
     l.say(

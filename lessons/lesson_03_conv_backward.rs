@@ -110,6 +110,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         steps.zp
     ));
     l.show("padded[0] =", &steps.padded.slice(s![0, .., ..]));
+    errata::show_python_2(l, input.dim().2, layer.f(), steps.expanded.dim().2);
     l.say("\n3. Turn each filter channel by 180° and cross-correlate the padded map with it; sum over filters.\n");
     l.show_side_by_side(&[
         ("filter 0, channel 0", layer.weights.slice(s![0, 0, .., ..])),

@@ -101,19 +101,26 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Ties");
     let tie = arr2(&[[3., 1.], [2., 3.]]);
     l.show("window =", &tie.view());
-    l.show("create_mask_from_window(window) =", &create_mask_from_window(&tie.view()).view());
-    l.show("first maximum only (hanbt's get_max_index) =", &first_max_mask(&tie.view()).view());
+    l.erratum(&errata::TIED_MAXIMA);
+    let every = create_mask_from_window(&tie.view());
+    let first = first_max_mask(&tie.view());
+    l.show("create_mask_from_window(window) =", &every.view());
+    l.show("first maximum only (np.argmax, get_max_index) =", &first.view());
+    let kept = |mask: &Array2<bool>| mask.iter().filter(|&&m| m).count();
     let tied = tie.clone().into_shape_with_order((1, 2, 2, 1)).expect("4 values");
     let (_, cache) = pool_forward(&tied.view(), hp, PoolMode::Max)?;
     let one = Array4::ones((1, 1, 1, 1));
     let back = pool_backward(l.bug(), &one.view(), &cache, PoolMode::Max)?;
     l.show("pool_backward(dA = 1)[0,:,:,0] =", &back.slice(s![0, .., .., 0]));
-    l.say(
-        "\nThe notebook's mask marks both 3s, so a gradient of 1 would come back as 2. Max has no \
-         derivative at a tie; any one of the tied cells is a valid choice (a subgradient). The \
-         library sends the gradient to the first maximum in row-major order, as hanbt's code, \
-         numpy's argmax and PyTorch do, so the total is kept. Ties are rare with real-valued inputs.",
-    );
+    l.say(&format!(
+        "\nWith the notebook's mask a gradient of 1 comes back as {}; with the first maximum only, \
+         as {}. Max has no derivative at a tie; any one of the tied cells is a valid choice (a \
+         subgradient). The library sends the gradient to the first maximum in row-major order, as \
+         seeds 003 and 004, numpy's argmax and PyTorch do, so the total is kept. Ties are rare with \
+         real-valued inputs.",
+        kept(&every),
+        kept(&first)
+    ));
     l.check_close("a tie gets the gradient once", 1.0, back.sum(), EXACT);
 
     l.stage("Finite differences");

@@ -11,7 +11,7 @@ use cnn_walkthrough::course::tensor::{nchw, nhwc};
 use cnn_walkthrough::course::windows::say_unread;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::pooling_example;
-use cnn_walkthrough::textbook::padding::Padding2D;
+use cnn_walkthrough::textbook::padding::{determine_padding, Padding2D, PaddingMode};
 use cnn_walkthrough::textbook::pool::{pool_backward, pool_forward, PoolHparameters, PoolMode};
 use cnn_walkthrough::textbook::pool2d::{pool_by_definition, Pooling2D};
 
@@ -23,16 +23,20 @@ fn main() -> std::process::ExitCode {
 pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("The source's layer, and what was wrong with it");
     l.layout(Layout::Nchw, None);
+    l.erratum(&errata::POOL_PADDING);
+    l.say("What determine_padding((2, 2), output_shape) gives for each value it can be handed:");
+    let rows: Vec<Vec<String>> = ["'same'", "'valid'", "0"]
+        .iter()
+        .map(|given| match given.trim_matches('\'').parse::<PaddingMode>() {
+            Ok(mode) => vec![given.to_string(), determine_padding((2, 2), mode).to_string()],
+            Err(_) => vec![given.to_string(), "None: pad_h, pad_w = None fails".into()],
+        })
+        .collect();
+    l.table(&["output_shape", "returns"], &rows);
     l.say(
-        "PoolingLayer(pool_shape=(2, 2), stride=1, padding=0) calls\n\
-         \x20 image_to_column(X, self.pool_shape,\n                  self.stride, self.padding)\n\
-         whose fourth argument is output_shape: the padding 0 reaches\n\
-         \x20 determine_padding(filter_shape, 0)\n\
-         which knows only 'same' and 'valid', returns None, and then\n\
-         \x20 pad_h, pad_w = None\n\
-         fails. And with the default stride 1, a 2×2 pooling overlaps its windows. Here pooling \
-         never pads (the padding mode is a type, so 0 cannot be passed as one), and the stride \
-         defaults to the window.",
+        "And with the default stride 1, a 2×2 pooling overlaps its windows. Here pooling never pads \
+         (the padding mode is a type, so 0 cannot be passed as one), and the stride defaults to the \
+         window.",
     );
 
     l.stage("Max pooling by im2col: hanbt's two-channel example");

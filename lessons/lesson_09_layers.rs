@@ -52,9 +52,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("p = softmax(z) =", &p.view());
     l.say("The Jacobian ∂p_i/∂z_j = diag(p) − p pᵀ:");
     l.show("J =", &jacobian.view());
+    l.erratum(&errata::SOFTMAX_DIAGONAL);
     l.show("the source's gradient, p(1 − p) =", &Activation::Softmax.gradient(&z.view()).view());
     l.say(
-        "\nThe source keeps only the diagonal. Chained with its cross-entropy gradient \
+        "\nChained with its cross-entropy gradient \
          −y/p\u{a0}+\u{a0}(1−y)/(1−p) it still gives p\u{a0}−\u{a0}y for a one-hot y, element-wise:\n\
          \x20 (−y/p + (1−y)/(1−p))·p(1−p) = −y(1−p) + (1−y)p\n\
          \x20                             = p − y\n\
@@ -121,13 +122,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     show_inverted_dropout(l)?;
 
     let (c, h, w, mut bn) = (16, 8, 8, BatchNormalization::new(3));
+    l.erratum(&errata::BATCH_NORM_PER_ELEMENT);
     l.say(&format!(
-        "\nBatchNormalization here has one γ and one β per channel, as PyTorch does. The source keeps \
-         one per (C,\u{a0}H,\u{a0}W) element: for a ({c},\u{a0}{h},\u{a0}{w}) input that is \
-         2·{c}·{h}·{w}\u{a0}=\u{a0}{} parameters instead of {}. Its eps and momentum are the \
-         source's, eps\u{a0}=\u{a0}{} and momentum\u{a0}=\u{a0}{} (PyTorch's eps is 1e-5).",
-        2 * c * h * w,
+        "BatchNormalization here has one γ and one β per channel: for a ({c},\u{a0}{h},\u{a0}{w}) \
+         input, {} parameters, where the source's has 2·{c}·{h}·{w}\u{a0}=\u{a0}{}. Its eps and \
+         momentum are the source's, eps\u{a0}=\u{a0}{} and momentum\u{a0}=\u{a0}{}.",
         BatchNormalization::new(c).parameters(),
+        2 * c * h * w,
         bn.eps,
         bn.momentum
     ));

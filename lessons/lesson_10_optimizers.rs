@@ -89,9 +89,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
          are too small. It divides them by 1\u{a0}−\u{a0}b1ᵗ, which is 0.1 at step 1 for \
          b1\u{a0}=\u{a0}0.9 and tends to 1 (and v by 1\u{a0}−\u{a0}b2ᵗ). The source divides by \
-         1\u{a0}−\u{a0}b1 and 1\u{a0}−\u{a0}b2 instead, at every step: right at step 1, and ever \
-         more wrong after. The two lines that differ:\n",
+         1\u{a0}−\u{a0}b1 and 1\u{a0}−\u{a0}b2 instead.",
     );
+    l.erratum(&errata::ADAM_BIAS_CORRECTION);
+    l.say("The two lines that differ:\n");
     let pairs = correct.rule().iter().zip(source.rule()).filter(|(c, s)| c != s);
     let lines: Vec<String> = pairs.map(|(c, s)| format!("  {c}    the source: {s}")).collect();
     l.block(&format!("{}\n", lines.join("\n")));

@@ -34,6 +34,7 @@ pub use error::{Error, Result};
 /// What a lesson file needs besides the pieces it teaches.
 pub mod prelude {
     pub use crate::course::check::published;
+    pub use crate::course::errata;
     pub use crate::course::lesson::Lesson;
     pub use crate::course::names::Layout;
     pub use crate::course::random::RandomState;

@@ -78,6 +78,7 @@ Usage:
   cargo run -- --check           run every lesson quietly; show which checks pass
   cargo run -- --check NAME...   the same for the lessons named (lesson_03_conv_backward, or 03)
   cargo run -- names             the sources' tensor layouts and their names for the same things
+  cargo run -- errata            the sources' known faults, and the lesson command that shows each
   cargo run --bin LESSON         run one lesson (add -- --help for its flags)
 ";
 
@@ -113,13 +114,17 @@ fn main() -> ExitCode {
             output::print("cnn-walkthrough", &cnn_walkthrough::course::names::card(width()));
             ExitCode::SUCCESS
         }
+        ["errata"] => {
+            output::print("cnn-walkthrough", &cnn_walkthrough::course::errata::card(width()));
+            ExitCode::SUCCESS
+        }
         ["--help"] | ["-h"] => {
             output::print("cnn-walkthrough", &output::wrap(HELP, width()));
             ExitCode::SUCCESS
         }
         other => {
             output::eprint_message(&format!(
-                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check, names or --help.\n"
+                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check, names, errata or --help.\n"
             ));
             ExitCode::from(2)
         }

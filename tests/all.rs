@@ -10,6 +10,7 @@ mod budget;
 mod bugs;
 mod data;
 mod deeplearning_ai;
+mod errata;
 mod files;
 mod golden;
 mod hostile;

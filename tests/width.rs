@@ -152,6 +152,7 @@ fn every_lesson_fits_60_80_and_100_columns_without_wrapping_a_table() {
         ("cnn-walkthrough", check),
         ("cnn-walkthrough", vec!["--help".into()]),
         ("cnn-walkthrough", vec!["names".into()]),
+        ("cnn-walkthrough", vec!["errata".into()]),
     ]);
     let runs: Vec<Run> = WIDTHS
         .iter()

@@ -13,6 +13,7 @@ pub mod bugs;
 pub mod check;
 pub mod cli;
 pub mod data;
+pub mod errata;
 pub mod files;
 pub mod gradcheck;
 pub mod heatmap;

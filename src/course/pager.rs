@@ -238,6 +238,15 @@ impl Pager {
             self.page.lines.extend(rest);
             return Vec::new();
         }
+        // Only blank lines drawn under the cut (the last line, the one that
+        // did not fit, was never drawn): nothing to take off the screen.
+        if let Some((undrawn, drawn)) = rest.split_last()
+            && drawn.iter().all(|line| blank(line))
+        {
+            let undrawn = undrawn.clone();
+            self.page.lines.extend_from_slice(drawn);
+            return vec![undrawn];
+        }
         let _ = self.term.clear_screen();
         self.draw(&self.page);
         rest

@@ -332,7 +332,29 @@ fn check_layer_with<L: Layer + Clone, D: Dimension>(
     if !card.is_empty() {
         l.say(card);
     }
-    for (name, expected, computed) in layer_gradients(&layer, &x, training, 1e-6, 11)? {
+    // The formulas' numbers at one element, the first: y, and each gradient
+    // beside its finite-difference estimate.
+    let first = |a: &ndarray::ArrayD<f64>| a.iter().next().copied().unwrap_or(f64::NAN);
+    let at = |a: &ndarray::ArrayD<f64>| format!("[{}]", vec!["0"; a.ndim()].join(", "));
+    let gradients = layer_gradients(&layer, &x, training, 1e-6, 11)?;
+    let mut numbers = vec![
+        "  at the first element (numeric: by finite differences):".to_string(),
+        format!("    y{} = {:.6}", at(&y), first(&y)),
+    ];
+    for (name, expected, computed) in &gradients {
+        // The cards call the input x.
+        let name = if *name == "input" { "x" } else { name };
+        numbers.push(format!(
+            "    grad_{name}{} = {:.6} (numeric {:.6})",
+            at(computed),
+            first(computed),
+            first(expected)
+        ));
+    }
+    if !card.is_empty() {
+        l.say(&numbers.join("\n"));
+    }
+    for (name, expected, computed) in gradients {
         let tol = SMOOTH_FD_TOL * (1.0 + computed.iter().fold(0.0f64, |m, v| m.max(v.abs())));
         l.check_arrays(&format!("{label}: grad {name}"), &expected.view(), &computed.view(), tol);
     }
@@ -365,16 +387,20 @@ pub fn check_padding_crop(l: &mut Lesson, rng: &mut crate::course::random::Rando
 /// Never for these fixed inputs; as [`Layer::forward`] otherwise.
 pub fn show_inverted_dropout(l: &mut Lesson) -> Result<()> {
     use crate::textbook::layers::Dropout;
+    l.erratum(&crate::course::errata::DROPOUT_NOT_INVERTED);
     l.say(
-        "\nDropout here is inverted: kept values are scaled by 1/(1\u{a0}−\u{a0}p) while training, so \
-         inference is the identity. The source leaves them unscaled and multiplies by 1\u{a0}−\u{a0}p \
-         at inference instead.",
+        "Dropout here is inverted, as PyTorch's: kept values are scaled by 1/(1\u{a0}−\u{a0}p) while \
+         training, so inference is the identity.",
     );
-    let mut dropout = Dropout::new(0.25, 7)?;
+    let p = 0.25;
+    let mut dropout = Dropout::new(p, 7)?;
     let ones = ndarray::ArrayD::<f64>::ones(ndarray::IxDyn(&[1, 12]));
-    l.say("Dropout(0.25) on twelve ones:");
-    l.show("training:  y =", &dropout.forward(&ones, true)?.view());
+    l.say(&format!("Dropout({p}) on twelve ones, here and (with the same mask) in the source:"));
+    let training = dropout.forward(&ones, true)?;
+    l.show("training:  y =", &training.view());
     l.show("inference: y =", &dropout.forward(&ones, false)?.view());
+    l.show("source, training:  y = x·mask =", &training.mapv(|v| v * (1.0 - p)).view());
+    l.show("source, inference: y = x·(1 − p) =", &ones.mapv(|v| v * (1.0 - p)).view());
     Ok(())
 }
 
