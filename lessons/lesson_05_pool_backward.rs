@@ -106,7 +106,6 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let first = first_max_mask(&tie.view());
     l.show("create_mask_from_window(window) =", &every.view());
     l.show("first maximum only (np.argmax, get_max_index) =", &first.view());
-    let kept = |mask: &Array2<bool>| mask.iter().filter(|&&m| m).count();
     let tied = tie.clone().into_shape_with_order((1, 2, 2, 1)).expect("4 values");
     let (_, cache) = pool_forward(&tied.view(), hp, PoolMode::Max)?;
     let one = Array4::ones((1, 1, 1, 1));
@@ -118,8 +117,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
          subgradient). The library sends the gradient to the first maximum in row-major order, as \
          seeds 003 and 004, numpy's argmax and PyTorch do, so the total is kept. Ties are rare with \
          real-valued inputs.",
-        kept(&every),
-        kept(&first)
+        every.iter().filter(|&&m| m).count(),
+        first.iter().filter(|&&m| m).count()
     ));
     l.check_close("a tie gets the gradient once", 1.0, back.sum(), EXACT);
 

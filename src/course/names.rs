@@ -5,7 +5,7 @@
 //!
 //! It lives in `course`, not `reference`: it is not an algorithm or a
 //! published number to check against, but a card the course prints. The
-//! names are the ones in the seed listings (`/work/shared/seeds/`): 002 is
+//! names are the ones in the source listings the course follows: seed 002 is
 //! the deeplearning.ai notebook, 004 hanbt's CNN, 000, 001 and 003
 //! ML-From-Scratch; PyTorch's are those of `torch.nn.Conv2d`.
 
