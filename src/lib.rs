@@ -17,6 +17,9 @@
 //! - [`course`]: the plumbing: the lesson runner, flags, checks, printing as
 //!   numpy prints, `.npy` files and data sets, your own tensors, the
 //!   registry of lessons, plots and progress.
+//! - [`exercises`]: do it yourself: the list of exercises, their hints and
+//!   graders, and the runner behind `cargo run -- exercise N` (the
+//!   student's files are in `exercises/`).
 //!
 //! Layouts follow the source articles: the deeplearning.ai notebook uses NHWC
 //! (`A_prev (m, n_H, n_W, n_C)`, `W (f, f, n_C_prev, n_C)`), seed 004 uses CHW
@@ -24,6 +27,7 @@
 
 pub mod course;
 pub mod error;
+pub mod exercises;
 pub mod fast;
 pub mod network;
 pub mod reference;

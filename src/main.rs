@@ -79,6 +79,8 @@ Usage:
   cargo run -- --check NAME...   the same for the lessons named (lesson_03_conv_backward, or 03)
   cargo run -- names             the sources' tensor layouts and their names for the same things
   cargo run -- errata            the sources' known faults, and the lesson command that shows each
+  cargo run -- exercises         do it yourself: the exercises, each with its status
+  cargo run -- exercise N        grade exercise N (add --hint for a hint)
   cargo run --bin LESSON         run one lesson (add -- --help for its flags)
 ";
 
@@ -114,6 +116,8 @@ fn main() -> ExitCode {
             output::print("cnn-walkthrough", &cnn_walkthrough::course::names::card(width()));
             ExitCode::SUCCESS
         }
+        ["exercises"] => cnn_walkthrough::exercises::runner::list(),
+        ["exercise", rest @ ..] => cnn_walkthrough::exercises::runner::exercise(rest),
         ["errata"] => {
             output::print("cnn-walkthrough", &cnn_walkthrough::course::errata::card(width()));
             ExitCode::SUCCESS
@@ -124,7 +128,7 @@ fn main() -> ExitCode {
         }
         other => {
             output::eprint_message(&format!(
-                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check, names, errata or --help.\n"
+                "cnn-walkthrough: unexpected arguments {other:?}; expected nothing, --check, names, errata, exercises, exercise N or --help.\n"
             ));
             ExitCode::from(2)
         }

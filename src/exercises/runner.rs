@@ -1,0 +1,348 @@
+//! The runner behind `cargo run -- exercises` and `cargo run -- exercise N`,
+//! and the `main` of each exercise's grading program.
+//!
+//! The course runner cannot link the student's code (that would rebuild the
+//! course at every edit), so it asks cargo to build the exercise's own
+//! grading program (`exercises/grade/exNN_name.rs`, in the `cnn-exercises`
+//! package), shows the compiler's messages if it does not compile, and runs
+//! it with a time limit, so that a loop that never ends is reported rather
+//! than waited for. Our own code: it is a few calls of `std::process`; the
+//! module says what each exit status means.
+
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::course::output;
+use crate::exercises::{find, ExerciseInfo, Grade, Outcome, EXERCISES};
+
+/// The grading program's exit status when the exercise passes.
+pub const PASSED: u8 = 0;
+/// … when a case fails.
+pub const FAILED: u8 = 1;
+/// … when the body is still `todo!()`.
+pub const NOT_STARTED: u8 = 3;
+
+/// How long one exercise's grading may run before it is stopped.
+pub const TIME_LIMIT: Duration = Duration::from_secs(30);
+
+/// The repository's root: where `Cargo.toml` and `exercises/` are.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `cargo`, as cargo names itself to the programs it runs, else from `PATH`.
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+/// The `main` of an exercise's grading program: prints the report of
+/// `grade` (nothing with `--status`) and exits [`PASSED`], [`FAILED`] or
+/// [`NOT_STARTED`].
+pub fn grade_main(file: &str, grade: impl FnOnce() -> Grade) -> ExitCode {
+    output::restore_sigpipe();
+    let status_only = std::env::args().nth(1).as_deref() == Some("--status");
+    let Some(info) = EXERCISES.iter().find(|e| e.file == file) else {
+        output::eprint(&format!("{file}: not an exercise of the course\n"));
+        return ExitCode::from(2);
+    };
+    let grade = grade();
+    if !status_only {
+        output::print(info.file, &report(info, &grade, width()));
+    }
+    ExitCode::from(match grade.outcome {
+        Outcome::Passed => PASSED,
+        Outcome::Failed => FAILED,
+        Outcome::NotStarted => NOT_STARTED,
+    })
+}
+
+/// The report of one grading, fitted to `width` columns.
+pub fn report(info: &ExerciseInfo, grade: &Grade, width: usize) -> String {
+    let n = info.number;
+    let mut text = vec![
+        format!("Exercise {n} of {}: {}, {}", EXERCISES.len(), info.function, info.title),
+        format!("File: {}", info.path()),
+        String::new(),
+    ];
+    text.extend(grade.lines.iter().cloned());
+    text.push(String::new());
+    text.push(match grade.outcome {
+        Outcome::Passed => {
+            let next = EXERCISES.get(n).map_or("That was the last one: well done.".to_string(), |next| {
+                format!("Next: {}: cargo run -- exercise {}", next.label(), next.number)
+            });
+            format!("Passed: {} agrees with every case. {next}", info.function)
+        }
+        Outcome::Failed => format!(
+            "Not yet: fix the first failing case above in {}, then run cargo run -- exercise {n} \
+             again. Stuck? cargo run -- exercise {n} --hint",
+            info.path()
+        ),
+        Outcome::NotStarted => format!(
+            "Open {}, replace todo!() with your code, and run cargo run -- exercise {n} again. \
+             Stuck? cargo run -- exercise {n} --hint",
+            info.path()
+        ),
+    });
+    text.iter().map(|line| output::wrap(line, width)).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+/// The columns to print for: `COLUMNS`, the terminal's width, or 80.
+fn width() -> usize {
+    crate::course::screen::Screen::detect(&crate::course::cli::Args::default()).map_or(80, |s| s.width)
+}
+
+/// How grading one exercise went, as the runner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The grading program ran: passed, failed or not started.
+    Graded(Outcome),
+    /// The exercise's file does not compile; the compiler's messages.
+    DoesNotCompile(String),
+    /// The grading ran past [`TIME_LIMIT`] and was stopped.
+    TooSlow,
+    /// cargo or the grading program could not be run, or ended oddly.
+    Broken(String),
+}
+
+impl Status {
+    /// How `cargo run -- exercises` lists it.
+    pub fn words(&self) -> &'static str {
+        match self {
+            Status::Graded(outcome) => outcome.words(),
+            Status::DoesNotCompile(_) => "does not compile",
+            Status::TooSlow => "too slow (stopped)",
+            Status::Broken(_) => "could not be graded",
+        }
+    }
+}
+
+/// Builds the grading program of `info`: `Err` with the compiler's
+/// messages (shown as they come when `show` is set) if it does not compile.
+fn build(info: &ExerciseInfo, show: bool) -> Result<(), Status> {
+    let mut command = cargo();
+    command.args(["build", "--quiet", "--package", "cnn-exercises", "--bin", info.file]);
+    command.stdout(Stdio::null()).stdin(Stdio::null());
+    let result = if show {
+        command.stderr(Stdio::inherit()).status().map(|status| (status, String::new()))
+    } else {
+        command.output().map(|out| (out.status, String::from_utf8_lossy(&out.stderr).into_owned()))
+    };
+    match result {
+        Ok((status, _)) if status.success() => Ok(()),
+        Ok((_, messages)) => Err(Status::DoesNotCompile(messages)),
+        Err(e) => Err(Status::Broken(format!("could not run cargo: {e}"))),
+    }
+}
+
+/// Runs the grading program of `info` (built already) with `args`, its
+/// output shown when `show` is set; stops it after [`TIME_LIMIT`].
+fn run(info: &ExerciseInfo, show: bool) -> Status {
+    let mut command = cargo();
+    command.args(["run", "--quiet", "--package", "cnn-exercises", "--bin", info.file, "--"]);
+    if !show {
+        command.arg("--status").stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    command.stdin(Stdio::null());
+    #[cfg(unix)]
+    {
+        // Its own process group, so that stopping it stops the grading program too.
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => return Status::Broken(format!("could not run cargo: {e}")),
+    };
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                return match status.code().and_then(|c| u8::try_from(c).ok()) {
+                    Some(PASSED) => Status::Graded(Outcome::Passed),
+                    Some(FAILED) => Status::Graded(Outcome::Failed),
+                    Some(NOT_STARTED) => Status::Graded(Outcome::NotStarted),
+                    _ => Status::Broken(format!("the grading program ended with {status}")),
+                };
+            }
+            Ok(None) if start.elapsed() > TIME_LIMIT => {
+                stop(&mut child);
+                return Status::TooSlow;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Status::Broken(format!("lost the grading program: {e}")),
+        }
+    }
+}
+
+/// Stops a grading program and everything it started.
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) on the process group this runner created for the child.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The status of one exercise, quietly.
+pub fn status(info: &ExerciseInfo) -> Status {
+    match build(info, false) {
+        Ok(()) => run(info, false),
+        Err(status) => status,
+    }
+}
+
+/// `cargo run -- exercises`: every exercise with its status, and the next to do.
+pub fn list() -> ExitCode {
+    let width = width();
+    output::print(
+        "cnn-walkthrough",
+        &output::fill(
+            "Do it yourself: write each function in its file under exercises/, then grade it with \
+             cargo run -- exercise N. Grading each exercise now (the first time builds them, a \
+             minute or so)…\n",
+            width,
+        ),
+    );
+    let mut rows = vec![];
+    let mut next = None;
+    for info in EXERCISES {
+        let status = status(info);
+        if next.is_none() && status != Status::Graded(Outcome::Passed) {
+            next = Some(info);
+        }
+        rows.push(vec![
+            info.number.to_string(),
+            info.function.to_string(),
+            status.words().to_string(),
+            info.path(),
+        ]);
+    }
+    let table = crate::course::show::fit_table(&["#", "exercise", "status", "file"], &rows, width);
+    let passed = rows.iter().filter(|r| r[2] == Outcome::Passed.words()).count();
+    let end = match next {
+        Some(info) => format!(
+            "{passed} of {} passing. Next: {}: open {} and run cargo run -- exercise {}",
+            EXERCISES.len(),
+            info.label(),
+            info.path(),
+            info.number
+        ),
+        None => format!("All {} exercises pass.", EXERCISES.len()),
+    };
+    output::print("cnn-walkthrough", &format!("{table}\n\n{}\n", output::fill(&end, width)));
+    ExitCode::SUCCESS
+}
+
+/// `cargo run -- exercise N [--hint [K]]`.
+pub fn exercise(args: &[&str]) -> ExitCode {
+    let usage = "usage: cargo run -- exercise N [--hint [K]], where N is an exercise's number (1 to \
+                 18) or its function's name (zero_pad); cargo run -- exercises lists them.";
+    let (name, rest) = match args {
+        [name, rest @ ..] => (*name, rest),
+        [] => {
+            output::eprint_message(&format!("cnn-walkthrough: which exercise? {usage}\n"));
+            return ExitCode::from(2);
+        }
+    };
+    let Some(info) = find(name) else {
+        output::eprint_message(&format!("cnn-walkthrough: there is no exercise {name:?}; {usage}\n"));
+        return ExitCode::from(2);
+    };
+    match rest {
+        [] => grade(info),
+        ["--hint"] => hint(info, 1),
+        ["--hint", k] => match k.parse::<usize>() {
+            Ok(k) if (1..=info.hints.len()).contains(&k) => hint(info, k),
+            _ => {
+                output::eprint_message(&format!(
+                    "cnn-walkthrough: --hint takes a hint's number, 1 to {}; got {k:?}\n",
+                    info.hints.len()
+                ));
+                ExitCode::from(2)
+            }
+        },
+        other => {
+            output::eprint_message(&format!(
+                "cnn-walkthrough: unexpected {other:?} after the exercise; {usage}\n"
+            ));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Builds and grades one exercise, showing the compiler's messages or the report.
+fn grade(info: &ExerciseInfo) -> ExitCode {
+    let width = width();
+    if let Err(status) = build(info, true) {
+        let why = match status {
+            Status::DoesNotCompile(_) => format!(
+                "{} does not compile yet: the compiler's messages are above (the first one is \
+                 usually the one to fix). Then run cargo run -- exercise {} again.",
+                info.path(),
+                info.number
+            ),
+            other => format!("{} could not be graded: {}", info.label(), other.words()),
+        };
+        output::eprint_message(&format!("{}\n", output::fill(&why, width)));
+        return ExitCode::FAILURE;
+    }
+    match run(info, true) {
+        Status::Graded(Outcome::Passed) => ExitCode::SUCCESS,
+        Status::Graded(_) => ExitCode::FAILURE,
+        Status::TooSlow => {
+            output::eprint_message(&output::fill(
+                &format!(
+                    "{} was stopped after {} s: is there a loop that never ends?\n",
+                    info.label(),
+                    TIME_LIMIT.as_secs()
+                ),
+                width,
+            ));
+            ExitCode::FAILURE
+        }
+        other => {
+            output::eprint_message(&format!(
+                "{}: {}\n",
+                info.label(),
+                match other {
+                    Status::Broken(why) => why,
+                    _ => other.words().to_string(),
+                }
+            ));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Shows hint `k` (from 1) of `info`, and how to see the next.
+fn hint(info: &ExerciseInfo, k: usize) -> ExitCode {
+    let width = width();
+    let Some(text) = info.hints.get(k - 1) else {
+        output::print("cnn-walkthrough", &format!("{} has no hints yet.\n", info.label()));
+        return ExitCode::SUCCESS;
+    };
+    let more = if k < info.hints.len() {
+        format!("Another hint: cargo run -- exercise {} --hint {}", info.number, k + 1)
+    } else {
+        format!(
+            "That was the last hint. The lesson shows the function at work: cargo run --bin {}",
+            info.lesson.name
+        )
+    };
+    output::print(
+        "cnn-walkthrough",
+        &output::fill(
+            &format!("Hint {k} of {} for {}:\n{text}\n\n{more}\n", info.hints.len(), info.label()),
+            width,
+        ),
+    );
+    ExitCode::SUCCESS
+}
