@@ -50,6 +50,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     ));
     let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
     l.value("np.sum(a_slice_prev * W + b) =", z_2017);
+    l.say(&format!("which is Z\u{a0}+\u{a0}{}·b = {z:.8} + {}·({b:.8}).", n - 1, n - 1));
     let erratum = notebook::conv_single_step::Z_2017_ERRATUM;
     l.check_close("2017 erratum, np.sum(a*W + b)", erratum, z_2017, published(10));
 

@@ -7,7 +7,7 @@
 //! (deeplearning.ai), hanbt's max-pooling backward, why the total gradient
 //! must be preserved (seed 003), what ties do, and a finite-difference check.
 
-use cnn_walkthrough::course::bugs::pool_backward;
+use cnn_walkthrough::course::bugs::{pool_backward, Bug};
 use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::second_way::{pool_backward_second_way, second_way, smallest_gap};
@@ -17,8 +17,7 @@ use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::pool::{
-    create_mask_from_window, distribute_value, first_max_mask, pool_forward, PoolHparameters, PoolMode,
-    PoolParams,
+    create_mask_from_window, distribute_value, pool_forward, PoolHparameters, PoolMode, PoolParams,
 };
 
 fn main() -> std::process::ExitCode {
@@ -103,22 +102,21 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("window =", &tie.view());
     l.erratum(&errata::TIED_MAXIMA);
     let every = create_mask_from_window(&tie.view());
-    let first = first_max_mask(&tie.view());
     l.show("create_mask_from_window(window) =", &every.view());
-    l.show("first maximum only (np.argmax, get_max_index) =", &first.view());
     let tied = tie.clone().into_shape_with_order((1, 2, 2, 1)).expect("4 values");
     let (_, cache) = pool_forward(&tied.view(), hp, PoolMode::Max)?;
     let one = Array4::ones((1, 1, 1, 1));
+    let notebooks = pool_backward(Some(Bug::EveryTiedMax), &one.view(), &cache, PoolMode::Max)?;
     let back = pool_backward(l.bug(), &one.view(), &cache, PoolMode::Max)?;
-    l.show("pool_backward(dA = 1)[0,:,:,0] =", &back.slice(s![0, .., .., 0]));
+    l.show("the notebook's pool_backward(dA = 1)[0,:,:,0] =", &notebooks.slice(s![0, .., .., 0]));
+    l.show("first maximum only (np.argmax), as here =", &back.slice(s![0, .., .., 0]));
     l.say(&format!(
-        "\nWith the notebook's mask a gradient of 1 comes back as {}; with the first maximum only, \
-         as {}. Max has no derivative at a tie; any one of the tied cells is a valid choice (a \
-         subgradient). The library sends the gradient to the first maximum in row-major order, as \
-         seeds 003 and 004, numpy's argmax and PyTorch do, so the total is kept. Ties are rare with \
-         real-valued inputs.",
-        every.iter().filter(|&&m| m).count(),
-        first.iter().filter(|&&m| m).count()
+        "\nA gradient of 1 comes back as {} from the notebook's, as {} with the first maximum only. Max has no derivative \
+         at a tie; any one of the tied cells is a valid choice (a subgradient). The library sends the gradient to \
+         the first maximum in row-major order, as seeds 003 and 004, numpy's argmax and PyTorch do, so the total \
+         is kept. Ties are rare with real-valued inputs.",
+        notebooks.sum(),
+        back.sum()
     ));
     l.check_close("a tie gets the gradient once", 1.0, back.sum(), EXACT);
 

@@ -34,9 +34,9 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         .collect();
     l.table(&["output_shape", "returns"], &rows);
     l.say(
-        "And with the default stride 1, a 2×2 pooling overlaps its windows. Here pooling never pads \
-         (the padding mode is a type, so 0 cannot be passed as one), and the stride defaults to the \
-         window.",
+        "Here the padding is a choice of 'same' or 'valid' (an enum, PaddingMode), so a number \
+         cannot be passed by mistake, and pooling never pads. Not a fault, but note: the source's \
+         default stride is 1, so its 2×2 windows overlap; here the stride defaults to the window.",
     );
 
     l.stage("Max pooling by im2col: hanbt's two-channel example");

@@ -54,15 +54,16 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.show("J =", &jacobian.view());
     l.erratum(&errata::SOFTMAX_DIAGONAL);
     l.show("the source's gradient, p(1 − p) =", &Activation::Softmax.gradient(&z.view()).view());
+    let y = arr1(&[0.0, 0.0, 1.0]);
+    l.show("\nFor the one-hot target y =", &y.view());
     l.say(
-        "\nChained with its cross-entropy gradient \
-         −y/p\u{a0}+\u{a0}(1−y)/(1−p) it still gives p\u{a0}−\u{a0}y for a one-hot y, element-wise:\n\
+        "the source chains the diagonal with its cross-entropy gradient \
+         −y/p\u{a0}+\u{a0}(1−y)/(1−p), element-wise, and the two errors cancel:\n\
          \x20 (−y/p + (1−y)/(1−p))·p(1−p) = −y(1−p) + (1−y)p\n\
          \x20                             = p − y\n\
-         The full Jacobian gives the same: Jᵀ(−y/p)\u{a0}=\u{a0}p\u{a0}−\u{a0}y, because \
-         Σ\u{a0}y\u{a0}=\u{a0}1.",
+         The full Jacobian with the categorical cross-entropy gradient −y/p gives p\u{a0}−\u{a0}y \
+         too: Jᵀ(−y/p)\u{a0}=\u{a0}p\u{a0}−\u{a0}y, because Σ\u{a0}y\u{a0}=\u{a0}1.",
     );
-    let y = arr1(&[0.0, 0.0, 1.0]);
     let source_chain =
         &cross_entropy_gradient(&y.view(), &p.view())? * &Activation::Softmax.gradient(&z.view());
     let true_chain = jacobian.t().dot(&(-(&y / &p)));
@@ -126,7 +127,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.say(&format!(
         "BatchNormalization here has one γ and one β per channel: for a ({c},\u{a0}{h},\u{a0}{w}) \
          input, {} parameters, where the source's has 2·{c}·{h}·{w}\u{a0}=\u{a0}{}. Its eps and \
-         momentum are the source's, eps\u{a0}=\u{a0}{} and momentum\u{a0}=\u{a0}{}.",
+         momentum are kept as the source's, eps\u{a0}=\u{a0}{} and momentum\u{a0}=\u{a0}{}, so \
+         that its numbers compare with the source's.\n\nBatchNormalization at work, per channel:",
         BatchNormalization::new(c).parameters(),
         2 * c * h * w,
         bn.eps,
@@ -135,7 +137,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let batch = rng.randn((6, 3, 4, 4)).mapv(|v| 3.0 * v + 2.0).into_dyn();
     let y = bn.forward(&batch, true)?;
     let (mean, std) = channel_mean_std(&y);
-    l.say("A batch (6, 3, 4, 4) with mean 2 and standard deviation 3, through training-mode BatchNormalization:");
+    l.say("a batch (6, 3, 4, 4) with mean 2 and standard deviation 3, in training mode:");
     l.show("channel means =", &mean.view());
     l.show("channel standard deviations =", &std.view());
     l.show(&format!("running mean (momentum {}) =", bn.momentum), &bn.running_mean.view());

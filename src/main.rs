@@ -78,7 +78,7 @@ Usage:
   cargo run -- --check           run every lesson quietly; show which checks pass
   cargo run -- --check NAME...   the same for the lessons named (lesson_03_conv_backward, or 03)
   cargo run -- names             the sources' tensor layouts and their names for the same things
-  cargo run -- errata            the sources' known faults, and the lesson command that shows each
+  cargo run -- errata [NAME]     the sources' known faults; one in full, with the lesson that shows it
   cargo run -- exercises         do it yourself: the exercises, each with its status
   cargo run -- exercise N        grade exercise N (add --hint for a hint)
   cargo run --bin LESSON         run one lesson (add -- --help for its flags)
@@ -122,6 +122,19 @@ fn main() -> ExitCode {
             output::print("cnn-walkthrough", &cnn_walkthrough::course::errata::card(width()));
             ExitCode::SUCCESS
         }
+        ["errata", name] => match cnn_walkthrough::course::errata::details(name, width()) {
+            Some(text) => {
+                output::print("cnn-walkthrough", &text);
+                ExitCode::SUCCESS
+            }
+            None => {
+                output::eprint_message(&format!(
+                    "cnn-walkthrough: there is no fault named {name:?} in the errata; the names are: {}\n",
+                    cnn_walkthrough::course::errata::names()
+                ));
+                ExitCode::from(2)
+            }
+        },
         ["--help"] | ["-h"] => {
             output::print("cnn-walkthrough", &output::wrap(HELP, width()));
             ExitCode::SUCCESS

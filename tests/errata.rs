@@ -10,23 +10,38 @@ use cnn_walkthrough::course::errata::ERRATA;
 
 use crate::common;
 
-#[test]
-fn the_runner_lists_every_fault_with_its_command() {
-    let out = common::output_of(
+/// Runs `cnn-walkthrough` with `args` at 80 columns.
+fn runner(args: &[&str]) -> common::Output {
+    common::output_of(
         &Command::new(common::binary("cnn-walkthrough"))
-            .arg("errata")
+            .args(args)
             .env("NO_COLOR", "1")
             .env("COLUMNS", "80")
             .stdin(Stdio::null())
             .output()
             .expect("running cnn-walkthrough errata"),
-    );
+    )
+}
+
+#[test]
+fn the_runner_lists_every_fault_and_shows_each_with_its_command() {
+    let out = runner(&["errata"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.lines().count() <= 39, "the list does not fit a 40-row screen:\n{}", out.stdout);
     for e in ERRATA {
-        for phrase in [e.name, e.place, &e.command()] {
-            assert!(out.text.contains(phrase), "cnn-walkthrough errata lacks {phrase}:\n{}", out.stdout);
+        assert!(out.text.contains(e.name), "cnn-walkthrough errata lacks {}:\n{}", e.name, out.stdout);
+        let one = runner(&["errata", e.name]);
+        assert_eq!(one.code, Some(0), "{}", one.stderr);
+        for phrase in [e.place, &e.command(), &e.heading()] {
+            assert!(one.text.contains(phrase), "errata {} lacks {phrase}:\n{}", e.name, one.stdout);
         }
     }
+    let unknown = runner(&["errata", "no-such-fault"]);
+    assert_eq!(unknown.code, Some(2));
+    assert!(
+        unknown.message.contains("no fault named \"no-such-fault\"")
+            && unknown.message.contains("bias-inside-sum")
+    );
 }
 
 #[test]

@@ -23,7 +23,6 @@ use ndarray::{s, Array3, ArrayView4};
 use crate::course::lesson::Lesson;
 use crate::course::numpy_fmt::shape_str;
 use crate::course::registry::{self, LessonInfo};
-use crate::course::show::fit_table;
 
 /// What a fault does to a student who runs the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,13 +82,14 @@ impl Erratum {
 
     /// The heading a lesson prints where it shows the fault.
     pub fn heading(&self) -> String {
-        format!("Fault in the source [errata: {}]: {}, {}.", self.name, self.source, self.place)
+        format!("Fault in the source [errata: {}]", self.name)
     }
 }
 
 const NOTEBOOK: &str = "seed 002 (notebook)";
 const HANBT: &str = "seed 004 (hanbt)";
-const MLFS: &str = "ML-From-Scratch";
+/// Its layers beyond the convolution and pooling are linked from the seeds, not quoted in them.
+const MLFS: &str = "ML-From-Scratch (linked from the seeds)";
 
 /// seed 002's `conv_single_step` adds `b` before the sum.
 pub const BIAS_INSIDE_SUM: Erratum = Erratum {
@@ -97,7 +97,7 @@ pub const BIAS_INSIDE_SUM: Erratum = Erratum {
     source: NOTEBOOK,
     place: "conv_single_step",
     kind: Kind::WrongNumber,
-    what: "np.multiply(a_slice_prev, W) + b, then np.sum: b is added once per product, \
+    what: "In the listing, np.multiply(a_slice_prev, W) + b, then np.sum: b is added once per product, \
            f·f·n_C_prev times instead of once (the notebook's 2017 answer key has the same \
            mistake).",
     lesson: &registry::LESSON_02_CONV_FORWARD,
@@ -110,7 +110,7 @@ pub const TIED_MAXIMA: Erratum = Erratum {
     source: NOTEBOOK,
     place: "create_mask_from_window",
     kind: Kind::Differs,
-    what: "mask = (x == np.max(x)) marks every tied maximum, so pool_backward gives the whole \
+    what: "Its mask = (x == np.max(x)) marks every tied maximum, so pool_backward gives the whole \
            gradient to each and the total grows; seed 003's np.argmax and seed 004's \
            get_max_index give it to the first maximum only.",
     lesson: &registry::LESSON_05_POOL_BACKWARD,
@@ -121,10 +121,10 @@ pub const TIED_MAXIMA: Erratum = Erratum {
 pub const OUTPUT_SIZE_FORMULA: Erratum = Erratum {
     name: "output-size-formula",
     source: HANBT,
-    place: "ConvLayer.calculate_output_size",
+    place: "ConvLayer.calculate_output_size (both listings)",
     kind: Kind::DoesNotRun,
-    what: "(input_size - filter_size +5 2 * zero_padding) / stride + 1 is a syntax error; \
-           it means (input_size − filter_size + 2·zero_padding) / stride + 1.",
+    what: "Its return line (input_size - filter_size +5 2 * zero_padding) / stride + 1 is a \
+           syntax error; it means (input_size\u{a0}−\u{a0}filter_size + 2·zero_padding) / stride + 1.",
     lesson: &registry::LESSON_02_CONV_FORWARD,
     args: &[],
 };
@@ -135,7 +135,7 @@ pub const INPUT_WEIGHT: Erratum = Erratum {
     source: HANBT,
     place: "ConvLayer.__init__",
     kind: Kind::DoesNotRun,
-    what: "the full listing's parameter is input_weight, and the body reads input_height: \
+    what: "The full listing's parameter is input_weight, and the body reads input_height: \
            NameError.",
     lesson: &registry::LESSON_02_CONV_FORWARD,
     args: &[],
@@ -147,8 +147,8 @@ pub const FILTERS_F: Erratum = Erratum {
     source: HANBT,
     place: "ConvLayer.forward (full listing)",
     kind: Kind::DoesNotRun,
-    what: "for i in range(self.filter_number): filter = self.filters[f] — f is never set in \
-           the loop: NameError; with an f left in scope from elsewhere, output_array[f] is \
+    what: "The full listing loops for i in range(self.filter_number): filter = self.filters[f], and f is never set \
+           in the loop: NameError; with an f left in scope from elsewhere, output_array[f] is \
            written every time and the other maps stay zero.",
     lesson: &registry::LESSON_02_CONV_FORWARD,
     args: &[],
@@ -160,7 +160,7 @@ pub const GET_BATCH: Erratum = Erratum {
     source: HANBT,
     place: "get_batch (full listing)",
     kind: Kind::DoesNotRun,
-    what: "the full listing defines get_batch, but conv calls get_patch: NameError.",
+    what: "The full listing defines get_batch, but conv calls get_patch: NameError.",
     lesson: &registry::LESSON_02_CONV_FORWARD,
     args: &[],
 };
@@ -171,7 +171,7 @@ pub const PATCH_CHANNELS: Erratum = Erratum {
     source: HANBT,
     place: "get_batch, 3-D branch (full listing)",
     kind: Kind::DoesNotRun,
-    what: "input_array[start_i : start_i + filter_height, start_j : start_j + filter_width] \
+    what: "Its input_array[start_i : start_i + filter_height, start_j : start_j + filter_width] \
            on a (channel, row, column) array slices channels and rows, not rows and columns \
            (the first listing has input_array[:, …]); the patch no longer matches the filter.",
     lesson: &registry::LESSON_02_CONV_FORWARD,
@@ -182,11 +182,10 @@ pub const PATCH_CHANNELS: Erratum = Erratum {
 pub const MISSPELLED_NAMES: Erratum = Erratum {
     name: "misspelled-names",
     source: HANBT,
-    place: "conv, ReluActivators, SigmoidActivator (full listing)",
+    place: "conv and SigmoidActivator (full listing)",
     kind: Kind::DoesNotRun,
-    what: "conv's parameter is kernal_array, its body reads kernel_array; the class is \
-           ReluActivators, the import ReluActivator; SigmoidActivator calls math.exp without \
-           import math.",
+    what: "conv's parameter is kernal_array and its body reads kernel_array; SigmoidActivator \
+           calls math.exp without import math. Both are NameErrors.",
     lesson: &registry::LESSON_02_CONV_FORWARD,
     args: &[],
 };
@@ -197,7 +196,7 @@ pub const PYTHON_2: Erratum = Erratum {
     source: HANBT,
     place: "the whole listing",
     kind: Kind::DoesNotRun,
-    what: "Python 2: print \"…\" statements; / on integers gives floats in Python 3, so sizes \
+    what: "It is Python 2: print \"…\" statements; / on integers gives floats in Python 3, so sizes \
            and zp become 3.0 and 1.0, which np.zeros refuses (use //); np.array(map(…)) wraps a \
            map object instead of the rotated filters.",
     lesson: &registry::LESSON_03_CONV_BACKWARD,
@@ -210,7 +209,7 @@ pub const POOL_PADDING: Erratum = Erratum {
     source: "seed 003 (ML-From-Scratch)",
     place: "PoolingLayer.forward_pass and backward_pass",
     kind: Kind::DoesNotRun,
-    what: "image_to_column(X, self.pool_shape, self.stride, self.padding) passes the padding \
+    what: "Its image_to_column(X, self.pool_shape, self.stride, self.padding) passes the padding \
            0 as output_shape; determine_padding knows only 'same' and 'valid', returns None, \
            and unpacking it fails.",
     lesson: &registry::LESSON_08_POOL_IM2COL,
@@ -223,8 +222,8 @@ pub const SOFTMAX_DIAGONAL: Erratum = Erratum {
     source: MLFS,
     place: "Softmax.gradient",
     kind: Kind::WrongNumber,
-    what: "returns p(1 − p), only the diagonal of softmax's Jacobian; chained with its own \
-           cross-entropy gradient it still gives p − y, so training is right, but the \
+    what: "Its p = self.function(x); return p * (1 - p) is only the diagonal of softmax's Jacobian; chained with its own \
+           cross-entropy gradient it still gives p\u{a0}−\u{a0}y, so training is right, but the \
            gradient alone is not.",
     lesson: &registry::LESSON_09_LAYERS,
     args: &[],
@@ -236,9 +235,9 @@ pub const DROPOUT_NOT_INVERTED: Erratum = Erratum {
     source: MLFS,
     place: "Dropout.forward_pass",
     kind: Kind::Differs,
-    what: "keeps values unscaled in training and multiplies by 1 − p at inference; PyTorch \
-           scales by 1/(1 − p) in training and passes inputs through at inference. The same \
-           in expectation, but weights moved between the two are off by that factor.",
+    what: "It keeps values unscaled in training and multiplies by 1\u{a0}−\u{a0}p at inference; PyTorch \
+           scales by 1/(1\u{a0}−\u{a0}p) in training and passes inputs through at inference. The same \
+           in expectation, but a network trained with one and run with the other gets outputs off by 1/(1\u{a0}−\u{a0}p).",
     lesson: &registry::LESSON_09_LAYERS,
     args: &[],
 };
@@ -249,7 +248,7 @@ pub const BATCH_NORM_PER_ELEMENT: Erratum = Erratum {
     source: MLFS,
     place: "BatchNormalization",
     kind: Kind::Differs,
-    what: "keeps γ, β and its statistics for every (C, H, W) element, not per channel as \
+    what: "It keeps γ, β and its statistics for every (C, H, W) element, not per channel as \
            PyTorch does, with eps 0.01 (PyTorch's is 1e-5): many more parameters, so the \
            reference network's count is not PyTorch's.",
     lesson: &registry::LESSON_09_LAYERS,
@@ -262,8 +261,9 @@ pub const ADAM_BIAS_CORRECTION: Erratum = Erratum {
     source: MLFS,
     place: "Adam.update",
     kind: Kind::WrongNumber,
-    what: "m_hat = m / (1 − b1) and v_hat = v / (1 − b2) at every step, instead of 1 − b1ᵗ \
-           and 1 − b2ᵗ: right at step 1, ever more wrong after.",
+    what: "Its m_hat = self.m / (1 - self.b1) and v_hat = self.v / (1 - self.b2) divide by \
+           1\u{a0}−\u{a0}b at every step instead of 1\u{a0}−\u{a0}bᵗ: right at step 1 only; after that the steps \
+           have the wrong length, too long at first, too short later.",
     lesson: &registry::LESSON_10_OPTIMIZERS,
     args: &[],
 };
@@ -291,7 +291,8 @@ impl Lesson {
     /// (as `cargo run -- errata` lists it), the source and the place, then
     /// what goes wrong. The lesson shows it computed right after.
     pub fn erratum(&self, e: &Erratum) {
-        self.say(&format!("\n{}\n{}", e.heading(), e.what));
+        let heading = crate::course::lesson::paint(&e.heading(), "1;33", crate::course::lesson::use_colour());
+        self.say(&format!("\n{heading}\nWhere: {}, {}.\n{}", e.source, e.place, e.what));
     }
 }
 
@@ -325,7 +326,11 @@ pub fn show_hanbt_forward_faults(
     hparameters: crate::textbook::conv::Hparameters,
 ) -> crate::error::Result<()> {
     use crate::textbook::conv::conv_forward;
-    l.say("\nThe article's first listing runs; its full listing (cnn.py), copied below it, does not.");
+    l.say(
+        "\nNeither of the article's listings runs in Python 3: the first has the size formula \
+         above and Python 2's print statements; the full listing (cnn.py), copied below it, has \
+         these faults too.",
+    );
     l.erratum(&INPUT_WEIGHT);
     l.say("  def __init__(self,input_width,input_weight, ...\n      self.input_height = input_height");
 
@@ -358,6 +363,9 @@ pub fn show_hanbt_forward_faults(
     // numpy clips a slice to the axis: a[start : start + f] has min(start + f, n) − min(start, n) items.
     let cut = |n: usize, start: usize| (start + f).min(n) - start.min(n);
     let kernel = [c, f, f];
+    let numpy_shape =
+        |s: &[usize]| format!("({})", s.iter().map(usize::to_string).collect::<Vec<_>>().join(","));
+    let first_patch = [cut(dims[0], 0), cut(dims[1], 0), dims[2]];
     let rows: Vec<Vec<String>> = (0..z.dim().1)
         .map(|i| {
             let (start_i, start_j) = (i * stride, 0);
@@ -373,6 +381,11 @@ pub fn show_hanbt_forward_faults(
         shape_str(&kernel)
     ));
     l.table(&["window (i, j)", "patch shape", "multiplies by the filter?"], &rows);
+    l.say(&format!(
+        "At the first window numpy stops with\n  ValueError: operands could not be broadcast\n  together with shapes {} {}",
+        numpy_shape(&first_patch),
+        numpy_shape(&kernel)
+    ));
 
     l.erratum(&MISSPELLED_NAMES);
     l.say("  def conv(input_array,kernal_array, ...\n      kernel_width = kernel_array.shape[-1]");
@@ -390,35 +403,55 @@ pub fn show_python_2(l: &Lesson, input_width: usize, filter_width: usize, expand
         "  zp = (self.input_width +\n        self.filter_width - 1 - expanded_width) / 2\n\
          Here ({input_width}\u{a0}+\u{a0}{filter_width}\u{a0}−\u{a0}1\u{a0}−\u{a0}{expanded_width})\u{a0}/\u{a0}2 \
          is {zp:?} in Python 3, and padding(expanded_array, {zp:?}) fails in np.zeros: 'float' \
-         object cannot be interpreted as an integer."
+         object cannot be interpreted as an integer. And np.array(map(…)) is a 0-dimensional \
+         array holding the map, so flipped_weights[d] raises IndexError: too many indices."
     ));
 }
 
-/// The table `cargo run -- errata` prints, fitted to `width` columns.
+/// The list `cargo run -- errata` prints, fitted to `width` columns: one
+/// row per fault, short enough for a projector; [`details`] says the rest.
 pub fn card(width: usize) -> String {
     let rows: Vec<Vec<String>> = ERRATA
         .iter()
         .map(|e| {
-            vec![
-                e.name.to_string(),
-                format!("{}, {}", e.source, e.place),
-                e.kind.words().to_string(),
-                e.what.to_string(),
-                e.command(),
-            ]
+            let lesson = e.lesson.name.split('_').nth(1).unwrap_or_default();
+            let source = e.source.split(" (").next().unwrap_or(e.source);
+            vec![e.name.to_string(), source.to_string(), e.kind.words().to_string(), lesson.to_string()]
         })
         .collect();
     let fill = |text: &str| crate::course::output::fill(text, width);
     [
         fill(&format!(
             "{} known faults of the sources, in the order the lessons meet them. Each lesson \
-             shows its faults computed, under the heading \"Fault in the source [errata: NAME]\"; \
-             the command under each runs that lesson.",
+             shows its faults computed, under the heading \"Fault\u{a0}in\u{a0}the\u{a0}source\u{a0}[errata:\u{a0}NAME]\".",
             ERRATA.len()
         )),
-        fit_table(&["name", "where", "effect", "what goes wrong", "shown by"], &rows, width),
+        crate::course::show::fit_table(&["name", "source", "effect", "lesson"], &rows, width),
+        fill("Where, what goes wrong, and the command that shows it:\n  cargo run -- errata NAME"),
     ]
-    .map(|part| part.trim_end().to_string())
+    .map(|part| part.trim_end().replace('\u{a0}', " "))
     .join("\n\n")
         + "\n"
+}
+
+/// `cargo run -- errata NAME`: one fault in full, fitted to `width`
+/// columns; `None` if no fault has that name.
+pub fn details(name: &str, width: usize) -> Option<String> {
+    let e = ERRATA.iter().find(|e| e.name == name)?;
+    let text = format!(
+        "{}\nWhere: {}, {}.\nEffect: {}.\n{}\n\nShown by lesson {}:\n  {}\n",
+        e.heading(),
+        e.source,
+        e.place,
+        e.kind.words(),
+        e.what,
+        e.lesson.name.split('_').nth(1).unwrap_or_default(),
+        e.command()
+    );
+    Some(crate::course::output::fill(&text, width).replace('\u{a0}', " "))
+}
+
+/// The names of every fault, for a message: `bias-inside-sum, tied-maxima, …`.
+pub fn names() -> String {
+    ERRATA.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
 }

@@ -397,8 +397,8 @@ pub fn show_inverted_dropout(l: &mut Lesson) -> Result<()> {
     let ones = ndarray::ArrayD::<f64>::ones(ndarray::IxDyn(&[1, 12]));
     l.say(&format!("Dropout({p}) on twelve ones, here and (with the same mask) in the source:"));
     let training = dropout.forward(&ones, true)?;
-    l.show("training:  y =", &training.view());
-    l.show("inference: y =", &dropout.forward(&ones, false)?.view());
+    l.show("here, training:  y =", &training.view());
+    l.show("here, inference: y =", &dropout.forward(&ones, false)?.view());
     l.show("source, training:  y = x·mask =", &training.mapv(|v| v * (1.0 - p)).view());
     l.show("source, inference: y = x·(1 − p) =", &ones.mapv(|v| v * (1.0 - p)).view());
     Ok(())
