@@ -80,7 +80,7 @@ Usage:
   cargo run -- names             the sources' tensor layouts and their names for the same things
   cargo run -- errata [NAME]     the sources' known faults; one in full, with the lesson that shows it
   cargo run -- exercises         do it yourself: the exercises, each with its status
-  cargo run -- exercise N        grade exercise N (add --hint for a hint)
+  cargo run -- exercise N        grade exercise N (add --hint for a hint, --watch to regrade on save)
   cargo run --bin LESSON         run one lesson (add -- --help for its flags)
 ";
 

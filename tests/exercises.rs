@@ -67,15 +67,7 @@ fn every_exercise_has_its_files_and_hints() {
 
 /// Runs `cnn-walkthrough exercise N`, as a student does.
 fn grade_as_a_student(number: usize) -> common::Output {
-    common::output_of(
-        &Command::new(common::binary("cnn-walkthrough"))
-            .args(["exercise", &number.to_string()])
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "80")
-            .stdin(Stdio::null())
-            .output()
-            .expect("running cnn-walkthrough exercise N"),
-    )
+    runner(&["exercise", &number.to_string()])
 }
 
 #[test]
@@ -101,5 +93,48 @@ pub fn assert_fails_saying(grade: &Grade, phrases: &[&str]) {
     let text = grade.text().split_whitespace().collect::<Vec<_>>().join(" ");
     for phrase in phrases {
         assert!(text.contains(phrase), "the report lacks {phrase:?}:\n{}", grade.text());
+    }
+}
+
+/// Runs `cnn-walkthrough` with `args` at 80 columns.
+fn runner(args: &[&str]) -> common::Output {
+    common::output_of(
+        &Command::new(common::binary("cnn-walkthrough"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "80")
+            .stdin(Stdio::null())
+            .output()
+            .expect("running cnn-walkthrough"),
+    )
+}
+
+#[test]
+fn hints_come_one_at_a_time_and_bad_requests_say_what_is_accepted() {
+    let first = runner(&["exercise", "1", "--hint"]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    assert!(first.text.contains("Hint 1 of"), "{}", first.stdout);
+    assert!(first.text.contains("Another hint: cargo run -- exercise 1 --hint 2"), "{}", first.stdout);
+    assert!(
+        !first.text.contains(EXERCISES[0].hints[1]),
+        "the second hint came with the first:\n{}",
+        first.stdout
+    );
+    let by_name = runner(&["exercise", "zero_pad", "--hint", "2"]);
+    assert!(by_name.text.contains("Hint 2 of"), "{}", by_name.stdout);
+    for (args, phrase) in [
+        (&["exercise"][..], "which exercise?"),
+        (&["exercise", "99"][..], "there is no exercise \"99\""),
+        (&["exercise", "1", "--hint", "9"][..], "--hint takes a hint's number, 1 to"),
+        (&["exercise", "1", "--fast"][..], "unexpected [\"--fast\"] after the exercise"),
+    ] {
+        let out = runner(args);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.message.contains(phrase), "{args:?}: {}", out.stderr);
+        assert!(
+            out.message.contains("cargo run -- exercises lists them") || phrase.starts_with("--hint"),
+            "{args:?}: {}",
+            out.stderr
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The runner behind `cargo run -- exercises` and `cargo run -- exercise N`,
+//! The runner behind `cargo run -- exercises` and `cargo run -- exercise N`
+//! (with `--hint [K]` or `--watch`),
 //! and the `main` of each exercise's grading program.
 //!
 //! The course runner cannot link the student's code (that would rebuild the
@@ -243,8 +244,8 @@ pub fn list() -> ExitCode {
 
 /// `cargo run -- exercise N [--hint [K]]`.
 pub fn exercise(args: &[&str]) -> ExitCode {
-    let usage = "usage: cargo run -- exercise N [--hint [K]], where N is an exercise's number (1 to \
-                 18) or its function's name (zero_pad); cargo run -- exercises lists them.";
+    let usage = "usage: cargo run -- exercise N [--hint [K] | --watch], where N is an exercise's \
+                 number (1 to 18) or its function's name (zero_pad); cargo run -- exercises lists them.";
     let (name, rest) = match args {
         [name, rest @ ..] => (*name, rest),
         [] => {
@@ -258,6 +259,7 @@ pub fn exercise(args: &[&str]) -> ExitCode {
     };
     match rest {
         [] => grade(info),
+        ["--watch"] => watch(info),
         ["--hint"] => hint(info, 1),
         ["--hint", k] => match k.parse::<usize>() {
             Ok(k) if (1..=info.hints.len()).contains(&k) => hint(info, k),
@@ -319,6 +321,25 @@ fn grade(info: &ExerciseInfo) -> ExitCode {
             ));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Grades `info`, then again each time its file is saved, until Ctrl-C.
+fn watch(info: &ExerciseInfo) -> ExitCode {
+    let path = root().join(info.path());
+    let modified = || std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    loop {
+        let seen = modified();
+        let _ = grade(info);
+        output::print(
+            "cnn-walkthrough",
+            &format!("\nWatching {}: save it to grade it again; Ctrl-C to stop.\n", info.path()),
+        );
+        while modified() == seen {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        // Let the editor finish writing.
+        std::thread::sleep(Duration::from_millis(200));
     }
 }
 
