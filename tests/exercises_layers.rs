@@ -327,6 +327,9 @@ fn wrong_adam_steps_fail_and_say_where() {
         &layers::adam_step(wrong::adam_as_in_source),
         &["pass the example", "FAIL hidden case 1", "(after step t = 2)", "as ML-From-Scratch does"],
     );
-    assert_fails_saying(&layers::adam_step(wrong::adam_eps_inside_root), &["eps goes outside the root"]);
+    assert_fails_saying(
+        &layers::adam_step(wrong::adam_eps_inside_root),
+        &["FAIL the example", "they differ by -5.0e-12", "eps goes outside the root"],
+    );
     assert_fails_saying(&layers::adam_step(wrong::adam_m_not_stored), &["Your m is unchanged"]);
 }

@@ -16,7 +16,7 @@ use ndarray::{s, Array1, Array2, Array4, ArrayD, ArrayView, ArrayView1, ArrayVie
 use ndarray::{Axis, Dimension};
 
 use crate::course::random::RandomState;
-use crate::exercises::grading::{close, tuple, Grade, Grader};
+use crate::exercises::grading::{close, number, tuple, Grade, Grader};
 use crate::textbook::activations::Activation;
 use crate::textbook::layers::{BatchNormalization, Layer, BATCH_NORM_EPS};
 use crate::textbook::losses;
@@ -44,6 +44,30 @@ fn channel(index: &[usize]) -> String {
 /// (two NaNs agree): how a grader recognises a classic wrong answer.
 fn same<D: Dimension>(got: &ArrayView<f64, D>, other: &ArrayView<f64, D>) -> bool {
     got.shape() == other.shape() && got.iter().zip(other).all(|(&g, &o)| close(o, g, 1e-9))
+}
+
+/// [`Grader::arrays`], and when the first two numbers that differ print
+/// alike (to the report's 8 digits), a line saying by how much they differ.
+fn compare<D: Dimension>(
+    g: &mut Grader,
+    case: &str,
+    what: &str,
+    expected: &ArrayView<f64, D>,
+    got: &ArrayView<f64, D>,
+    tol: f64,
+    meaning: &dyn Fn(&[usize]) -> String,
+) -> bool {
+    if g.arrays(case, what, expected, got, tol, meaning) {
+        return true;
+    }
+    let first =
+        expected.iter().zip(got).find(|(e, x)| expected.shape() == got.shape() && !close(**e, **x, tol));
+    if let Some((&e, &x)) = first
+        && number(e) == number(x)
+    {
+        g.explain(&format!("(they differ by {:.1e}, beyond the 8 digits shown)", x - e));
+    }
+    false
 }
 
 /// Ways to compute batch normalization's statistics: the right one, and
@@ -173,7 +197,7 @@ pub fn batch_norm_forward(
         else {
             break;
         };
-        if !g.arrays(&case, "y", &y.view(), &got_y.view(), TOL, &nchw) {
+        if !compare(&mut g, &case, "y", &y.view(), &got_y.view(), TOL, &nchw) {
             let mistakes = [
                 (
                     Stats::WholeTensor,
@@ -210,10 +234,10 @@ pub fn batch_norm_forward(
             }
             break;
         }
-        if !g.arrays(&case, "x_centered", &x_centered.view(), &got_xc.view(), TOL, &nchw) {
+        if !compare(&mut g, &case, "x_centered", &x_centered.view(), &got_xc.view(), TOL, &nchw) {
             break;
         }
-        if !g.arrays(&case, "stddev_inv", &stddev_inv.view(), &got_s.view(), TOL, &channel) {
+        if !compare(&mut g, &case, "stddev_inv", &stddev_inv.view(), &got_s.view(), TOL, &channel) {
             if same(&got_s.mapv(|v| 1.0 / v).view(), &stddev_inv.view()) {
                 g.explain("Your stddev_inv is √(var + eps), the standard deviation: return its inverse.");
             }
@@ -266,7 +290,7 @@ pub fn batch_norm_backward(
             break;
         };
         let grad_x = grad_x.into_dimensionality().expect("four axes");
-        if !g.arrays(&case, "grad_x", &grad_x.view(), &got_x.view(), TOL, &nchw) {
+        if !compare(&mut g, &case, "grad_x", &grad_x.view(), &got_x.view(), TOL, &nchw) {
             // gamma · stddev_inv / n · (the bracket's terms, combined).
             let n = (grad.len() / gamma.len()) as f64;
             let [direct, through_mean, through_var] =
@@ -300,7 +324,7 @@ pub fn batch_norm_backward(
             }
             break;
         }
-        if !g.arrays(&case, "grad_gamma", &grad_gamma.view(), &got_gamma.view(), TOL, &channel) {
+        if !compare(&mut g, &case, "grad_gamma", &grad_gamma.view(), &got_gamma.view(), TOL, &channel) {
             let unscaled: Array1<f64> = (0..gamma.len())
                 .map(|c| (&grad.slice(s![.., c, .., ..]) * &x_centered.slice(s![.., c, .., ..])).sum())
                 .collect();
@@ -309,7 +333,7 @@ pub fn batch_norm_backward(
             }
             break;
         }
-        if !g.arrays(&case, "grad_beta", &grad_beta.view(), &got_beta.view(), TOL, &channel) {
+        if !compare(&mut g, &case, "grad_beta", &grad_beta.view(), &got_beta.view(), TOL, &channel) {
             break;
         }
         g.pass(&case);
@@ -359,7 +383,7 @@ pub fn softmax_cross_entropy_gradient(
         let expected = losses::softmax_cross_entropy_gradient(&y.view(), &z.view()).expect("shapes fit");
         let Some(got) = g.call_result(&case, || student(&y.view(), &z.view())) else { break };
         let meaning = |i: &[usize]| format!("sample {}, class {}", i[0], i[1]);
-        if g.arrays(&case, "grad_z", &expected.view(), &got.view(), 1e-12, &meaning) {
+        if compare(&mut g, &case, "grad_z", &expected.view(), &got.view(), 1e-12, &meaning) {
             g.pass(&case);
             continue;
         }
@@ -372,7 +396,7 @@ pub fn softmax_cross_entropy_gradient(
             g.explain(
                 "Your gradient has NaN or inf where the logits are large: e^1000 overflows to inf, and \
                  inf / inf is NaN. Subtract each sample's own largest logit before taking e^ \
-                 (softmax(z) = softmax(z − max z), every exponent then ≤ 0).",
+                 (softmax(z) = softmax(z − max z), every exponent then ≤\u{a0}0).",
             );
         } else if same(&got.view(), &p.view()) {
             g.explain("Your gradient is p = softmax(z): subtract the targets, grad_z = p − y.");
@@ -548,13 +572,13 @@ fn adam_run(g: &mut Grader, student: &AdamStep, run: AdamRun) -> bool {
         }
         let at = |_: &[usize]| format!("after step t = {t}");
         let (m, v) = (adam.m.as_ref().expect("set"), adam.v.as_ref().expect("set"));
-        if !g.arrays(case, "m", &m.view(), &got_m.view(), 1e-12, &at) {
+        if !compare(g, case, "m", &m.view(), &got_m.view(), 1e-12, &at) {
             if got_m == m0 {
                 g.explain("Your m is unchanged: update it in place, m = b1·m + (1 − b1)·grad.");
             }
             return false;
         }
-        if !g.arrays(case, "v", &v.view(), &got_v.view(), 1e-12, &at) {
+        if !compare(g, case, "v", &v.view(), &got_v.view(), 1e-12, &at) {
             if got_v == v0 {
                 g.explain("Your v is unchanged: update it in place, v = b2·v + (1 − b2)·grad².");
             } else if same(&got_v.view(), &(&v0 * b2 + grad * (1.0 - b2)).view()) {
@@ -562,7 +586,7 @@ fn adam_run(g: &mut Grader, student: &AdamStep, run: AdamRun) -> bool {
             }
             return false;
         }
-        if !g.arrays(case, "w", &w.view(), &got_w.view(), 1e-12, &at) {
+        if !compare(g, case, "w", &w.view(), &got_w.view(), 1e-12, &at) {
             let mistakes = [
                 (
                     AdamMistake::OneMinusB,
