@@ -194,7 +194,15 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex15_batch_norm_forward",
         title: "batch normalization's forward pass",
         lesson: &registry::LESSON_09_LAYERS,
-        hints: &[],
+        hints: &[
+            "Work one channel at a time: for c in 0..C, x.slice(s![.., c, .., ..]) is every value of \
+             channel c over the batch, the rows and the columns, n = batch·H·W of them.",
+            "For one channel: mean = sum / n, var = Σ (x − mean)² / n (divide by n, not n − 1), and \
+             stddev_inv = 1.0 / (var + eps).sqrt(): eps inside the root.",
+            "Fill y and x_centered channel by channel with slice_mut(s![.., c, .., ..]).assign(…): \
+             x_centered = x − mean, y = gamma[c] · x_centered · stddev_inv + beta[c]; stddev_inv[c] is the \
+             channel's number.",
+        ],
     },
     ExerciseInfo {
         number: 16,
@@ -202,7 +210,14 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex16_batch_norm_backward",
         title: "batch normalization's backward pass, three terms",
         lesson: &registry::LESSON_09_LAYERS,
-        hints: &[],
+        hints: &[
+            "Work one channel at a time, as in exercise 15: g = grad.slice(s![.., c, .., ..]) and the same \
+             slice of x_centered; n = g.len(), s = stddev_inv[c].",
+            "Two sums per channel: sum_g = Σ g and sum_g_centered = Σ g · x_centered, (&g * &xc).sum(). \
+             Then grad_beta[c] = sum_g and grad_gamma[c] = sum_g_centered · s.",
+            "bracket = &g * n - sum_g - &xc * (s * s * sum_g_centered): directly, through the mean, through \
+             the variance. The channel's grad_x is bracket * (gamma[c] * s / n).",
+        ],
     },
     ExerciseInfo {
         number: 17,
@@ -210,7 +225,12 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex17_softmax_cross_entropy_gradient",
         title: "softmax and cross entropy together: the gradient p − y",
         lesson: &registry::LESSON_09_LAYERS,
-        hints: &[],
+        hints: &[
+            "Row by row (z.row(i) is sample i): softmax, then subtract the targets y.row(i). No 1/p and no \
+             Jacobian: the two fold into p − y.",
+            "For one row: max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v)), e = row.mapv(|v| (v - \
+             max).exp()), p = &e / e.sum(). Without the max subtracted, e^1000 is inf, and inf/inf is NaN.",
+        ],
     },
     ExerciseInfo {
         number: 18,
@@ -218,7 +238,14 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex18_adam_step",
         title: "one step of Adam",
         lesson: &registry::LESSON_10_OPTIMIZERS,
-        hints: &[],
+        hints: &[
+            "Whole arrays work: *m = &*m * b1 + grad * (1.0 - b1) updates m in place; v likewise, with \
+             grad.mapv(|g| g * g) for grad².",
+            "The bias correction uses the step's number: m_hat = m / (1 − b1ᵗ), v_hat = v / (1 − b2ᵗ), \
+             b1.powi(t) in Rust; not 1 − b1, which is right only at t = 1.",
+            "w = w − learning_rate · m_hat / (√v_hat + eps): eps outside the root, the denominator \
+             v_hat.mapv(|v| v.sqrt() + eps).",
+        ],
     },
 ];
 
