@@ -146,7 +146,16 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex09_get_im2col_indices",
         title: "which input cell goes to which place of the column matrix",
         lesson: &registry::LESSON_06_IM2COL,
-        hints: &[],
+        hints: &[
+            "First compute out_h and out_w: (height + padding.top + padding.bottom − fh) / stride + 1, \
+             and likewise with the width. Every array has one entry per row (channels·fh·fw) or per \
+             window (out_h·out_w).",
+            "Three nested loops, channel outside, then kernel row, then kernel column, push i0, j0 and k \
+             in the rows' order; two loops, output row outside, push stride·row to i1 and stride·column \
+             to j1.",
+            "i and j are Array2::from_shape_fn((rows, windows), |(r, q)| i0[r] + i1[q]) (and j0, j1); k \
+             is Array2::from_shape_vec((rows, 1), k_vec).",
+        ],
     },
     ExerciseInfo {
         number: 10,
@@ -154,7 +163,15 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex10_image_to_column",
         title: "every window of a batch as one column",
         lesson: &registry::LESSON_06_IM2COL,
-        hints: &[],
+        hints: &[
+            "Pad first: an Array4::zeros of the padded shape, with images copied into its middle by \
+             slice_mut(s![.., .., top..top + height, left..left + width]).assign(images).",
+            "Loop over the output row y, output column x and image b (in that order, b innermost) for the \
+             column q = (y·out_w + x)·batch + b; inside, over channel c, kernel row i and kernel column j \
+             for the row r = (c·fh + i)·fw + j.",
+            "cols[[r, q]] = padded[[b, c, y·stride + i, x·stride + j]]: the same loops, read the other \
+             way, are exercise 11.",
+        ],
     },
     ExerciseInfo {
         number: 11,
@@ -162,7 +179,15 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex11_column_to_image",
         title: "columns back onto the image, overlaps added",
         lesson: &registry::LESSON_06_IM2COL,
-        hints: &[],
+        hints: &[
+            "Start from Array4::zeros of the padded shape (batch, channels, height + top + bottom, width \
+             + left + right); cut the padding off at the end with slice(s![.., .., top..top + height, \
+             left..left + width]).to_owned().",
+            "Exercise 10's loops, read the other way: padded[[b, c, y·stride + i, x·stride + j]] += \
+             cols[[r, q]] with r = (c·fh + i)·fw + j and q = (y·out_w + x)·batch + b.",
+            "+=, not =: a pixel in several windows gets the sum of all their values (on columns of ones, \
+             the number of windows).",
+        ],
     },
     ExerciseInfo {
         number: 12,
@@ -170,7 +195,15 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex12_conv2d_forward",
         title: "Conv2D's forward pass as one matrix product",
         lesson: &registry::LESSON_07_CONV2D_IM2COL,
-        hints: &[],
+        hints: &[
+            "X_col = cnn_walkthrough::textbook::im2col::image_to_column(x, (fh, fw), stride, padding)?; \
+             W_col is w.to_shape((n_filters, channels·fh·fw)).unwrap(), W as it is stored, so its columns \
+             follow X_col's rows.",
+            "W_col.dot(&X_col) is (n_filters, out_h·out_w·batch); add w0[[f, 0]] to every value of row f \
+             (or + w0, which broadcasts its one column).",
+            "Its columns are (output row, output column, image): into_shape_with_order((n_filters, out_h, \
+             out_w, batch)), then permuted_axes([3, 0, 1, 2]) and as_standard_layout().into_owned().",
+        ],
     },
     ExerciseInfo {
         number: 13,
@@ -178,7 +211,14 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex13_conv2d_backward",
         title: "Conv2D's backward pass as matrix products",
         lesson: &registry::LESSON_07_CONV2D_IM2COL,
-        hints: &[],
+        hints: &[
+            "δ: accum_grad.permuted_axes([1, 2, 3, 0]), then as_standard_layout() and \
+             to_shape((n_filters, X_col.ncols())): its columns are then in X_col's order.",
+            "grad_W = δ.dot(&X_col.t()), (n_filters, channels·fh·fw), reshaped to w.raw_dim(); grad_w0 = \
+             δ.sum_axis(Axis(1)).insert_axis(Axis(1)).",
+            "grad_X: W_col.t().dot(&δ) has X_col's shape; column_to_image(&it.view(), x.shape(), (fh, \
+             fw), stride, padding)? adds it back onto the image.",
+        ],
     },
     ExerciseInfo {
         number: 14,
@@ -186,7 +226,17 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex14_max_pool_by_im2col",
         title: "max pooling by im2col, forward and backward",
         lesson: &registry::LESSON_08_POOL_IM2COL,
-        hints: &[],
+        hints: &[
+            "Fold: x.as_standard_layout() then to_shape((batch·channels, 1, height, width)); \
+             image_to_column of that with Padding2D::uniform(0) gives one column per window of each \
+             channel of each image.",
+            "For each column keep the row of its first maximum (replace the best only when v > best, so a \
+             tie keeps the earlier row) and the maximum; the maxima in order fill (out_h, out_w, batch, \
+             channels), then permuted_axes([2, 3, 0, 1]).",
+            "Backward: accum_grad.permuted_axes([2, 3, 0, 1]).iter() gives the gradients in the columns' \
+             order; put each at its argmax row of a zero (fh·fw, columns) matrix, column_to_image it onto \
+             (batch·channels, 1, height, width), and reshape like x.",
+        ],
     },
     ExerciseInfo {
         number: 15,
