@@ -222,10 +222,11 @@ impl Grader {
             self.fail(
                 case,
                 &format!(
-                    "first difference at {what}{}{means}:\nexpected {}, got {}",
+                    "first difference at {what}{}{means}:\nexpected {}, got {}{}",
                     bracket(&index),
                     number(e),
-                    number(g)
+                    number(g),
+                    beyond_digits(e, g)
                 ),
             );
             return false;
@@ -239,7 +240,15 @@ impl Grader {
             return false;
         }
         if !close(expected, got, tol) {
-            self.fail(case, &format!("{what}: expected {}, got {}", number(expected), number(got)));
+            self.fail(
+                case,
+                &format!(
+                    "{what}: expected {}, got {}{}",
+                    number(expected),
+                    number(got),
+                    beyond_digits(expected, got)
+                ),
+            );
             return false;
         }
         true
@@ -276,6 +285,15 @@ pub fn number(x: f64) -> String {
         format!("{x:.1}")
     } else {
         format!("{:.8}", x).trim_end_matches('0').to_string()
+    }
+}
+
+/// When `e` and `g` differ but print alike, a line that says by how much.
+fn beyond_digits(e: f64, g: f64) -> String {
+    if number(e) == number(g) {
+        format!("\n(they differ by {:.1e}, beyond the 8 digits shown)", g - e)
+    } else {
+        String::new()
     }
 }
 
