@@ -98,7 +98,15 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex03_conv_forward",
         title: "a convolution layer's forward pass, by loops",
         lesson: &registry::LESSON_02_CONV_FORWARD,
-        hints: &[],
+        hints: &[
+            "Pad first (A_prev_pad = zero_pad(A_prev, pad), exercise 1), then four loops: image i, \
+             output row h (0..n_H), output column w (0..n_W), filter c (0..n_C).",
+            "Output cell (h, w) reads the window A_prev_pad.slice(s![i, h·stride..h·stride + f, \
+             w·stride..w·stride + f, ..]): the start is h·stride, not h. Slice it once per cell, \
+             before the loop over filters.",
+            "Z[[i, h, w, c]] = conv_single_step(&window, &W.slice(s![.., .., .., c]), b[[0, 0, 0, c]]), \
+             exercise 2; then build the cache as the doc shows and return Ok((Z, cache)).",
+        ],
     },
     ExerciseInfo {
         number: 4,
@@ -106,7 +114,14 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex04_pool_forward",
         title: "max and average pooling, by loops",
         lesson: &registry::LESSON_04_POOL_FORWARD,
-        hints: &[],
+        hints: &[
+            "The loops of conv_forward without padding and without filters: image, output row, \
+             output column, channel; each channel is pooled on its own.",
+            "The window of output cell (h, w) in channel c is the 2-D view \
+             A_prev.slice(s![i, h·stride..h·stride + f, w·stride..w·stride + f, c]).",
+            "Max: window.fold(f64::NEG_INFINITY, |m, &v| m.max(v)). Average: window.sum() divided \
+             by (f·f) as f64, or window.mean().unwrap().",
+        ],
     },
     ExerciseInfo {
         number: 5,
@@ -114,7 +129,15 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex05_conv_backward",
         title: "a convolution layer's backward pass, by loops",
         lesson: &registry::LESSON_03_CONV_BACKWARD,
-        hints: &[],
+        hints: &[
+            "Start from zeros: dA_prev_pad of the padded input's shape, dW of W's shape, db of b's. \
+             Loop over image, output row, column and filter as in conv_forward, with the same window.",
+            "For each (i, h, w, c), with g = dZ[[i, h, w, c]]: dA_prev_pad's window += W's filter c · g; \
+             dW's filter c += a_slice · g; db[[0, 0, 0, c]] += g. view.scaled_add(g, &other) does \
+             view += g · other. Every image adds to the same dW and db.",
+            "At the end cut the padding off: dA_prev = dA_prev_pad.slice(s![.., pad..pad + n_H_prev, \
+             pad..pad + n_W_prev, ..]).to_owned().",
+        ],
     },
     ExerciseInfo {
         number: 6,
@@ -122,7 +145,12 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex06_create_mask_from_window",
         title: "where a window's maximum is",
         lesson: &registry::LESSON_05_POOL_BACKWARD,
-        hints: &[],
+        hints: &[
+            "First the window's maximum: x.fold(f64::NEG_INFINITY, |m, &v| m.max(v)). Not from 0.0: \
+             every value of a window may be negative.",
+            "Then x.mapv(|v| v == max): true at every cell equal to the maximum, ties included, as \
+             the notebook's x == np.max(x).",
+        ],
     },
     ExerciseInfo {
         number: 7,
@@ -130,7 +158,12 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex07_distribute_value",
         title: "share a gradient evenly over a window",
         lesson: &registry::LESSON_05_POOL_BACKWARD,
-        hints: &[],
+        hints: &[
+            "A window of shape (n_H, n_W) has n_H·n_W cells; each gets the same share, and the \
+             shares add up to dz.",
+            "Array2::from_elem(shape, value) makes an array of shape filled with value; the value is \
+             dz / (n_H·n_W) (turn the product into an f64 with as f64).",
+        ],
     },
     ExerciseInfo {
         number: 8,
@@ -138,7 +171,16 @@ pub const EXERCISES: &[ExerciseInfo] = &[
         file: "ex08_pool_backward",
         title: "max and average pooling's backward pass",
         lesson: &registry::LESSON_05_POOL_BACKWARD,
-        hints: &[],
+        hints: &[
+            "Start from zeros of A_prev's shape (cache.a_prev.raw_dim()); loop over image, output \
+             row, column and channel as in pool_forward, with the same window, and add (+=) what \
+             each window gets back: windows overlap when stride < f.",
+            "Average: the window gets distribute_value(dA[[i, h, w, c]], (f, f)), exercise 7. Max: \
+             all of dA[[i, h, w, c]] goes to one cell, the window's maximum; the others get 0.",
+            "For max, find the first maximum row by row: keep the (row, column) of the best so far \
+             and replace it only when a value is strictly larger (>). Exercise 6's mask marks every \
+             tie, and would count the gradient once per tied cell.",
+        ],
     },
     ExerciseInfo {
         number: 9,
