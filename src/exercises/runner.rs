@@ -206,31 +206,39 @@ pub fn list() -> ExitCode {
     output::print(
         "cnn-walkthrough",
         &output::fill(
-            "Do it yourself: write each function in its file under exercises/, then grade it with \
-             cargo run -- exercise N. Grading each exercise now (the first time builds them, a \
-             minute or so)…\n",
+            "Do it yourself: write each function in its file, exercises/exNN_name.rs, then grade it \
+             with cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}N. Each exercise's status (the first time, \
+             building the grading programs takes a minute or so):\n",
             width,
-        ),
+        )
+        .replace('\u{a0}', " "),
     );
-    let mut rows = vec![];
+    // All the grading programs at once, on every core; one that does not
+    // compile does not stop the others (its messages are shown by `exercise N`).
+    let _ = cargo()
+        .args(["build", "--quiet", "--keep-going", "--package", "cnn-exercises", "--bins"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     let mut next = None;
+    let mut passed = 0;
     for info in EXERCISES {
         let status = status(info);
-        if next.is_none() && status != Status::Graded(Outcome::Passed) {
+        if status == Status::Graded(Outcome::Passed) {
+            passed += 1;
+        } else if next.is_none() {
             next = Some(info);
         }
-        rows.push(vec![
-            info.number.to_string(),
-            info.function.to_string(),
-            status.words().to_string(),
-            info.path(),
-        ]);
+        // One line per exercise as it is graded, so that the list shows progress.
+        output::print(
+            "cnn-walkthrough",
+            &format!("{:>3}  {:<31} {}\n", info.number, info.function, status.words()),
+        );
     }
-    let table = crate::course::show::fit_table(&["#", "exercise", "status", "file"], &rows, width);
-    let passed = rows.iter().filter(|r| r[2] == Outcome::Passed.words()).count();
     let end = match next {
         Some(info) => format!(
-            "{passed} of {} passing. Next: {}: open {} and run cargo run -- exercise {}",
+            "{passed} of {} passing. Next: {}: open {} and run cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}{}",
             EXERCISES.len(),
             info.label(),
             info.path(),
@@ -238,7 +246,7 @@ pub fn list() -> ExitCode {
         ),
         None => format!("All {} exercises pass.", EXERCISES.len()),
     };
-    output::print("cnn-walkthrough", &format!("{table}\n\n{}\n", output::fill(&end, width)));
+    output::print("cnn-walkthrough", &format!("\n{}\n", output::fill(&end, width).replace('\u{a0}', " ")));
     ExitCode::SUCCESS
 }
 
