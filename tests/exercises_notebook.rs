@@ -401,7 +401,11 @@ fn wrong_answers_to_exercises_3_to_8_fail_and_say_where() {
     );
     assert_fails_saying(
         &notebook::distribute_value(w::distribute_copies),
-        &["first difference at a[0, 0]", "expected 0.5, got 2.0", "holds dz itself"],
+        &[
+            "first difference at a[0, 0]",
+            "expected 0.5, got 2.0",
+            "holds 2.0 (= dz); expected dz / (n_H·n_W)",
+        ],
     );
     assert_fails_saying(
         &notebook::distribute_value(w::distribute_by_sum),

@@ -82,12 +82,38 @@ fn install_hook() {
                     "a panic without a message".to_string()
                 };
                 let place = info.location().map_or(String::new(), |l| format!("{}:{}", l.file(), l.line()));
+                let place = if place.contains("exercises/") { place } else { student_line(&place) };
+                let place = place.replace("grade/../", "");
                 PANIC.with(|p| *p.borrow_mut() = Some((message, place)));
             } else {
                 previous(info);
             }
         }));
     });
+}
+
+/// Where a panic raised inside a library (ndarray's "could not broadcast")
+/// was called from in the student's file: the first frame of the backtrace
+/// in `exercises/` (the grading programs are built with line tables for
+/// this), as `exercises/ex01_zero_pad.rs:23 (in ndarray at …)`; else `place`.
+fn student_line(place: &str) -> String {
+    let trace = std::backtrace::Backtrace::force_capture().to_string();
+    let mine = trace.lines().map(str::trim).filter_map(|l| l.strip_prefix("at ")).find(|l| {
+        l.contains("exercises/") && !l.contains("src/exercises/") && !l.contains("exercises/grade/ex")
+    });
+    match mine {
+        Some(at) => {
+            // `…/exercises/grade/../ex01_zero_pad.rs:23:5` → `exercises/ex01_zero_pad.rs:23`
+            let at = &at[at.find("exercises/").unwrap_or(0)..];
+            let at = at.rsplit_once(':').map_or(at, |(file_line, _column)| file_line);
+            // `…/ndarray-0.17.2/src/lib.rs:1801` → `ndarray`
+            let library = place.rsplit_once("/src/").map_or(place, |(crate_dir, _)| crate_dir);
+            let library = library.rsplit('/').next().unwrap_or(library);
+            let library = library.rsplit_once('-').map_or(library, |(name, _version)| name);
+            format!("{at} (the panic is raised inside {library}, called from there)")
+        }
+        None => place.to_string(),
+    }
 }
 
 /// Runs the cases of one exercise, stopping at the first that fails.
@@ -138,6 +164,12 @@ impl Grader {
                 } else {
                     let at = if place.is_empty() { String::new() } else { format!(" at {place}") };
                     self.fail(case, &format!("your code panicked{at}: {message}"));
+                    if message.contains("could not broadcast array from shape") {
+                        self.explain(
+                            "(assign and the arithmetic operators need arrays of the same shape: \
+                             the first shape is the array you gave, the second the place it goes)",
+                        );
+                    }
                 }
                 None
             }

@@ -737,10 +737,12 @@ pub fn distribute_value(student: impl Fn(f64, (usize, usize)) -> Array2<f64>) ->
             ));
         } else if a.iter().all(|&v| v == dz) {
             g.explain(&format!(
-                "Every cell of your a holds dz itself: share it, dz / (n_H·n_W) = {} / {} in each \
+                "Each cell of your a holds {} (= dz); expected dz / (n_H·n_W) = {} / {} = {} in each \
                  cell, so that the cells add up to dz.",
                 number(dz),
-                n_h * n_w
+                number(dz),
+                n_h * n_w,
+                number(dz / (n_h * n_w) as f64)
             ));
         } else if a.iter().all(|&v| close(dz / (n_h + n_w) as f64, v, 1e-12)) {
             g.explain(&format!(

@@ -27,6 +27,23 @@ pub const NOT_STARTED: u8 = 3;
 /// How long one exercise's grading may run before it is stopped.
 pub const TIME_LIMIT: Duration = Duration::from_secs(30);
 
+/// The same for each exercise of the list, which grades all of them.
+pub const LIST_TIME_LIMIT: Duration = Duration::from_secs(10);
+
+/// After this long, a grading that is still running says so.
+const STILL_RUNNING: Duration = Duration::from_secs(3);
+
+/// Commands in a sentence, kept whole when it is wrapped (a no-break space
+/// between their words, printed as a space).
+fn whole(command: &str) -> String {
+    command.replace(' ', "\u{a0}")
+}
+
+/// `text` filled to `width` columns, its no-break spaces printed as spaces.
+fn fill(text: &str, width: usize) -> String {
+    output::fill(text, width).replace('\u{a0}', " ")
+}
+
 /// The repository's root: where `Cargo.toml` and `exercises/` are.
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -73,22 +90,34 @@ pub fn report(info: &ExerciseInfo, grade: &Grade, width: usize) -> String {
     text.push(match grade.outcome {
         Outcome::Passed => {
             let next = EXERCISES.get(n).map_or("That was the last one: well done.".to_string(), |next| {
-                format!("Next: {}: cargo run -- exercise {}", next.label(), next.number)
+                format!(
+                    "Next: {}: {}",
+                    next.label(),
+                    whole(&format!("cargo run -- exercise {}", next.number))
+                )
             });
             format!("Passed: {} agrees with every case. {next}", info.function)
         }
         Outcome::Failed => format!(
-            "Not yet: fix the first failing case above in {}, then run cargo run -- exercise {n} \
-             again. Stuck? cargo run -- exercise {n} --hint",
-            info.path()
+            "Not yet: fix the first failing case above in {}, then run {} again. Stuck? {}",
+            info.path(),
+            whole(&format!("cargo run -- exercise {n}")),
+            whole(&format!("cargo run -- exercise {n} --hint"))
         ),
         Outcome::NotStarted => format!(
-            "Open {}, replace todo!() with your code, and run cargo run -- exercise {n} again. \
-             Stuck? cargo run -- exercise {n} --hint",
-            info.path()
+            "Open {}, replace todo!() with your code, and run {} again. Stuck? {}",
+            info.path(),
+            whole(&format!("cargo run -- exercise {n}")),
+            whole(&format!("cargo run -- exercise {n} --hint"))
         ),
     });
-    text.iter().map(|line| output::wrap(line, width)).collect::<Vec<_>>().join("\n") + "\n"
+    let last = text.len() - 1;
+    text.iter()
+        .enumerate()
+        .map(|(k, line)| if k == last { fill(line, width) } else { output::wrap(line, width) })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// The columns to print for: `COLUMNS`, the terminal's width, or 80.
@@ -125,7 +154,7 @@ impl Status {
 /// messages (shown as they come when `show` is set) if it does not compile.
 fn build(info: &ExerciseInfo, show: bool) -> Result<(), Status> {
     let mut command = cargo();
-    command.args(["build", "--quiet", "--package", "cnn-exercises", "--bin", info.file]);
+    command.args(["build", "--quiet", "--package", "cnn-exercises", "--bin", info.file]).args(profile_args());
     command.stdout(Stdio::null()).stdin(Stdio::null());
     let result = if show {
         command.stderr(Stdio::inherit()).status().map(|status| (status, String::new()))
@@ -139,26 +168,51 @@ fn build(info: &ExerciseInfo, show: bool) -> Result<(), Status> {
     }
 }
 
-/// Runs the grading program of `info` (built already) with `args`, its
-/// output shown when `show` is set; stops it after [`TIME_LIMIT`].
-fn run(info: &ExerciseInfo, show: bool) -> Status {
-    let mut command = cargo();
-    command.args(["run", "--quiet", "--package", "cnn-exercises", "--bin", info.file, "--"]);
+/// The grading program of `info`, as [`build`] leaves it: beside this
+/// runner, in the same profile's directory of the same target directory.
+fn program(info: &ExerciseInfo) -> PathBuf {
+    let here = std::env::current_exe().ok().and_then(|exe| exe.parent().map(PathBuf::from));
+    here.unwrap_or_else(|| root().join("target").join("debug")).join(format!(
+        "{}{}",
+        info.file,
+        std::env::consts::EXE_SUFFIX
+    ))
+}
+
+/// The profile this runner was built with (`debug` → the dev profile), for
+/// building the grading programs the same way.
+fn profile_args() -> Vec<String> {
+    let dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()));
+    match dir.as_deref() {
+        None | Some("debug") => vec![],
+        Some("release") => vec!["--release".into()],
+        Some(other) => vec!["--profile".into(), other.into()],
+    }
+}
+
+/// Runs the grading program of `info` (built already), its report shown
+/// when `show` is set; stops it after `limit`, saying so after a few
+/// seconds when its report is awaited.
+fn run(info: &ExerciseInfo, show: bool, limit: Duration) -> Status {
+    let mut command = Command::new(program(info));
+    command.current_dir(root()).stdin(Stdio::null());
     if !show {
         command.arg("--status").stdout(Stdio::null()).stderr(Stdio::null());
     }
-    command.stdin(Stdio::null());
     #[cfg(unix)]
     {
-        // Its own process group, so that stopping it stops the grading program too.
+        // Its own process group, so that stopping it stops all of it.
         use std::os::unix::process::CommandExt;
         command.process_group(0);
     }
     let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(e) => return Status::Broken(format!("could not run cargo: {e}")),
+        Err(e) => return Status::Broken(format!("could not run {}: {e}", program(info).display())),
     };
     let start = Instant::now();
+    let mut said = false;
     loop {
         match child.try_wait() {
             Ok(Some(status)) => {
@@ -169,11 +223,25 @@ fn run(info: &ExerciseInfo, show: bool) -> Status {
                     _ => Status::Broken(format!("the grading program ended with {status}")),
                 };
             }
-            Ok(None) if start.elapsed() > TIME_LIMIT => {
+            Ok(None) if start.elapsed() > limit => {
                 stop(&mut child);
                 return Status::TooSlow;
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                if show && !said && start.elapsed() > STILL_RUNNING {
+                    said = true;
+                    output::eprint(&fill(
+                        &format!(
+                            "Still grading {} after {} s; it is stopped at {} s.\n",
+                            info.label(),
+                            STILL_RUNNING.as_secs(),
+                            limit.as_secs()
+                        ),
+                        width(),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
             Err(e) => return Status::Broken(format!("lost the grading program: {e}")),
         }
     }
@@ -195,7 +263,7 @@ fn stop(child: &mut std::process::Child) {
 /// The status of one exercise, quietly.
 pub fn status(info: &ExerciseInfo) -> Status {
     match build(info, false) {
-        Ok(()) => run(info, false),
+        Ok(()) => run(info, false, LIST_TIME_LIMIT),
         Err(status) => status,
     }
 }
@@ -208,7 +276,7 @@ pub fn list() -> ExitCode {
         &output::fill(
             "Do it yourself: write each function in its file, exercises/exNN_name.rs, then grade it \
              with cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}N. Each exercise's status (the first time, \
-             building the grading programs takes a minute or so):\n",
+             the grading programs are built first, which takes a little while):\n",
             width,
         )
         .replace('\u{a0}', " "),
@@ -217,6 +285,7 @@ pub fn list() -> ExitCode {
     // compile does not stop the others (its messages are shown by `exercise N`).
     let _ = cargo()
         .args(["build", "--quiet", "--keep-going", "--package", "cnn-exercises", "--bins"])
+        .args(profile_args())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -224,6 +293,8 @@ pub fn list() -> ExitCode {
     let mut next = None;
     let mut passed = 0;
     for info in EXERCISES {
+        // The exercise's name first, its status when it is known.
+        output::print("cnn-walkthrough", &format!("{:>3}  {:<31} ", info.number, info.function));
         let status = status(info);
         if status == Status::Graded(Outcome::Passed) {
             passed += 1;
@@ -231,10 +302,7 @@ pub fn list() -> ExitCode {
             next = Some(info);
         }
         // One line per exercise as it is graded, so that the list shows progress.
-        output::print(
-            "cnn-walkthrough",
-            &format!("{:>3}  {:<31} {}\n", info.number, info.function, status.words()),
-        );
+        output::print("cnn-walkthrough", &format!("{}\n", status.words()));
     }
     let end = match next {
         Some(info) => format!(
@@ -281,7 +349,8 @@ pub fn exercise(args: &[&str]) -> ExitCode {
         },
         other => {
             output::eprint_message(&format!(
-                "cnn-walkthrough: unexpected {other:?} after the exercise; {usage}\n"
+                "cnn-walkthrough: unexpected {} after the exercise; {usage}\n",
+                other.join(" ")
             ));
             ExitCode::from(2)
         }
@@ -295,16 +364,18 @@ fn grade(info: &ExerciseInfo) -> ExitCode {
         let why = match status {
             Status::DoesNotCompile(_) => format!(
                 "{} does not compile yet: the compiler's messages are above (the first one is \
-                 usually the one to fix). Then run cargo run -- exercise {} again.",
+                 usually the one to fix; the compiler calls your file exercises/grade/../{}.rs). \
+                 Then run {} again.",
                 info.path(),
-                info.number
+                info.file,
+                whole(&format!("cargo run -- exercise {}", info.number))
             ),
             other => format!("{} could not be graded: {}", info.label(), other.words()),
         };
-        output::eprint_message(&format!("{}\n", output::fill(&why, width)));
+        output::eprint_message(&format!("{}\n", fill(&why, width)));
         return ExitCode::FAILURE;
     }
-    match run(info, true) {
+    match run(info, true, TIME_LIMIT) {
         Status::Graded(Outcome::Passed) => ExitCode::SUCCESS,
         Status::Graded(_) => ExitCode::FAILURE,
         Status::TooSlow => {
@@ -339,10 +410,8 @@ fn watch(info: &ExerciseInfo) -> ExitCode {
     loop {
         let seen = modified();
         let _ = grade(info);
-        output::print(
-            "cnn-walkthrough",
-            &format!("\nWatching {}: save it to grade it again; Ctrl-C to stop.\n", info.path()),
-        );
+        let watching = format!("Watching {}: save it to grade it again; Ctrl-C to stop.", info.path());
+        output::print("cnn-walkthrough", &format!("\n{}\n", fill(&watching, width())));
         while modified() == seen {
             std::thread::sleep(Duration::from_millis(300));
         }
