@@ -161,3 +161,31 @@ fn progress_counts_images_up_to_the_training_set() {
     assert_eq!(seen[2].loss, history[0].train_loss);
     assert_eq!(seen[5].loss, history[1].train_loss);
 }
+
+/// `--bench --profile`: one more run timed layer by layer, every layer named
+/// and the time outside the layers shown; `--profile` alone is refused.
+#[test]
+fn the_profile_times_every_layer_and_is_refused_without_bench() {
+    let out = crate::common::run_lesson(
+        "lesson_11_train_cnn",
+        &["--bench", "--profile", "--net", "small", "--epochs", "1", "--batch-size", "256"],
+    );
+    out.assert_exit(0);
+    for phrase in
+        ["timed layer by layer", "Conv2D", "Dense", "held-out evaluation", "cutting batches", "total"]
+    {
+        assert!(out.text.contains(phrase), "the profile lacks {phrase:?}:\n{}", out.stdout);
+    }
+    let alone = crate::common::run_lesson("lesson_11_train_cnn", &["--profile"]);
+    alone.assert_exit(2);
+    assert!(alone.message.contains("--profile times the layers of a --bench run"), "{}", alone.stderr);
+}
+
+/// The operations the profile counts for a dense layer and a convolution.
+#[test]
+fn the_profile_counts_the_products_operations() {
+    use cnn_walkthrough::network::profile::forward_flops;
+    assert_eq!(forward_flops(&[2048, 256], &[256, 256]), 2.0 * 256.0 * 2048.0 * 256.0);
+    assert_eq!(forward_flops(&[32, 16, 3, 3], &[256, 32, 8, 8]), 2.0 * 256.0 * 32.0 * 64.0 * 16.0 * 9.0);
+    assert_eq!(forward_flops(&[16], &[256, 16]), 0.0);
+}

@@ -421,6 +421,7 @@ const TRAIN_FLAGS: &[Flag] = &[
     path("--mnist", "DIR", "train on MNIST from its four IDX files in DIR (gzipped or not)"),
     switch("--bench", "time three training runs with these flags (use --release for real figures)")
         .excluding(&["--mnist", "--save", "--quiet", "--step"]),
+    switch("--profile", "with --bench: one more run, timed layer by layer (forward, backward, update)"),
     MAX_MEMORY,
 ];
 

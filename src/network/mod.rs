@@ -14,6 +14,7 @@
 //! The layers work in any [`Float`]; lesson 11 trains in `f32`. Losses and
 //! accuracies are computed in `f64` from the network's `(batch, 10)` output.
 
+pub mod profile;
 pub mod training;
 
 use std::time::Instant;
@@ -221,12 +222,20 @@ pub struct Sequential<F: Float = f64> {
     pub learning_rate: f64,
     /// One Adam per parameter tensor, in the order of the layers.
     optimizers: Vec<Adam>,
+    /// Where training spends its time, while [`Sequential::start_profile`] is on.
+    profile: Option<profile::Profile>,
 }
 
 impl<F: Float> Sequential<F> {
     /// An empty network for samples of `input_shape`, trained by Adam at `learning_rate`.
     pub fn new(input_shape: &[usize], learning_rate: f64) -> Self {
-        Sequential { input_shape: input_shape.to_vec(), layers: vec![], learning_rate, optimizers: vec![] }
+        Sequential {
+            input_shape: input_shape.to_vec(),
+            layers: vec![],
+            learning_rate,
+            optimizers: vec![],
+            profile: None,
+        }
     }
 
     /// Adds a layer at the end. The first layer is told that no one needs
@@ -235,6 +244,17 @@ impl<F: Float> Sequential<F> {
         layer.set_needs_input_grad(!self.layers.is_empty());
         self.layers.push(Box::new(layer));
         self
+    }
+
+    /// Starts timing each layer's passes ([`profile::Profile`]) from the next
+    /// training run on.
+    pub fn start_profile(&mut self) {
+        self.profile = Some(profile::Profile::default());
+    }
+
+    /// The times gathered since [`start_profile`](Self::start_profile).
+    pub fn take_profile(&mut self) -> Option<profile::Profile> {
+        self.profile.take()
     }
 
     /// Every layer's parameters, summed.
@@ -271,8 +291,19 @@ impl<F: Float> Sequential<F> {
     fn logits(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
         let n = self.layers.len() - usize::from(self.ends_in_softmax());
         let mut x = x.clone();
-        for layer in &mut self.layers[..n] {
+        for (k, layer) in self.layers[..n].iter_mut().enumerate() {
+            let start = Instant::now();
             x = layer.forward(&x, training)?;
+            if training && let Some(p) = &mut self.profile {
+                let elapsed = start.elapsed();
+                let weights =
+                    layer.params_and_grads().first().map(|(_, w, _)| w.shape().to_vec()).unwrap_or_default();
+                let flops = profile::forward_flops(&weights, x.shape());
+                let times = p.layer(k, || layer.name());
+                times.forward += elapsed;
+                times.forward_flops += flops;
+                times.backward_flops += if k == 0 { flops } else { 2.0 * flops };
+            }
         }
         Ok(x)
     }
@@ -352,6 +383,7 @@ impl<F: Float> Sequential<F> {
     /// with respect to the logits.
     fn loss_and_gradient(&mut self, x: &ArrayD<F>, y: &ArrayView2<f64>) -> Result<(f64, f64, ArrayD<F>)> {
         let z = self.logits(x, true)?;
+        let start = Instant::now();
         let z: Array2<f64> = z
             .mapv(F::f64)
             .into_dimensionality()
@@ -360,7 +392,11 @@ impl<F: Float> Sequential<F> {
         let loss = softmax_cross_entropy(y, &z.view())?.sum() / batch;
         let acc = accuracy(y, &z.view())?;
         let grad = (Activation::Softmax.forward(&z.view()) - y) / batch;
-        Ok((loss, acc, grad.mapv(F::of).into_dyn()))
+        let grad = grad.mapv(F::of).into_dyn();
+        if let Some(p) = &mut self.profile {
+            p.loss += start.elapsed();
+        }
+        Ok((loss, acc, grad))
     }
 
     /// Back through every layer but the final softmax, from the gradient of
@@ -368,8 +404,12 @@ impl<F: Float> Sequential<F> {
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<()> {
         let n = self.layers.len() - usize::from(self.ends_in_softmax());
         let mut g = grad.clone();
-        for layer in self.layers[..n].iter_mut().rev() {
+        for (k, layer) in self.layers[..n].iter_mut().enumerate().rev() {
+            let start = Instant::now();
             g = layer.backward(&g)?;
+            if let Some(p) = &mut self.profile {
+                p.layer(k, || layer.name()).backward += start.elapsed();
+            }
         }
         Ok(())
     }
@@ -378,13 +418,18 @@ impl<F: Float> Sequential<F> {
     fn update(&mut self) {
         let lr = self.learning_rate;
         let mut k = 0;
-        for layer in &mut self.layers {
+        for (n, layer) in self.layers.iter_mut().enumerate() {
+            let start = Instant::now();
+            let name = layer.name();
             for (_, w, grad) in layer.params_and_grads() {
                 if self.optimizers.len() == k {
                     self.optimizers.push(Adam { learning_rate: lr, ..Adam::default() });
                 }
                 self.optimizers[k].step(w, &grad.view());
                 k += 1;
+            }
+            if let Some(p) = &mut self.profile {
+                p.layer(n, || name).update += start.elapsed();
             }
         }
     }
@@ -450,12 +495,17 @@ impl<F: Float> Sequential<F> {
         self.check_batch(x_val, y_val)?;
         let n = x.shape()[0];
         let mut history = vec![];
+        let run = Instant::now();
         for epoch in 1..=epochs {
             let start = Instant::now();
             let order = rng.permutation(n);
             let (mut loss, mut hits) = (0.0, 0.0);
             for (b, batch) in order.chunks(batch_size).enumerate() {
+                let cut = Instant::now();
                 let (xb, yb) = (x.select(Axis(0), batch), y.select(Axis(0), batch));
+                if let Some(p) = &mut self.profile {
+                    p.batching += cut.elapsed();
+                }
                 let (l, a) = self.train_on_batch(&xb, &yb.view())?;
                 if !l.is_finite() {
                     return Err(Error::Diverged { epoch, batch: Some(b + 1), loss: l });
@@ -465,7 +515,13 @@ impl<F: Float> Sequential<F> {
                 let done = ((b + 1) * batch_size).min(n);
                 on_batch(&BatchDone { epoch, done, total: n, loss: loss / done as f64 });
             }
+            let evaluation = Instant::now();
             let (val_loss, val_acc) = self.evaluate(x_val, y_val, 256)?;
+            if let Some(p) = &mut self.profile {
+                p.evaluation += evaluation.elapsed();
+                p.epochs += 1;
+                p.total = run.elapsed();
+            }
             if !val_loss.is_finite() {
                 // The last update made a parameter NaN or infinite.
                 return Err(Error::Diverged { epoch, batch: None, loss: val_loss });

@@ -37,12 +37,21 @@ pub struct Run {
     pub learning_rate: f64,
     /// `--seed` (default 1).
     pub seed: u32,
+    /// `--profile` (with `--bench`): time one more run layer by layer.
+    pub profile: bool,
 }
 
 impl Default for Run {
     /// The reference run: the reference network, 50 epochs of batches of 256, Adam at 0.001, seed 1.
     fn default() -> Self {
-        Run { net: Net::Reference, epochs: 50, batch_size: 256, learning_rate: 0.001, seed: 1 }
+        Run {
+            net: Net::Reference,
+            epochs: 50,
+            batch_size: 256,
+            learning_rate: 0.001,
+            seed: 1,
+            profile: false,
+        }
     }
 }
 
@@ -68,6 +77,11 @@ impl Run {
                 n => Ok(n),
             }
         };
+        if args.has("--profile") && !args.has("--bench") {
+            return Err(Error::Usage(
+                "--profile times the layers of a --bench run; add --bench, or leave --profile out".into(),
+            ));
+        }
         let seed = args.usize_or("--seed", d.seed as usize)?;
         let seed = u32::try_from(seed)
             .map_err(|_| Error::Usage(format!("--seed is {seed}; expected a whole number below 2^32")))?;
@@ -77,6 +91,7 @@ impl Run {
             batch_size: positive("--batch-size", d.batch_size)?,
             learning_rate: args.positive_or("--lr", d.learning_rate)?,
             seed,
+            profile: args.has("--profile"),
         })
     }
 
@@ -237,11 +252,39 @@ pub fn bench(run: &Run, repeats: usize, width: usize) -> Result<String> {
         count(run.epochs, "epoch"),
         count(std::thread::available_parallelism().map_or(1, |n| n.get()), "thread"),
     );
-    Ok(format!(
+    let mut text = format!(
         "{}\n{}",
         crate::course::show::fit_table(&["run", "total", "per epoch", "held-out accuracy"], &rows, width),
         crate::course::output::wrap(&median, width)
-    ))
+    );
+    if run.profile {
+        let mut net = run.network(&train)?;
+        net.start_profile();
+        net.fit(
+            (&x, &y.view()),
+            (&xv, &yv.view()),
+            run.epochs,
+            run.batch_size,
+            &mut RandomState::new(run.seed),
+            |_| {},
+            |_| {},
+        )?;
+        if let Some(profile) = net.take_profile() {
+            text += &format!(
+                "\n\n{}\n{}",
+                crate::course::output::fill(
+                    &format!(
+                        "One more run, timed layer by layer ({:.2} s in all; the timing adds a little). \
+                         Milliseconds per epoch, and the matrix products' rate in GFLOP/s:",
+                        profile.total.as_secs_f64()
+                    ),
+                    width
+                ),
+                profile.table(width)
+            );
+        }
+    }
+    Ok(text)
 }
 
 /// Images `indices` of `data` as heat maps, captioned by `caption(i)`, as
