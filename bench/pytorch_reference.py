@@ -54,7 +54,7 @@ def load_split(path, test_size=0.4, seed=1):
     )
 
 
-def reference_network():
+def reference_network(size=8):
     bn = dict(eps=0.01, momentum=0.01)
     return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1),
@@ -66,7 +66,7 @@ def reference_network():
         nn.Dropout(0.25),
         nn.BatchNorm2d(32, **bn),
         nn.Flatten(),
-        nn.Linear(2048, 256),
+        nn.Linear(32 * size * size, 256),
         nn.ReLU(),
         nn.Dropout(0.4),
         nn.BatchNorm1d(256, **bn),
@@ -98,6 +98,31 @@ def train(train_set, test_set, epochs, batch_size, seed):
     return time.perf_counter() - start, accuracy
 
 
+def mnist_epoch():
+    """One epoch at MNIST's size, random pixels: only the time matters."""
+    generator = torch.Generator().manual_seed(1)
+    x = 16 * torch.rand(60_000, 1, 28, 28, generator=generator)
+    y = torch.arange(60_000) % 10
+    xt = 16 * torch.rand(10_000, 1, 28, 28, generator=generator)
+    yt = torch.arange(10_000) % 10
+    torch.manual_seed(1)
+    net = reference_network(28)
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
+    loss_fn = nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    net.train()
+    for batch in torch.randperm(60_000).split(256):
+        optimizer.zero_grad()
+        loss_fn(net(x[batch]), y[batch]).backward()
+        optimizer.step()
+    net.eval()
+    with torch.no_grad():
+        for part in range(0, 10_000, 256):
+            net(xt[part : part + 256])
+    threads = torch.get_num_threads()
+    print(f"one epoch at MNIST's size: {time.perf_counter() - start:.1f} s ({threads} thread{'s' if threads != 1 else ''})")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -106,9 +131,18 @@ def main():
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--data", default=os.path.join(here, "..", "data", "digits.csv.gz"))
+    parser.add_argument(
+        "--mnist-size",
+        action="store_true",
+        help="one epoch of 60,000 random 28x28 images and 10,000 held out (the twin of "
+        "cargo run --release -p cnn-walkthrough-benches --bin mnist_epoch)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
+    if args.mnist_size:
+        mnist_epoch()
+        return
     train_set, test_set = load_split(args.data)
     times = []
     for k in range(1, args.rounds + 1):
