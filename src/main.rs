@@ -180,7 +180,10 @@ fn print_course() {
     }
     text += &output::wrap(
         "\nA lesson's flags:\n  cargo run --bin lesson_01_zero_pad -- --help\n\
-         Check every lesson:\n  cargo run -- --check\n",
+         Check every lesson:\n  cargo run -- --check\n\
+         Write the functions yourself, graded:\n  cargo run -- exercises\n\
+         The sources' own mistakes:\n  cargo run -- errata\n\
+         The sources' layouts and names:\n  cargo run -- names\n",
         width(),
     );
     output::print("cnn-walkthrough", &text);

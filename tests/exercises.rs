@@ -138,3 +138,10 @@ fn hints_come_one_at_a_time_and_bad_requests_say_what_is_accepted() {
         );
     }
 }
+
+#[test]
+fn the_course_list_points_to_the_exercises() {
+    let out = runner(&[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.lines().any(|l| l == "  cargo run -- exercises"), "{}", out.stdout);
+}
