@@ -6,7 +6,7 @@
 //! through your tensors instead and checks the loops against seed 004's
 //! per-image `ConvLayer.forward`.
 
-use cnn_walkthrough::course::bugs::conv_single_step;
+use cnn_walkthrough::course::bugs::{conv_single_step, Bug};
 use cnn_walkthrough::course::show::{cells, conv_cell, output_size_table};
 use cnn_walkthrough::course::walkthrough::your_conv_forward;
 use cnn_walkthrough::course::windows::padded_channels;
@@ -48,7 +48,7 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         "In the listing's own terms, the wrong line is the first:\n\
          \x20 c = np.multiply(a_slice_prev, W) + b   # b added {n} times\n  Z = np.sum(c)"
     ));
-    let z_2017 = (&a_slice_prev * &w).mapv(|v| v + b).sum();
+    let z_2017 = conv_single_step(Some(Bug::BiasInsideSum), &a_slice_prev.view(), &w.view(), b);
     l.value("np.sum(a_slice_prev * W + b) =", z_2017);
     l.say(&format!("which is Z\u{a0}+\u{a0}{}·b = {z:.8} + {}·({b:.8}).", n - 1, n - 1));
     let erratum = notebook::conv_single_step::Z_2017_ERRATUM;

@@ -7,7 +7,7 @@
 //! (deeplearning.ai), hanbt's max-pooling backward, why the total gradient
 //! must be preserved (seed 003), what ties do, and a finite-difference check.
 
-use cnn_walkthrough::course::bugs::{pool_backward, Bug};
+use cnn_walkthrough::course::bugs::pool_backward;
 use cnn_walkthrough::course::check::EXACT;
 use cnn_walkthrough::course::gradcheck::numerical_gradient;
 use cnn_walkthrough::course::second_way::{pool_backward_second_way, second_way, smallest_gap};
@@ -17,7 +17,8 @@ use cnn_walkthrough::course::your_tensors::YourPool;
 use cnn_walkthrough::prelude::*;
 use cnn_walkthrough::reference::{notebook, pooling_example};
 use cnn_walkthrough::textbook::pool::{
-    create_mask_from_window, distribute_value, pool_forward, PoolHparameters, PoolMode, PoolParams,
+    create_mask_from_window, distribute_value, pool_backward_by, pool_forward, PoolHparameters, PoolMode,
+    PoolParams,
 };
 
 fn main() -> std::process::ExitCode {
@@ -101,12 +102,13 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let tie = arr2(&[[3., 1.], [2., 3.]]);
     l.show("window =", &tie.view());
     l.erratum(&errata::TIED_MAXIMA);
-    let every = create_mask_from_window(&tie.view());
-    l.show("create_mask_from_window(window) =", &every.view());
+    l.show("create_mask_from_window(window) =", &create_mask_from_window(&tie.view()).view());
     let tied = tie.clone().into_shape_with_order((1, 2, 2, 1)).expect("4 values");
     let (_, cache) = pool_forward(&tied.view(), hp, PoolMode::Max)?;
     let one = Array4::ones((1, 1, 1, 1));
-    let notebooks = pool_backward(Some(Bug::EveryTiedMax), &one.view(), &cache, PoolMode::Max)?;
+    let notebooks = pool_backward_by(&one.view(), &cache, |window, da| {
+        create_mask_from_window(window).mapv(|m| if m { da } else { 0.0 })
+    })?;
     let back = pool_backward(l.bug(), &one.view(), &cache, PoolMode::Max)?;
     l.show("the notebook's pool_backward(dA = 1)[0,:,:,0] =", &notebooks.slice(s![0, .., .., 0]));
     l.show("first maximum only (np.argmax), as here =", &back.slice(s![0, .., .., 0]));

@@ -49,10 +49,11 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.shape("W.shape =", layer.w.shape());
     l.shape("W_col = W.reshape((n_filters, -1)):", layer.w_col().shape());
     l.shape("output = W_col.dot(X_col) + w0:", product.shape());
-    l.shape("output.reshape(self.output_shape() + (batch_size,)):", &[16, 32, 32, 1]);
-    l.shape("output.transpose(3, 0, 1, 2):", output.shape());
-    let by_steps =
-        product.into_shape_with_order((16, 32, 32, 1)).expect("16·1024").permuted_axes([3, 0, 1, 2]);
+    let (_, n_f, out_h, out_w) = output.dim();
+    let reshaped = product.into_shape_with_order((n_f, out_h, out_w, 1)).expect("n_f·out_h·out_w");
+    l.shape("output.reshape(self.output_shape() + (batch_size,)):", reshaped.shape());
+    let by_steps = reshaped.permuted_axes([3, 0, 1, 2]);
+    l.shape("output.transpose(3, 0, 1, 2):", by_steps.shape());
     let (big_x, big_w) = (largest(&image.view()), largest(&layer.w.view()));
     // Training's Conv2D (fast::conv2d) computes the same products a few images at a time.
     let (fast, _) = FastConv2D::<f64>::of(&layer).forward(&image.view())?;

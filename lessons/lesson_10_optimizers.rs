@@ -1,7 +1,8 @@
 //! Lesson 10: optimizers.
 //!
-//! Six ways down a valley: ML-From-Scratch's SGD, Nesterov, Adagrad,
-//! Adadelta, RMSprop and Adam with its default hyperparameters, all started
+//! Six ways down a valley: ML-From-Scratch's SGD (run twice, with momentum
+//! 0 and 0.9), Nesterov, Adagrad, Adadelta, RMSprop and Adam with its
+//! default hyperparameters, all started
 //! from the same point of the same narrow valley. Each is shown with its
 //! update rule and hyperparameters, its first step worked by hand, and its
 //! path checked against a second, plain implementation
@@ -61,10 +62,12 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.table(&["optimizer", "", "step 1", "step 2", "step 3", &format!("distance after {STEPS}")], &rows);
 
     l.stage("Who gets there, and when");
+    let adagrad_steps = RUNS.iter().find(|r| r.0 == "Adagrad").map_or(0, |r| r.1);
     l.say(&format!(
         "Each runs on until it is within {NEAR} of the minimum, and stays: with the source's \
-         defaults the slow ones need thousands of steps (their learning rates are 0.001), and \
-         Adagrad, whose steps shrink like 1/√t, is not there after 20000. Above each panel: the optimizer, and the steps it took.\n"
+         defaults the slow ones need thousands of steps (Adam's learning rate is {}, as is Nesterov's), and \
+         Adagrad, whose steps shrink like 1/√t, is not there after {adagrad_steps}. Above each panel: the optimizer, and the steps it took.\n",
+        Adam::default().learning_rate
     ));
     let mut paths = vec![];
     for &(name, steps, arrives) in RUNS {

@@ -124,8 +124,8 @@ pub fn run(l: &mut Lesson) -> Result<()> {
         l.check_that("the training loss went down", after < before, &format!("{before:.4} → {after:.4}"));
     }
     if run.is_default() && l.args.path("--mnist").is_none() {
-        // Issue target: the reference network, 50 epochs, batch 256, reaches 98% or more
-        // (the source reports published_cnn::TEST_CORRECT of TEST_SIZE, 709 of 718).
+        // The target for the reference network, 50 epochs of batches of 256: 98% or more
+        // (the source reports reference::ml_from_scratch::cnn::TEST_CORRECT of TEST_SIZE).
         l.check_that(
             "held-out accuracy ≥ 0.98 (the reference network's target)",
             accuracy >= 0.98,

@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use cnn_walkthrough::course::cli::Args;
 use cnn_walkthrough::course::lesson::{paint, use_colour, Lesson, LessonFn};
 use cnn_walkthrough::course::output;
 use cnn_walkthrough::course::registry::{LessonInfo, LESSONS};
@@ -150,7 +149,7 @@ fn main() -> ExitCode {
 
 /// The columns the runner prints for: `COLUMNS`, the terminal's width, or 80.
 fn width() -> usize {
-    Screen::detect(&Args::default()).map_or(80, |s| s.width)
+    Screen::width_without_flags()
 }
 
 fn print_course() {

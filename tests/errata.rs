@@ -4,24 +4,11 @@
 //! fault's heading.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 
 use cnn_walkthrough::course::errata::ERRATA;
 
 use crate::common;
-
-/// Runs `cnn-walkthrough` with `args` at 80 columns.
-fn runner(args: &[&str]) -> common::Output {
-    common::output_of(
-        &Command::new(common::binary("cnn-walkthrough"))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "80")
-            .stdin(Stdio::null())
-            .output()
-            .expect("running cnn-walkthrough errata"),
-    )
-}
+use crate::common::runner;
 
 #[test]
 fn the_runner_lists_every_fault_and_shows_each_with_its_command() {
@@ -79,10 +66,12 @@ fn the_readme_lists_every_fault_with_its_command() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md");
     for e in ERRATA {
         let row = format!("| `{}` |", e.name);
-        let line = readme.lines().find(|l| l.starts_with(&row));
+        let line = readme.lines().find(|l| l.starts_with(&row)).map(|l| l.replace('`', ""));
         assert!(
-            line.is_some_and(|l| l.contains(&e.command())),
-            "README.md's errata table lacks {row} ... `{}`",
+            line.is_some_and(|l| l.contains(&e.command()) && l.contains(e.place) && l.contains(e.source)),
+            "README.md's errata table lacks {row} {}, {} ... `{}`",
+            e.source,
+            e.place,
             e.command()
         );
     }

@@ -9,11 +9,10 @@
 //! program): a half-written exercise never stops `cargo test` from
 //! compiling, and an exercise the student has started is left out.
 
-use std::process::{Command, Stdio};
-
 use cnn_walkthrough::exercises::{Grade, Outcome, EXERCISES};
 
 use crate::common;
+use crate::common::runner;
 
 /// Every exercise's grade of its solution, by the exercise's file name.
 fn solutions() -> Vec<(&'static str, Grade)> {
@@ -94,19 +93,6 @@ pub fn assert_fails_saying(grade: &Grade, phrases: &[&str]) {
     for phrase in phrases {
         assert!(text.contains(phrase), "the report lacks {phrase:?}:\n{}", grade.text());
     }
-}
-
-/// Runs `cnn-walkthrough` with `args` at 80 columns.
-fn runner(args: &[&str]) -> common::Output {
-    common::output_of(
-        &Command::new(common::binary("cnn-walkthrough"))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "80")
-            .stdin(Stdio::null())
-            .output()
-            .expect("running cnn-walkthrough"),
-    )
 }
 
 #[test]

@@ -3,23 +3,13 @@
 //! tested with every other run in `tests/width.rs`), and every lesson's
 //! default run says the layout of its tensors, once, before the first one.
 
-use std::process::{Command, Stdio};
-
 use cnn_walkthrough::course::registry::LESSONS;
 
 use crate::common;
 
 #[test]
 fn the_runner_prints_every_layout_and_the_sources_names() {
-    let out = common::output_of(
-        &Command::new(common::binary("cnn-walkthrough"))
-            .arg("names")
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "80")
-            .stdin(Stdio::null())
-            .output()
-            .expect("running cnn-walkthrough names"),
-    );
+    let out = common::runner(&["names"]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     for phrase in ["NHWC", "CHW", "NCHW", "A_prev", "input_array", "accum_grad", "delta_array", "dZ", "w0"] {
         assert!(out.text.contains(phrase), "cnn-walkthrough names lacks {phrase}:\n{}", out.stdout);

@@ -10,8 +10,9 @@
 //! command that shows each fault, and `tests/errata.rs` runs every one of
 //! those commands and looks for the fault's heading in its output.
 //!
-//! A new fault is an entry here and one `l.erratum(&errata::NAME)` in the
-//! lesson that shows it.
+//! A new fault is an entry here and one `l.erratum(&errata::NAME)` where
+//! its lesson shows it: in the lesson file, or in the function it calls
+//! for the demonstration (the `show_…` functions below).
 //!
 //! The sources: seed 002 is the deeplearning.ai notebook, seed 004 hanbt's
 //! hand-written CNN (a copy of huxiaoman's listing), seeds 000, 001 and 003
@@ -429,7 +430,7 @@ pub fn card(width: usize) -> String {
         crate::course::show::fit_table(&["name", "source", "effect", "lesson"], &rows, width),
         fill("Where, what goes wrong, and the command that shows it:\n  cargo run -- errata NAME"),
     ]
-    .map(|part| part.trim_end().replace('\u{a0}', " "))
+    .map(|part| part.trim_end().to_string())
     .join("\n\n")
         + "\n"
 }
@@ -448,7 +449,7 @@ pub fn details(name: &str, width: usize) -> Option<String> {
         e.lesson.name.split('_').nth(1).unwrap_or_default(),
         e.command()
     );
-    Some(crate::course::output::fill(&text, width).replace('\u{a0}', " "))
+    Some(crate::course::output::fill(&text, width))
 }
 
 /// The names of every fault, for a message: `bias-inside-sum, tied-maxima, …`.

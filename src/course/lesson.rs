@@ -217,13 +217,11 @@ impl Lesson {
         }
     }
 
-    /// Prints `text` and a line break: through the pager, if there is one.
-    /// No-break spaces, which kept formulas whole while wrapping, print as
-    /// plain spaces.
+    /// Prints `text` and a line break: through the pager, if there is one
+    /// (no-break spaces print as plain spaces: [`output::print`]).
     fn emit(&self, text: &str) {
-        let text = text.replace('\u{a0}', " ");
         match self.pager.borrow_mut().as_mut() {
-            Some(pager) => pager.print(&text),
+            Some(pager) => pager.print(text),
             None => output::print(self.info.name, &format!("{text}\n")),
         }
     }

@@ -32,10 +32,12 @@ pub fn restore_sigpipe() {
     }
 }
 
-/// Writes `text` to stdout and flushes it. When that fails, says so on
-/// stderr in one line (`{program}: could not write the output: {error}`)
-/// and exits with status [`OUTPUT_FAILED`].
+/// Writes `text` to stdout and flushes it, its no-break spaces (which kept
+/// commands and formulas whole while it was wrapped) as plain spaces. When
+/// that fails, says so on stderr in one line (`{program}: could not write
+/// the output: {error}`) and exits with status [`OUTPUT_FAILED`].
 pub fn print(program: &str, text: &str) {
+    let text = text.replace('\u{a0}', " ");
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // One line: the system's words without their " (os error 28)".
@@ -46,9 +48,9 @@ pub fn print(program: &str, text: &str) {
     }
 }
 
-/// Writes `text` to stderr, ignoring errors.
+/// Writes `text` to stderr, ignoring errors; no-break spaces as plain spaces.
 pub fn eprint(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let _ = std::io::stderr().lock().write_all(text.replace('\u{a0}', " ").as_bytes());
 }
 
 /// The width messages are wrapped to: 80 columns, a terminal's narrowest
@@ -61,7 +63,7 @@ pub const MESSAGE_WIDTH: usize = 80;
 /// `• `) continues under its text instead, so that the numbers stand out.
 ///
 /// Only ASCII spaces break a line: a no-break space (U+00A0) keeps a short
-/// formula such as `1\u{a0}−\u{a0}p` in one piece. [`Lesson`] prints it as a
+/// formula such as `1\u{a0}−\u{a0}p` in one piece. [`print()`] writes it as a
 /// plain space once the text is wrapped.
 ///
 /// [`Lesson`]: crate::course::lesson::Lesson

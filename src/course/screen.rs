@@ -54,6 +54,12 @@ fn env_number(name: &str) -> Option<usize> {
 }
 
 impl Screen {
+    /// The columns a command without flags prints for (the course runner,
+    /// `errata`, the exercises): `COLUMNS`, the terminal's width, or 80.
+    pub fn width_without_flags() -> usize {
+        Screen::detect(&Args::default()).map_or(80, |s| s.width)
+    }
+
     /// The screen for a run with these flags: `--width`, `COLUMNS`, the
     /// terminal, or 80 columns (see the module's documentation).
     ///

@@ -311,7 +311,8 @@ pub fn bracket(index: &[usize]) -> String {
     format!("[{}]", index.iter().map(usize::to_string).collect::<Vec<_>>().join(", "))
 }
 
-/// A number for a report: as Python prints a float, to 8 significant digits.
+/// A number for a report: a whole number as Python prints a float (`2.0`),
+/// else to 8 decimal places, without trailing zeros.
 pub fn number(x: f64) -> String {
     if x == x.trunc() && x.abs() < 1e15 {
         format!("{x:.1}")
@@ -323,7 +324,7 @@ pub fn number(x: f64) -> String {
 /// When `e` and `g` differ but print alike, a line that says by how much.
 fn beyond_digits(e: f64, g: f64) -> String {
     if number(e) == number(g) {
-        format!("\n(they differ by {:.1e}, beyond the 8 digits shown)", g - e)
+        format!("\n(they differ by {:.1e}, beyond the 8 decimals shown)", g - e)
     } else {
         String::new()
     }
@@ -333,6 +334,14 @@ fn beyond_digits(e: f64, g: f64) -> String {
 pub fn nhwc(index: &[usize]) -> String {
     match index {
         [i, h, w, c] => format!("image {i}, row {h}, column {w}, channel {c}"),
+        _ => String::new(),
+    }
+}
+
+/// What an NCHW index means: `image 1, channel 2, row 0, column 3`.
+pub fn nchw(index: &[usize]) -> String {
+    match index {
+        [i, c, h, w] => format!("image {i}, channel {c}, row {h}, column {w}"),
         _ => String::new(),
     }
 }

@@ -16,7 +16,7 @@ use ndarray::{arr1, arr3, s, Array1, Array2, Array4, ArrayView2, ArrayView4, Axi
 
 use crate::course::check::{largest, sum_rounding, EXACT};
 use crate::course::random::RandomState;
-use crate::exercises::grading::{close, tuple, Grade, Grader, Outcome};
+use crate::exercises::grading::{close, nchw, tuple, Grade, Grader, Outcome};
 use crate::reference::ml_from_scratch::{conv2d as article_conv2d, im2col as article_im2col};
 use crate::reference::pooling_example;
 use crate::reference::worked_example::{published as worked, WorkedExample};
@@ -99,14 +99,6 @@ fn row_words(r: usize, (fh, fw): (usize, usize)) -> String {
 /// `window 3: output row 1, output column 0`.
 fn window_words(q: usize, out_w: usize) -> String {
     format!("window {q}: output row {}, output column {}", q / out_w, q % out_w)
-}
-
-/// What an NCHW index means: `image 1, channel 0, row 3, column 2`.
-pub fn nchw(index: &[usize]) -> String {
-    match index {
-        [i, c, h, w] => format!("image {i}, channel {c}, row {h}, column {w}"),
-        _ => String::new(),
-    }
 }
 
 /// The hidden cases of exercises 9–11: stride 2 with no padding, 'same'

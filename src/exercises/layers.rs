@@ -16,7 +16,7 @@ use ndarray::{s, Array1, Array2, Array4, ArrayD, ArrayView, ArrayView1, ArrayVie
 use ndarray::{Axis, Dimension};
 
 use crate::course::random::RandomState;
-use crate::exercises::grading::{close, tuple, Grade, Grader};
+use crate::exercises::grading::{close, nchw, tuple, Grade, Grader};
 use crate::textbook::activations::Activation;
 use crate::textbook::layers::{BatchNormalization, Layer, BATCH_NORM_EPS};
 use crate::textbook::losses;
@@ -27,14 +27,6 @@ use crate::textbook::optimizers::{Adam, BiasCorrection};
 /// far below it.
 const TOL: f64 = 1e-10;
 
-/// What an NCHW index means: `image 1, channel 2, row 0, column 3`.
-pub fn nchw(index: &[usize]) -> String {
-    match index {
-        [i, c, h, w] => format!("image {i}, channel {c}, row {h}, column {w}"),
-        _ => String::new(),
-    }
-}
-
 /// What an index of a per-channel vector means: `channel 2`.
 fn channel(index: &[usize]) -> String {
     format!("channel {}", index[0])
@@ -44,20 +36,6 @@ fn channel(index: &[usize]) -> String {
 /// (two NaNs agree): how a grader recognises a classic wrong answer.
 fn same<D: Dimension>(got: &ArrayView<f64, D>, other: &ArrayView<f64, D>) -> bool {
     got.shape() == other.shape() && got.iter().zip(other).all(|(&g, &o)| close(o, g, 1e-9))
-}
-
-/// [`Grader::arrays`] (which says by how much two numbers differ when they
-/// print alike).
-fn compare<D: Dimension>(
-    g: &mut Grader,
-    case: &str,
-    what: &str,
-    expected: &ArrayView<f64, D>,
-    got: &ArrayView<f64, D>,
-    tol: f64,
-    meaning: &dyn Fn(&[usize]) -> String,
-) -> bool {
-    g.arrays(case, what, expected, got, tol, meaning)
 }
 
 /// Ways to compute batch normalization's statistics: the right one, and
@@ -187,7 +165,7 @@ pub fn batch_norm_forward(
         else {
             break;
         };
-        if !compare(&mut g, &case, "y", &y.view(), &got_y.view(), TOL, &nchw) {
+        if !g.arrays(&case, "y", &y.view(), &got_y.view(), TOL, &nchw) {
             let mistakes = [
                 (
                     Stats::WholeTensor,
@@ -224,10 +202,10 @@ pub fn batch_norm_forward(
             }
             break;
         }
-        if !compare(&mut g, &case, "x_centered", &x_centered.view(), &got_xc.view(), TOL, &nchw) {
+        if !g.arrays(&case, "x_centered", &x_centered.view(), &got_xc.view(), TOL, &nchw) {
             break;
         }
-        if !compare(&mut g, &case, "stddev_inv", &stddev_inv.view(), &got_s.view(), TOL, &channel) {
+        if !g.arrays(&case, "stddev_inv", &stddev_inv.view(), &got_s.view(), TOL, &channel) {
             if same(&got_s.mapv(|v| 1.0 / v).view(), &stddev_inv.view()) {
                 g.explain("Your stddev_inv is √(var + eps), the standard deviation: return its inverse.");
             }
@@ -280,7 +258,7 @@ pub fn batch_norm_backward(
             break;
         };
         let grad_x = grad_x.into_dimensionality().expect("four axes");
-        if !compare(&mut g, &case, "grad_x", &grad_x.view(), &got_x.view(), TOL, &nchw) {
+        if !g.arrays(&case, "grad_x", &grad_x.view(), &got_x.view(), TOL, &nchw) {
             // gamma · stddev_inv / n · (the bracket's terms, combined).
             let n = (grad.len() / gamma.len()) as f64;
             let [direct, through_mean, through_var] =
@@ -314,7 +292,7 @@ pub fn batch_norm_backward(
             }
             break;
         }
-        if !compare(&mut g, &case, "grad_gamma", &grad_gamma.view(), &got_gamma.view(), TOL, &channel) {
+        if !g.arrays(&case, "grad_gamma", &grad_gamma.view(), &got_gamma.view(), TOL, &channel) {
             let unscaled: Array1<f64> = (0..gamma.len())
                 .map(|c| (&grad.slice(s![.., c, .., ..]) * &x_centered.slice(s![.., c, .., ..])).sum())
                 .collect();
@@ -323,7 +301,7 @@ pub fn batch_norm_backward(
             }
             break;
         }
-        if !compare(&mut g, &case, "grad_beta", &grad_beta.view(), &got_beta.view(), TOL, &channel) {
+        if !g.arrays(&case, "grad_beta", &grad_beta.view(), &got_beta.view(), TOL, &channel) {
             break;
         }
         g.pass(&case);
@@ -373,7 +351,7 @@ pub fn softmax_cross_entropy_gradient(
         let expected = losses::softmax_cross_entropy_gradient(&y.view(), &z.view()).expect("shapes fit");
         let Some(got) = g.call_result(&case, || student(&y.view(), &z.view())) else { break };
         let meaning = |i: &[usize]| format!("sample {}, class {}", i[0], i[1]);
-        if compare(&mut g, &case, "grad_z", &expected.view(), &got.view(), 1e-12, &meaning) {
+        if g.arrays(&case, "grad_z", &expected.view(), &got.view(), 1e-12, &meaning) {
             g.pass(&case);
             continue;
         }
@@ -562,13 +540,13 @@ fn adam_run(g: &mut Grader, student: &AdamStep, run: AdamRun) -> bool {
         }
         let at = |_: &[usize]| format!("after step t = {t}");
         let (m, v) = (adam.m.as_ref().expect("set"), adam.v.as_ref().expect("set"));
-        if !compare(g, case, "m", &m.view(), &got_m.view(), 1e-12, &at) {
+        if !g.arrays(case, "m", &m.view(), &got_m.view(), 1e-12, &at) {
             if got_m == m0 {
                 g.explain("Your m is unchanged: update it in place, m = b1·m + (1 − b1)·grad.");
             }
             return false;
         }
-        if !compare(g, case, "v", &v.view(), &got_v.view(), 1e-12, &at) {
+        if !g.arrays(case, "v", &v.view(), &got_v.view(), 1e-12, &at) {
             if got_v == v0 {
                 g.explain("Your v is unchanged: update it in place, v = b2·v + (1 − b2)·grad².");
             } else if same(&got_v.view(), &(&v0 * b2 + grad * (1.0 - b2)).view()) {
@@ -576,7 +554,7 @@ fn adam_run(g: &mut Grader, student: &AdamStep, run: AdamRun) -> bool {
             }
             return false;
         }
-        if !compare(g, case, "w", &w.view(), &got_w.view(), 1e-12, &at) {
+        if !g.arrays(case, "w", &w.view(), &got_w.view(), 1e-12, &at) {
             let mistakes = [
                 (
                     AdamMistake::OneMinusB,

@@ -89,7 +89,7 @@ pub const EXERCISES: &[ExerciseInfo] = &[
             "Multiply the window and the filter element by element (&a * &b on two views gives a \
              new array), then add up every element (.sum()).",
             "Add b once, after the sum: adding it to every product before summing counts it \
-             f·f·n_C_prev times (the mistake of the notebook's first edition).",
+             f·f·n_C_prev times (the mistake in seed 002's listing and the notebook's 2017 answer key).",
         ],
     },
     ExerciseInfo {

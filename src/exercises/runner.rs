@@ -39,11 +39,6 @@ fn whole(command: &str) -> String {
     command.replace(' ', "\u{a0}")
 }
 
-/// `text` filled to `width` columns, its no-break spaces printed as spaces.
-fn fill(text: &str, width: usize) -> String {
-    output::fill(text, width).replace('\u{a0}', " ")
-}
-
 /// The repository's root: where `Cargo.toml` and `exercises/` are.
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -114,7 +109,7 @@ pub fn report(info: &ExerciseInfo, grade: &Grade, width: usize) -> String {
     let last = text.len() - 1;
     text.iter()
         .enumerate()
-        .map(|(k, line)| if k == last { fill(line, width) } else { output::wrap(line, width) })
+        .map(|(k, line)| if k == last { output::fill(line, width) } else { output::wrap(line, width) })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
@@ -122,7 +117,7 @@ pub fn report(info: &ExerciseInfo, grade: &Grade, width: usize) -> String {
 
 /// The columns to print for: `COLUMNS`, the terminal's width, or 80.
 fn width() -> usize {
-    crate::course::screen::Screen::detect(&crate::course::cli::Args::default()).map_or(80, |s| s.width)
+    crate::course::screen::Screen::width_without_flags()
 }
 
 /// How grading one exercise went, as the runner sees it.
@@ -132,7 +127,8 @@ pub enum Status {
     Graded(Outcome),
     /// The exercise's file does not compile; the compiler's messages.
     DoesNotCompile(String),
-    /// The grading ran past [`TIME_LIMIT`] and was stopped.
+    /// The grading ran past its time limit ([`TIME_LIMIT`], or
+    /// [`LIST_TIME_LIMIT`] in the list) and was stopped.
     TooSlow,
     /// cargo or the grading program could not be run, or ended oddly.
     Broken(String),
@@ -230,7 +226,7 @@ fn run(info: &ExerciseInfo, show: bool, limit: Duration) -> Status {
             Ok(None) => {
                 if show && !said && start.elapsed() > STILL_RUNNING {
                     said = true;
-                    output::eprint(&fill(
+                    output::eprint(&output::fill(
                         &format!(
                             "Still grading {} after {} s; it is stopped at {} s.\n",
                             info.label(),
@@ -278,8 +274,7 @@ pub fn list() -> ExitCode {
              with cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}N. Each exercise's status (the first time, \
              the grading programs are built first, which takes a little while):\n",
             width,
-        )
-        .replace('\u{a0}', " "),
+        ),
     );
     // All the grading programs at once, on every core; one that does not
     // compile does not stop the others (its messages are shown by `exercise N`).
@@ -314,14 +309,17 @@ pub fn list() -> ExitCode {
         ),
         None => format!("All {} exercises pass.", EXERCISES.len()),
     };
-    output::print("cnn-walkthrough", &format!("\n{}\n", output::fill(&end, width).replace('\u{a0}', " ")));
+    output::print("cnn-walkthrough", &format!("\n{}\n", output::fill(&end, width)));
     ExitCode::SUCCESS
 }
 
-/// `cargo run -- exercise N [--hint [K]]`.
+/// `cargo run -- exercise N [--hint [K] | --watch]`.
 pub fn exercise(args: &[&str]) -> ExitCode {
-    let usage = "usage: cargo run -- exercise N [--hint [K] | --watch], where N is an exercise's \
-                 number (1 to 18) or its function's name (zero_pad); cargo run -- exercises lists them.";
+    let usage = format!(
+        "usage: cargo run -- exercise N [--hint [K] | --watch], where N is an exercise's number (1 to \
+         {}) or its function's name (zero_pad); cargo run -- exercises lists them.",
+        EXERCISES.len()
+    );
     let (name, rest) = match args {
         [name, rest @ ..] => (*name, rest),
         [] => {
@@ -372,7 +370,7 @@ fn grade(info: &ExerciseInfo) -> ExitCode {
             ),
             other => format!("{} could not be graded: {}", info.label(), other.words()),
         };
-        output::eprint_message(&format!("{}\n", fill(&why, width)));
+        output::eprint_message(&format!("{}\n", output::fill(&why, width)));
         return ExitCode::FAILURE;
     }
     match run(info, true, TIME_LIMIT) {
@@ -411,7 +409,7 @@ fn watch(info: &ExerciseInfo) -> ExitCode {
         let seen = modified();
         let _ = grade(info);
         let watching = format!("Watching {}: save it to grade it again; Ctrl-C to stop.", info.path());
-        output::print("cnn-walkthrough", &format!("\n{}\n", fill(&watching, width())));
+        output::print("cnn-walkthrough", &format!("\n{}\n", output::fill(&watching, width())));
         while modified() == seen {
             std::thread::sleep(Duration::from_millis(300));
         }

@@ -245,9 +245,9 @@ pub fn bench(run: &Run, repeats: usize, width: usize) -> Result<String> {
         ]);
     }
     times.sort_by(f64::total_cmp);
-    let profile = if cfg!(debug_assertions) { "dev profile" } else { "release profile" };
+    let build = if cfg!(debug_assertions) { "dev profile" } else { "release profile" };
     let median = format!(
-        "median {:.2} s for {} ({profile}, {} available)",
+        "median {:.2} s for {} ({build}, {} available)",
         times[times.len() / 2],
         count(run.epochs, "epoch"),
         count(std::thread::available_parallelism().map_or(1, |n| n.get()), "thread"),

@@ -61,6 +61,20 @@ pub fn binary(name: &str) -> PathBuf {
     dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// Runs the course runner `cnn-walkthrough` with `args`, at 80 columns,
+/// no colour, no stdin.
+pub fn runner(args: &[&str]) -> Output {
+    output_of(
+        &Command::new(binary("cnn-walkthrough"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "80")
+            .stdin(Stdio::null())
+            .output()
+            .expect("running cnn-walkthrough"),
+    )
+}
+
 /// Runs lesson `name` with `args`, no colour, no stdin.
 pub fn run_lesson(name: &str, args: &[&str]) -> Output {
     let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
