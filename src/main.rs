@@ -116,6 +116,15 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         ["exercises"] => cnn_walkthrough::exercises::runner::list(),
+        ["exercises", ..] | ["names", ..] => {
+            let more = if args[0] == "exercises" {
+                " (to grade one: cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}N)"
+            } else {
+                ""
+            };
+            output::eprint_message(&format!("cnn-walkthrough: {} takes no arguments{more}\n", args[0]));
+            ExitCode::from(2)
+        }
         ["exercise", rest @ ..] => cnn_walkthrough::exercises::runner::exercise(rest),
         ["errata"] => {
             output::print("cnn-walkthrough", &cnn_walkthrough::course::errata::card(width()));
@@ -134,6 +143,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        ["errata", ..] => {
+            output::eprint_message(
+                "cnn-walkthrough: errata takes at most one name \
+                 (cargo\u{a0}run\u{a0}--\u{a0}errata\u{a0}NAME); cargo\u{a0}run\u{a0}--\u{a0}errata lists them\n",
+            );
+            ExitCode::from(2)
+        }
         ["--help"] | ["-h"] => {
             output::print("cnn-walkthrough", &output::wrap(HELP, width()));
             ExitCode::SUCCESS

@@ -131,3 +131,19 @@ fn the_course_list_points_to_the_exercises() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.lines().any(|l| l == "  cargo run -- exercises"), "{}", out.stdout);
 }
+
+#[test]
+fn commands_that_take_no_arguments_say_so() {
+    for (args, phrase) in [
+        (
+            &["exercises", "--watch"][..],
+            "exercises takes no arguments (to grade one: cargo run -- exercise N)",
+        ),
+        (&["names", "x"][..], "names takes no arguments"),
+        (&["errata", "a", "b"][..], "errata takes at most one name"),
+    ] {
+        let out = runner(args);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(out.message.contains(phrase), "{args:?}: {}", out.stderr);
+    }
+}

@@ -164,11 +164,20 @@ fn build(info: &ExerciseInfo, show: bool) -> Result<(), Status> {
     }
 }
 
+/// The profile directory this runner was built into, when it is one of
+/// a cargo target directory (which holds a `CACHEDIR.TAG`): `debug`,
+/// `release`, or a custom profile's name. `None` for a runner copied or
+/// installed elsewhere, which builds and runs the grading programs of the
+/// dev profile in the repository's `target/`.
+fn profile_dir() -> Option<PathBuf> {
+    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    dir.parent()?.join("CACHEDIR.TAG").is_file().then_some(dir)
+}
+
 /// The grading program of `info`, as [`build`] leaves it: beside this
 /// runner, in the same profile's directory of the same target directory.
 fn program(info: &ExerciseInfo) -> PathBuf {
-    let here = std::env::current_exe().ok().and_then(|exe| exe.parent().map(PathBuf::from));
-    here.unwrap_or_else(|| root().join("target").join("debug")).join(format!(
+    profile_dir().unwrap_or_else(|| root().join("target").join("debug")).join(format!(
         "{}{}",
         info.file,
         std::env::consts::EXE_SUFFIX
@@ -178,10 +187,8 @@ fn program(info: &ExerciseInfo) -> PathBuf {
 /// The profile this runner was built with (`debug` → the dev profile), for
 /// building the grading programs the same way.
 fn profile_args() -> Vec<String> {
-    let dir = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().and_then(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()));
-    match dir.as_deref() {
+    let name = profile_dir().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    match name.as_deref() {
         None | Some("debug") => vec![],
         Some("release") => vec!["--release".into()],
         Some(other) => vec!["--profile".into(), other.into()],
@@ -216,6 +223,10 @@ fn run(info: &ExerciseInfo, show: bool, limit: Duration) -> Status {
                     Some(PASSED) => Status::Graded(Outcome::Passed),
                     Some(FAILED) => Status::Graded(Outcome::Failed),
                     Some(NOT_STARTED) => Status::Graded(Outcome::NotStarted),
+                    // It could not write its report, and said so in one line: end as it did.
+                    Some(output::OUTPUT_FAILED) if show => {
+                        std::process::exit(i32::from(output::OUTPUT_FAILED))
+                    }
                     _ => Status::Broken(format!("the grading program ended with {status}")),
                 };
             }
@@ -286,7 +297,7 @@ pub fn list() -> ExitCode {
         .stderr(Stdio::null())
         .status();
     let mut next = None;
-    let mut passed = 0;
+    let (mut passed, mut broken) = (0, None);
     for info in EXERCISES {
         // The exercise's name first, its status when it is known.
         output::print("cnn-walkthrough", &format!("{:>3}  {:<31} ", info.number, info.function));
@@ -298,6 +309,12 @@ pub fn list() -> ExitCode {
         }
         // One line per exercise as it is graded, so that the list shows progress.
         output::print("cnn-walkthrough", &format!("{}\n", status.words()));
+        if let Status::Broken(why) = status {
+            broken.get_or_insert(why);
+        }
+    }
+    if let Some(why) = broken {
+        output::eprint_message(&format!("cnn-walkthrough: some exercises could not be graded: {why}\n"));
     }
     let end = match next {
         Some(info) => format!(
@@ -368,6 +385,7 @@ fn grade(info: &ExerciseInfo) -> ExitCode {
                 info.file,
                 whole(&format!("cargo run -- exercise {}", info.number))
             ),
+            Status::Broken(why) => format!("{} could not be graded: {why}", info.label()),
             other => format!("{} could not be graded: {}", info.label(), other.words()),
         };
         output::eprint_message(&format!("{}\n", output::fill(&why, width)));
