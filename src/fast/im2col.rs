@@ -2,7 +2,9 @@
 //! [`crate::textbook::im2col::image_to_column`] with its columns reordered
 //! (image, output row, output column), and [`column_to_image_by_image`]
 //! equals [`crate::textbook::im2col::column_to_image`] of the same columns.
-//! Generic over [`Float`], written into reused buffers with fixed-size runs.
+//! Generic over [`Float`]: the images are padded once into a plain vector,
+//! and each row of the column matrix is copied from it (or, backward, added
+//! onto it) one run of `out_w` pixels at a time.
 //! The forward copies are exact; the backward adds the same terms in another
 //! order, so its sums may differ from the textbook's in the last bits (each
 //! pixel adds at most `fh·fw` values per channel).
@@ -12,7 +14,7 @@ use ndarray::{Array2, Array4, ArrayView2, ArrayView4, ArrayViewMut4};
 use crate::error::Result;
 use crate::fast::float::Float;
 use crate::textbook::im2col::Im2colParams;
-use crate::textbook::padding::{pad_axes, Padding2D};
+use crate::textbook::padding::Padding2D;
 
 /// [`crate::textbook::im2col::image_to_column`] with the columns ordered (image, output row, output
 /// column): each image's windows side by side. This is the layout a layer
@@ -47,8 +49,7 @@ pub fn image_to_column_by_image_into<F: Float>(
     cols: &mut Vec<F>,
 ) -> Result<Im2colParams> {
     let p = Im2colParams::new(images.shape(), filter_shape, padding, stride)?;
-    let padded = pad_axes(images, 2, 3, padding, F::zero());
-    let source = padded.as_slice().expect("a new array is in standard layout");
+    let padded = padded_planes(images, padding);
     let (ph, pw) = (p.height + padding.rows(), p.width + padding.cols());
     let (fh, fw) = filter_shape;
     let (oh, ow) = (p.out_h(), p.out_w());
@@ -57,13 +58,15 @@ pub fn image_to_column_by_image_into<F: Float>(
     for (r, row) in cols.chunks_exact_mut(p.cols()).enumerate() {
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
         // Window (y, x) of image b reads padded pixel (y·stride + di, x·stride + dj) of channel c.
-        for (by, target) in row.chunks_exact_mut(ow).enumerate() {
-            let (b, y) = (by / oh, by % oh);
-            let start = ((b * p.channels + c) * ph + y * stride + di) * pw + dj;
-            if stride == 1 {
-                copy_run(target, &source[start..start + ow]);
-            } else {
-                target.iter_mut().enumerate().for_each(|(x, t)| *t = source[start + x * stride]);
+        for (b, image_row) in row.chunks_exact_mut(oh * ow).enumerate() {
+            let first = ((b * p.channels + c) * ph + di) * pw + dj;
+            for (y, target) in image_row.chunks_exact_mut(ow).enumerate() {
+                let start = first + y * stride * pw;
+                if stride == 1 {
+                    target.copy_from_slice(&padded[start..start + ow]);
+                } else {
+                    target.iter_mut().enumerate().for_each(|(x, t)| *t = padded[start + x * stride]);
+                }
             }
         }
     }
@@ -88,56 +91,67 @@ pub fn column_to_image_by_image<F: Float>(
     Ok(images)
 }
 
+/// The images with `padding` zeros around each channel, as one plain
+/// vector of `(batch, channels, H + top + bottom, W + left + right)`
+/// values, made row by row.
+fn padded_planes<F: Float>(images: &ArrayView4<F>, padding: Padding2D) -> Vec<F> {
+    let (_, _, h, w) = images.dim();
+    let (ph, pw) = (h + padding.rows(), w + padding.cols());
+    let images = images.as_standard_layout();
+    let source = images.as_slice().expect("standard layout");
+    let mut padded = vec![F::zero(); source.len() / (h * w).max(1) * ph * pw];
+    if h * w == 0 {
+        return padded;
+    }
+    for (plane, image) in padded.chunks_exact_mut(ph * pw).zip(source.chunks_exact(h * w)) {
+        for (i, row) in image.chunks_exact(w).enumerate() {
+            let start = (i + padding.top) * pw + padding.left;
+            plane[start..start + w].copy_from_slice(row);
+        }
+    }
+    padded
+}
+
 /// The body of [`column_to_image_by_image_add`], for rows of `cols` that are
-/// contiguous and images in standard layout (`target`).
+/// contiguous and images in standard layout (`target`): each row of columns
+/// is added onto a padded copy of the images, a run of pixels at a time, and
+/// the inside of that copy onto `target`.
 fn add_columns<F: Float>(p: &Im2colParams, cols: ArrayView2<F>, target: &mut [F]) {
     let ((fh, fw), stride, padding) = (p.filter_shape, p.stride, p.padding);
     let (oh, ow) = (p.out_h(), p.out_w());
-    // Window offset d of output position y reads padded row y·stride + d, image row y·stride + d − top.
-    let inside = |n: usize, d: usize, before: usize, size: usize| -> Vec<(usize, usize)> {
-        (0..n)
-            .filter_map(|y| (y * stride + d).checked_sub(before).filter(|&i| i < size).map(|i| (y, i)))
-            .collect()
-    };
+    let (h, w) = (p.height, p.width);
+    let (ph, pw) = (h + padding.rows(), w + padding.cols());
+    let mut padded = vec![F::zero(); p.batch * p.channels * ph * pw];
     for (r, row) in cols.outer_iter().enumerate() {
         let row = row.to_slice().expect("rows are contiguous");
         let (c, di, dj) = (r / (fh * fw), (r / fw) % fh, r % fw);
-        let (ys, xs) = (inside(oh, di, padding.top, p.height), inside(ow, dj, padding.left, p.width));
-        let Some(&(x0, j0)) = xs.first() else { continue };
-        for b in 0..p.batch {
-            for &(y, i) in &ys {
-                let (from, to) = ((b * oh + y) * ow, ((b * p.channels + c) * p.height + i) * p.width);
+        // Window (y, x) of image b adds onto padded pixel (y·stride + di, x·stride + dj) of channel c.
+        for (b, image_row) in row.chunks_exact(oh * ow).enumerate() {
+            let first = ((b * p.channels + c) * ph + di) * pw + dj;
+            for (y, source) in image_row.chunks_exact(ow).enumerate() {
+                let start = first + y * stride * pw;
                 if stride == 1 {
-                    // The pixels a row of windows reaches are side by side: add a run.
-                    let n = xs.len();
-                    add_run(&mut target[to + j0..to + j0 + n], &row[from + x0..from + x0 + n]);
+                    add_run(&mut padded[start..start + ow], source);
                 } else {
-                    xs.iter().for_each(|&(x, j)| target[to + j] += row[from + x]);
+                    source.iter().enumerate().for_each(|(x, &v)| padded[start + x * stride] += v);
                 }
             }
         }
     }
-}
-
-/// `target = source`, eight values at a time (the runs of a small image are a
-/// few values long: fixed-size copies the compiler writes inline).
-fn copy_run<F: Copy>(target: &mut [F], source: &[F]) {
-    let source = &source[..target.len()];
-    let (t8, t) = target.as_chunks_mut::<8>();
-    let (s8, s) = source.as_chunks::<8>();
-    t8.iter_mut().zip(s8).for_each(|(t, s)| *t = *s);
-    t.copy_from_slice(s);
-}
-
-/// `target += source`, eight values at a time.
-fn add_run<F: Float>(target: &mut [F], source: &[F]) {
-    let source = &source[..target.len()];
-    let (t8, t) = target.as_chunks_mut::<8>();
-    let (s8, s) = source.as_chunks::<8>();
-    for (t, s) in t8.iter_mut().zip(s8) {
-        t.iter_mut().zip(s).for_each(|(t, &s)| *t += s);
+    if h * w == 0 {
+        return;
     }
-    t.iter_mut().zip(s).for_each(|(t, &s)| *t += s);
+    for (plane, image) in padded.chunks_exact(ph * pw).zip(target.chunks_exact_mut(h * w)) {
+        for (i, row) in image.chunks_exact_mut(w).enumerate() {
+            let start = (i + padding.top) * pw + padding.left;
+            add_run(row, &plane[start..start + w]);
+        }
+    }
+}
+
+/// `target += source`, value by value.
+fn add_run<F: Float>(target: &mut [F], source: &[F]) {
+    target.iter_mut().zip(source).for_each(|(t, &s)| *t += s);
 }
 
 /// [`column_to_image_by_image`] added onto `images`: each column's values go

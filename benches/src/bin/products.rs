@@ -28,6 +28,33 @@ fn by_matrixmultiply_split(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut Arr
     });
 }
 
+/// The same, the columns of `b` (and `c`) split in two halves on two threads:
+/// each thread packs half of `b` and all of `a`.
+fn by_matrixmultiply_split_columns(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut Array2<f32>) {
+    let n = b.ncols();
+    let (b1, b2) = b.view().split_at(Axis(1), n / 2);
+    let (mut c1, mut c2) = c.view_mut().split_at(Axis(1), n / 2);
+    std::thread::scope(|s| {
+        s.spawn(move || ndarray::linalg::general_mat_mul(1.0, a, &b1, 0.0, &mut c1));
+        ndarray::linalg::general_mat_mul(1.0, a, &b2, 0.0, &mut c2);
+    });
+}
+
+/// The same, the sum split in two halves (the columns of `a`, the rows of
+/// `b`) on two threads, and the two partial products added.
+fn by_matrixmultiply_split_sum(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut Array2<f32>) {
+    let k = a.ncols();
+    let (a1, a2) = a.view().split_at(Axis(1), k / 2);
+    let (b1, b2) = b.view().split_at(Axis(0), k / 2);
+    let mut other = Array2::<f32>::zeros(c.raw_dim());
+    std::thread::scope(|s| {
+        let other = &mut other;
+        s.spawn(move || ndarray::linalg::general_mat_mul(1.0, &a1, &b1, 0.0, other));
+        ndarray::linalg::general_mat_mul(1.0, &a2, &b2, 0.0, c);
+    });
+    *c += &other;
+}
+
 /// `c = a · b` by gemm, with `parallelism`.
 fn by_gemm(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut Array2<f32>, parallelism: gemm::Parallelism) {
     let ((m, k), n) = (a.dim(), b.ncols());
@@ -76,7 +103,10 @@ fn main() {
         "GFLOP/s, median of interleaved rounds (f32; {} threads available)",
         cnn_walkthrough::fast::parallel::threads()
     );
-    println!("{:<46} {:>8} {:>8} {:>8} {:>8}", "product (m × k × n)", "mm 1", "mm 2", "gemm 1", "gemm 2");
+    println!(
+        "{:<46} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "product (m × k × n)", "mm 1", "mm 2", "mm 2 n", "mm 2 k", "gemm 1", "gemm 2"
+    );
     let mut rng = RandomState::new(1);
     for (what, m, k, n, at, bt) in cases {
         let a_stored =
@@ -85,12 +115,14 @@ fn main() {
             if bt { rng.randn((n, k)).mapv(|v| v as f32) } else { rng.randn((k, n)).mapv(|v| v as f32) };
         let a = if at { a_stored.t() } else { a_stored.view() };
         let b = if bt { b_stored.t() } else { b_stored.view() };
-        let mut cs = [(); 4].map(|_| Array2::<f32>::zeros((m, n)));
-        let [c0, c1, c2, c3] = &mut cs;
+        let mut cs = [(); 6].map(|_| Array2::<f32>::zeros((m, n)));
+        let [c0, c1, c4, c5, c2, c3] = &mut cs;
         let times = median_seconds_interleaved(
             &mut [
                 &mut || by_matrixmultiply(&a, &b, c0),
                 &mut || by_matrixmultiply_split(&a, &b, c1),
+                &mut || by_matrixmultiply_split_columns(&a, &b, c4),
+                &mut || by_matrixmultiply_split_sum(&a, &b, c5),
                 &mut || by_gemm(&a, &b, c2, gemm::Parallelism::None),
                 &mut || by_gemm(&a, &b, c3, gemm::Parallelism::Rayon(2)),
             ],
@@ -100,7 +132,7 @@ fn main() {
             cs.iter().map(|c| (c - &cs[0]).mapv(f32::abs).fold(0f32, |x, &y| x.max(y))).fold(0f32, f32::max);
         assert!(biggest <= 1e-3 * (k as f32).sqrt(), "{what}: the products differ by {biggest}");
         let flops = 2.0 * (m * k * n) as f64;
-        let rates: Vec<String> = times.iter().map(|t| format!("{:>8.1}", flops / t / 1e9)).collect();
+        let rates: Vec<String> = times.iter().map(|t| format!("{:>7.1}", flops / t / 1e9)).collect();
         println!("{:<46} {}", format!("{what} ({m}×{k}×{n})"), rates.join(" "));
     }
 }
