@@ -14,6 +14,9 @@
 //! 2. `fast::layers::Dense` == `textbook::layers::Dense`.
 //! 3. `fast::layers::Dropout` == `textbook::layers::Dropout`, exactly in `f64`.
 //! 4. `fast::layers::BatchNormalization` == `textbook::layers::BatchNormalization`.
+//! 5. `forward_owned` / `backward_owned` == `forward` / `backward`, to the
+//!    last bit, for each layer that overrides them (`Flatten`,
+//!    `ActivationLayer`, and the fast `Dense`, `Dropout`, `BatchNormalization`).
 
 use crate::common;
 
@@ -22,9 +25,10 @@ use cnn_walkthrough::course::random::RandomState;
 use cnn_walkthrough::fast;
 use cnn_walkthrough::fast::float::Float;
 use cnn_walkthrough::textbook;
+use cnn_walkthrough::textbook::activations::Activation;
 use cnn_walkthrough::textbook::layers::Layer;
 use cnn_walkthrough::textbook::padding::Padding2D;
-use ndarray::{Array1, Array2, ArrayD, Axis, Dimension, IxDyn};
+use ndarray::{Array1, Array2, ArrayD, Axis, Dimension, IxDyn, ShapeBuilder};
 use proptest::prelude::Strategy;
 
 use common::{assert_close, assert_close_each, check, describe_case, magnitude, max_abs, paddings, seeds};
@@ -310,4 +314,95 @@ fn fast_batch_normalization_equals_the_textbook() {
         batch_norm_matches::<f64>(&format!("{desc}, f64"), &shape, &mut RandomState::new(seed));
         batch_norm_matches::<f32>(&format!("{desc}, f32"), &shape, &mut RandomState::new(seed));
     });
+}
+
+// ---------------------------------------------------------------------------
+// 5. By value == by reference
+// ---------------------------------------------------------------------------
+
+/// Each value's bits, in `f64` (exact, and −0 stays −0).
+fn bits<F: Float>(a: &ArrayD<F>) -> ArrayD<u64> {
+    a.mapv(|v| F::f64(v).to_bits())
+}
+
+/// `a` in `F`, in standard layout or in column-major (Fortran) layout, which
+/// sends the layers that reuse their input's buffer down their other path.
+fn in_layout<F: Float>(a: &ArrayD<f64>, column_major: bool) -> ArrayD<F> {
+    if column_major {
+        let mut b = ArrayD::zeros(a.raw_dim().f());
+        b.assign(&a.mapv(F::of));
+        b
+    } else {
+        a.mapv(F::of)
+    }
+}
+
+/// Two copies of `layer`, one driven by `forward`/`backward`, the other by
+/// `forward_owned`/`backward_owned`, through two training passes and one at
+/// inference: the outputs, input gradients, parameter gradients, and the
+/// state left in each layer (masks' stream, running statistics, what is
+/// kept for the backward pass) are the same to the last bit.
+fn owned_matches<F: Float, L: Layer<F> + Clone>(desc: &str, layer: L, x: &ArrayD<f64>, g: &ArrayD<f64>) {
+    for column_major in [false, true] {
+        let desc = format!("{desc}, {}", if column_major { "column-major" } else { "standard layout" });
+        let (x, g) = (in_layout::<F>(x, column_major), in_layout::<F>(g, column_major));
+        let (mut by_ref, mut by_value) = (layer.clone(), layer.clone());
+        for (pass, training) in [true, true, false].into_iter().enumerate() {
+            let want = by_ref.forward(&x, training).unwrap();
+            let got = by_value.forward_owned(x.clone(), training).unwrap();
+            assert_eq!(bits(&got), bits(&want), "{desc}\n  pass {pass}: output");
+            let want = by_ref.backward(&g).unwrap();
+            let got = by_value.backward_owned(g.clone()).unwrap();
+            assert_eq!(bits(&got), bits(&want), "{desc}\n  pass {pass}: input gradient");
+            let grads =
+                |l: &mut L| l.params_and_grads().into_iter().map(|(_, _, g)| bits(g)).collect::<Vec<_>>();
+            assert_eq!(
+                grads(&mut by_value),
+                grads(&mut by_ref),
+                "{desc}\n  pass {pass}: parameter gradients"
+            );
+            assert_eq!(format!("{by_value:?}"), format!("{by_ref:?}"), "{desc}\n  pass {pass}: state");
+        }
+    }
+}
+
+fn owned_layers_match<F: Float>(desc: &str, shape: &[usize], p: f64, seed: u32) {
+    let rng = &mut RandomState::new(seed);
+    let (x, g) = (rng.randn(IxDyn(shape)) * magnitude(rng), rng.randn(IxDyn(shape)) * magnitude(rng));
+    let (batch, rest) = (shape[0], shape[1..].iter().product::<usize>());
+    let flat = |a: &ArrayD<f64>| a.to_shape(IxDyn(&[batch, rest])).unwrap().to_owned();
+    owned_matches::<F, _>(&format!("{desc}: Flatten"), textbook::layers::Flatten::default(), &x, &flat(&g));
+    for activation in [Activation::ReLU, Activation::Sigmoid, Activation::Softmax] {
+        let layer = textbook::layers::ActivationLayer::<F>::new(activation);
+        owned_matches::<F, _>(&format!("{desc}: {activation:?}"), layer, &x, &g);
+    }
+    owned_matches::<F, _>(&format!("{desc}: Dropout"), fast::layers::Dropout::new(p, seed).unwrap(), &x, &g);
+    let mut bn = fast::layers::BatchNormalization::<F>::new(shape[1]);
+    bn.gamma = (rng.randn(shape[1]) * magnitude(rng)).mapv(F::of).into_dyn();
+    bn.beta = (rng.randn(shape[1]) * magnitude(rng)).mapv(F::of).into_dyn();
+    owned_matches::<F, _>(&format!("{desc}: BatchNormalization"), bn, &x, &g);
+    let n_out = 1 + seed as usize % 5;
+    let (w, w0) = (rng.randn((rest, n_out)) * magnitude(rng), rng.randn(n_out) * magnitude(rng));
+    let dense = fast::layers::Dense::<F>::from_weights(w.mapv(F::of), w0.mapv(F::of));
+    let g_dense = rng.randn(IxDyn(&[batch, n_out])) * magnitude(rng);
+    owned_matches::<F, _>(&format!("{desc}: Dense"), dense, &flat(&x), &g_dense);
+}
+
+#[test]
+fn by_value_equals_by_reference() {
+    const NAME: &str = "5 (forward_owned/backward_owned == forward/backward)";
+    check(NAME, (layer_shapes(), 0.0..0.95f64, seeds()), |(shape, p, seed)| {
+        let desc = describe_case(NAME, seed, format_args!("x {shape:?}, p {p}"));
+        owned_layers_match::<f64>(&format!("{desc}, f64"), &shape, p, seed);
+        owned_layers_match::<f32>(&format!("{desc}, f32"), &shape, p, seed);
+    });
+}
+
+#[test]
+fn by_value_equals_by_reference_on_two_threads() {
+    // 32·16·16·16 = 2¹⁷ values: Dropout draws and applies its mask in two halves.
+    let shape = [32, 16, 16, 16];
+    assert!(shape.iter().product::<usize>() >= fast::parallel::MIN_VALUES);
+    owned_layers_match::<f64>("(32, 16, 16, 16), f64", &shape, 0.25, 7);
+    owned_layers_match::<f32>("(32, 16, 16, 16), f32", &shape, 0.25, 7);
 }

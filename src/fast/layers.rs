@@ -2,7 +2,7 @@
 //! two cores where the work is large: each equals its textbook twin in
 //! [`crate::textbook::layers`] (see each item for where rounding may differ).
 
-use ndarray::{Array1, Array2, ArrayD, Axis};
+use ndarray::{Array1, Array2, ArrayD, Axis, Dimension};
 
 use crate::course::random::{RandomState, SplitMix64};
 use crate::error::{Error, Result};
@@ -67,6 +67,18 @@ impl<F: Float> Layer<F> for Dense<F> {
         Ok(y.into_dyn())
     }
 
+    /// By value: the input is kept for the backward pass without a copy.
+    fn forward_owned(&mut self, x: ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
+        let n_in = self.w.shape()[0];
+        if x.ndim() != 2 || x.shape()[1] != n_in {
+            return Err(Error::shape("Dense input", format!("(batch, {n_in})"), x.shape()));
+        }
+        let x2: Array2<F> = x.into_dimensionality().expect("2 axes");
+        let y = dot(&x2.view(), &self.matrix()) + &self.w0;
+        self.input = Some(x2);
+        Ok(y.into_dyn())
+    }
+
     /// `grad_W = xᵀ · g`, `grad_w0 = Σ_batch g`, and `g · Wᵀ` to the input.
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
         let input = self.input.as_ref().ok_or_else(|| before_forward("Dense"))?;
@@ -107,20 +119,43 @@ impl Dropout {
 }
 
 impl Dropout {
-    /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped (`x` has the mask's shape).
-    fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
-        let Some(kept) = &self.kept else { return x.clone() };
-        let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))]; // indexed by the mask: no branch
-        let x = x.as_standard_layout();
-        let (values, kept) = (x.as_slice().expect("standard layout"), kept.as_slice().expect("made so"));
-        let mut y = vec![F::zero(); values.len()];
-        parallel::split_mut(&mut y, |start, part| {
-            let (values, kept) = (&values[start..start + part.len()], &kept[start..start + part.len()]);
-            for ((y, &v), &k) in part.iter_mut().zip(values).zip(kept) {
-                *y = v * factor[usize::from(k)];
+    /// Draws the mask for a batch shaped `dim`: value `k` is decided by the
+    /// `k`-th word of the stream (in parts, on two threads), kept when that
+    /// uniform 64-bit draw `u` satisfies `u / 2⁶⁴ ≥ p` (probability `1 − p`).
+    fn draw(&mut self, dim: ndarray::IxDyn) {
+        let threshold = (self.p * 18_446_744_073_709_551_616.0) as u64;
+        let mut kept = vec![false; dim.size()];
+        let rng = &self.rng;
+        parallel::split_mut(&mut kept, |start, part| {
+            for (k, kept) in part.iter_mut().enumerate() {
+                *kept = rng.peek((start + k) as u64) >= threshold;
             }
         });
-        ArrayD::from_shape_vec(x.raw_dim(), y).expect("one per value")
+        self.rng.skip(kept.len() as u64);
+        self.kept = Some(ArrayD::from_shape_vec(dim, kept).expect("one per value"));
+    }
+
+    /// `x` where kept, scaled by `1/(1 − p)`; 0 where dropped (`x` has the mask's shape).
+    fn apply<F: Float>(&self, x: &ArrayD<F>) -> ArrayD<F> {
+        if self.kept.is_none() {
+            return x.clone();
+        }
+        let mut y = x.as_standard_layout().into_owned();
+        self.apply_in_place(&mut y);
+        y
+    }
+
+    /// [`apply`](Self::apply) in `x`'s own buffer (`x` in standard layout, or unmasked).
+    fn apply_in_place<F: Float>(&self, x: &mut ArrayD<F>) {
+        let Some(kept) = &self.kept else { return };
+        let factor = [F::zero(), F::of(1.0 / (1.0 - self.p))]; // indexed by the mask: no branch
+        let (values, kept) = (x.as_slice_mut().expect("standard layout"), kept.as_slice().expect("made so"));
+        parallel::split_mut(values, |start, part| {
+            let kept = &kept[start..start + part.len()];
+            for (v, &k) in part.iter_mut().zip(kept) {
+                *v *= factor[usize::from(k)];
+            }
+        });
     }
 }
 
@@ -131,23 +166,12 @@ impl<F: Float> Layer<F> for Dropout {
 
     /// Training: `x · mask / (1 − p)`, each value kept with probability `1 − p`; inference: `x`.
     fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
-        // Kept when a uniform 64-bit draw u satisfies u / 2⁶⁴ ≥ p: probability 1 − p.
-        let threshold = (self.p * 18_446_744_073_709_551_616.0) as u64;
         self.shape = Some(x.shape().to_vec());
         if !training {
             self.kept = None;
             return Ok(x.clone());
         }
-        // Value k of the batch is decided by the k-th word of the stream (in parts, on two threads).
-        let mut kept = vec![false; x.len()];
-        let rng = &self.rng;
-        parallel::split_mut(&mut kept, |start, part| {
-            for (k, kept) in part.iter_mut().enumerate() {
-                *kept = rng.peek((start + k) as u64) >= threshold;
-            }
-        });
-        self.rng.skip(x.len() as u64);
-        self.kept = Some(ArrayD::from_shape_vec(x.raw_dim(), kept).expect("one per value"));
+        self.draw(x.raw_dim());
         Ok(self.apply(x))
     }
 
@@ -155,6 +179,34 @@ impl<F: Float> Layer<F> for Dropout {
         let shape = self.shape.as_ref().ok_or_else(|| before_forward("Dropout"))?;
         same_shape("Dropout gradient", shape, grad)?;
         Ok(self.apply(grad))
+    }
+
+    /// By value: the mask is applied in `x`'s own buffer, no new array.
+    fn forward_owned(&mut self, x: ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+        if !x.is_standard_layout() {
+            return self.forward(&x, training);
+        }
+        self.shape = Some(x.shape().to_vec());
+        if !training {
+            self.kept = None;
+            return Ok(x);
+        }
+        self.draw(x.raw_dim());
+        let mut x = x;
+        self.apply_in_place(&mut x);
+        Ok(x)
+    }
+
+    /// By value: the mask is applied in `grad`'s own buffer, no new array.
+    fn backward_owned(&mut self, grad: ArrayD<F>) -> Result<ArrayD<F>> {
+        if !grad.is_standard_layout() {
+            return self.backward(&grad);
+        }
+        let shape = self.shape.as_ref().ok_or_else(|| before_forward("Dropout"))?;
+        same_shape("Dropout gradient", shape, &grad)?;
+        let mut grad = grad;
+        self.apply_in_place(&mut grad);
+        Ok(grad)
     }
 }
 
@@ -209,6 +261,81 @@ impl<F: Float> BatchNormalization<F> {
     fn channels(&self) -> usize {
         self.gamma.len()
     }
+
+    /// The mean and `1/√(σ² + eps)` of each channel for `data`, samples of
+    /// `C·rest` values (standard layout: channel `ch` at positions
+    /// `ch·rest .. (ch+1)·rest` of each): the batch's while training (the
+    /// running ones updated), else the running ones.
+    fn statistics(&mut self, data: &[F], rest: usize, training: bool) -> (Array1<F>, Array1<F>) {
+        let c = self.channels();
+        let (mean, var) = if training {
+            let n = F::of((data.len() / c) as f64);
+            let mean = channel_sums(data.len(), c, rest, |k, _| data[k]) / n;
+            let m = spread(&mean, rest);
+            let var = channel_sums(data.len(), c, rest, |k, i| (data[k] - m[i]).powi(2)) / n;
+            let (keep, add) = (F::of(self.momentum), F::of(1.0 - self.momentum));
+            self.running_mean = &self.running_mean * keep + &mean * add;
+            self.running_var = &self.running_var * keep + &var * add;
+            (mean, var)
+        } else {
+            (self.running_mean.clone(), self.running_var.clone())
+        };
+        let eps = F::of(self.eps);
+        (mean, var.mapv(|v| F::one() / (v + eps).sqrt()))
+    }
+
+    /// Normalizes `values` (samples of `C·rest` values) in place, each
+    /// becoming `γ·x̂ + β`, and returns the normalized `x̂` in the same order.
+    fn normalize(&self, values: &mut [F], mean: &Array1<F>, stddev_inv: &Array1<F>, rest: usize) -> Vec<F> {
+        let (m, s) = (spread(mean, rest), spread(stddev_inv, rest));
+        let (g, b) = (spread(&self.gamma, rest), spread(&self.beta, rest));
+        let mut x_norm = Vec::with_capacity(values.len());
+        for sample in values.chunks_exact_mut(m.len()) {
+            let start = x_norm.len();
+            x_norm.extend(sample.iter().zip(&m).zip(&s).map(|((&v, &m), &s)| (v - m) * s));
+            for ((y, &xn), (&g, &b)) in sample.iter_mut().zip(&x_norm[start..]).zip(g.iter().zip(&b)) {
+                *y = xn * g + b;
+            }
+        }
+        x_norm
+    }
+
+    /// Checks `grad` against the last forward pass; returns its shape as `(B, C, rest)`.
+    fn check_gradient(&self, grad: &ArrayD<F>) -> Result<(usize, usize, usize)> {
+        let (x_norm, _) = self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
+        let g3 = channels_view("BatchNormalization gradient", self.channels(), grad)?;
+        if g3.shape() != x_norm.shape() {
+            return Err(Error::shape(
+                "BatchNormalization gradient",
+                "the shape of the layer's output",
+                grad.shape(),
+            ));
+        }
+        Ok(g3.dim())
+    }
+
+    /// The backward pass in the gradient's own buffer `grad` (samples of
+    /// `C·rest` values, checked by [`check_gradient`](Self::check_gradient)):
+    /// keeps `grad_γ` and `grad_β`, and overwrites each value with the
+    /// input's gradient.
+    fn backward_in_place(&mut self, grad: &mut [F], rest: usize) {
+        let (x_norm, stddev_inv) = self.cache.as_ref().expect("checked");
+        let xn = x_norm.as_slice().expect("standard layout");
+        let c = self.channels();
+        let n = F::of((grad.len() / c) as f64);
+        let sum_g = channel_sums(grad.len(), c, rest, |k, _| grad[k]);
+        let sum_gx = channel_sums(grad.len(), c, rest, |k, _| grad[k] * xn[k]);
+        let scale = spread(&(&self.gamma * &stddev_inv.view().into_dyn() / n), rest);
+        let (sg, sgx) = (spread(&sum_g, rest), spread(&sum_gx, rest));
+        for (gs, xs) in grad.chunks_exact_mut(scale.len()).zip(xn.chunks_exact(scale.len())) {
+            let terms = gs.iter_mut().zip(xs).zip(&scale).zip(sg.iter().zip(&sgx));
+            for (((g, &x), &a), (&sg, &sgx)) in terms {
+                *g = a * (n * *g - sg - x * sgx);
+            }
+        }
+        self.grad_gamma = sum_gx.into_dyn();
+        self.grad_beta = sum_g.into_dyn();
+    }
 }
 
 impl<F: Float> Layer<F> for BatchNormalization<F> {
@@ -223,64 +350,46 @@ impl<F: Float> Layer<F> for BatchNormalization<F> {
 
     fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
         let x3 = channels_view("BatchNormalization input", self.channels(), x)?;
-        let (c, rest) = (self.channels(), x3.shape()[2]);
-        // Standard layout: each sample is C·rest values, channel ch at positions ch·rest .. (ch+1)·rest.
-        let data = x3.as_slice().expect("standard layout");
-        let (mean, var) = if training {
-            let n = F::of((data.len() / c) as f64);
-            let mean = channel_sums(data.len(), c, rest, |k, _| data[k]) / n;
-            let m = spread(&mean, rest);
-            let var = channel_sums(data.len(), c, rest, |k, i| (data[k] - m[i]).powi(2)) / n;
-            let (keep, add) = (F::of(self.momentum), F::of(1.0 - self.momentum));
-            self.running_mean = &self.running_mean * keep + &mean * add;
-            self.running_var = &self.running_var * keep + &var * add;
-            (mean, var)
-        } else {
-            (self.running_mean.clone(), self.running_var.clone())
-        };
-        let eps = F::of(self.eps);
-        let stddev_inv = var.mapv(|v| F::one() / (v + eps).sqrt());
-        let (m, s) = (spread(&mean, rest), spread(&stddev_inv, rest));
-        let (g, b) = (spread(&self.gamma, rest), spread(&self.beta, rest));
-        let (mut x_norm, mut y) = (Vec::with_capacity(data.len()), Vec::with_capacity(data.len()));
-        for sample in data.chunks_exact(m.len()) {
-            let start = x_norm.len();
-            x_norm.extend(sample.iter().zip(&m).zip(&s).map(|((&v, &m), &s)| (v - m) * s));
-            y.extend(x_norm[start..].iter().zip(&g).zip(&b).map(|((&xn, &g), &b)| xn * g + b));
-        }
-        let x_norm = ArrayD::from_shape_vec(x3.shape(), x_norm).expect("same size");
-        self.cache = Some((x_norm, stddev_inv));
-        Ok(ArrayD::from_shape_vec(x.raw_dim(), y).expect("same size"))
+        let rest = x3.shape()[2];
+        let (mean, stddev_inv) = self.statistics(x3.as_slice().expect("standard layout"), rest, training);
+        let mut y = x3.into_owned();
+        let x_norm = self.normalize(y.as_slice_mut().expect("standard layout"), &mean, &stddev_inv, rest);
+        self.cache = Some((ArrayD::from_shape_vec(y.shape(), x_norm).expect("same size"), stddev_inv));
+        Ok(y.into_shape_with_order(x.raw_dim()).expect("same size"))
     }
 
     /// With `N` values per channel and `x̂` the normalized input:
     /// `grad_γ = Σ g·x̂`, `grad_β = Σ g`,
     /// `grad_x = γ/(N·√(σ² + eps)) · (N·g − Σ g − x̂·Σ g·x̂)`.
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>> {
-        let (x_norm, stddev_inv) = self.cache.as_ref().ok_or_else(|| before_forward("BatchNormalization"))?;
-        let g3 = channels_view("BatchNormalization gradient", self.channels(), grad)?;
-        if g3.shape() != x_norm.shape() {
-            return Err(Error::shape(
-                "BatchNormalization gradient",
-                "the shape of the layer's output",
-                grad.shape(),
-            ));
+        let (_, _, rest) = self.check_gradient(grad)?;
+        let mut grad_x = grad.as_standard_layout().into_owned();
+        self.backward_in_place(grad_x.as_slice_mut().expect("standard layout"), rest);
+        Ok(grad_x)
+    }
+
+    /// By value: the output is written over the input, no new array.
+    fn forward_owned(&mut self, x: ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+        if !x.is_standard_layout() {
+            return self.forward(&x, training);
         }
-        let (c, rest) = (self.channels(), g3.shape()[2]);
-        let (g, xn) = (g3.as_slice().expect("standard layout"), x_norm.as_slice().expect("standard layout"));
-        let n = F::of((g.len() / c) as f64);
-        let sum_g = channel_sums(g.len(), c, rest, |k, _| g[k]);
-        let sum_gx = channel_sums(g.len(), c, rest, |k, _| g[k] * xn[k]);
-        let scale = spread(&(&self.gamma * &stddev_inv.view().into_dyn() / n), rest);
-        let (sg, sgx) = (spread(&sum_g, rest), spread(&sum_gx, rest));
-        let mut grad_x = Vec::with_capacity(g.len());
-        for (gs, xs) in g.chunks_exact(scale.len()).zip(xn.chunks_exact(scale.len())) {
-            let terms = gs.iter().zip(xs).zip(&scale).zip(sg.iter().zip(&sgx));
-            grad_x.extend(terms.map(|(((&g, &x), &a), (&sg, &sgx))| a * (n * g - sg - x * sgx)));
+        let shape = channels_view("BatchNormalization input", self.channels(), &x)?.raw_dim();
+        let (mean, stddev_inv) = self.statistics(x.as_slice().expect("standard layout"), shape[2], training);
+        let mut y = x;
+        let x_norm = self.normalize(y.as_slice_mut().expect("standard layout"), &mean, &stddev_inv, shape[2]);
+        self.cache = Some((ArrayD::from_shape_vec(shape.into_dyn(), x_norm).expect("same size"), stddev_inv));
+        Ok(y)
+    }
+
+    /// By value: the input's gradient is written over `grad`, no new array.
+    fn backward_owned(&mut self, grad: ArrayD<F>) -> Result<ArrayD<F>> {
+        let (_, _, rest) = self.check_gradient(&grad)?;
+        if !grad.is_standard_layout() {
+            return self.backward(&grad);
         }
-        self.grad_gamma = sum_gx.into_dyn();
-        self.grad_beta = sum_g.into_dyn();
-        Ok(ArrayD::from_shape_vec(grad.raw_dim(), grad_x).expect("same size"))
+        let mut grad = grad;
+        self.backward_in_place(grad.as_slice_mut().expect("standard layout"), rest);
+        Ok(grad)
     }
 
     fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {

@@ -274,7 +274,7 @@ impl<F: Float> Sequential<F> {
         let mut x = ArrayD::zeros(IxDyn(&shape));
         let mut rows = vec![];
         for layer in &mut self.layers {
-            x = layer.forward(&x, false)?;
+            x = layer.forward_owned(x, false)?;
             let output_shape = x.shape()[1..].to_vec();
             rows.push(SummaryRow { name: layer.name(), output_shape, parameters: layer.parameters() });
         }
@@ -287,13 +287,13 @@ impl<F: Float> Sequential<F> {
         self.layers.last().is_some_and(|l| l.name() == softmax)
     }
 
-    /// The logits: every layer but the final softmax.
-    fn logits(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+    /// The logits: every layer but the final softmax, each given the
+    /// previous one's output by value.
+    fn logits(&mut self, mut x: ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
         let n = self.layers.len() - usize::from(self.ends_in_softmax());
-        let mut x = x.clone();
         for (k, layer) in self.layers[..n].iter_mut().enumerate() {
             let start = Instant::now();
-            x = layer.forward(&x, training)?;
+            x = layer.forward_owned(x, training)?;
             if training && let Some(p) = &mut self.profile {
                 let elapsed = start.elapsed();
                 let weights =
@@ -335,7 +335,7 @@ impl<F: Float> Sequential<F> {
         let mut parts = vec![];
         for start in (0..x.shape()[0]).step_by(batch_size.max(1)) {
             let end = (start + batch_size.max(1)).min(x.shape()[0]);
-            let z = self.logits(&x.slice_axis(Axis(0), (start..end).into()).to_owned(), false)?;
+            let z = self.logits(x.slice_axis(Axis(0), (start..end).into()).to_owned(), false)?;
             let z: Array2<f64> = z
                 .mapv(F::f64)
                 .into_dimensionality()
@@ -373,15 +373,21 @@ impl<F: Float> Sequential<F> {
     /// When `x` or `y` has the wrong shape.
     pub fn train_on_batch(&mut self, x: &ArrayD<F>, y: &ArrayView2<f64>) -> Result<(f64, f64)> {
         self.check_batch(x, y)?;
+        self.train_step(x.clone(), y)
+    }
+
+    /// [`train_on_batch`](Self::train_on_batch) for a checked batch `x`
+    /// that it may consume (no copy).
+    fn train_step(&mut self, x: ArrayD<F>, y: &ArrayView2<f64>) -> Result<(f64, f64)> {
         let (loss, acc, grad) = self.loss_and_gradient(x, y)?;
-        self.backward(&grad)?;
+        self.backward(grad)?;
         self.update();
         Ok((loss, acc))
     }
 
     /// Forward in training mode; the mean loss, the accuracy and the gradient of the loss
     /// with respect to the logits.
-    fn loss_and_gradient(&mut self, x: &ArrayD<F>, y: &ArrayView2<f64>) -> Result<(f64, f64, ArrayD<F>)> {
+    fn loss_and_gradient(&mut self, x: ArrayD<F>, y: &ArrayView2<f64>) -> Result<(f64, f64, ArrayD<F>)> {
         let z = self.logits(x, true)?;
         let start = Instant::now();
         let z: Array2<f64> = z
@@ -400,13 +406,13 @@ impl<F: Float> Sequential<F> {
     }
 
     /// Back through every layer but the final softmax, from the gradient of
-    /// the loss with respect to the logits.
-    fn backward(&mut self, grad: &ArrayD<F>) -> Result<()> {
+    /// the loss with respect to the logits, each layer given the next one's
+    /// gradient by value.
+    fn backward(&mut self, mut g: ArrayD<F>) -> Result<()> {
         let n = self.layers.len() - usize::from(self.ends_in_softmax());
-        let mut g = grad.clone();
         for (k, layer) in self.layers[..n].iter_mut().enumerate().rev() {
             let start = Instant::now();
-            g = layer.backward(&g)?;
+            g = layer.backward_owned(g)?;
             if let Some(p) = &mut self.profile {
                 p.layer(k, || layer.name()).backward += start.elapsed();
             }
@@ -441,7 +447,7 @@ impl<F: Float> Sequential<F> {
     /// When `x` or `y` has the wrong shape.
     pub fn training_loss(&mut self, x: &ArrayD<F>, y: &ArrayView2<f64>) -> Result<f64> {
         self.check_batch(x, y)?;
-        Ok(self.loss_and_gradient(x, y)?.0)
+        Ok(self.loss_and_gradient(x.clone(), y)?.0)
     }
 
     /// The loss of a batch in training mode and its gradient with respect to every
@@ -455,8 +461,8 @@ impl<F: Float> Sequential<F> {
         y: &ArrayView2<f64>,
     ) -> Result<(f64, NamedTensors<F>)> {
         self.check_batch(x, y)?;
-        let (loss, _, grad) = self.loss_and_gradient(x, y)?;
-        self.backward(&grad)?;
+        let (loss, _, grad) = self.loss_and_gradient(x.clone(), y)?;
+        self.backward(grad)?;
         let mut grads = vec![];
         for (i, layer) in self.layers.iter_mut().enumerate() {
             for (name, _, g) in layer.params_and_grads() {
@@ -506,7 +512,8 @@ impl<F: Float> Sequential<F> {
                 if let Some(p) = &mut self.profile {
                     p.batching += cut.elapsed();
                 }
-                let (l, a) = self.train_on_batch(&xb, &yb.view())?;
+                self.check_batch(&xb, &yb.view())?;
+                let (l, a) = self.train_step(xb, &yb.view())?;
                 if !l.is_finite() {
                     return Err(Error::Diverged { epoch, batch: Some(b + 1), loss: l });
                 }
@@ -549,7 +556,7 @@ impl<F: Float> Sequential<F> {
     pub fn forward_through(&mut self, x: &ArrayD<F>, n: usize) -> Result<ArrayD<F>> {
         let mut x = x.clone();
         for layer in self.layers.iter_mut().take(n) {
-            x = layer.forward(&x, false)?;
+            x = layer.forward_owned(x, false)?;
         }
         Ok(x)
     }

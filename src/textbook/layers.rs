@@ -63,6 +63,24 @@ pub trait Layer<F: Float = f64>: std::fmt::Debug + Send {
     /// When called before `forward`, or with a gradient of the wrong shape.
     fn backward(&mut self, grad: &ArrayD<F>) -> Result<ArrayD<F>>;
 
+    /// The same as [`forward`](Layer::forward), taking the input by value so
+    /// a layer can keep or reuse it instead of copying.
+    ///
+    /// # Errors
+    /// As [`forward`](Layer::forward).
+    fn forward_owned(&mut self, x: ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+        self.forward(&x, training)
+    }
+
+    /// The same as [`backward`](Layer::backward), taking the gradient by
+    /// value so a layer can keep or reuse it instead of copying.
+    ///
+    /// # Errors
+    /// As [`backward`](Layer::backward).
+    fn backward_owned(&mut self, grad: ArrayD<F>) -> Result<ArrayD<F>> {
+        self.backward(&grad)
+    }
+
     /// Each parameter with the gradient of the last backward pass, by name.
     fn params_and_grads(&mut self) -> Vec<(&'static str, &mut ArrayD<F>, &ArrayD<F>)> {
         vec![]
@@ -486,6 +504,27 @@ impl<F: Float> Layer<F> for Flatten {
         Ok(grad.as_standard_layout().into_owned().into_shape_with_order(IxDyn(&shape)).expect("same size"))
     }
 
+    /// By value: no copy (only the shape changes) when `x` is in standard layout.
+    fn forward_owned(&mut self, x: ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+        if !x.is_standard_layout() || x.ndim() == 0 {
+            return self.forward(&x, training);
+        }
+        let batch = x.shape()[0];
+        self.input_shape = Some(x.shape().to_vec());
+        let rest = x.len().checked_div(batch).unwrap_or(0);
+        Ok(x.into_shape_with_order(IxDyn(&[batch, rest])).expect("standard layout, same size"))
+    }
+
+    /// By value: no copy (only the shape changes) when `grad` is in standard layout.
+    fn backward_owned(&mut self, grad: ArrayD<F>) -> Result<ArrayD<F>> {
+        let shape = self.input_shape.clone().ok_or_else(|| before_forward("Flatten"))?;
+        if !grad.is_standard_layout() {
+            return self.backward(&grad);
+        }
+        same_shape("Flatten gradient", &[shape[0], shape.iter().skip(1).product()], &grad)?;
+        Ok(grad.into_shape_with_order(IxDyn(&shape)).expect("standard layout, same size"))
+    }
+
     fn formulas(&self) -> Formulas {
         Formulas {
             forward: &["y = x.reshape(batch, −1)"], backward: &["grad_x = grad.reshape(input_shape)"]
@@ -569,6 +608,13 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         let x = self.input.as_ref().ok_or_else(|| before_forward("Activation"))?;
         same_shape("Activation gradient", x.shape(), grad)?;
         self.activation.backward(&x.view(), &grad.view())
+    }
+
+    /// By value: `x` is kept for the backward pass without a copy.
+    fn forward_owned(&mut self, x: ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
+        let y = self.activation.forward(&x.view());
+        self.input = Some(x);
+        Ok(y)
     }
 
     fn formulas(&self) -> Formulas {
