@@ -55,8 +55,12 @@ impl Float for f32 {
     }
 }
 
-/// `a · b`, the rows of `a` split between two threads when the product is
-/// large enough to pay for a thread (about a million multiply-adds).
+/// `a · b`, the columns of `b` (and of the result) split between two
+/// threads when the product is large enough to pay for a thread (about a
+/// million multiply-adds). Each thread then packs half of `b`: at the dense
+/// layer's three shapes this is 3–25% faster than splitting the rows of `a`
+/// (`cargo run --release -p cnn-walkthrough-benches --bin products`), and,
+/// as any split of the rows or columns, it changes no number.
 ///
 /// ```
 /// use cnn_walkthrough::fast::float::dot;
@@ -66,15 +70,15 @@ impl Float for f32 {
 pub fn dot<F: Float>(a: &ndarray::ArrayView2<F>, b: &ndarray::ArrayView2<F>) -> ndarray::Array2<F> {
     let ((m, k), n) = (a.dim(), b.dim().1);
     let mut c = ndarray::Array2::zeros((m, n));
-    if crate::fast::parallel::threads() < 2 || m < 2 || m * k * n < 1 << 20 {
+    if crate::fast::parallel::threads() < 2 || n < 2 || m * k * n < 1 << 20 {
         ndarray::linalg::general_mat_mul(F::one(), a, b, F::zero(), &mut c);
         return c;
     }
-    let (a1, a2) = a.view().split_at(ndarray::Axis(0), m / 2);
-    let (mut c1, mut c2) = c.view_mut().split_at(ndarray::Axis(0), m / 2);
+    let (b1, b2) = b.view().split_at(ndarray::Axis(1), n / 2);
+    let (mut c1, mut c2) = c.view_mut().split_at(ndarray::Axis(1), n / 2);
     crate::fast::parallel::join(
-        move || ndarray::linalg::general_mat_mul(F::one(), &a1, b, F::zero(), &mut c1),
-        || ndarray::linalg::general_mat_mul(F::one(), &a2, b, F::zero(), &mut c2),
+        move || ndarray::linalg::general_mat_mul(F::one(), a, &b1, F::zero(), &mut c1),
+        || ndarray::linalg::general_mat_mul(F::one(), a, &b2, F::zero(), &mut c2),
     );
     c
 }

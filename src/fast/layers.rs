@@ -11,7 +11,7 @@ use crate::fast::parallel;
 use crate::textbook::layers::{before_forward, channels_view, check_probability, same_shape, Layer};
 
 /// A fully connected layer, `y = x · W + w0`: equals
-/// [`crate::textbook::layers::Dense`], with the products' rows split over
+/// [`crate::textbook::layers::Dense`], with the products' columns split over
 /// two cores ([`dot`]). Rounding may differ only where the matrix product
 /// adds a sum's terms in another order for a part than for the whole.
 #[derive(Debug, Clone)]
