@@ -58,9 +58,9 @@ impl Float for f32 {
 /// `a · b`, the columns of `b` (and of the result) split between two
 /// threads when the product is large enough to pay for a thread (about a
 /// million multiply-adds). Each thread then packs half of `b`: at the dense
-/// layer's three shapes this is 3–25% faster than splitting the rows of `a`
-/// (`cargo run --release -p cnn-walkthrough-benches --bin products`), and,
-/// as any split of the rows or columns, it changes no number.
+/// layer's three shapes this was as fast as splitting the rows of `a`, or
+/// up to a quarter faster (`cargo run --release -p cnn-walkthrough-benches
+/// --bin products`); as any split of the rows or columns, it changes no number.
 ///
 /// ```
 /// use cnn_walkthrough::fast::float::dot;
