@@ -1,10 +1,13 @@
 //! The matrix products of lesson 11's reference network, at their exact
 //! shapes (batch 256, f32): matrixmultiply as the course calls it (through
-//! ndarray, on one thread, and split in two halves over two threads as
-//! `cnn_walkthrough::fast::float::dot` does) against the `gemm` crate (the
-//! one candle and faer use), on one thread and on two (its own rayon
-//! split). Each round runs every candidate once, in turn, so that they see
-//! the same machine; the table gives each one's median rate in GFLOP/s.
+//! ndarray), on one thread ("mm 1") and on two, split three ways: the rows of
+//! the left factor ("mm 2"), the columns of the right one ("mm 2 n", as
+//! `cnn_walkthrough::fast::float::dot` splits the dense layer's products), or
+//! the sum, whose two partial products are then added ("mm 2 k"); against
+//! the `gemm` crate (the one candle and faer use), on one thread and on two
+//! (its own rayon split). Each round runs every candidate once, in turn, so
+//! that they see the same machine; the table gives each one's median rate
+//! in GFLOP/s.
 //!
 //! `cargo run --release -p cnn-walkthrough-benches --bin products`
 
