@@ -27,6 +27,7 @@ mod npy;
 mod numpy_fmt;
 mod numpy_random;
 mod optimizers;
+mod parallel;
 mod properties;
 mod properties_fast;
 mod properties_im2col;
