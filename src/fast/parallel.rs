@@ -99,8 +99,15 @@ struct Finished(&'static Worker);
 
 impl Drop for Finished {
     fn drop(&mut self) {
+        let mut polls = 0u32;
         while self.0.state.load(Ordering::Acquire) != DONE {
-            std::hint::spin_loop();
+            // Polls, then lets other threads (the worker, on a busy machine) have the core.
+            polls = polls.saturating_add(1);
+            if polls < 1 << 12 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
         }
         self.0.state.store(IDLE, Ordering::Relaxed);
         self.0.busy.store(false, Ordering::Release);
