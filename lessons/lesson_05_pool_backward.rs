@@ -79,7 +79,10 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     let what = format!("max pool backward = {}", second_way(PoolMode::Max));
     l.check_exact(&what, &other.view(), &da_prev.view());
 
-    l.say("\nAverage pooling shares each gradient among the f²\u{a0}=\u{a0}4 cells of its window:");
+    l.say(&format!(
+        "\nAverage pooling shares each gradient among the f²\u{a0}=\u{a0}{} cells of its window:",
+        p.f * p.f
+    ));
     l.walk_some(pool_backward_cells(&example.view(), &da.view(), &p, PoolMode::Average, l.width()), 1);
     let da_prev_avg = pool_backward(l.bug(), &da.view(), &cache, PoolMode::Average)?;
     l.say("");

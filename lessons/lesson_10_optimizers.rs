@@ -88,12 +88,14 @@ pub fn run(l: &mut Lesson) -> Result<()> {
     l.stage("Adam's bias correction");
     let mut correct = Adam { bias_correction: BiasCorrection::Correct, ..Adam::default() };
     let mut source = Adam { bias_correction: BiasCorrection::AsInSource, ..Adam::default() };
-    l.say(
+    l.say(&format!(
         "Adam averages the gradient (m) and its square (v), both starting at 0, so early averages \
-         are too small. It divides them by 1\u{a0}−\u{a0}b1ᵗ, which is 0.1 at step 1 for \
-         b1\u{a0}=\u{a0}0.9 and tends to 1 (and v by 1\u{a0}−\u{a0}b2ᵗ). The source divides by \
+         are too small. It divides them by 1\u{a0}−\u{a0}b1ᵗ, which is {:.1} at step 1 for \
+         b1\u{a0}=\u{a0}{:.1} and tends to 1 (and v by 1\u{a0}−\u{a0}b2ᵗ). The source divides by \
          1\u{a0}−\u{a0}b1 and 1\u{a0}−\u{a0}b2 instead.",
-    );
+        1.0 - correct.b1,
+        correct.b1
+    ));
     l.erratum(&errata::ADAM_BIAS_CORRECTION);
     l.say("The two lines that differ:\n");
     let pairs = correct.rule().iter().zip(source.rule()).filter(|(c, s)| c != s);

@@ -130,6 +130,13 @@ fn main() -> ExitCode {
             output::print("cnn-walkthrough", &cnn_walkthrough::course::errata::card(width()));
             ExitCode::SUCCESS
         }
+        ["errata", flag] if flag.starts_with('-') => {
+            output::eprint_message(&format!(
+                "cnn-walkthrough: errata takes no flags (got {flag:?}): cargo\u{a0}run\u{a0}--\u{a0}errata \
+                 lists the faults, cargo\u{a0}run\u{a0}--\u{a0}errata\u{a0}NAME shows one\n"
+            ));
+            ExitCode::from(2)
+        }
         ["errata", name] => match cnn_walkthrough::course::errata::details(name, width()) {
             Some(text) => {
                 output::print("cnn-walkthrough", &text);
@@ -145,7 +152,7 @@ fn main() -> ExitCode {
         },
         ["errata", ..] => {
             output::eprint_message(
-                "cnn-walkthrough: errata takes at most one name \
+                "cnn-walkthrough: errata takes at most one name and no flags \
                  (cargo\u{a0}run\u{a0}--\u{a0}errata\u{a0}NAME); cargo\u{a0}run\u{a0}--\u{a0}errata lists them\n",
             );
             ExitCode::from(2)

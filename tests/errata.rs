@@ -1,5 +1,6 @@
 //! Errata (`src/course/errata.rs`): `cargo run -- errata` lists every known
-//! fault of the sources with the command that shows it, and each of those
+//! fault of the sources, `cargo run -- errata NAME` gives the command that
+//! shows one, and each of those
 //! commands does show it: the lesson runs, passes its checks, and prints the
 //! fault's heading.
 

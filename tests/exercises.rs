@@ -141,6 +141,8 @@ fn commands_that_take_no_arguments_say_so() {
         ),
         (&["names", "x"][..], "names takes no arguments"),
         (&["errata", "a", "b"][..], "errata takes at most one name"),
+        (&["errata", "--quiet"][..], "errata takes no flags"),
+        (&["errata", "--width", "60"][..], "errata takes at most one name and no flags"),
     ] {
         let out = runner(args);
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);

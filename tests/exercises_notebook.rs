@@ -300,30 +300,6 @@ mod wrong_3_to_8 {
         Array2::from_elem(shape, dz / (shape.0 + shape.1) as f64)
     }
 
-    /// pool_backward by loops, each window's share by `share`.
-    fn pool_backward_with(
-        da: &ArrayView4<f64>,
-        cache: &PoolCache,
-        share: impl Fn(&ArrayView2<f64>, f64) -> Array2<f64>,
-    ) -> Result<Array4<f64>> {
-        let p = cache.params;
-        let mut da_prev = Array4::zeros(cache.a_prev.raw_dim());
-        for i in 0..p.m {
-            for h in 0..p.out_h() {
-                for w in 0..p.out_w() {
-                    for c in 0..p.n_c {
-                        let (v, hz) = (h * p.stride, w * p.stride);
-                        let window = s![i, v..v + p.f, hz..hz + p.f, c];
-                        let back = share(&cache.a_prev.slice(window), da[[i, h, w, c]]);
-                        let mut target = da_prev.slice_mut(window);
-                        target += &back;
-                    }
-                }
-            }
-        }
-        Ok(da_prev)
-    }
-
     /// The notebook's step: exercise 6's mask (every tied maximum) times dA.
     pub fn pool_backward_every_tie(
         da: &ArrayView4<f64>,
@@ -331,7 +307,7 @@ mod wrong_3_to_8 {
         mode: PoolMode,
     ) -> Result<Array4<f64>> {
         let f = cache.params.f;
-        pool_backward_with(da, cache, |x, dz| match mode {
+        cnn_walkthrough::textbook::pool::pool_backward_by(da, cache, |x, dz| match mode {
             PoolMode::Max => create_mask_from_window(x).mapv(|m| if m { dz } else { 0.0 }),
             PoolMode::Average => Array2::from_elem((f, f), dz / (f * f) as f64),
         })
@@ -344,7 +320,7 @@ mod wrong_3_to_8 {
         mode: PoolMode,
     ) -> Result<Array4<f64>> {
         let f = cache.params.f;
-        pool_backward_with(da, cache, |x, dz| match mode {
+        cnn_walkthrough::textbook::pool::pool_backward_by(da, cache, |x, dz| match mode {
             PoolMode::Max => {
                 cnn_walkthrough::textbook::pool::first_max_mask(x).mapv(|m| if m { dz } else { 0.0 })
             }

@@ -1,5 +1,5 @@
 //! The two-core splits (`cnn_walkthrough::fast::parallel`): `join` gives
-//! both results, resumes a panic of either half after both have finished,
+//! both results, `dot` split by columns gives the unsplit product's numbers, resumes a panic of either half after both have finished,
 //! keeps working after a panic, and gives the same results when splits are
 //! nested or made from many threads at once (the worker then takes one and
 //! the others run their halves one after the other).
@@ -8,6 +8,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::fast::float::dot;
 use cnn_walkthrough::fast::parallel::{join, split_mut};
 
 /// The message of a caught panic.
@@ -47,7 +49,8 @@ fn a_panic_in_either_half_reaches_the_caller_after_both_finish() {
 
     let panic =
         catch_unwind(|| join(|| -> u8 { panic!("a failed") }, || 2)).expect_err("a's panic is resumed");
-    assert_eq!(message(panic), "a failed");
+    // Raised again with its message (and, when the worker ran it, a note saying so).
+    assert!(message(panic).starts_with("a failed"), "a's panic lost its message");
     // The worker is still there for the next split.
     assert_eq!(join(|| 1, || 2), (1, 2));
 }
@@ -78,4 +81,18 @@ fn nested_and_concurrent_splits_give_the_same_results() {
             assert_eq!(run.join().expect("no panic"), expected);
         }
     });
+}
+
+#[test]
+fn dot_split_by_columns_gives_the_unsplit_products_numbers() {
+    // Large enough to be split (at least 2^20 multiply-adds), an odd number of columns.
+    let mut rng = RandomState::new(19);
+    for (m, k, n) in [(64, 256, 97), (256, 2048, 33), (3, 1024, 1001)] {
+        let a = rng.randn((m, k)).mapv(|v| v as f32);
+        let b = rng.randn((k, n)).mapv(|v| v as f32);
+        let mut whole = ndarray::Array2::<f32>::zeros((m, n));
+        ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut whole);
+        assert_eq!(dot(&a.view(), &b.view()), whole, "({m}, {k}) · ({k}, {n})");
+        assert_eq!(dot(&b.t(), &a.t()), whole.t(), "the transposed product, ({n}, {k}) · ({k}, {m})");
+    }
 }

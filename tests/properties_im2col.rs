@@ -1276,7 +1276,8 @@ fn standard_column(c: &Case, by_image_col: usize) -> usize {
 /// Property 7, the by-image layout:
 ///
 /// - `image_to_column_by_image` holds exactly `image_to_column`'s columns,
-///   reordered (copies only); `image_to_column_by_image_into` writes the same
+///   reordered (copies only), also from images stored channel-last (a view
+///   not in standard layout); `image_to_column_by_image_into` writes the same
 ///   values into a buffer that held other values (of another length) and
 ///   returns the sizes `Im2colParams::new` checks; `f32` images give the same
 ///   columns in `f32`;
@@ -1316,6 +1317,15 @@ fn image_to_column_by_image_is_image_to_column_reordered_and_its_adjoint() {
                 "image_to_column_by_image vs image_to_column reordered",
                 &by_image.view(),
                 &reordered.view(),
+            );
+            // The same images stored channel-last (a view not in standard layout).
+            let from_strided = image_to_column_by_image(&strided_copy(&x).view(), w, s, p)
+                .unwrap_or_else(|e| panic!("{desc}\n  image_to_column_by_image of a strided view: {e}"));
+            assert_exact(
+                desc,
+                "image_to_column_by_image of the images stored channel-last",
+                &from_strided.view(),
+                &by_image.view(),
             );
 
             let junk = int(rng, 0, 2 * rows * ncols);

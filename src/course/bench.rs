@@ -114,11 +114,8 @@ pub fn on_two_cores<T: Send>(
     let mid = x.dim().1 / 2;
     let (x1, x2) = x.view().split_at(ndarray::Axis(1), mid);
     let (d1, d2) = d.view().split_at(ndarray::Axis(1), mid);
-    std::thread::scope(|s| {
-        let first = s.spawn(|| work(&x1, &d1));
-        let second = work(&x2, &d2);
-        vec![first.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), second]
-    })
+    let (first, second) = crate::fast::parallel::join(|| work(&x1, &d1), || work(&x2, &d2));
+    vec![first, second]
 }
 
 /// One row of a benchmark: what ran, how long it took, how fast that is.

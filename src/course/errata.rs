@@ -6,9 +6,10 @@
 //! beside the right one, the shape its slice really has, the value its
 //! formula meant); a fault that only stops the code (a name that is never
 //! defined, a syntax error) is quoted in the listing's own terms, with the
-//! line that was meant. `cargo run -- errata` prints the list with the
-//! command that shows each fault, and `tests/errata.rs` runs every one of
-//! those commands and looks for the fault's heading in its output.
+//! line that was meant. `cargo run -- errata` lists the faults, `cargo run
+//! -- errata NAME` shows one with the command that shows it, and
+//! `tests/errata.rs` runs every one of those commands and looks for the
+//! fault's heading in its output.
 //!
 //! A new fault is an entry here and one `l.erratum(&errata::NAME)` where
 //! its lesson shows it: in the lesson file, or in the function it calls

@@ -95,7 +95,8 @@ fn install_hook() {
 /// Where a panic raised inside a library (ndarray's "could not broadcast")
 /// was called from in the student's file: the first frame of the backtrace
 /// in `exercises/` (the grading programs are built with line tables for
-/// this), as `exercises/ex01_zero_pad.rs:23 (in ndarray at …)`; else `place`.
+/// this), as `exercises/ex01_zero_pad.rs:23 (the panic is raised inside ndarray,
+/// called from there)`; else `place`.
 fn student_line(place: &str) -> String {
     let trace = std::backtrace::Backtrace::force_capture().to_string();
     let mine = trace.lines().map(str::trim).filter_map(|l| l.strip_prefix("at ")).find(|l| {
@@ -299,6 +300,18 @@ pub fn close(expected: f64, got: f64, tol: f64) -> bool {
         return expected.is_nan() && got.is_nan();
     }
     expected == got || (expected - got).abs() <= tol * (1.0 + expected.abs())
+}
+
+/// Whether `got` has `candidate`'s shape and agrees with it everywhere to
+/// `tol` ([`close`]: two NaNs agree): how a grader recognises a classic wrong
+/// answer (the textbook's result, changed as the mistake changes it) in the
+/// student's result.
+pub fn agrees<D: ndarray::Dimension>(
+    candidate: &ndarray::ArrayView<f64, D>,
+    got: &ndarray::ArrayView<f64, D>,
+    tol: f64,
+) -> bool {
+    candidate.shape() == got.shape() && candidate.iter().zip(got).all(|(&c, &g)| close(c, g, tol))
 }
 
 /// A shape as Python writes it: `(4, 7, 7, 2)`.

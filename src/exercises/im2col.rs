@@ -1,7 +1,9 @@
 //! Graders of exercises 9–14: im2col, Conv2D and max pooling by matrix
 //! products (ML-From-Scratch, lessons 06–08): each checks the student's
-//! function against the published numbers first (the article's shapes and
-//! `i0`, hanbt's worked 5×5×3 example, hanbt's two-channel pooling test),
+//! function against the published numbers first where the sources print
+//! some (the article's shapes and `i0`, hanbt's worked 5×5×3 example,
+//! hanbt's two-channel pooling test; for `column_to_image`, which no source
+//! prints, a count of windows the textbook computes),
 //! then against the textbook on hidden random cases: stride 2, 'valid' and
 //! 'same' padding (asymmetric for an even filter), non-square images and
 //! windows, several channels and images, overlapping windows, ties.
@@ -16,7 +18,7 @@ use ndarray::{arr1, arr3, s, Array1, Array2, Array4, ArrayView2, ArrayView4, Axi
 
 use crate::course::check::{largest, sum_rounding, EXACT};
 use crate::course::random::RandomState;
-use crate::exercises::grading::{close, nchw, tuple, Grade, Grader, Outcome};
+use crate::exercises::grading::{agrees, close, nchw, tuple, Grade, Grader, Outcome};
 use crate::reference::ml_from_scratch::{conv2d as article_conv2d, im2col as article_im2col};
 use crate::reference::pooling_example;
 use crate::reference::worked_example::{published as worked, WorkedExample};
@@ -131,21 +133,12 @@ fn as_f64<D: ndarray::Dimension>(a: &ndarray::Array<usize, D>) -> ndarray::Array
     a.mapv(|v| v as f64)
 }
 
-/// Whether `got` agrees with `candidate` everywhere (a wrong answer the
-/// grader recognises).
-fn same<D: ndarray::Dimension>(candidate: &View<D>, got: &View<D>, tol: f64) -> bool {
-    candidate.shape() == got.shape() && candidate.iter().zip(got.iter()).all(|(c, g)| close(*c, *g, tol))
-}
-
 /// What an index means, for [`Grader::arrays`].
 type Meaning<'a> = &'a dyn Fn(&[usize]) -> String;
 
 /// A hidden pooling case: `x`'s shape, the window, the stride, and the
 /// number of whole values to draw (0: random normal values).
 type PoolCase = ([usize; 4], (usize, usize), usize, i64);
-
-/// A view of numbers.
-type View<'a, D> = ndarray::ArrayView<'a, f64, D>;
 
 /// Whether every element where `got` and `expected` differ is covered by
 /// more than one window (`count` > 1): the overlaps were lost.
@@ -351,13 +344,13 @@ pub fn image_to_column(
             continue;
         }
         let batch = sizes.shape[0];
-        if same(&columns_image_first(&expected.view(), batch).view(), &cols.view(), 0.0) {
+        if agrees(&columns_image_first(&expected.view(), batch).view(), &cols.view(), 0.0) {
             g.explain(
                 "Your columns are in the order (image, output row, output column): ML-From-Scratch \
                  orders them (output row, output column, image), so column (y·out_w + x)·batch + b \
                  holds window (y, x) of image b.",
             );
-        } else if same(
+        } else if agrees(
             &rows_channel_last(&expected.view(), sizes.shape[1], sizes.filter).view(),
             &cols.view(),
             0.0,
@@ -440,7 +433,7 @@ pub fn column_to_image(
                 sizes.padding,
             )
             .expect("a case that fits");
-            if same(&image_first.view(), &got.view(), EXACT) {
+            if agrees(&image_first.view(), &got.view(), EXACT) {
                 g.explain(
                     "You read the columns in the order (image, output row, output column): \
                      ML-From-Scratch orders them (output row, output column, image), so column \
@@ -578,43 +571,39 @@ pub fn conv2d_forward(
 /// the order (kernel row, kernel column, channel), the output reshaped
 /// without the transpose.
 fn explain_forward(g: &mut Grader, x: &Array4<f64>, layer: &Conv2D, got: &Array4<f64>) {
-    if g.stopped() {
-        let (expected, cache) = layer.forward(&x.view()).expect("a layer that fits");
-        let p = cache.params;
-        let n = layer.n_filters();
-        let tol = 1e-9;
-        let no_bias = &expected - &layer.w0.view().into_shape_with_order((1, n, 1, 1)).expect("(n, 1)");
-        let product = |w_col: &ArrayView2<f64>| w_col.dot(&cache.x_col) + &layer.w0;
-        let unfold = |m: Array2<f64>| {
-            m.into_shape_with_order((n, p.out_h(), p.out_w(), p.batch))
-                .expect("n·out_h·out_w·batch")
-                .permuted_axes([3, 0, 1, 2])
-                .as_standard_layout()
-                .into_owned()
-        };
-        let channel_last = layer.w.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
-        let channel_last = channel_last.into_shape_with_order((n, layer.w.len() / n)).expect("W's size");
-        let wrong_w = unfold(product(&channel_last.view()));
-        let no_transpose = product(&layer.w_col())
-            .into_shape_with_order((p.batch, n, p.out_h(), p.out_w()))
-            .expect("the same size");
-        if same(&no_bias.view(), &got.view(), tol) {
-            g.explain(
-                "Your output is W_col · X_col without the bias: add w0 (one per filter, to every column).",
-            );
-        } else if same(&wrong_w.view(), &got.view(), tol) {
-            g.explain(
-                "Your W_col reads W in the order (kernel row, kernel column, channel): X_col's rows are \
-                 (channel, kernel row, kernel column), so W_col = W.reshape(n_filters, -1) as W is \
-                 stored, (n_filters, channels, fh, fw).",
-            );
-        } else if same(&no_transpose.view(), &got.view(), tol) {
-            g.explain(
-                "You reshaped W_col · X_col straight to (batch, n_filters, out_h, out_w): its columns \
-                 are (output row, output column, image), so reshape it to (n_filters, out_h, out_w, \
-                 batch) and then transpose(3, 0, 1, 2).",
-            );
-        }
+    let (expected, cache) = layer.forward(&x.view()).expect("a layer that fits");
+    let p = cache.params;
+    let n = layer.n_filters();
+    let tol = 1e-9;
+    let no_bias = &expected - &layer.w0.view().into_shape_with_order((1, n, 1, 1)).expect("(n, 1)");
+    let product = |w_col: &ArrayView2<f64>| w_col.dot(&cache.x_col) + &layer.w0;
+    let unfold = |m: Array2<f64>| {
+        m.into_shape_with_order((n, p.out_h(), p.out_w(), p.batch))
+            .expect("n·out_h·out_w·batch")
+            .permuted_axes([3, 0, 1, 2])
+            .as_standard_layout()
+            .into_owned()
+    };
+    let channel_last = layer.w.view().permuted_axes([0, 2, 3, 1]).as_standard_layout().into_owned();
+    let channel_last = channel_last.into_shape_with_order((n, layer.w.len() / n)).expect("W's size");
+    let wrong_w = unfold(product(&channel_last.view()));
+    let no_transpose = product(&layer.w_col())
+        .into_shape_with_order((p.batch, n, p.out_h(), p.out_w()))
+        .expect("the same size");
+    if agrees(&no_bias.view(), &got.view(), tol) {
+        g.explain("Your output is W_col · X_col without the bias: add w0 (one per filter, to every column).");
+    } else if agrees(&wrong_w.view(), &got.view(), tol) {
+        g.explain(
+            "Your W_col reads W in the order (kernel row, kernel column, channel): X_col's rows are \
+             (channel, kernel row, kernel column), so W_col = W.reshape(n_filters, -1) as W is \
+             stored, (n_filters, channels, fh, fw).",
+        );
+    } else if agrees(&no_transpose.view(), &got.view(), tol) {
+        g.explain(
+            "You reshaped W_col · X_col straight to (batch, n_filters, out_h, out_w): its columns \
+             are (output row, output column, image), so reshape it to (n_filters, out_h, out_w, \
+             batch) and then transpose(3, 0, 1, 2).",
+        );
     }
 }
 
@@ -706,8 +695,8 @@ fn explain_backward(
         .into_shape_with_order(layer.w.raw_dim())
         .expect("W's size");
     let tol = 1e-9;
-    if !same(&expected.grad_w.view(), &got.grad_w.view(), tol) {
-        if same(&not_transposed.view(), &got.grad_w.view(), tol) {
+    if !agrees(&expected.grad_w.view(), &got.grad_w.view(), tol) {
+        if agrees(&not_transposed.view(), &got.grad_w.view(), tol) {
             g.explain(
                 "Your grad_W is X_col · δᵀ reshaped like W: that is (channels·fh·fw, n_filters), the \
                  transpose of what W_col needs. grad_W = δ · X_colᵀ, (n_filters, channels·fh·fw), then \
@@ -716,7 +705,7 @@ fn explain_backward(
         }
         return;
     }
-    if !same(&expected.grad_w0.view(), &got.grad_w0.view(), tol) {
+    if !agrees(&expected.grad_w0.view(), &got.grad_w0.view(), tol) {
         return;
     }
     let p = layer.params(x.shape()).expect("a layer that fits");
@@ -851,13 +840,13 @@ pub fn max_pool_by_im2col(
         }
         let every = pool_grad_with(&x, &dout, pool, stride, Ties::Every);
         let last = pool_grad_with(&x, &dout, pool, stride, Ties::Last);
-        if same(&every.view(), &grad.view(), EXACT) {
+        if agrees(&every.view(), &grad.view(), EXACT) {
             g.explain(
                 "Your gradient goes to every cell that ties for the window's maximum: ML-From-Scratch \
                  sends it to one cell only, the argmax of the column (np.argmax: the first maximum, in \
                  (kernel row, kernel column) order).",
             );
-        } else if same(&last.view(), &grad.view(), EXACT) {
+        } else if agrees(&last.view(), &grad.view(), EXACT) {
             g.explain(
                 "Your gradient goes to the last of the tied maxima: np.argmax gives the first, in \
                  (kernel row, kernel column) order (compare with >, not >=).",

@@ -12,11 +12,11 @@
 //! student writes them as free functions of the same formulas, given the
 //! state (the forward pass's cache, Adam's `m`, `v` and `t`) as arguments.
 
-use ndarray::{s, Array1, Array2, Array4, ArrayD, ArrayView, ArrayView1, ArrayView2, ArrayView4, ArrayViewD};
-use ndarray::{Axis, Dimension};
+use ndarray::Axis;
+use ndarray::{s, Array1, Array2, Array4, ArrayD, ArrayView1, ArrayView2, ArrayView4, ArrayViewD};
 
 use crate::course::random::RandomState;
-use crate::exercises::grading::{close, nchw, tuple, Grade, Grader};
+use crate::exercises::grading::{agrees, nchw, tuple, Grade, Grader};
 use crate::textbook::activations::Activation;
 use crate::textbook::layers::{BatchNormalization, Layer, BATCH_NORM_EPS};
 use crate::textbook::losses;
@@ -30,12 +30,6 @@ const TOL: f64 = 1e-10;
 /// What an index of a per-channel vector means: `channel 2`.
 fn channel(index: &[usize]) -> String {
     format!("channel {}", index[0])
-}
-
-/// Whether `got` has the shape of `other` and agrees with it everywhere
-/// (two NaNs agree): how a grader recognises a classic wrong answer.
-fn same<D: Dimension>(got: &ArrayView<f64, D>, other: &ArrayView<f64, D>) -> bool {
-    got.shape() == other.shape() && got.iter().zip(other).all(|(&g, &o)| close(o, g, 1e-9))
 }
 
 /// Ways to compute batch normalization's statistics: the right one, and
@@ -195,7 +189,7 @@ pub fn batch_norm_forward(
                 ),
             ];
             for (stats, why) in mistakes {
-                if same(&got_y.view(), &batch_norm_by(&x, &gamma, &beta, eps, stats).0.view()) {
+                if agrees(&batch_norm_by(&x, &gamma, &beta, eps, stats).0.view(), &got_y.view(), 1e-9) {
                     g.explain(why);
                     break;
                 }
@@ -206,7 +200,7 @@ pub fn batch_norm_forward(
             break;
         }
         if !g.arrays(&case, "stddev_inv", &stddev_inv.view(), &got_s.view(), TOL, &channel) {
-            if same(&got_s.mapv(|v| 1.0 / v).view(), &stddev_inv.view()) {
+            if agrees(&stddev_inv.view(), &got_s.mapv(|v| 1.0 / v).view(), 1e-9) {
                 g.explain("Your stddev_inv is √(var + eps), the standard deviation: return its inverse.");
             }
             break;
@@ -285,7 +279,7 @@ pub fn batch_norm_backward(
                   grad_x = gamma · stddev_inv / n · bracket."),
             ];
             for (wrong, why) in mistakes {
-                if same(&got_x.view(), &wrong.view()) {
+                if agrees(&wrong.view(), &got_x.view(), 1e-9) {
                     g.explain(why);
                     break;
                 }
@@ -296,7 +290,7 @@ pub fn batch_norm_backward(
             let unscaled: Array1<f64> = (0..gamma.len())
                 .map(|c| (&grad.slice(s![.., c, .., ..]) * &x_centered.slice(s![.., c, .., ..])).sum())
                 .collect();
-            if same(&got_gamma.view(), &unscaled.view()) {
+            if agrees(&unscaled.view(), &got_gamma.view(), 1e-9) {
                 g.explain("Your grad_gamma is Σ g · x_centered: multiply by stddev_inv too, Σ g · x_norm.");
             }
             break;
@@ -366,17 +360,17 @@ pub fn softmax_cross_entropy_gradient(
                  inf / inf is NaN. Subtract each sample's own largest logit before taking e^ \
                  (softmax(z) = softmax(z − max z), every exponent then ≤\u{a0}0).",
             );
-        } else if same(&got.view(), &p.view()) {
+        } else if agrees(&p.view(), &got.view(), 1e-9) {
             g.explain("Your gradient is p = softmax(z): subtract the targets, grad_z = p − y.");
-        } else if same(&got.view(), &(-&y * &p.mapv(|p| 1.0 - p)).view()) {
+        } else if agrees(&(-&y * &p.mapv(|p| 1.0 - p)).view(), &got.view(), 1e-9) {
             g.explain(
                 "Your gradient is −y(1 − p): cross entropy's −y/p chained with only the diagonal of \
                  softmax's Jacobian, p(1 − p). Each p_i depends on every z_j; the whole Jacobian, \
                  diag(p) − p pᵀ, gives p − y.",
             );
-        } else if same(&got.view(), &by_columns.view()) {
+        } else if agrees(&by_columns.view(), &got.view(), 1e-9) {
             g.explain("Your softmax runs down the columns (over the batch): take it along each row, over the classes.");
-        } else if same(&got.view(), &expected.mapv(|v| v / z.nrows() as f64).view()) {
+        } else if agrees(&expected.mapv(|v| v / z.nrows() as f64).view(), &got.view(), 1e-9) {
             g.explain("Your gradient is divided by the batch size: the textbook's is per sample, p − y.");
         }
         break;
@@ -549,7 +543,7 @@ fn adam_run(g: &mut Grader, student: &AdamStep, run: AdamRun) -> bool {
         if !g.arrays(case, "v", &v.view(), &got_v.view(), 1e-12, &at) {
             if got_v == v0 {
                 g.explain("Your v is unchanged: update it in place, v = b2·v + (1 − b2)·grad².");
-            } else if same(&got_v.view(), &(&v0 * b2 + grad * (1.0 - b2)).view()) {
+            } else if agrees(&(&v0 * b2 + grad * (1.0 - b2)).view(), &got_v.view(), 1e-9) {
                 g.explain("Your v averages grad, not its square: v = b2·v + (1 − b2)·grad².");
             }
             return false;
@@ -581,7 +575,9 @@ fn adam_run(g: &mut Grader, student: &AdamStep, run: AdamRun) -> bool {
             for (mistake, why) in mistakes {
                 // At t = 1 the source's 1 − b is right: not the mistake then.
                 let wrong = adam_wrong(&w0, grad, &m0, &v0, t, hyper, mistake);
-                if !(mistake == AdamMistake::OneMinusB && t == 1) && same(&got_w.view(), &wrong.view()) {
+                if !(mistake == AdamMistake::OneMinusB && t == 1)
+                    && agrees(&wrong.view(), &got_w.view(), 1e-9)
+                {
                     g.explain(&why);
                     break;
                 }

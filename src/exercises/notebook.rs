@@ -3,11 +3,11 @@
 //! then against the textbook function on hidden random cases whose shapes
 //! the notebook's example does not cover.
 
-use ndarray::{arr2, s, Array, Array2, Array4, ArrayView, ArrayView2, ArrayView3, ArrayView4, Dimension};
+use ndarray::{arr2, s, Array, Array2, Array4, ArrayView2, ArrayView3, ArrayView4, Dimension};
 
 use crate::course::check::{largest, published, sum_rounding};
 use crate::course::random::RandomState;
-use crate::exercises::grading::{close, nhwc, number, tuple, Grade, Grader};
+use crate::exercises::grading::{agrees, close, nhwc, number, tuple, Grade, Grader};
 use crate::reference::notebook;
 use crate::textbook;
 use crate::textbook::conv::{ConvCache, ConvGrads, Hparameters};
@@ -116,13 +116,6 @@ pub fn conv_single_step(student: impl Fn(&ArrayView3<f64>, &ArrayView3<f64>, f64
         }
     }
     g.finish()
-}
-
-/// Whether two arrays have the same shape and agree element by element to
-/// `1e-9`: how a grader recognises a classic wrong answer (computed from the
-/// textbook, changed as the mistake changes it) in the student's result.
-fn agrees<D: Dimension>(a: &ArrayView<f64, D>, b: &ArrayView<f64, D>) -> bool {
-    a.shape() == b.shape() && a.iter().zip(b.iter()).all(|(x, y)| close(*x, *y, 1e-9))
 }
 
 /// Rows (or columns) `start` to `start + f − 1`, as a report names them:
@@ -267,7 +260,8 @@ fn conv_forward_mistake(
     }
     let (n_h, n_w) = (p.out_h(), p.out_w());
     if hp.stride > 1
-        && forward(hp.pad, 1).is_some_and(|(z1, _)| agrees(&z1.slice(s![.., ..n_h, ..n_w, ..]), &z.view()))
+        && forward(hp.pad, 1)
+            .is_some_and(|(z1, _)| agrees(&z1.slice(s![.., ..n_h, ..n_w, ..]), &z.view(), 1e-9))
     {
         return Some(format!(
             "Your Z[i, h, w, c] reads rows h to h + f − 1: that is stride 1. With stride {} the \
@@ -277,13 +271,13 @@ fn conv_forward_mistake(
         ));
     }
     let inside = &expected + &(b * (k as f64 - 1.0));
-    if agrees(&inside.view(), &z.view()) {
+    if agrees(&inside.view(), &z.view(), 1e-9) {
         return Some(format!(
             "Your Z has b[c] added to each of the f·f·n_C_prev = {k} products of the window: \
              add the bias once, after the sum."
         ));
     }
-    if agrees(&(&expected - b).view(), &z.view()) {
+    if agrees(&(&expected - b).view(), &z.view(), 1e-9) {
         return Some("Your Z has no bias: add b[0, 0, 0, c], once, to filter c's sum.".into());
     }
     None
@@ -440,7 +434,7 @@ fn pool_forward_mistake(
         PoolMode::Max => PoolMode::Average,
         PoolMode::Average => PoolMode::Max,
     };
-    if forward(hp.stride, other).is_some_and(|o| agrees(&o.view(), &a.view())) {
+    if forward(hp.stride, other).is_some_and(|o| agrees(&o.view(), &a.view(), 1e-9)) {
         let (took, wanted) = match mode {
             PoolMode::Max => ("mean", "the largest value"),
             PoolMode::Average => ("maximum", "the mean (the sum divided by f·f)"),
@@ -451,7 +445,7 @@ fn pool_forward_mistake(
         ));
     }
     if hp.stride > 1
-        && forward(1, mode).is_some_and(|a1| agrees(&a1.slice(s![.., ..n_h, ..n_w, ..]), &a.view()))
+        && forward(1, mode).is_some_and(|a1| agrees(&a1.slice(s![.., ..n_h, ..n_w, ..]), &a.view(), 1e-9))
     {
         return Some(format!(
             "Your A[i, h, w, c] reads rows h to h + f − 1: that is stride 1. With stride {} the \
@@ -460,7 +454,7 @@ fn pool_forward_mistake(
         ));
     }
     let f2 = (hp.f * hp.f) as f64;
-    if mode == PoolMode::Average && agrees(&(&expected * f2).view(), &a.view()) {
+    if mode == PoolMode::Average && agrees(&(&expected * f2).view(), &a.view(), 1e-9) {
         return Some(format!("Your A is the sum of each window: the average divides it by f·f = {f2}."));
     }
     None
@@ -559,7 +553,7 @@ fn conv_backward_mistake(dz: &Array4<f64>, cache: &ConvCache, got: &ConvGrads) -
         .1;
         let alone = textbook::conv::conv_backward(&dz.slice(last), &one).ok()?;
         for (what, mine, yours) in [("dW", &alone.d_w, &got.d_w), ("db", &alone.d_b, &got.d_b)] {
-            if agrees(&mine.view(), &yours.view()) {
+            if agrees(&mine.view(), &yours.view(), 1e-9) {
                 return Some(format!(
                     "Your {what} is the last image's alone: {what} adds up the contributions of \
                      every image of the batch (+= for each i); do not start it anew for each image."
@@ -568,7 +562,7 @@ fn conv_backward_mistake(dz: &Array4<f64>, cache: &ConvCache, got: &ConvGrads) -
         }
         let m = p.m as f64;
         for (what, mine, yours) in [("dW", &expected.d_w, &got.d_w), ("db", &expected.d_b, &got.d_b)] {
-            if agrees(&(mine / m).view(), &yours.view()) {
+            if agrees(&(mine / m).view(), &yours.view(), 1e-9) {
                 return Some(format!(
                     "Your {what} is divided by m = {m}: it is the sum over the batch, with no division."
                 ));
@@ -795,7 +789,7 @@ fn pool_backward_mistake(
     let by = |share: &dyn Fn(&ArrayView2<f64>, f64) -> Array2<f64>| {
         textbook::pool::pool_backward_by(&da.view(), cache, share)
             .ok()
-            .is_some_and(|d| agrees(&d.view(), &got.view()))
+            .is_some_and(|d| agrees(&d.view(), &got.view(), 1e-9))
     };
     let on = |mask: Array2<bool>, dz: f64| mask.mapv(|m| if m { dz } else { 0.0 });
     let f = cache.params.f;
@@ -856,14 +850,16 @@ fn pool_backward_mistake(
         PoolMode::Max => PoolMode::Average,
         PoolMode::Average => PoolMode::Max,
     };
-    if textbook::pool::pool_backward(&da.view(), cache, other).is_ok_and(|d| agrees(&d.view(), &got.view())) {
+    if textbook::pool::pool_backward(&da.view(), cache, other)
+        .is_ok_and(|d| agrees(&d.view(), &got.view(), 1e-9))
+    {
         return Some(format!("Your dA_prev is mode \"{}\"'s, not \"{}\"'s.", other.name(), mode.name()));
     }
     let share = |w: &ArrayView2<f64>, dz: f64| match mode {
         PoolMode::Max => on(textbook::pool::first_max_mask(w), dz),
         PoolMode::Average => textbook::pool::distribute_value(dz, (f, f)),
     };
-    if agrees(&pool_backward_assigning(&da.view(), cache, share).view(), &got.view()) {
+    if agrees(&pool_backward_assigning(&da.view(), cache, share).view(), &got.view(), 1e-9) {
         return Some(
             "Your dA_prev keeps only the last window's share where windows overlap: add each \
              window's share (+=), do not assign it (=)."

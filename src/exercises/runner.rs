@@ -281,9 +281,12 @@ pub fn list() -> ExitCode {
     output::print(
         "cnn-walkthrough",
         &output::fill(
-            "Do it yourself: write each function in its file, exercises/exNN_name.rs, then grade it \
-             with cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}N. Each exercise's status (the first time, \
-             the grading programs are built first, which takes a little while):\n",
+            &format!(
+                "Do it yourself: write each function in its file, exercises/exNN_name.rs, then grade \
+                 it with {}. Each exercise's status (the first time, the grading programs are built \
+                 first, which takes a little while):\n",
+                whole("cargo run -- exercise N")
+            ),
             width,
         ),
     );
@@ -318,11 +321,11 @@ pub fn list() -> ExitCode {
     }
     let end = match next {
         Some(info) => format!(
-            "{passed} of {} passing. Next: {}: open {} and run cargo\u{a0}run\u{a0}--\u{a0}exercise\u{a0}{}",
+            "{passed} of {} passing. Next: {}: open {} and run {}",
             EXERCISES.len(),
             info.label(),
             info.path(),
-            info.number
+            whole(&format!("cargo run -- exercise {}", info.number))
         ),
         None => format!("All {} exercises pass.", EXERCISES.len()),
     };
@@ -444,11 +447,11 @@ fn hint(info: &ExerciseInfo, k: usize) -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let more = if k < info.hints.len() {
-        format!("Another hint: cargo run -- exercise {} --hint {}", info.number, k + 1)
+        format!("Another hint: {}", whole(&format!("cargo run -- exercise {} --hint {}", info.number, k + 1)))
     } else {
         format!(
-            "That was the last hint. The lesson shows the function at work: cargo run --bin {}",
-            info.lesson.name
+            "That was the last hint. The lesson shows the function at work: {}",
+            whole(&format!("cargo run --bin {}", info.lesson.name))
         )
     };
     output::print(

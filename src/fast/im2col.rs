@@ -99,10 +99,8 @@ fn padded_planes<F: Float>(images: &ArrayView4<F>, padding: Padding2D) -> Vec<F>
     let (ph, pw) = (h + padding.rows(), w + padding.cols());
     let images = images.as_standard_layout();
     let source = images.as_slice().expect("standard layout");
-    let mut padded = vec![F::zero(); source.len() / (h * w).max(1) * ph * pw];
-    if h * w == 0 {
-        return padded;
-    }
+    // `Im2colParams::new` has refused images with an axis of size 0.
+    let mut padded = vec![F::zero(); source.len() / (h * w) * ph * pw];
     for (plane, image) in padded.chunks_exact_mut(ph * pw).zip(source.chunks_exact(h * w)) {
         for (i, row) in image.chunks_exact(w).enumerate() {
             let start = (i + padding.top) * pw + padding.left;
@@ -137,9 +135,6 @@ fn add_columns<F: Float>(p: &Im2colParams, cols: ArrayView2<F>, target: &mut [F]
                 }
             }
         }
-    }
-    if h * w == 0 {
-        return;
     }
     for (plane, image) in padded.chunks_exact(ph * pw).zip(target.chunks_exact_mut(h * w)) {
         for (i, row) in image.chunks_exact_mut(w).enumerate() {

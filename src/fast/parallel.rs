@@ -9,9 +9,10 @@
 //! 2-vCPU machine the course is developed on, starting a scoped thread for
 //! each took 110–240 µs, and `rayon::join` 30–300 µs once its worker had
 //! gone to sleep between splits. One worker thread, started once, that
-//! keeps polling for a while after each job takes the next in 1–5 µs. It
-//! yields the core to any other thread while it polls, and parks after
-//! [`POLL`] without work, so an idle course does not hold the second core.
+//! keeps polling for a while after each job takes the next in 1–5 µs. After
+//! its first few thousand polls it yields the core to any other thread at
+//! each poll, and it parks after [`POLL`] without work, so an idle course
+//! does not hold the second core.
 //! One split at a time uses the worker; a split made while it is busy (or
 //! from the worker itself) runs its halves one after the other, with the
 //! same numbers.
@@ -62,8 +63,18 @@ pub fn join<RA: Send, RB>(a: impl FnOnce() -> RA + Send, b: impl FnOnce() -> RB)
     drop(finished);
     match result.expect("the worker ran `a`") {
         Ok(ra) => (ra, rb),
-        Err(panic) => resume_unwind(panic),
+        // Raised again here with its message: the worker's own report of it may have gone
+        // where this thread's output does not (a test's captured output, say).
+        Err(panic) => match message(panic.as_ref()) {
+            Some(message) => panic!("{message} (in the half run by the worker thread)"),
+            None => resume_unwind(panic),
+        },
     }
+}
+
+/// A panic's message, when it has one.
+fn message(panic: &(dyn std::any::Any + Send)) -> Option<String> {
+    panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned())
 }
 
 /// How long the worker keeps polling for a new job after its last one.

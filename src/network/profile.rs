@@ -1,7 +1,7 @@
 //! Where training spends its time: each layer's forward, backward and
 //! update, the matrix products' rate in GFLOP/s, and the time outside the
 //! layers (the loss, cutting the batches, the held-out evaluation, and what
-//! is left: allocation, copies, threads starting). `--bench --profile` on
+//! is left: allocation, copies, handing work to the second thread). `--bench --profile` on
 //! lesson 11 prints it for one training run.
 //!
 //! Our own code: a few `Instant`s around the calls [`Sequential`](crate::network::Sequential)

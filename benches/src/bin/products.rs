@@ -13,6 +13,7 @@
 
 use cnn_walkthrough::course::bench::median_seconds_interleaved;
 use cnn_walkthrough::course::random::RandomState;
+use cnn_walkthrough::fast::parallel::join;
 use ndarray::{Array2, ArrayView2, Axis};
 
 /// `c = a · b` by matrixmultiply, through ndarray.
@@ -20,15 +21,16 @@ fn by_matrixmultiply(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut Array2<f3
     ndarray::linalg::general_mat_mul(1.0, a, b, 0.0, c);
 }
 
-/// The same, the rows split in two halves on two threads.
+/// The same, the rows of `a` (and `c`) split in two halves on two threads
+/// (the course's worker thread, `cnn_walkthrough::fast::parallel::join`).
 fn by_matrixmultiply_split(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut Array2<f32>) {
     let m = a.nrows();
     let (a1, a2) = a.view().split_at(Axis(0), m / 2);
     let (mut c1, mut c2) = c.view_mut().split_at(Axis(0), m / 2);
-    std::thread::scope(|s| {
-        s.spawn(move || ndarray::linalg::general_mat_mul(1.0, &a1, b, 0.0, &mut c1));
-        ndarray::linalg::general_mat_mul(1.0, &a2, b, 0.0, &mut c2);
-    });
+    join(
+        move || ndarray::linalg::general_mat_mul(1.0, &a1, b, 0.0, &mut c1),
+        || ndarray::linalg::general_mat_mul(1.0, &a2, b, 0.0, &mut c2),
+    );
 }
 
 /// The same, the columns of `b` (and `c`) split in two halves on two threads:
@@ -37,10 +39,10 @@ fn by_matrixmultiply_split_columns(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: 
     let n = b.ncols();
     let (b1, b2) = b.view().split_at(Axis(1), n / 2);
     let (mut c1, mut c2) = c.view_mut().split_at(Axis(1), n / 2);
-    std::thread::scope(|s| {
-        s.spawn(move || ndarray::linalg::general_mat_mul(1.0, a, &b1, 0.0, &mut c1));
-        ndarray::linalg::general_mat_mul(1.0, a, &b2, 0.0, &mut c2);
-    });
+    join(
+        move || ndarray::linalg::general_mat_mul(1.0, a, &b1, 0.0, &mut c1),
+        || ndarray::linalg::general_mat_mul(1.0, a, &b2, 0.0, &mut c2),
+    );
 }
 
 /// The same, the sum split in two halves (the columns of `a`, the rows of
@@ -50,11 +52,10 @@ fn by_matrixmultiply_split_sum(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut
     let (a1, a2) = a.view().split_at(Axis(1), k / 2);
     let (b1, b2) = b.view().split_at(Axis(0), k / 2);
     let mut other = Array2::<f32>::zeros(c.raw_dim());
-    std::thread::scope(|s| {
-        let other = &mut other;
-        s.spawn(move || ndarray::linalg::general_mat_mul(1.0, &a1, &b1, 0.0, other));
-        ndarray::linalg::general_mat_mul(1.0, &a2, &b2, 0.0, c);
-    });
+    join(
+        || ndarray::linalg::general_mat_mul(1.0, &a1, &b1, 0.0, &mut other),
+        || ndarray::linalg::general_mat_mul(1.0, &a2, &b2, 0.0, c),
+    );
     *c += &other;
 }
 
