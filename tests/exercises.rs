@@ -112,7 +112,10 @@ fn hints_come_one_at_a_time_and_bad_requests_say_what_is_accepted() {
         (&["exercise"][..], "which exercise?"),
         (&["exercise", "99"][..], "there is no exercise \"99\""),
         (&["exercise", "1", "--hint", "9"][..], "--hint takes a hint's number, 1 to"),
-        (&["exercise", "1", "--fast"][..], "unexpected --fast after the exercise"),
+        (&["exercise", "1", "--fast"][..], "unexpected \"--fast\" after the exercise"),
+        (&["exercise", "1", ""][..], "unexpected \"\" after the exercise"),
+        (&["exercise", "1", "--hint", "1", "2"][..], "unexpected \"2\" after the exercise"),
+        (&["exercise", "1", "--watch", "--hint"][..], "unexpected \"--hint\" after the exercise"),
     ] {
         let out = runner(args);
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);

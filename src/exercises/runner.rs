@@ -39,9 +39,15 @@ fn whole(command: &str) -> String {
     command.replace(' ', "\u{a0}")
 }
 
-/// The repository's root: where `Cargo.toml` and `exercises/` are.
+/// The repository's root: where `Cargo.toml` and `exercises/` are. As
+/// `cargo run` names it at run time first: a checkout moved or copied after
+/// it was built is where the student edits, while the path compiled in
+/// still names the old place.
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("exercises").join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// `cargo`, as cargo names itself to the programs it runs, else from `PATH`.
@@ -56,7 +62,19 @@ fn cargo() -> Command {
 /// [`NOT_STARTED`].
 pub fn grade_main(file: &str, grade: impl FnOnce() -> Grade) -> ExitCode {
     output::restore_sigpipe();
-    let status_only = std::env::args().nth(1).as_deref() == Some("--status");
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let status_only = match args.as_slice() {
+        [] => false,
+        [flag] if flag == "--status" => true,
+        _ => {
+            output::eprint_message(&format!(
+                "{file}: unexpected arguments {args:?}; this program takes nothing, or --status (grade \
+                 it with {})\n",
+                whole("cargo run -- exercise N")
+            ));
+            return ExitCode::from(2);
+        }
+    };
     let Some(info) = EXERCISES.iter().find(|e| e.file == file) else {
         output::eprint(&format!("{file}: not an exercise of the course\n"));
         return ExitCode::from(2);
@@ -227,6 +245,10 @@ fn run(info: &ExerciseInfo, show: bool, limit: Duration) -> Status {
                     Some(output::OUTPUT_FAILED) if show => {
                         std::process::exit(i32::from(output::OUTPUT_FAILED))
                     }
+                    _ if status.code().is_none() => Status::Broken(format!(
+                        "the grading program was stopped ({status}): your code crashed it, for \
+                         example by a recursion that never ends (a stack overflow) or an abort"
+                    )),
                     _ => Status::Broken(format!("the grading program ended with {status}")),
                 };
             }
@@ -336,9 +358,11 @@ pub fn list() -> ExitCode {
 /// `cargo run -- exercise N [--hint [K] | --watch]`.
 pub fn exercise(args: &[&str]) -> ExitCode {
     let usage = format!(
-        "usage: cargo run -- exercise N [--hint [K] | --watch], where N is an exercise's number (1 to \
-         {}) or its function's name (zero_pad); cargo run -- exercises lists them.",
-        EXERCISES.len()
+        "usage: {}, where N is an exercise's number (1 to {}) or its function's name (zero_pad); {} \
+         lists them.",
+        whole("cargo run -- exercise N [--hint [K] | --watch]"),
+        EXERCISES.len(),
+        whole("cargo run -- exercises")
     );
     let (name, rest) = match args {
         [name, rest @ ..] => (*name, rest),
@@ -366,9 +390,15 @@ pub fn exercise(args: &[&str]) -> ExitCode {
             }
         },
         other => {
+            // The first argument that does not fit: a flag that is not ours, or one too many.
+            let known = match other {
+                ["--hint", _, ..] => 2,
+                ["--watch" | "--hint", ..] => 1,
+                _ => 0,
+            };
             output::eprint_message(&format!(
-                "cnn-walkthrough: unexpected {} after the exercise; {usage}\n",
-                other.join(" ")
+                "cnn-walkthrough: unexpected {:?} after the exercise; {usage}\n",
+                other[known]
             ));
             ExitCode::from(2)
         }
