@@ -11,12 +11,18 @@
 //! 1. `fast::conv2d::Conv2D` forward, backward, backward_params ==
 //!    `textbook::conv2d::Conv2D` (random batch, channels, sizes, windows,
 //!    padding, stride, filters; and one batch large enough for two threads).
+//!    1b. The same on shapes where `Conv2D` takes the direct kernel
+//!    (`fast::direct`, f32 on AVX2 and FMA: stride 1, at least 4 filters, an
+//!    output of at least 3 × 8), for its forward pass and, where the padding
+//!    is narrower than the filter, for `grad_X`; and the kernel is taken at
+//!    lesson 11's shapes.
 //! 2. `fast::layers::Dense` == `textbook::layers::Dense`.
 //! 3. `fast::layers::Dropout` == `textbook::layers::Dropout`, exactly in `f64`.
 //! 4. `fast::layers::BatchNormalization` == `textbook::layers::BatchNormalization`.
 //! 5. `forward_owned` / `backward_owned` == `forward` / `backward`, to the
 //!    last bit, for each layer that overrides them (`Flatten`,
-//!    `ActivationLayer`, and the fast `Dense`, `Dropout`, `BatchNormalization`).
+//!    `ActivationLayer`, `Conv2DLayer`, and the fast `Dense`, `Dropout`,
+//!    `BatchNormalization`).
 
 use crate::common;
 
@@ -143,6 +149,45 @@ fn fast_conv2d_equals_the_textbook_on_two_threads() {
     };
     conv_matches::<f64>("(18, 8, 12, 12), 16 filters 3×3, f64", &c, &mut RandomState::new(3));
     conv_matches::<f32>("(18, 8, 12, 12), 16 filters 3×3, f32", &c, &mut RandomState::new(3));
+}
+
+/// Stride 1, at least 4 filters and outputs mostly of at least 3 × 8 (the
+/// direct kernel's block), paddings up to 3 (so some as wide as the filter,
+/// where `grad_X` keeps the im2col products).
+fn direct_cases() -> impl Strategy<Value = ConvCase> {
+    let sizes = (1..=3usize, 1..=5usize, 3..=9usize, 8..=19usize, 4..=9usize, 1..=4usize, 1..=4usize);
+    (sizes, paddings(3)).prop_map(|((b, c, h, w, f, fh, fw), padding)| {
+        let window = (fh.min(h + padding.rows()), fw.min(w + padding.cols()));
+        ConvCase { x: [b, c, h, w], filters: f, window, padding, stride: 1 }
+    })
+}
+
+#[test]
+fn fast_conv2d_equals_the_textbook_where_the_direct_kernel_applies() {
+    const NAME: &str = "1b (fast Conv2D by the direct kernel == textbook Conv2D)";
+    check(NAME, (direct_cases(), seeds()), |(c, seed)| {
+        let desc = describe_case(NAME, seed, format_args!("{c:?}"));
+        conv_matches::<f32>(&format!("{desc}, f32"), &c, &mut RandomState::new(seed));
+    });
+}
+
+/// The direct kernel is what lesson 11's two convolutions (and the turned
+/// filters of the second one's `grad_X`) run on, wherever the processor has
+/// AVX2 and FMA; never in `f64`, nor for outputs narrower than its block.
+#[test]
+fn the_direct_kernel_applies_at_lesson_11s_shapes() {
+    use fast::direct::{available, Direct};
+    let applies = |shape: (usize, usize, usize, usize), padded| {
+        let w = vec![0.5f32; shape.0 * shape.1 * shape.2 * shape.3];
+        Direct::new(&w, shape, padded).is_some()
+    };
+    for (shape, padded) in [((16, 1, 3, 3), (10, 10)), ((32, 16, 3, 3), (10, 10)), ((16, 32, 3, 3), (10, 10))]
+    {
+        assert_eq!(applies(shape, padded), available(), "{shape:?} over {padded:?}");
+    }
+    assert!(!applies((32, 16, 3, 3), (10, 9)), "an output 7 wide is narrower than the block");
+    assert!(!applies((3, 16, 3, 3), (10, 10)), "3 filters are fewer than the block");
+    assert!(Direct::new(&[0.5f64; 32 * 16 * 9], (32, 16, 3, 3), (10, 10)).is_none(), "f64");
 }
 
 // ---------------------------------------------------------------------------
@@ -381,6 +426,16 @@ fn owned_layers_match<F: Float>(desc: &str, shape: &[usize], p: f64, seed: u32) 
     bn.gamma = (rng.randn(shape[1]) * magnitude(rng)).mapv(F::of).into_dyn();
     bn.beta = (rng.randn(shape[1]) * magnitude(rng)).mapv(F::of).into_dyn();
     owned_matches::<F, _>(&format!("{desc}: BatchNormalization"), bn, &x, &g);
+    if let &[batch, c, h, w] = shape {
+        // 'Same' 3×3 filters: the output has the input's height and width.
+        let n_f = 1 + seed as usize % 6;
+        let filters = rng.randn((n_f, c, 3, 3)) * magnitude(rng);
+        let w0 = rng.randn((n_f, 1)) * magnitude(rng);
+        let textbook = textbook::conv2d::Conv2D::new(filters, w0, Padding2D::uniform(1), 1).unwrap();
+        let conv = cnn_walkthrough::network::Conv2DLayer::new(fast::conv2d::Conv2D::<F>::of(&textbook));
+        let g_conv = rng.randn(IxDyn(&[batch, n_f, h, w])) * magnitude(rng);
+        owned_matches::<F, _>(&format!("{desc}: Conv2D"), conv, &x, &g_conv);
+    }
     let n_out = 1 + seed as usize % 5;
     let (w, w0) = (rng.randn((rest, n_out)) * magnitude(rng), rng.randn(n_out) * magnitude(rng));
     let dense = fast::layers::Dense::<F>::from_weights(w.mapv(F::of), w0.mapv(F::of));

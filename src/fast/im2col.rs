@@ -94,7 +94,7 @@ pub fn column_to_image_by_image<F: Float>(
 /// The images with `padding` zeros around each channel, as one plain
 /// vector of `(batch, channels, H + top + bottom, W + left + right)`
 /// values, made row by row.
-fn padded_planes<F: Float>(images: &ArrayView4<F>, padding: Padding2D) -> Vec<F> {
+pub(crate) fn padded_planes<F: Float>(images: &ArrayView4<F>, padding: Padding2D) -> Vec<F> {
     let (_, _, h, w) = images.dim();
     let (ph, pw) = (h + padding.rows(), w + padding.cols());
     let images = images.as_standard_layout();

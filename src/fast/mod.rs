@@ -6,7 +6,7 @@
 //!
 //! | textbook item | fast twin |
 //! | --- | --- |
-//! | [`crate::textbook::conv2d::Conv2D`] | [`conv2d::Conv2D`] |
+//! | [`crate::textbook::conv2d::Conv2D`] | [`conv2d::Conv2D`] (through [`direct`] where it applies) |
 //! | [`crate::textbook::im2col::image_to_column`], [`crate::textbook::im2col::column_to_image`] | [`im2col::image_to_column_by_image`], [`im2col::column_to_image_by_image`] |
 //! | [`crate::textbook::layers::Dense`] | [`layers::Dense`] |
 //! | [`crate::textbook::layers::Dropout`] | [`layers::Dropout`] |
@@ -31,6 +31,7 @@
 //!   `PaddingLayer`: the network has none.
 
 pub mod conv2d;
+pub mod direct;
 pub mod float;
 pub mod im2col;
 pub mod layers;

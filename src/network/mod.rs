@@ -83,16 +83,21 @@ impl<F: Float> Layer<F> for Conv2DLayer<F> {
         self.conv.parameters()
     }
 
-    fn forward(&mut self, x: &ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
+    fn forward(&mut self, x: &ArrayD<F>, training: bool) -> Result<ArrayD<F>> {
+        self.forward_owned(x.clone(), training)
+    }
+
+    /// By value: `x` is kept for the backward pass without a copy.
+    fn forward_owned(&mut self, x: ArrayD<F>, _training: bool) -> Result<ArrayD<F>> {
         self.conv.w.assign(&self.params[0].view().into_dimensionality::<ndarray::Ix4>().expect("W's shape"));
         self.conv
             .w0
             .assign(&self.params[1].view().into_dimensionality::<ndarray::Ix2>().expect("w0's shape"));
+        let shape = x.shape().to_vec();
         let x4 = x
-            .view()
             .into_dimensionality()
-            .map_err(|_| Error::shape("Conv2D input", "(batch, channels, height, width)", x.shape()))?;
-        let (y, cache) = self.conv.forward(&x4)?;
+            .map_err(|_| Error::shape("Conv2D input", "(batch, channels, height, width)", &shape))?;
+        let (y, cache) = self.conv.forward_owned(x4)?;
         self.cache = Some(cache);
         Ok(y.into_dyn())
     }
